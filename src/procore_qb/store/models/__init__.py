@@ -1,0 +1,31 @@
+"""SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+
+from __future__ import annotations
+
+from procore_qb.store.models.audit import AuditEntry
+from procore_qb.store.models.base import Base
+from procore_qb.store.models.companies import Company, CompanySetting, Connection
+from procore_qb.store.models.links import RecordLink
+from procore_qb.store.models.outbox import QbCommand
+from procore_qb.store.models.queue import QueuedJob, ScheduledJob
+from procore_qb.store.models.users import COMPANY_LEVEL, User, UserPermission
+from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEvent, ImportItem
+
+__all__ = [
+    "COMPANY_LEVEL",
+    "AuditEntry",
+    "Base",
+    "Company",
+    "CompanySetting",
+    "Connection",
+    "ExportEvent",
+    "ExportItem",
+    "ImportEvent",
+    "ImportItem",
+    "QbCommand",
+    "QueuedJob",
+    "RecordLink",
+    "ScheduledJob",
+    "User",
+    "UserPermission",
+]
