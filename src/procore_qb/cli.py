@@ -19,6 +19,11 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+sandbox_app = typer.Typer(
+    help="Run one simulator alone (Procore, QuickBooks Online or QuickBooks Desktop).",
+    no_args_is_help=True,
+)
+app.add_typer(sandbox_app, name="sandbox")
 
 
 @db_app.command("upgrade")
