@@ -411,9 +411,11 @@ class ProcrastinateJobQueue:
         ``stalled_after`` (default: the queue's). Workers run this on a timer; call it by hand
         after a crash to skip the wait. Returns the ids handled."""
 
+        window = self._stalled_after if stalled_after is None else stalled_after
+
         async def main() -> list[int]:
             async with self._app.open_async():
-                return await self._recover_stalled(stalled_after or self._stalled_after)
+                return await self._recover_stalled(window)
 
         return asyncio.run(main())
 

@@ -4,9 +4,9 @@ Both adapters fire at the same instants. When a schedule is first seen, the late
 before now fires at once if it is at most ``MAX_CATCH_UP`` old (as Procrastinate's periodic
 deferrer does); otherwise the first run is at the next instant.
 
-Periods are those a cron expression can say exactly, so the PostgreSQL adapter can hand them to
-Procrastinate: whole seconds dividing a minute, whole minutes dividing an hour, whole hours
-dividing a day, or one day.
+Periods are those that fall at the same times every day, as a cron line would say them: whole
+seconds dividing a minute, whole minutes dividing an hour, whole hours dividing a day, or one
+day.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from procore_qb.jobs.errors import InvalidSchedule
 
-__all__ = ["MAX_CATCH_UP", "Schedule", "cron_for", "first_run", "next_run"]
+__all__ = ["MAX_CATCH_UP", "Schedule", "check_every", "first_run", "next_run"]
 
 MAX_CATCH_UP = timedelta(minutes=10)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,25 +33,21 @@ class Schedule:
     lock: str | None = None
 
     def __post_init__(self) -> None:
-        cron_for(self.every)
+        check_every(self.every)
 
 
-def cron_for(every: timedelta) -> str:
-    """The cron expression (seconds as croniter's optional sixth field) firing every ``every``."""
+def check_every(every: timedelta) -> timedelta:
     seconds = every.total_seconds()
     if seconds != int(seconds) or seconds <= 0:
         raise InvalidSchedule(f"every={every} is not a positive whole number of seconds")
     s = int(seconds)
-    if s < 60 and 60 % s == 0:
-        return f"* * * * * */{s}" if s > 1 else "* * * * * *"
-    if s < 3600 and s % 60 == 0 and 60 % (s // 60) == 0:
-        m = s // 60
-        return f"*/{m} * * * *" if m > 1 else "* * * * *"
-    if s < 86400 and s % 3600 == 0 and 24 % (s // 3600) == 0:
-        h = s // 3600
-        return f"0 */{h} * * *" if h > 1 else "0 * * * *"
-    if s == 86400:
-        return "0 0 * * *"
+    if (
+        (s < 60 and 60 % s == 0)
+        or (s < 3600 and s % 60 == 0 and 60 % (s // 60) == 0)
+        or (s < 86400 and s % 3600 == 0 and 24 % (s // 3600) == 0)
+        or s == 86400
+    ):
+        return every
     raise InvalidSchedule(
         f"every={every} cannot be run at fixed times of day; use a number of seconds dividing "
         "a minute (1, 2, 5, 10, 15, 30), minutes dividing an hour (1, 5, 10, 15, 20, 30), hours "
