@@ -45,6 +45,8 @@ __all__ = [
     "command_to_json",
     "job_from_json",
     "job_to_json",
+    "result_from_json",
+    "result_to_json",
 ]
 
 # A key is at most 36 characters: QuickBooks Online caps a ``requestid`` inside a batch at 36
@@ -364,4 +366,66 @@ def job_from_json(data: dict[str, Any]) -> QuickBooksJob:
         projected_end_date=_date(data.get("projected_end_date")),
         status=JobStatus(data.get("status", JobStatus.NONE.value)),
         active=bool(data.get("active", True)),
+    )
+
+
+_RECORD_TYPES: dict[str, type[Any]] = {
+    "items": ItemRecord,
+    "accounts": AccountRecord,
+    "vendors": VendorRecord,
+}
+
+
+def result_to_json(result: CommandResult) -> dict[str, Any]:
+    """A JSON-safe dict for the outbox's ``result`` column."""
+    out: dict[str, Any] = {"idempotency_key": result.idempotency_key}
+    if result.error is not None:
+        out["error"] = dataclasses.asdict(result.error)
+    if result.jobs:
+        out["jobs"] = [job_to_json(job) for job in result.jobs]
+    for name in _RECORD_TYPES:
+        records = getattr(result, name)
+        if records:
+            out[name] = [dataclasses.asdict(r) for r in records]
+    if result.job_costs:
+        out["job_costs"] = [
+            {
+                **dataclasses.asdict(line),
+                "source": line.source.value,
+                "txn_date": line.txn_date.isoformat(),
+                "amount": str(line.amount),
+            }
+            for line in result.job_costs
+        ]
+    if result.deleted_ids:
+        out["deleted_ids"] = list(result.deleted_ids)
+    if result.as_of is not None:
+        out["as_of"] = _encode(result.as_of)
+    return out
+
+
+def result_from_json(data: dict[str, Any]) -> CommandResult:
+    """Inverse of :func:`result_to_json`."""
+    error = data.get("error")
+    as_of = data.get("as_of")
+    return CommandResult(
+        idempotency_key=str(data["idempotency_key"]),
+        error=None if error is None else CommandError(**error),
+        jobs=tuple(job_from_json(j) for j in data.get("jobs", ())),
+        items=tuple(ItemRecord(**r) for r in data.get("items", ())),
+        accounts=tuple(AccountRecord(**r) for r in data.get("accounts", ())),
+        vendors=tuple(VendorRecord(**r) for r in data.get("vendors", ())),
+        job_costs=tuple(
+            JobCostLine(
+                **{
+                    **line,
+                    "source": JobCostSource(line["source"]),
+                    "txn_date": date.fromisoformat(line["txn_date"]),
+                    "amount": Decimal(line["amount"]),
+                }
+            )
+            for line in data.get("job_costs", ())
+        ),
+        deleted_ids=tuple(str(i) for i in data.get("deleted_ids", ())),
+        as_of=None if as_of is None else datetime.fromisoformat(as_of),
     )

@@ -1,0 +1,3 @@
+"""QuickBooks: the command model, and the Desktop and Online drivers that execute it."""
+
+from __future__ import annotations
