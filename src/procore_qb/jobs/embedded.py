@@ -115,6 +115,8 @@ class EmbeddedJobQueue:
         backoff: Backoff | None = None,
     ) -> None:
         check_name("task", name)
+        if name in self._tasks:
+            raise JobsConfigurationError(f"a task named {name!r} is already registered")
         if max_attempts is not None and max_attempts < 1:
             raise JobsConfigurationError(f"max_attempts of task {name!r} must be at least 1")
         self._tasks[name] = _Task(

@@ -472,7 +472,8 @@ class ProcrastinateJobQueue:
                     if loop.time() - last_recovery >= self._heartbeat.total_seconds():
                         await self._recover_stalled(self._stalled_after)
                         last_recovery = loop.time()
-                except procrastinate.exceptions.ProcrastinateException:
+                except Exception:
+                    # The database may be restarting: log, and try again on the next tick.
                     logger.exception("could not defer schedules or recover stalled jobs")
                 await asyncio.sleep(self._poll)
 

@@ -239,6 +239,10 @@ def test_bad_calls_are_refused_with_the_fix(harness: Harness) -> None:
         session.rollback()
     with pytest.raises(UnknownTask):
         queue.schedule("hourly", "refesh", every=timedelta(hours=1))
+    with pytest.raises(JobsConfigurationError, match="already registered"):
+        queue.register("refresh", Recorder().task("refresh"))
+    with pytest.raises(JobsConfigurationError, match="task name"):
+        queue.register("has space", Recorder().task("x"))
 
 
 # ---------------------------------------------------------------------- per-company serialization

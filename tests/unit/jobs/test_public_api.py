@@ -12,6 +12,7 @@ MODULES = [
     "procore_qb.jobs.clock",
     "procore_qb.jobs.embedded",
     "procore_qb.jobs.errors",
+    "procore_qb.jobs.factory",
     "procore_qb.jobs.port",
     "procore_qb.jobs.procrastinate_queue",
     "procore_qb.jobs.retry",
