@@ -10,11 +10,12 @@ Both keep the same promises, held by one contract test suite:
 * ``enqueue`` writes the job in the caller's SQLAlchemy session and transaction: a rollback
   leaves no job, a commit makes the job and the state change that needed it visible together.
 * Jobs sharing a ``lock`` (one per company: ``company:<id>``) run one at a time, in the order
-  they were enqueued; a job waiting for its retry holds back the later jobs of its lock.
+  they were enqueued; a job waiting for its time (``run_at``, or its retry) holds back the
+  later jobs of its lock.
 * A failed job is retried with capped exponential backoff until ``max_attempts`` attempts have
   run, unless its error is terminal (:func:`procore_qb.jobs.errors.is_terminal`).
 * A job whose worker died mid-run (killed, machine lost) is run again, not lost; it counts as an
-  attempt.
+  attempt, and a job that died on its last attempt fails.
 * ``schedule`` runs a task every ``every``, at multiples of ``every`` since midnight UTC, once
   per period however many workers run.
 
@@ -144,7 +145,8 @@ class JobQueue(Protocol):
 
     def run_until_idle(self, *, concurrency: int = 1) -> RunReport:
         """Run due jobs (and due schedules) until none is left to run now, then return.
-        Deterministic entry point for tests, the demo and one-shot commands."""
+        Deterministic entry point for tests, the demo and one-shot commands. Jobs of workers
+        that died are taken back first once their lease / heartbeat window has passed."""
         ...
 
     def run_worker(self, *, stop: threading.Event | None = None, concurrency: int = 1) -> None:

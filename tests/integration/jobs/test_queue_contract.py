@@ -317,6 +317,24 @@ def test_a_job_waiting_for_its_retry_holds_back_its_company(harness: Harness) ->
     ]
 
 
+def test_a_job_for_later_holds_back_its_company(harness: Harness) -> None:
+    queue = harness.queue()
+    rec = Recorder()
+    queue.register("sync", rec.task("sync"))
+    later = harness.enqueue(
+        queue, "sync", lock="company:1", run_at=harness.clock() + timedelta(days=3)
+    )
+    now = harness.enqueue(queue, "sync", lock="company:1")
+    other = harness.enqueue(queue, "sync", lock="company:2")
+
+    assert queue.run_until_idle().succeeded == 1
+    assert [ctx.job_id for ctx, _ in rec.of("sync")] == [other]
+    for job_id in (later, now):
+        view = queue.get_job(job_id)
+        assert view is not None
+        assert view.status is JobStatus.TODO
+
+
 # ---------------------------------------------------------------------- retries
 
 
