@@ -211,3 +211,19 @@ def test_a_job_whose_worker_row_was_pruned_is_recovered(
 
     assert report.succeeded == 1
     assert ran == [2]
+
+
+def test_a_session_of_another_database_is_refused(
+    engine: Engine, clock: ManualClock, postgres_admin_url: str
+) -> None:
+    queue = ProcrastinateJobQueue(engine, clock=clock)
+    queue.register("sync", lambda ctx: None)
+    elsewhere = create_engine(postgres_admin_url)
+    try:
+        with (
+            Session(elsewhere) as session,
+            pytest.raises(JobsConfigurationError, match="queue's workers read"),
+        ):
+            queue.enqueue(session, "sync")
+    finally:
+        elsewhere.dispose()

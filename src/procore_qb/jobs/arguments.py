@@ -8,9 +8,20 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
 from procore_qb.jobs.errors import InvalidJobArguments, JobsConfigurationError
 
-__all__ = ["RESERVED_PREFIX", "check_args", "check_lock", "check_name", "check_when"]
+__all__ = [
+    "RESERVED_PREFIX",
+    "check_args",
+    "check_lock",
+    "check_name",
+    "check_session",
+    "check_when",
+]
 
 RESERVED_PREFIX = "__procore_qb"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
@@ -73,3 +84,16 @@ def check_when(what: str, when: datetime | None) -> datetime | None:
             f"{what} must be timezone-aware; pass e.g. datetime.now(UTC) + timedelta(...)"
         )
     return when.astimezone(UTC)
+
+
+def check_session(session: Session, engine: Engine) -> None:
+    """The job must be written to the database the queue's workers read."""
+    bind = session.get_bind()
+    url = bind.engine.url if isinstance(bind, sa.Connection) else bind.url
+    theirs = url.render_as_string(hide_password=True)
+    ours = engine.url.render_as_string(hide_password=True)
+    if theirs != ours:
+        raise JobsConfigurationError(
+            f"the session writes to {theirs} but this queue's workers read {ours}; enqueue with "
+            "a session of the queue's own database so the job commits with your changes"
+        )

@@ -26,7 +26,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from procore_qb.jobs.arguments import check_args, check_lock, check_name, check_when
+from procore_qb.jobs.arguments import (
+    check_args,
+    check_lock,
+    check_name,
+    check_session,
+    check_when,
+)
 from procore_qb.jobs.clock import Clock, system_clock
 from procore_qb.jobs.errors import JobsConfigurationError, TerminalJobError, UnknownTask
 from procore_qb.jobs.port import JobContext, JobStatus, JobView, RunReport, TaskFunction
@@ -163,7 +169,7 @@ class EmbeddedJobQueue:
         check_lock(lock)
         if max_attempts is not None and max_attempts < 1:
             raise JobsConfigurationError("max_attempts must be at least 1")
-        self._check_same_database(session)
+        check_session(session, self._engine)
         now = self._clock()
         job = QueuedJob(
             task=task,
@@ -177,24 +183,12 @@ class EmbeddedJobQueue:
         )
         session.add(job)
         session.flush()
-        event.listen(session, "after_commit", self._on_commit, once=True)
+        if not event.contains(session, "after_commit", self._on_commit):
+            event.listen(session, "after_commit", self._on_commit)
         return job.id
 
     def _on_commit(self, session: Session) -> None:
         self._wake.set()
-
-    def _check_same_database(self, session: Session) -> None:
-        bind = session.get_bind()
-        url = bind.engine.url if isinstance(bind, sa.Connection) else bind.url
-        if url.render_as_string(hide_password=True) != self._engine.url.render_as_string(
-            hide_password=True
-        ):
-            raise JobsConfigurationError(
-                "the session writes to "
-                f"{url.render_as_string(hide_password=True)} but this queue reads "
-                f"{self._engine.url.render_as_string(hide_password=True)}; enqueue with a "
-                "session of the queue's own database so the job commits with your changes"
-            )
 
     # ------------------------------------------------------------------ inspection
 

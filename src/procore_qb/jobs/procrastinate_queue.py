@@ -43,6 +43,7 @@ from procore_qb.jobs.arguments import (
     check_args,
     check_lock,
     check_name,
+    check_session,
     check_when,
 )
 from procore_qb.jobs.clock import Clock, system_clock
@@ -238,6 +239,7 @@ class ProcrastinateJobQueue:
         if max_attempts is not None and max_attempts < 1:
             raise JobsConfigurationError("max_attempts must be at least 1")
         kwargs[META_KEY] = {"max_attempts": max_attempts or spec.max_attempts}
+        check_session(session, self._engine)
         connection = session.connection().connection.driver_connection
         if not isinstance(connection, psycopg.Connection):
             raise JobsConfigurationError(
