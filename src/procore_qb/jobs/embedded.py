@@ -239,10 +239,22 @@ class EmbeddedJobQueue:
             ).first()
             if job is None:
                 return None
-            job.status = "doing"
-            job.attempts += 1
-            job.worker = self._name
-            job.lease_until = now + self._lease
+            # Conditional on the status, so two claimers can never both win, whatever the
+            # transaction mode of the engine.
+            taken = s.execute(
+                sa.update(QueuedJob)
+                .where(QueuedJob.id == job.id, QueuedJob.status == "todo")
+                .values(
+                    status="doing",
+                    attempts=QueuedJob.attempts + 1,
+                    worker=self._name,
+                    lease_until=now + self._lease,
+                )
+                .execution_options(synchronize_session="fetch")
+            )
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            s.refresh(job)
             with self._held_lock:
                 self._held.add(job.id)
             return _Claim(
