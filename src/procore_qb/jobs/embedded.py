@@ -207,6 +207,19 @@ class EmbeddedJobQueue:
                 scheduled_at=job.run_at if job.run_at != job.created_at else None,
             )
 
+    def purge_finished(self, *, older_than: timedelta) -> int:
+        if older_than < timedelta(0):
+            raise JobsConfigurationError("older_than must not be negative")
+        with self._sessions.begin() as s:
+            result = s.execute(
+                sa.delete(QueuedJob).where(
+                    QueuedJob.status.in_(("succeeded", "failed")),
+                    QueuedJob.finished_at <= self._clock() - older_than,
+                )
+            )
+            deleted: int = result.rowcount  # type: ignore[attr-defined]
+            return deleted
+
     # ------------------------------------------------------------------ claiming
 
     def _claim(self) -> _Claim | None:

@@ -143,6 +143,11 @@ class JobQueue(Protocol):
 
     def get_job(self, job_id: int) -> JobView | None: ...
 
+    def purge_finished(self, *, older_than: timedelta) -> int:
+        """Delete succeeded and failed jobs that finished at least ``older_than`` ago; returns
+        how many. Run it now and then (a schedule) so the queue's table stays small."""
+        ...
+
     def run_until_idle(self, *, concurrency: int = 1) -> RunReport:
         """Run due jobs (and due schedules) until none is left to run now, then return.
         Deterministic entry point for tests, the demo and one-shot commands. Jobs of workers

@@ -286,6 +286,24 @@ class ProcrastinateJobQueue:
             scheduled_at=scheduled_at.astimezone(UTC) if scheduled_at else None,
         )
 
+    def purge_finished(self, *, older_than: timedelta) -> int:
+        """As the port says; "finished" is measured by the database's clock, from the job's
+        last event."""
+        if older_than < timedelta(0):
+            raise JobsConfigurationError("older_than must not be negative")
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                sa.text(
+                    "DELETE FROM procrastinate_jobs AS job "
+                    "WHERE job.status IN ('succeeded', 'failed', 'cancelled', 'aborted') "
+                    "AND (SELECT max(event.at) FROM procrastinate_events AS event "
+                    "     WHERE event.job_id = job.id) "
+                    "    <= now() - make_interval(secs => :seconds)"
+                ),
+                {"seconds": older_than.total_seconds()},
+            )
+            return result.rowcount
+
     # ------------------------------------------------------------------ running
 
     def _runner(self, name: str, spec: _Task) -> Any:

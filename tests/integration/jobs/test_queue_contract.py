@@ -245,6 +245,30 @@ def test_bad_calls_are_refused_with_the_fix(harness: Harness) -> None:
         queue.register("has space", Recorder().task("x"))
 
 
+def test_finished_jobs_are_purged_and_waiting_ones_kept(harness: Harness) -> None:
+    queue = harness.queue()
+
+    def work(ctx: JobContext, fail: bool) -> None:
+        if fail:
+            raise TerminalJobError("refused")
+
+    queue.register("work", work)
+    succeeded = harness.enqueue(queue, "work", {"fail": False})
+    failed = harness.enqueue(queue, "work", {"fail": True})
+    waiting = harness.enqueue(
+        queue, "work", {"fail": False}, run_at=harness.clock() + timedelta(days=3)
+    )
+    queue.run_until_idle()
+
+    assert queue.purge_finished(older_than=timedelta(days=1)) == 0
+    assert queue.purge_finished(older_than=timedelta(0)) == 2
+    assert queue.get_job(succeeded) is None
+    assert queue.get_job(failed) is None
+    assert queue.get_job(waiting) is not None
+    with pytest.raises(JobsConfigurationError, match="negative"):
+        queue.purge_finished(older_than=timedelta(seconds=-1))
+
+
 # ---------------------------------------------------------------------- per-company serialization
 
 
