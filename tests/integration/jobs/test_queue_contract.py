@@ -549,6 +549,28 @@ def test_a_job_killed_on_its_last_attempt_fails(harness: Harness) -> None:
     assert (view.status, view.attempts) == (JobStatus.FAILED, 1)
 
 
+def test_a_worker_stops_cleanly_on_sigterm(harness: Harness) -> None:
+    queue = harness.queue()
+    queue.register("hello", Recorder().task("hello"))
+    job_id = harness.enqueue(queue, "hello")
+
+    process = _start_worker_process(harness)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().split() == ["hello", str(job_id)]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+    view = queue.get_job(job_id)
+    assert view is not None
+    assert view.status is JobStatus.SUCCEEDED
+
+
 # ---------------------------------------------------------------------- schedules
 
 

@@ -1,5 +1,6 @@
-"""A worker process for the crash tests: runs one adapter's production worker loop with a
-task that announces itself on stdout and then blocks until the test kills the process.
+"""A worker process for the crash and shutdown tests: runs one adapter's production worker
+loop with two tasks that announce themselves on stdout: ``sync_company`` then blocks until the
+test kills the process, ``hello`` returns.
 
 Usage: python worker_process.py BACKEND DATABASE_URL CLOCK_ISO LEASE_SECONDS
 """
@@ -36,7 +37,11 @@ def main() -> None:
         print(f"started {ctx.job_id} {ctx.attempt}", flush=True)
         never.wait()
 
+    def hello(ctx: JobContext) -> None:
+        print(f"hello {ctx.job_id}", flush=True)
+
     queue.register("sync_company", sync_company)
+    queue.register("hello", hello)
     queue.run_worker()
 
 
