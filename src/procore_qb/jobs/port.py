@@ -92,13 +92,6 @@ class RunReport:
     def ran(self) -> int:
         return self.succeeded + self.retried + self.failed
 
-    def __add__(self, other: RunReport) -> RunReport:
-        return RunReport(
-            self.succeeded + other.succeeded,
-            self.retried + other.retried,
-            self.failed + other.failed,
-        )
-
 
 class JobQueue(Protocol):
     def register(
