@@ -17,6 +17,7 @@ from procore_qb.domain.project import Address, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksEdition, QuickBooksJob
 
 __all__ = [
+    "ADDRESS_FIELD_LABELS",
     "EligibilityContext",
     "Problem",
     "RuleCode",
@@ -28,7 +29,8 @@ __all__ = [
 
 _GENERAL = "Open the project's Admin tool → General"
 
-_ADDRESS_FIELDS = {
+# Procore's labels of the project address fields, keyed by Address attribute.
+ADDRESS_FIELD_LABELS: Mapping[str, str] = {
     "line1": "Address",
     "line2": "Address line 2",
     "city": "City",
@@ -264,7 +266,7 @@ def _name(
 
 def _address(address: Address) -> list[Problem]:
     # "do NOT enter commas (,) in the Project Address field" (spec §1.2, §5; [S8]).
-    bad = [label for attr, label in _ADDRESS_FIELDS.items() if "," in getattr(address, attr)]
+    bad = [label for attr, label in ADDRESS_FIELD_LABELS.items() if "," in getattr(address, attr)]
     if not bad:
         return []
     return [
