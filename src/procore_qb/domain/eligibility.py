@@ -7,7 +7,7 @@ spec/procore-workflow.md §1.2, §2.4, §2.5 and §5; DESIGN.md §1 "Rules".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from procore_qb.domain.export_workflow import CustomerChoice, ExportState
@@ -55,6 +55,27 @@ class EligibilityContext:
     linked_project_ids: frozenset[int] = frozenset()
     linked_job_ids: frozenset[str] = frozenset()
     export_states: Mapping[int, ExportState] = field(default_factory=dict)
+    _by_name: Mapping[str, tuple[QuickBooksJob, ...]] = field(init=False, repr=False, compare=False)
+    _by_id: Mapping[str, QuickBooksJob] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Indexed once, so checking many projects against a large QuickBooks company stays
+        # linear (bench/domain_eligibility.py).
+        by_name: dict[str, list[QuickBooksJob]] = {}
+        for job in self.quickbooks_jobs:
+            by_name.setdefault(_name_key(job.name), []).append(job)
+        object.__setattr__(self, "_by_name", {k: tuple(v) for k, v in by_name.items()})
+        object.__setattr__(
+            self, "_by_id", {j.id: j for j in self.quickbooks_jobs if j.id is not None}
+        )
+
+    def jobs_named(self, name: str) -> tuple[QuickBooksJob, ...]:
+        """QuickBooks customers and jobs whose own name is ``name``, compared as QuickBooks
+        does: case-insensitively (spec quickbooks-api §B.2, "case-insensitive name")."""
+        return self._by_name.get(_name_key(name), ())
+
+    def job(self, job_id: str) -> QuickBooksJob | None:
+        return self._by_id.get(job_id)
 
 
 def send_problems(
@@ -124,8 +145,10 @@ def accept_problems(
     limits = ctx.limits
     if customer.new_customer_name is not None:
         name = customer.new_customer_name
-        problems = _name(name, limits, what="new customer name", fix="Enter another name")
-        taken = _same_name(name, ctx.quickbooks_jobs, top_level_only=_desktop(limits))
+        problems = _name(name, limits, what="new customer name", fix="Enter another customer name")
+        # Desktop names are unique among siblings, so only top-level customers clash with a
+        # new customer; Online DisplayNames are unique everywhere (spec §A.2, §B.2).
+        taken = _first(j for j in ctx.jobs_named(name) if not (_desktop(limits) and j.is_job))
         if taken is not None:
             problems.append(
                 Problem(
@@ -135,7 +158,7 @@ def accept_problems(
                 )
             )
         return problems
-    parent = next((j for j in ctx.quickbooks_jobs if j.id == customer.customer_id), None)
+    parent = ctx.job(customer.customer_id or "")
     if parent is None:
         return [
             Problem(
@@ -168,8 +191,7 @@ def accept_problems(
     if _desktop(limits):
         # Desktop names are unique among siblings only (spec §B.2, statusCode 3100); Online
         # DisplayNames are unique everywhere and send_problems already checked that.
-        siblings = tuple(j for j in ctx.quickbooks_jobs if j.parent_id == parent.id)
-        taken = _same_name(project.name, siblings, top_level_only=False)
+        taken = _first(j for j in ctx.jobs_named(project.name) if j.parent_id == parent.id)
         if taken is not None:
             problems.append(
                 Problem(
@@ -247,8 +269,8 @@ def _name(
             Problem(
                 RuleCode.NAME_TOO_LONG,
                 f"The {what} is {len(name)} characters; {limits.product_name} allows at most "
-                f"{limits.job_name_max} in a job {limits.job_name_field}. {fix} to "
-                f"{limits.job_name_max} characters or fewer.",
+                f"{limits.job_name_max} in a customer or job {limits.job_name_field}. {fix} "
+                f"({limits.job_name_max} characters at most).",
             )
         )
     found = limits.forbidden_found(name)
@@ -258,7 +280,7 @@ def _name(
             Problem(
                 RuleCode.NAME_FORBIDDEN_CHARACTER,
                 f"The {what} contains {shown}, which {limits.product_name} does not allow in "
-                f"names (':' separates a customer from its jobs). {fix} without {shown}.",
+                f"names (':' separates a customer from its jobs). {fix} so that it has no {shown}.",
             )
         )
     return problems
@@ -272,7 +294,7 @@ def _address(address: Address) -> list[Problem]:
     return [
         Problem(
             RuleCode.ADDRESS_HAS_COMMA,
-            f"The project address has a comma in {', '.join(repr(b) for b in bad)}, which the "
+            f"The project address has a comma in {_and(repr(b) for b in bad)}, which the "
             f"QuickBooks integration does not accept. {_GENERAL} and remove the commas from the "
             "Project Address fields.",
         )
@@ -300,10 +322,7 @@ def _clashes(
     # (spec quickbooks-api §B.2, "case-insensitive name of a list object").
     if not project.name.strip():
         return []
-    others = tuple(
-        j for j in ctx.quickbooks_jobs if exclude_job_id is None or j.id != exclude_job_id
-    )
-    taken = _same_name(project.name, others, top_level_only=False)
+    taken = _first(j for j in ctx.jobs_named(project.name) if j.id != exclude_job_id)
     if taken is None:
         return []
     return [
@@ -324,16 +343,17 @@ def _desktop(limits: EditionLimits) -> bool:
     return limits.edition is QuickBooksEdition.DESKTOP
 
 
-def _same_name(
-    name: str, jobs: tuple[QuickBooksJob, ...], *, top_level_only: bool
-) -> QuickBooksJob | None:
-    wanted = name.strip().casefold()
-    for job in jobs:
-        if top_level_only and job.is_job:
-            continue
-        if job.name.strip().casefold() == wanted:
-            return job
-    return None
+def _and(words: Iterable[str]) -> str:
+    items = list(words)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _name_key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _first(jobs: Iterator[QuickBooksJob]) -> QuickBooksJob | None:
+    return next(jobs, None)
 
 
 def _describe(job: QuickBooksJob, limits: EditionLimits) -> str:

@@ -43,8 +43,8 @@ def test_an_eligible_project_has_no_problems() -> None:
         ({"standard_cost_code_list_id": None}, R.NOT_ON_QUICKBOOKS_COST_CODES, "new projects"),
         ({"cost_codes": ()}, R.NO_COST_CODES, "Work Breakdown Structure → Cost Codes"),
         ({"name": "   "}, R.NAME_BLANK, "change 'Project Name'"),
-        ({"name": "x" * 42}, R.NAME_TOO_LONG, "41 characters or fewer"),
-        ({"name": "Acme:Riverside"}, R.NAME_FORBIDDEN_CHARACTER, "without ':'"),
+        ({"name": "x" * 42}, R.NAME_TOO_LONG, "(41 characters at most)"),
+        ({"name": "Acme:Riverside"}, R.NAME_FORBIDDEN_CHARACTER, "so that it has no ':'"),
         ({"address": Address(line1="12 River Rd, Unit 4")}, R.ADDRESS_HAS_COMMA, "remove the"),
         ({"origin_id": "8000001-1"}, R.ALREADY_LINKED, "Re-send to ERP"),
     ],
@@ -65,14 +65,19 @@ def test_messages_point_to_the_projects_admin_tool() -> None:
 def test_the_name_limit_is_inclusive() -> None:
     assert send_problems(eligible_project(name="x" * 41), context()) == []
     problem = send_problems(eligible_project(name="x" * 42), context())[0]
-    assert "42 characters; QuickBooks Desktop allows at most 41 in a job Name" in problem.message
+    assert (
+        "42 characters; QuickBooks Desktop allows at most 41 in a customer or job Name"
+        in problem.message
+    )
 
 
 def test_online_uses_its_own_name_limit() -> None:
     assert send_problems(eligible_project(name="x" * 42), context(ONLINE)) == []
     problem = send_problems(eligible_project(name="x" * 501), context(ONLINE))[0]
     assert problem.rule is R.NAME_TOO_LONG
-    assert "QuickBooks Online allows at most 500 in a job DisplayName" in problem.message
+    assert (
+        "QuickBooks Online allows at most 500 in a customer or job DisplayName" in problem.message
+    )
 
 
 def test_online_also_refuses_tabs_in_names() -> None:
@@ -264,3 +269,9 @@ def test_ensure_no_problems_raises_with_every_problem() -> None:
 def test_rule_codes_are_stable_snake_case() -> None:
     for code in RuleCode:
         assert code.value == code.name.lower()
+
+
+def test_the_comma_message_names_every_field_with_a_comma() -> None:
+    project = eligible_project(address=Address(line1="1, Main", city="Springfield, IL", zip="1"))
+    (problem,) = send_problems(project, context())
+    assert "a comma in 'Address' and 'City'," in problem.message
