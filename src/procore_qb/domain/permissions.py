@@ -38,7 +38,23 @@ class AccessLevel(enum.IntEnum):
 
     @property
     def label(self) -> str:
+        """Procore's name for the level: 'None', 'Read Only', 'Standard', 'Admin'."""
         return _LEVEL_LABELS[self]
+
+    @property
+    def code(self) -> str:
+        """The stored form: 'none', 'read_only', 'standard', 'admin'."""
+        return self.name.lower()
+
+    @classmethod
+    def from_code(cls, code: str) -> AccessLevel:
+        """Parse the stored form (or Procore's label, any case)."""
+        key = code.strip().lower().replace(" ", "_")
+        for level in cls:
+            if level.code == key:
+                return level
+        known = ", ".join(repr(level.code) for level in cls)
+        raise ValueError(f"unknown Procore access level {code!r}; expected one of {known}")
 
 
 _LEVEL_LABELS = {

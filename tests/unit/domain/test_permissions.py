@@ -157,3 +157,18 @@ def test_the_seed_world_users() -> None:
     check(cara, Action.SEND, project_id=PROJECT)
     assert missing_for(cara, Action.ACCEPT)
     assert missing_for(dan, Action.ARCHIVE) == (MissingPermission(DIR, L.ADMIN, L.STANDARD),)
+
+
+@pytest.mark.parametrize("level", list(AccessLevel))
+def test_access_level_codes_round_trip(level: AccessLevel) -> None:
+    assert AccessLevel.from_code(level.code) is level
+    assert AccessLevel.from_code(level.label) is level
+
+
+def test_access_level_codes_match_the_store() -> None:
+    assert [lv.code for lv in AccessLevel] == ["none", "read_only", "standard", "admin"]
+
+
+def test_an_unknown_access_level_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown Procore access level 'owner'"):
+        AccessLevel.from_code("owner")
