@@ -1,15 +1,18 @@
 """Path A: a Procore project sent to ERP, approved and exported to QuickBooks.
 
 The states and actions follow Procore's ERP Integrations Jobs tab (spec/procore-workflow.md
-§2.2)::
+§2.2; issue 2 item 5)::
 
-    unsynced ──send──▶ ready_to_export ──accept──▶ exporting ──export_succeeded──▶ synced
-       ▲                 │   │                      │   ▲                          │  │
-       └────retrieve─────┘   └─reject─▶ rejected    │   └─retry─ failed_to_export ◀┘  │
-                                ▲  └─resend─▶ ready_to_export     │ (export_failed)   │
-                                └────────reject───────────────────┘                   │
-    synced ──resend──▶ ready_to_update ──accept──▶ exporting ──export_succeeded──▶ synced
-    synced ──reset──▶ unsynced
+    first export (no QuickBooks job yet)       update (the QuickBooks job exists)
+    unsynced         send      ready_to_export  synced           resend    ready_to_update
+    ready_to_export  retrieve  unsynced         synced           reset     unsynced
+    ready_to_export  reject    rejected         ready_to_update  accept    exporting
+    ready_to_export  accept    exporting        ready_to_update  retrieve  synced
+    rejected         resend    ready_to_export  ready_to_update  reject    synced
+    exporting        succeeded synced           exporting        succeeded synced
+    exporting        failed    failed_to_export exporting        failed    failed_to_export
+    failed_to_export retry     exporting        failed_to_export retry     exporting
+    failed_to_export reject    rejected         failed_to_export reject    synced
 
 **Updates.** Once the QuickBooks job exists the item never falls back to ``unsynced`` or
 ``rejected`` (only a reset unlinks it). So while a *Re-send to ERP* waits in ``ready_to_update``
