@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from procore_qb.domain.export_workflow import CustomerChoice, ExportState
 from procore_qb.domain.limits import HIERARCHY_SEPARATOR, EditionLimits
+from procore_qb.domain.mapping import FIELD_MAPPING
 from procore_qb.domain.problems import Problem, RuleCode, ensure_no_problems
 from procore_qb.domain.project import Address, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksEdition, QuickBooksJob
@@ -103,6 +104,8 @@ def send_problems(
         )
     problems.extend(_name(project.name, ctx.limits))
     problems.extend(_address(project.address))
+    problems.extend(_address_lengths(project.address, ctx.limits))
+    problems.extend(_project_number(project.project_number, ctx.limits))
     if updating_job_id is None:
         problems.extend(_already_linked(project, ctx))
     problems.extend(_clashes(project, ctx, exclude_job_id=updating_job_id))
@@ -297,6 +300,49 @@ def _address(address: Address) -> list[Problem]:
             f"The project address has a comma in {_and(repr(b) for b in bad)}, which the "
             f"QuickBooks integration does not accept. {_GENERAL} and remove the commas from the "
             "Project Address fields.",
+        )
+    ]
+
+
+# Address attribute -> JobAddress attribute, from the one field mapping.
+_JOB_ADDRESS_FIELD = {
+    procore.removeprefix("address."): job.removeprefix("address.")
+    for procore, job in FIELD_MAPPING
+    if procore.startswith("address.")
+}
+
+
+def _address_lengths(address: Address, limits: EditionLimits) -> list[Problem]:
+    # QuickBooks' own address field lengths (limits.py); Procore's ERP template for the same
+    # case reads "Address is too long. Maximum %{length} characters." (spec §5, [S37-metadata]).
+    too_long = []
+    for attr, label in ADDRESS_FIELD_LABELS.items():
+        value: str = getattr(address, attr)
+        maximum = limits.address_max.get(_JOB_ADDRESS_FIELD[attr])
+        if maximum is not None and len(value) > maximum:
+            too_long.append(f"{label!r} has {len(value)} characters (at most {maximum})")
+    if not too_long:
+        return []
+    return [
+        Problem(
+            RuleCode.ADDRESS_TOO_LONG,
+            f"The project address is too long for {limits.product_name}: {_and(too_long)}. "
+            f"{_GENERAL} and shorten the Project Address fields.",
+        )
+    ]
+
+
+def _project_number(number: str, limits: EditionLimits) -> list[Problem]:
+    # The project number becomes the job's account number (mapping.py; AccountNumber ≤ 99 on
+    # Desktop, limits.py).
+    if limits.number_max is None or len(number) <= limits.number_max:
+        return []
+    return [
+        Problem(
+            RuleCode.PROJECT_NUMBER_TOO_LONG,
+            f"The project number is {len(number)} characters; {limits.product_name} keeps at "
+            f"most {limits.number_max} in the job's account number. {_GENERAL} and shorten "
+            "'Project Number'.",
         )
     ]
 

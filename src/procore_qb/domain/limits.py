@@ -6,7 +6,9 @@ sources quoted in spec/quickbooks-api.md (key-numbers table, §A.2, §A.3, §B.2
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 
@@ -33,7 +35,8 @@ class EditionLimits:
     """Name rules of one QuickBooks edition.
 
     ``job_name_field`` is what QuickBooks calls a customer/job's own name (``Name`` on Desktop,
-    ``DisplayName`` on Online), so messages use QuickBooks' word. A ``None`` maximum means
+    ``DisplayName`` on Online), so messages use QuickBooks' word. ``address_max`` is keyed by
+    :class:`~procore_qb.domain.quickbooks_job.JobAddress` field. A ``None`` maximum means
     QuickBooks documents no limit of its own for that field.
     """
 
@@ -46,6 +49,8 @@ class EditionLimits:
     item_full_name_max: int | None
     max_levels: int
     forbidden_in_names: frozenset[str]
+    address_max: Mapping[str, int]
+    number_max: int | None
 
     def forbidden_found(self, name: str) -> tuple[str, ...]:
         """The forbidden characters present in ``name``, in a stable order."""
@@ -65,6 +70,14 @@ DESKTOP_LIMITS = EditionLimits(
     # 5 levels: 209 = 5 x 41 + 4 separators (spec §B.2, "Hierarchy" bullet).
     max_levels=5,
     forbidden_in_names=frozenset({HIERARCHY_SEPARATOR}),
+    # BillAddress is the AddressData group: Addr1-5 ≤ 41, City ≤ 31, State ≤ 21,
+    # PostalCode ≤ 13, Country ≤ 31 (qbxml130.xsd; also the "QBW" lengths in QBO's
+    # PhysicalAddress doc strings, IntuitBaseTypes.xsd).
+    address_max=MappingProxyType(
+        {"line1": 41, "line2": 41, "city": 31, "state": 21, "postal_code": 13, "country": 31}
+    ),
+    # CustomerAdd AccountNumber ≤ 99 (spec §B.2; qbxml130.xsd).
+    number_max=99,
 )
 
 
@@ -85,6 +98,22 @@ def _online_limits(display_name_max: int) -> EditionLimits:
         # No ':', tab or newline in names (spec §A.2, DisplayName bullet: stated for Employee,
         # applied to Customer since ':' is the hierarchy separator).
         forbidden_in_names=frozenset({HIERARCHY_SEPARATOR, "\t", "\n"}),
+        # PhysicalAddress, "Product: QBO" doc strings: Line1-5 ≤ 500, City ≤ 255,
+        # CountrySubDivisionCode ≤ 255, PostalCode ≤ 30, Country ≤ 255 (spec §A.2 "Addresses";
+        # IntuitBaseTypes.xsd).
+        address_max=MappingProxyType(
+            {
+                "line1": 500,
+                "line2": 500,
+                "city": 255,
+                "state": 255,
+                "postal_code": 30,
+                "country": 255,
+            }
+        ),
+        # Customer.AcctNum's "Max. length: 99" is documented for QBW only
+        # (IntuitNamesTypes.xsd); QBO documents none.
+        number_max=None,
     )
 
 

@@ -22,6 +22,8 @@ class RuleCode(enum.StrEnum):
     NAME_TOO_LONG = "name_too_long"
     NAME_FORBIDDEN_CHARACTER = "name_forbidden_character"
     ADDRESS_HAS_COMMA = "address_has_comma"
+    ADDRESS_TOO_LONG = "address_too_long"
+    PROJECT_NUMBER_TOO_LONG = "project_number_too_long"
     ALREADY_LINKED = "already_linked"
     JOB_ALREADY_EXISTS = "job_already_exists"
     PROJECT_NOT_UNSYNCED = "project_not_unsynced"

@@ -275,3 +275,34 @@ def test_the_comma_message_names_every_field_with_a_comma() -> None:
     project = eligible_project(address=Address(line1="1, Main", city="Springfield, IL", zip="1"))
     (problem,) = send_problems(project, context())
     assert "a comma in 'Address' and 'City'," in problem.message
+
+
+class TestLengths:
+    def test_address_fields_at_the_limit_are_fine(self) -> None:
+        address = Address("a" * 41, "b" * 41, "c" * 31, "d" * 21, "e" * 13, "f" * 31)
+        assert send_problems(eligible_project(address=address), context()) == []
+
+    def test_every_address_field_over_the_limit_is_named(self) -> None:
+        address = Address(line1="a" * 42, city="c" * 32, zip="1" * 14)
+        problems = send_problems(eligible_project(address=address), context())
+        assert codes(problems) == [R.ADDRESS_TOO_LONG]
+        assert problems[0].message == (
+            "The project address is too long for QuickBooks Desktop: 'Address' has 42 characters "
+            "(at most 41), 'City' has 32 characters (at most 31) and 'ZIP Code' has 14 "
+            "characters (at most 13). Open the project's Admin tool → General and shorten the "
+            "Project Address fields."
+        )
+
+    def test_online_allows_longer_addresses(self) -> None:
+        address = Address(line1="a" * 500, city="c" * 255, zip="1" * 30)
+        assert send_problems(eligible_project(address=address), context(ONLINE)) == []
+        longer = Address(zip="1" * 31)
+        problems = send_problems(eligible_project(address=longer), context(ONLINE))
+        assert codes(problems) == [R.ADDRESS_TOO_LONG]
+
+    def test_project_number(self) -> None:
+        assert send_problems(eligible_project(project_number="9" * 99), context()) == []
+        problems = send_problems(eligible_project(project_number="9" * 100), context())
+        assert codes(problems) == [R.PROJECT_NUMBER_TOO_LONG]
+        assert "shorten 'Project Number'" in problems[0].message
+        assert send_problems(eligible_project(project_number="9" * 100), context(ONLINE)) == []

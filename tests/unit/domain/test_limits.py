@@ -45,3 +45,15 @@ def test_forbidden_found_lists_each_character_once() -> None:
     online = limits_for(QuickBooksEdition.ONLINE)
     assert online.forbidden_found("a:b\tc:d") == ("\t", ":")
     assert DESKTOP_LIMITS.forbidden_found("plain") == ()
+
+
+def test_address_limits_cover_every_quickbooks_address_field() -> None:
+    fields = {"line1", "line2", "city", "state", "postal_code", "country"}
+    for edition in QuickBooksEdition:
+        assert set(limits_for(edition).address_max) == fields
+    assert DESKTOP_LIMITS.address_max["postal_code"] == 13
+    assert limits_for(QuickBooksEdition.ONLINE).address_max["postal_code"] == 30
+    assert (DESKTOP_LIMITS.number_max, limits_for(QuickBooksEdition.ONLINE).number_max) == (
+        99,
+        None,
+    )
