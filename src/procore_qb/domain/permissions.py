@@ -23,6 +23,7 @@ __all__ = [
     "Tool",
     "ToolLevel",
     "UserPermissions",
+    "allowed_actions",
     "check",
     "missing_for",
 ]
@@ -276,3 +277,14 @@ def check(user: UserPermissions, action: Action, *, project_id: int | None = Non
     missing = missing_for(user, action, project_id=project_id)
     if missing:
         raise PermissionDenied(action, missing)
+
+
+def allowed_actions(user: UserPermissions, *, project_id: int | None = None) -> frozenset[Action]:
+    """Every action ``user`` may perform: company-wide ones, plus those on ``project_id`` when
+    given (what a page needs to decide which buttons to show)."""
+    return frozenset(
+        action
+        for action, requirement in REQUIREMENTS.items()
+        if (project_id is not None or not requirement.per_project)
+        and not missing_for(user, action, project_id=project_id)
+    )

@@ -12,6 +12,7 @@ from procore_qb.domain.permissions import (
     MissingPermission,
     Tool,
     UserPermissions,
+    allowed_actions,
     check,
     missing_for,
 )
@@ -172,3 +173,18 @@ def test_access_level_codes_match_the_store() -> None:
 def test_an_unknown_access_level_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown Procore access level 'owner'"):
         AccessLevel.from_code("owner")
+
+
+def test_allowed_actions() -> None:
+    ben = user({ERP: L.STANDARD, DIR: L.READ_ONLY}, push=True)
+    assert allowed_actions(ben) == {Action.ACCEPT, Action.REJECT, Action.RETRY, Action.VIEW_JOBS}
+    cara = user({PADMIN: L.ADMIN})
+    assert allowed_actions(cara) == frozenset()
+    assert allowed_actions(cara, project_id=PROJECT) == {
+        Action.SEND,
+        Action.RETRIEVE,
+        Action.RESEND,
+        Action.ENABLE_JOB_COST_SYNC,
+    }
+    everything = user({ERP: L.ADMIN, DIR: L.ADMIN, PADMIN: L.ADMIN}, push=True)
+    assert allowed_actions(everything, project_id=PROJECT) == set(Action)
