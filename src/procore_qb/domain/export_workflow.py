@@ -208,8 +208,9 @@ class CustomerChoice:
 class ExportItem:
     """One project's place in Path A. Immutable: every action returns the new item.
 
-    ``by`` arguments are Procore user ids; ``at`` arguments are timezone-aware times supplied
-    by the caller. ``changed_by`` is None after a QuickBooks outcome.
+    ``by`` arguments identify the user acting (whichever user id the caller keeps); ``at``
+    arguments are timezone-aware times supplied by the caller. ``changed_by`` is None after a
+    QuickBooks outcome. A refused transition is reported before any problem with the arguments.
     """
 
     project_id: int
@@ -267,11 +268,13 @@ class ExportItem:
 
     def send(self, snapshot: ProcoreProject, *, by: int, at: datetime) -> ExportItem:
         """*Send to ERP*: freeze ``snapshot`` and wait in Ready to Export."""
+        self._require(_A.SEND)
         return self._move(_A.SEND, by, at, **self._sent(snapshot, by, at))
 
     def resend(self, snapshot: ProcoreProject, *, by: int, at: datetime) -> ExportItem:
         """*Re-send to ERP*: after a rejection (→ Ready to Export) or to update the synced job
         (→ Ready to Update)."""
+        self._require(_A.RESEND)
         return self._move(_A.RESEND, by, at, comment="", **self._sent(snapshot, by, at))
 
     def retrieve(self, *, by: int, at: datetime) -> ExportItem:
@@ -285,7 +288,8 @@ class ExportItem:
     ) -> ExportItem:
         """*Accept* and export. A first export needs the QuickBooks customer the job goes
         under (or a new customer); an update may leave it out to keep the job where it is."""
-        if customer is None and not self.in_quickbooks and self.allows(_A.ACCEPT):
+        self._require(_A.ACCEPT)
+        if customer is None and not self.in_quickbooks:
             raise RuleViolation(
                 [
                     Problem(
@@ -313,6 +317,7 @@ class ExportItem:
 
     def succeeded(self, *, job_id: str, full_name: str, version: str, at: datetime) -> ExportItem:
         """QuickBooks created or updated the job; ``version`` is its new EditSequence/SyncToken."""
+        self._require(_A.EXPORT_SUCCEEDED)
         if self.quickbooks is not None and self.quickbooks.job_id != job_id:
             raise ValueError(
                 f"the update of QuickBooks job {self.quickbooks.job_id} came back for job {job_id}"
@@ -322,11 +327,15 @@ class ExportItem:
 
     def failed(self, *, message: str, at: datetime) -> ExportItem:
         """QuickBooks refused the export; ``message`` is QuickBooks' own text."""
+        self._require(_A.EXPORT_FAILED)
         if not message.strip():
             raise ValueError("a failed export needs QuickBooks' error message")
         return self._move(_A.EXPORT_FAILED, None, at, error=message)
 
     # ------------------------------------------------------------------ internals
+
+    def _require(self, action: ExportAction) -> None:
+        next_export_state(self.state, action, in_quickbooks=self.in_quickbooks)
 
     def _sent(self, snapshot: ProcoreProject, by: int, at: datetime) -> dict[str, Any]:
         if snapshot.id != self.project_id:

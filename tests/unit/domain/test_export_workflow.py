@@ -312,3 +312,20 @@ class TestCustomerChoice:
     def test_exactly_one_non_blank_choice(self, kwargs: dict[str, str]) -> None:
         with pytest.raises(ValueError, match="customer"):
             CustomerChoice(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda i: i.send(eligible_project(id=7), by=SENDER, at=T0),
+        lambda i: i.resend(eligible_project(id=7), by=SENDER, at=T0),
+        lambda i: i.succeeded(job_id="OTHER", full_name="x", version="1", at=T0),
+        lambda i: i.failed(message=" ", at=T0),
+        lambda i: i.accept(by=APPROVER, at=T0),
+    ],
+    ids=["send", "resend", "succeeded", "failed", "accept"],
+)
+def test_a_refused_transition_is_reported_before_bad_arguments(call: object) -> None:
+    item = item_in(S.FAILED_TO_EXPORT, False)  # allows only retry and reject
+    with pytest.raises(TransitionRefused):
+        call(item)  # type: ignore[operator]
