@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procore_qb.domain.eligibility import send_problems
@@ -18,6 +18,7 @@ names = st.text(NAME_CHARS, min_size=1, max_size=60).filter(str.strip)
 address_parts = st.text(st.sampled_from("ab ,1"), max_size=45)
 
 
+@settings(deadline=None)  # never a wall-clock assertion
 @given(
     active=st.booleans(),
     erp_sync=st.booleans(),

@@ -5,7 +5,7 @@ from datetime import date
 from functools import reduce
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procore_qb.domain.mapping import (
@@ -147,6 +147,7 @@ projects = st.builds(
 )
 
 
+@settings(deadline=None)  # never a wall-clock assertion
 @given(projects, st.sampled_from(["", "Acme", "Acme:West"]))
 def test_project_to_job_to_project_round_trips(project: ProcoreProject, parent: str) -> None:
     job = project_to_job(project, parent_full_name=parent)
@@ -169,6 +170,7 @@ consistent_jobs = st.builds(
 ).filter(lambda j: j.active == (j.status is not JobStatus.CLOSED))
 
 
+@settings(deadline=None)  # never a wall-clock assertion
 @given(consistent_jobs)
 def test_job_to_project_to_job_round_trips_where_quickbooks_allows(job: QuickBooksJob) -> None:
     """A job whose IsActive agrees with its status comes back unchanged."""

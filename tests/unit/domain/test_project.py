@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procore_qb.domain.project import (
@@ -36,6 +36,7 @@ projects = st.builds(
 )
 
 
+@settings(deadline=None)  # never a wall-clock assertion
 @given(projects)
 def test_a_snapshot_survives_json(project: ProcoreProject) -> None:
     text = json.dumps(project_to_json(project))

@@ -41,7 +41,7 @@ def check_export_invariants(item: ExportItem) -> None:
     assert (item.state in pending) == (item.snapshot is not None)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(ExportAction), max_size=40))
 def test_random_export_sequences_keep_the_invariants(actions: list[ExportAction]) -> None:
     item = new_item()
@@ -141,13 +141,14 @@ class ExportMachine(RuleBasedStateMachine):
 
 
 TestExportMachine = ExportMachine.TestCase
+TestExportMachine.settings = settings(deadline=None)
 
 
 def staged_job() -> QuickBooksJob:
     return QuickBooksJob(name="Hillside Depot", full_name="Acme:Hillside Depot", id="8000AA-1")
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(ImportAction), st.integers(1, 10_000)), max_size=30))
 def test_random_import_sequences_keep_the_invariants(
     steps: list[tuple[ImportAction, int]],
