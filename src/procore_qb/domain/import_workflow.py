@@ -63,7 +63,7 @@ class ImportAction(enum.StrEnum):
 
 
 _ACTION_LABELS = {
-    ImportAction.ADD_NEW: "add to Procore",
+    ImportAction.ADD_NEW: "add",
     ImportAction.LINK: "link",
     ImportAction.ARCHIVE: "archive",
     ImportAction.RESTORE: "restore",
