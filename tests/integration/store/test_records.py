@@ -186,7 +186,7 @@ def test_two_deciders_on_one_export_item_cannot_both_win(
             expected_version=seen.version,
         )
     with (
-        pytest.raises(Conflict, match="changed by someone else .* reload it"),
+        pytest.raises(Conflict, match=r"changed by someone else .* reload it"),
         session_factory.begin() as session,
     ):
         ExportItems(session).save(
