@@ -245,6 +245,19 @@ def test_bad_calls_are_refused_with_the_fix(harness: Harness) -> None:
         queue.register("has space", Recorder().task("x"))
 
 
+def test_a_job_of_a_task_the_worker_lacks_fails(harness: Harness) -> None:
+    producer = harness.queue()
+    producer.register("export_project", Recorder().task("export_project"))
+    job_id = harness.enqueue(producer, "export_project", {"export_item_id": 3})
+
+    worker = harness.queue()  # an older release that has no such task
+    worker.run_until_idle()
+
+    view = worker.get_job(job_id)
+    assert view is not None
+    assert (view.status, view.attempts) == (JobStatus.FAILED, 1)
+
+
 def test_finished_jobs_are_purged_and_waiting_ones_kept(harness: Harness) -> None:
     queue = harness.queue()
 
