@@ -1,13 +1,16 @@
-"""Company Directory users: ``/rest/v1.0/companies/{company_id}/users`` (+ ``/sync``)."""
+"""Company Directory users: ``/rest/v1.0/companies/{company_id}/users``.
+
+Reading only: Procore's collection documents no body for ``users/sync``, so we do not send one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import FilterValue, filter_params
-from procore_qb.procore.sync import JSONObject, SyncResult
+from procore_qb.procore.sync import JSONObject
 
 __all__ = ["CompanyUsers"]
 
@@ -27,6 +30,3 @@ class CompanyUsers:
     def show(self, user_id: int) -> JSONObject:
         data: Any = self.client.get(f"{self._base}/{user_id}")
         return dict(data)
-
-    def sync(self, updates: Sequence[JSONObject]) -> SyncResult:
-        return self.client.sync(f"{self._base}/sync", updates)
