@@ -1,0 +1,150 @@
+"""Sandbox controls, under ``/_sandbox/`` only — never mixed with Procore's own paths.
+
+* ``POST /_sandbox/reset`` — forget everything (records, tokens, rate-limit windows, webhook
+  queues) and load the seed world again;
+* ``POST /_sandbox/reseed`` — load the seed world's records again but keep issued tokens, so
+  signed-in clients stay signed in;
+* ``GET /_sandbox/clock`` and ``POST /_sandbox/clock/advance`` ``{"seconds": N}`` — read or move
+  the simulator's clock (token expiry, rate-limit windows, webhook retries follow it);
+* ``POST /_sandbox/webhooks/deliver`` — send every webhook delivery that is due now;
+* ``GET /_sandbox/webhooks/deliveries`` and ``GET /_sandbox/webhooks/events`` — inspect every
+  delivery attempt and every queued event;
+* ``POST /_sandbox/projects/bulk`` ``{"count": N, "name_prefix": "..."}`` — create many projects
+  at once (for paging tests and benchmarks);
+* ``PUT /_sandbox/rate-limits`` ``{"hourly_limit": N, "spike_limit": M}`` — change the limits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from procore_qb.sandbox.procore.fields import render_time
+from procore_qb.sandbox.procore.seeding import new_project_record
+
+if TYPE_CHECKING:
+    from procore_qb.sandbox.procore.app import ProcoreSandbox
+
+__all__ = ["control_routes"]
+
+MAX_BULK = 100_000
+
+
+def _problem(message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": "bad_request", "message": message}}, status_code=400)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {"__invalid__": True}
+    return data if isinstance(data, dict) else {"__invalid__": True}
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+    if "_hook_id" in record:
+        out["hook_id"] = record["_hook_id"]
+    return out
+
+
+def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
+    """(method, path, endpoint, summary) of every control."""
+
+    async def reset(request: Request) -> Response:
+        sandbox.reset()
+        return JSONResponse({"reset": True, "now": render_time(sandbox.clock.now())})
+
+    async def reseed(request: Request) -> Response:
+        sandbox.reset(keep_tokens=True)
+        return JSONResponse({"reseeded": True, "now": render_time(sandbox.clock.now())})
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse({"now": render_time(sandbox.clock.now())})
+
+    async def advance(request: Request) -> Response:
+        body = await _json(request)
+        seconds = body.get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            return _problem('send {"seconds": N} with N >= 0')
+        with sandbox.lock:
+            now = sandbox.clock.advance(float(seconds))
+        return JSONResponse({"now": render_time(now)})
+
+    def deliver(request: Request) -> Response:
+        # A plain function: Starlette runs it in a worker thread, so a receiver in the same
+        # process can call back into the simulator while its delivery is in flight.
+        made = sandbox.deliver_due()
+        return JSONResponse({"deliveries": [_public(d) for d in made]})
+
+    async def deliveries(request: Request) -> Response:
+        with sandbox.lock:
+            rows = [_public(d) for d in sandbox.world.table("deliveries").values()]
+        return JSONResponse(rows)
+
+    async def events(request: Request) -> Response:
+        with sandbox.lock:
+            rows = [_public(e) for e in sandbox.world.table("events").values()]
+        return JSONResponse(rows)
+
+    async def bulk_projects(request: Request) -> Response:
+        body = await _json(request)
+        count = body.get("count")
+        prefix = body.get("name_prefix", "Bulk Project")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_BULK:
+            return _problem(f'send {{"count": N}} with 1 <= N <= {MAX_BULK}')
+        if not isinstance(prefix, str):
+            return _problem("name_prefix must be a string")
+        with sandbox.lock:
+            world = sandbox.world
+            company = next(iter(world.table("companies").values()))
+            now = sandbox.clock.now()
+            ids = []
+            for n in range(1, count + 1):
+                record = new_project_record(company["id"], now)
+                record.update(
+                    name=f"{prefix} {n}",
+                    display_name=f"{prefix} {n}",
+                    project_number=f"B-{n:06d}",
+                    country_code="US",
+                )
+                ids.append(world.insert("projects", record, now)["id"])
+            sandbox.changed()
+        return JSONResponse(
+            {"created": len(ids), "first_id": ids[0], "last_id": ids[-1]}, status_code=201
+        )
+
+    async def rate_limits(request: Request) -> Response:
+        body = await _json(request)
+        hourly: Any = body.get("hourly_limit")
+        spike: Any = body.get("spike_limit")
+        if not (_positive_int(hourly) and _positive_int(spike)):
+            return _problem('send {"hourly_limit": N, "spike_limit": M}, both >= 1')
+        with sandbox.lock:
+            sandbox.limiter.hourly_limit = int(hourly)
+            sandbox.limiter.spike_limit = int(spike)
+            sandbox.limiter.clear()
+        return JSONResponse({"hourly_limit": hourly, "spike_limit": spike})
+
+    return [
+        ("POST", "/_sandbox/reset", reset, "Sandbox: back to the seed world"),
+        ("POST", "/_sandbox/reseed", reseed, "Sandbox: reload seed records, keep tokens"),
+        ("GET", "/_sandbox/clock", clock, "Sandbox: the simulator's clock"),
+        ("POST", "/_sandbox/clock/advance", advance, "Sandbox: move the clock forward"),
+        ("POST", "/_sandbox/webhooks/deliver", deliver, "Sandbox: send due webhook deliveries"),
+        ("GET", "/_sandbox/webhooks/deliveries", deliveries, "Sandbox: every delivery attempt"),
+        ("GET", "/_sandbox/webhooks/events", events, "Sandbox: every queued webhook event"),
+        ("POST", "/_sandbox/projects/bulk", bulk_projects, "Sandbox: create many projects"),
+        ("PUT", "/_sandbox/rate-limits", rate_limits, "Sandbox: change the rate limits"),
+    ]

@@ -1,0 +1,372 @@
+"""Budget line items and direct costs of a project (spec procore-api.md §2.5).
+
+Rules:
+
+* v1.0 budget line items are created with ``cost_code_id`` and ``line_item_type_id``
+  (S-postman); both must belong to the project's company (the cost code to the project);
+* direct costs are created with the v1.0 body ``{"item": {...}}`` (S-postman); ``direct_cost_type``
+  is required and is one of Procore's direct cost types (invoice, expense, payroll, and
+  ``subcontractor_invoice`` which the collection says is "also allowed");
+* a direct cost with ``origin_id`` is synced and becomes immutable (D-fin): only a user with
+  'Admin' on ERP Integrations may edit or delete it (procore-workflow.md §4, "Edit synced direct
+  cost transactions");
+* writing budgets and direct costs needs 'Admin' on the project's Admin tool;
+* ``origin_id`` is unique per company (409, D-sync).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
+from procore_qb.sandbox.procore.errors import Unprocessable
+from procore_qb.sandbox.procore.fields import clean, render_time
+from procore_qb.sandbox.procore.listing import apply_filters, parse_range, sort_records
+from procore_qb.sandbox.procore.permissions import has_level, require
+from procore_qb.sandbox.procore.sync import run_sync
+
+__all__ = ["routes"]
+
+V0 = "/rest/v1.0"
+
+BUDGET_FIELDS = {
+    "cost_code_id": "int",
+    "line_item_type_id": "int",
+    "original_budget_amount": "number",
+    "uom": "str",
+    "quantity": "number",
+    "unit_cost": "number",
+    "calculation_strategy": "str",
+    "direct_costs": "number",
+}
+DIRECT_COST_FIELDS = {
+    "invoice_number": "str",
+    "vendor_id": "int",
+    "direct_cost_type": "str",
+    "description": "str",
+    "direct_cost_date": "date",
+    "employee_id": "int",
+    "origin_id": "str",
+    "origin_data": "str",
+    "payment_date": "date",
+    "received_date": "date",
+    "status": "str",
+    "terms": "str",
+    "currency_iso_code": "str",
+    "currency_exchange_rate": "number",
+}
+DIRECT_COST_TYPES = ("invoice", "expense", "payroll", "subcontractor_invoice")
+STRATEGIES = ("manual", "automatic")
+
+
+# ------------------------------------------------------------------ budget line items
+
+
+def _render_budget(call: Call, record: dict[str, Any]) -> dict[str, Any]:
+    code = call.world.table("cost_codes").get(record["cost_code_id"]) or {}
+    kind = call.world.table("line_item_types").get(record["line_item_type_id"]) or {}
+    original = record.get("original_budget_amount") or 0.0
+    direct = record.get("direct_costs") or 0.0
+    return {
+        "id": record["id"],
+        "original_budget_amount": original,
+        "uom": record.get("uom"),
+        "quantity": record.get("quantity"),
+        "unit_cost": record.get("unit_cost"),
+        "calculation_strategy": record.get("calculation_strategy"),
+        "approved_budget_changes": 0.0,
+        "revised_budget": original,
+        "pending_budget_changes": 0.0,
+        "projected_budget": original,
+        "committed_costs": 0.0,
+        "direct_costs": direct,
+        "pending_cost_changes": 0.0,
+        "projected_costs": direct,
+        "budget_forecast": original,
+        "estimated_cost_at_completion": direct,
+        "projected_over_under": original - direct,
+        "cost_code": {k: code.get(k) for k in ("id", "name", "code", "full_code")},
+        "division": None,
+        "line_item_type": {"id": kind.get("id"), "name": kind.get("name")},
+        "currency_configuration": {"currency_iso_code": "USD"},
+        "created_at": render_time(record["created_at"]),
+        "updated_at": render_time(record["updated_at"]),
+    }
+
+
+def _budget_values(call: Call, project: dict[str, Any], values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    cc = values.get("cost_code_id")
+    if cc is not None:
+        code = call.world.table("cost_codes").get(cc)
+        if code is None or code["_project_id"] != project["id"]:
+            errors["cost_code_id"] = [
+                f"cost code {cc} is not a cost code of project {project['id']}"
+            ]
+    lit = values.get("line_item_type_id")
+    if lit is not None:
+        kind = call.world.table("line_item_types").get(lit)
+        if kind is None or kind["_company_id"] != project["_company_id"]:
+            errors["line_item_type_id"] = [f"line item type {lit} does not exist"]
+    strategy = values.get("calculation_strategy")
+    if strategy is not None and strategy not in STRATEGIES:
+        errors["calculation_strategy"] = [f"must be manual or automatic; got {strategy!r}"]
+    if errors:
+        raise Unprocessable(errors)
+    if values.get("calculation_strategy") == "automatic":
+        values["original_budget_amount"] = (values.get("quantity") or 0.0) * (
+            values.get("unit_cost") or 0.0
+        )
+
+
+def create_budget(call: Call) -> Reply:
+    project = call.project()
+    require(call.user, "project", "admin", "admin", f"edit the budget of project {project['id']}")
+    values = clean(call.body_object("budget_line_item"), BUDGET_FIELDS)
+    require_fields(values, "cost_code_id", "line_item_type_id")
+    _budget_values(call, project, values)
+    record = call.world.insert(
+        "budget_line_items",
+        {
+            "_company_id": project["_company_id"],
+            "_project_id": project["id"],
+            "calculation_strategy": "manual",
+            "original_budget_amount": 0.0,
+            **values,
+        },
+        call.now,
+    )
+    call.emit(
+        project["_company_id"],
+        project["id"],
+        "Budget Line Items",
+        "create",
+        record["id"],
+        call.user["id"],
+    )
+    return Reply(_render_budget(call, record), status=201)
+
+
+def _budget(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    project = call.project()
+    record = call.record("budget_line_items", call.path_int("id"), "budget line item")
+    if record["_project_id"] != project["id"]:
+        record = call.record("budget_line_items", -1, "budget line item")
+    return project, record
+
+
+def show_budget(call: Call) -> Reply:
+    _, record = _budget(call)
+    return Reply(_render_budget(call, record))
+
+
+def update_budget(call: Call) -> Reply:
+    project, record = _budget(call)
+    require(call.user, "project", "admin", "admin", f"edit the budget of project {project['id']}")
+    values = clean(call.body_object("budget_line_item"), BUDGET_FIELDS)
+    merged = {**{k: record.get(k) for k in BUDGET_FIELDS}, **values}
+    _budget_values(call, project, merged)
+    record.update({k: v for k, v in merged.items() if v is not None})
+    call.world.touch("budget_line_items", record, call.now)
+    call.emit(
+        project["_company_id"],
+        project["id"],
+        "Budget Line Items",
+        "update",
+        record["id"],
+        call.user["id"],
+    )
+    return Reply(_render_budget(call, record))
+
+
+# ------------------------------------------------------------------ direct costs
+
+
+def _render_cost(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+    out["project_id"] = record["_project_id"]
+    out["synced"] = record.get("origin_id") is not None
+    return out
+
+
+def _cost_values(values: dict[str, Any], *, creating: bool) -> None:
+    if creating:
+        require_fields(values, "direct_cost_type", "direct_cost_date")
+    kind = values.get("direct_cost_type")
+    if kind is not None and kind not in DIRECT_COST_TYPES:
+        raise Unprocessable(
+            {"direct_cost_type": [f"must be one of {', '.join(DIRECT_COST_TYPES)}; got {kind!r}"]}
+        )
+
+
+def _cost_new(call: Call, project: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    require(call.user, "project", "admin", "admin", f"add direct costs to project {project['id']}")
+    _cost_values(values, creating=True)
+    call.check_origin_free("direct_costs", values.get("origin_id"), None, project["_company_id"])
+    record: dict[str, Any] = dict.fromkeys(DIRECT_COST_FIELDS)
+    record.update(
+        _company_id=project["_company_id"],
+        _project_id=project["id"],
+        status="draft",
+        id=call.world.new_id(),
+    )
+    origin = values.pop("origin_id", None)
+    record.update(values)
+    call.world.set_origin_id("direct_costs", record, origin)
+    call.world.insert("direct_costs", record, call.now)
+    call.emit(
+        project["_company_id"],
+        project["id"],
+        "Direct Costs",
+        "create",
+        record["id"],
+        call.user["id"],
+    )
+    return record
+
+
+def _synced_guard(call: Call, record: dict[str, Any], action: str) -> None:
+    if record.get("origin_id") is not None and not has_level(
+        call.user, "company", "erp_integrations", "admin"
+    ):
+        require(
+            call.user,
+            "company",
+            "erp_integrations",
+            "admin",
+            f"{action} direct cost {record['id']}, which is synced with the ERP",
+        )
+
+
+def _cost_update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    require(
+        call.user,
+        "project",
+        "admin",
+        "admin",
+        f"edit direct costs of project {record['_project_id']}",
+    )
+    _synced_guard(call, record, "edit")
+    _cost_values(values, creating=False)
+    if "origin_id" in values:
+        call.check_origin_free(
+            "direct_costs", values["origin_id"], record["id"], record["_company_id"]
+        )
+    origin = values.pop("origin_id", record.get("origin_id"))
+    record.update(values)
+    call.world.set_origin_id("direct_costs", record, origin)
+    call.world.touch("direct_costs", record, call.now)
+    call.emit(
+        record["_company_id"],
+        record["_project_id"],
+        "Direct Costs",
+        "update",
+        record["id"],
+        call.user["id"],
+    )
+    return record
+
+
+def _cost(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    project = call.project(call.path_int("project_id"))
+    record = call.record("direct_costs", call.path_int("id"), "direct cost")
+    if record["_project_id"] != project["id"]:
+        record = call.record("direct_costs", -1, "direct cost")
+    return project, record
+
+
+def _date_in(name: str) -> Any:
+    def test(record: dict[str, Any], values: list[str]) -> bool:
+        lo, hi = parse_range(name, ",".join(values))
+        raw = record.get(name)
+        if raw is None:
+            return False
+        day = datetime.fromisoformat(raw).replace(tzinfo=UTC)
+        return lo <= day <= hi
+
+    return test
+
+
+def list_costs(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    rows = [
+        r for r in call.world.table("direct_costs").values() if r["_project_id"] == project["id"]
+    ]
+    rows = apply_filters(
+        rows,
+        call.query,
+        extra={
+            "invoice_number": lambda r, v: r.get("invoice_number") in v,
+            "payment_date": _date_in("payment_date"),
+            "received_date": _date_in("received_date"),
+        },
+    )
+    return call.page(sort_records(rows, call.query), _render_cost)
+
+
+def show_cost(call: Call) -> Reply:
+    return Reply(_render_cost(_cost(call)[1]))
+
+
+def create_cost(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    values = clean(call.body_object("item"), DIRECT_COST_FIELDS)
+    return Reply(_render_cost(_cost_new(call, project, values)), status=201)
+
+
+def update_cost(call: Call) -> Reply:
+    _, record = _cost(call)
+    values = clean(call.body_object("item"), DIRECT_COST_FIELDS)
+    return Reply(_render_cost(_cost_update(call, record, values)))
+
+
+def delete_cost(call: Call) -> Reply:
+    project, record = _cost(call)
+    require(
+        call.user, "project", "admin", "admin", f"delete direct costs of project {project['id']}"
+    )
+    _synced_guard(call, record, "delete")
+    call.world.delete("direct_costs", record)
+    call.emit(
+        project["_company_id"],
+        project["id"],
+        "Direct Costs",
+        "delete",
+        record["id"],
+        call.user["id"],
+    )
+    return Reply(None, status=204)
+
+
+def sync_costs(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    pid = project["id"]
+    return run_sync(
+        call,
+        "direct_costs",
+        project["_company_id"],
+        call.updates(),
+        in_scope=lambda r: r["_project_id"] == pid,
+        create=lambda item: _cost_new(call, project, clean(item, DIRECT_COST_FIELDS)),
+        update=lambda rec, item: _cost_update(call, rec, clean(item, DIRECT_COST_FIELDS)),
+        render=_render_cost,
+    )
+
+
+def routes() -> list[RouteSpec]:
+    bli = f"{V0}/budget_line_items"
+    dc = f"{V0}/projects/{{project_id}}/direct_costs"
+    return [
+        RouteSpec("POST", bli, create_budget, "Create Budget Line Item", mutating=True),
+        RouteSpec("GET", f"{bli}/{{id}}", show_budget, "Show Budget Line Item"),
+        RouteSpec(
+            "PATCH", f"{bli}/{{id}}", update_budget, "Update Budget Line Item", mutating=True
+        ),
+        RouteSpec("GET", dc, list_costs, "List Direct Cost Items"),
+        RouteSpec("POST", dc, create_cost, "Create Direct Cost Item", mutating=True),
+        RouteSpec("PATCH", f"{dc}/sync", sync_costs, "Sync Direct Cost Items", mutating=True),
+        RouteSpec("GET", f"{dc}/{{id}}", show_cost, "Show Direct Cost Item"),
+        RouteSpec("PATCH", f"{dc}/{{id}}", update_cost, "Update Direct Cost Item", mutating=True),
+        RouteSpec("DELETE", f"{dc}/{{id}}", delete_cost, "Delete Direct Cost Item", mutating=True),
+    ]
