@@ -22,6 +22,7 @@ import httpx2
 
 from procore_qb.procore.errors import (
     ProcoreAPIError,
+    ProcoreAuthError,
     ProcoreTransportError,
     ProcoreUsageError,
     error_from_response,
@@ -147,7 +148,12 @@ class ProcoreClient:
                 return response
             if status == 401 and not refreshed:
                 refreshed = True
-                token = self.auth.refresh(token)
+                try:
+                    token = self.auth.refresh(token)
+                except ProcoreAuthError as exc:
+                    # No fresh token to be had (revoked refresh token, fixed token): the 401
+                    # stands, with the reason attached.
+                    raise error_from_response(response, company_id=self.company_id) from exc
                 attempt -= 1
                 continue
             wait = self.retry.after_response(
