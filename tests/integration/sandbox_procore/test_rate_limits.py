@@ -85,3 +85,15 @@ def test_limits_can_be_changed_through_the_controls() -> None:
     sim.http.get("/rest/v1.0/me", headers=ADA)
     assert sim.http.get("/rest/v1.0/me", headers=ADA).status_code == 429
     assert sim.http.put("/_sandbox/rate-limits", json={"hourly_limit": 0}).status_code == 400
+
+
+def test_heavy_load_answers_503_with_retry_after() -> None:
+    sim = make_sim()
+    r = sim.http.put("/_sandbox/unavailable", json={"count": 2, "retry_after": 7})
+    assert r.status_code == 200
+    for _ in range(2):
+        r = sim.http.get("/rest/v1.0/me", headers=ADA)
+        assert r.status_code == 503
+        assert r.headers["Retry-After"] == "7"
+    assert sim.http.get("/rest/v1.0/me", headers=ADA).status_code == 200
+    assert sim.http.put("/_sandbox/unavailable", json={"count": -1}).status_code == 400

@@ -89,6 +89,8 @@ class ProcoreSandbox:
         self.data_dir = data_dir
         self.limiter = RateLimiter(self.config.hourly_limit, self.config.spike_limit)
         self.world = World(self.config)
+        self.unavailable: tuple[int, int] = (0, 0)
+        """(requests still to refuse with 503, their Retry-After seconds)."""
         self.delivery = WebhookDelivery(self.config, self.lock, webhook_client or httpx2.Client())
         state = self.state_file
         if state is not None and state.exists():
@@ -199,6 +201,16 @@ class ProcoreSandbox:
     def handle(self, spec: RouteSpec, request: Request, raw: bytes) -> Response:
         now = self.clock.now()
         rate: dict[str, str] = {}
+        left, retry_after = self.unavailable
+        if left > 0:
+            # "503 Service Unavailable with Retry-After is returned under heavy-load
+            # throttling" (spec §1.5, D-rate); switched on by /_sandbox/unavailable.
+            self.unavailable = (left - 1, retry_after)
+            return JSONResponse(
+                {"message": "Service Unavailable: the server is under heavy load"},
+                status_code=503,
+                headers={"Retry-After": str(retry_after)},
+            )
         try:
             user, app_id = self.authenticate(request)
             rate = self.limiter.hit(f"{app_id}:{user['id']}", now)

@@ -11,7 +11,9 @@
   delivery attempt and every queued event;
 * ``POST /_sandbox/projects/bulk`` ``{"count": N, "name_prefix": "..."}`` — create many projects
   at once (for paging tests and benchmarks);
-* ``PUT /_sandbox/rate-limits`` ``{"hourly_limit": N, "spike_limit": M}`` — change the limits.
+* ``PUT /_sandbox/rate-limits`` ``{"hourly_limit": N, "spike_limit": M}`` — change the limits;
+* ``PUT /_sandbox/unavailable`` ``{"count": N, "retry_after": S}`` — answer the next N REST
+  requests with 503 and ``Retry-After: S``, as Procore does under heavy load (spec §1.5).
 """
 
 from __future__ import annotations
@@ -137,6 +139,16 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
             sandbox.limiter.clear()
         return JSONResponse({"hourly_limit": hourly, "spike_limit": spike})
 
+    async def unavailable(request: Request) -> Response:
+        body = await _json(request)
+        count: Any = body.get("count")
+        retry_after: Any = body.get("retry_after", 1)
+        if not (_positive_int(count) or count == 0) or not _positive_int(retry_after):
+            return _problem('send {"count": N, "retry_after": S} with N >= 0 and S >= 1')
+        with sandbox.lock:
+            sandbox.unavailable = (int(count), int(retry_after))
+        return JSONResponse({"count": count, "retry_after": retry_after})
+
     return [
         ("POST", "/_sandbox/reset", reset, "Sandbox: back to the seed world"),
         ("POST", "/_sandbox/reseed", reseed, "Sandbox: reload seed records, keep tokens"),
@@ -147,4 +159,5 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         ("GET", "/_sandbox/webhooks/events", events, "Sandbox: every queued webhook event"),
         ("POST", "/_sandbox/projects/bulk", bulk_projects, "Sandbox: create many projects"),
         ("PUT", "/_sandbox/rate-limits", rate_limits, "Sandbox: change the rate limits"),
+        ("PUT", "/_sandbox/unavailable", unavailable, "Sandbox: answer 503 for a while"),
     ]
