@@ -127,13 +127,14 @@ class DirectCostEntry:
     """One QuickBooks cost (bill, check, charge, journal entry) as a Procore direct cost.
 
     ``origin_id`` is the QuickBooks transaction id; Procore makes the direct cost immutable once
-    it carries one (spec procore-api §2.5).
+    it carries one (spec procore-api §2.5). ``direct_cost_type`` is one of Procore's types:
+    ``invoice``, ``expense``, ``payroll`` (or ``subcontractor_invoice`` where enabled).
     """
 
     origin_id: str
     direct_cost_date: date
     lines: tuple[DirectCostLine, ...]
-    direct_cost_type: str = "Invoice"
+    direct_cost_type: str = "invoice"
     status: str = "approved"
     invoice_number: str = ""
     description: str = ""

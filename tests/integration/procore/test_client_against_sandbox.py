@@ -9,7 +9,13 @@ import pytest
 
 from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
 from procore_qb.procore import errors
-from procore_qb.procore.gateway import NewCostCode, OriginMark, ProcoreGateway
+from procore_qb.procore.gateway import (
+    BudgetLine,
+    DirectCostEntry,
+    NewCostCode,
+    OriginMark,
+    ProcoreGateway,
+)
 from procore_qb.procore.oauth import (
     AuthorizationCodeAuth,
     InMemoryTokenStore,
@@ -17,12 +23,15 @@ from procore_qb.procore.oauth import (
 )
 from procore_qb.procore.ratelimit import RateLimitPacer
 from procore_qb.procore.resources.companies import Companies
+from procore_qb.procore.resources.direct_costs import DirectCosts
+from procore_qb.procore.resources.line_item_types import LineItemTypes
 from procore_qb.procore.resources.me import Me
 from procore_qb.procore.resources.projects import Projects
 from procore_qb.procore.resources.standard_cost_codes import (
     StandardCostCodeLists,
     StandardCostCodes,
 )
+from procore_qb.procore.resources.webhooks import Webhooks
 from procore_qb.procore.retry import RetryPolicy
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import SandboxConfig
@@ -275,3 +284,42 @@ def test_the_service_account_needs_the_company_header_on_every_call() -> None:
     raw = sim.http.get("/rest/v1.0/companies", headers={"Authorization": f"Bearer {token}"})
     assert raw.status_code == 400
     assert list(Companies(client).list())
+
+
+def test_job_costs_reach_the_budget_and_direct_costs(sim: Sim) -> None:
+    client = sim.service_account()
+    gateway = ProcoreGateway(client)
+    project = gateway.project(2001)
+    code = project.cost_codes[0]
+    other = next(t for t in LineItemTypes(client).list() if t.get("id"))
+    [line] = gateway.add_budget_lines(2001, [BudgetLine(code.id, int(other["id"]))])
+    assert line["cost_code"]["id"] == code.id
+    headers, lines = gateway.write_direct_costs(
+        2001,
+        [
+            DirectCostEntry("BILL-1", date(2026, 11, 2), (), invoice_number="INV-9"),
+            DirectCostEntry("BILL-2", date(2026, 11, 3), (), direct_cost_type="lunch"),
+        ],
+    )
+    assert [e["origin_id"] for e in headers.entities] == ["BILL-1"]
+    assert headers.errors[0].item["origin_id"] == "BILL-2"
+    assert "direct_cost_type" in headers.errors[0].errors
+    assert lines.calls == 0
+    [stored] = DirectCosts(client).list(2001, origin_id="BILL-1")
+    assert stored["invoice_number"] == "INV-9"
+    assert stored["status"] == "approved"
+
+
+def test_webhook_hook_and_trigger(sim: Sim) -> None:
+    hooks = Webhooks(sim.service_account())
+    hook = hooks.create_hook(
+        namespace="procore-qb",
+        destination_url="http://127.0.0.1:9/webhooks/procore",
+        destination_headers={"Authorization": "Bearer hook-secret"},
+    )
+    trigger = hooks.create_trigger(int(hook["id"]), resource_name="Projects", event_type="update")
+    assert [t["id"] for t in hooks.triggers(int(hook["id"]))] == [trigger["id"]]
+    assert [h["id"] for h in hooks.hooks(namespace="procore-qb")] == [hook["id"]]
+    hooks.delete_trigger(int(hook["id"]), int(trigger["id"]))
+    hooks.delete_hook(int(hook["id"]))
+    assert list(hooks.hooks(namespace="procore-qb")) == []

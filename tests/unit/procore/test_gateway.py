@@ -291,7 +291,7 @@ def test_job_costs_become_direct_costs_with_lines_and_budget_lines() -> None:
     assert bodies[0]["updates"][0] == {
         "origin_id": "BILL-1",
         "direct_cost_date": "2026-11-02",
-        "direct_cost_type": "Invoice",
+        "direct_cost_type": "invoice",
         "status": "approved",
         "invoice_number": "INV-9",
     }
