@@ -284,10 +284,19 @@ class ProcoreGateway:
         updated_since: datetime | None = None,
         include_inactive: bool = True,
         with_cost_codes: bool = True,
+        ids: Sequence[int] | None = None,
     ) -> list[ProcoreProject]:
-        """The company's projects, each with its cost codes unless ``with_cost_codes`` is off."""
+        """The company's projects, each with its cost codes unless ``with_cost_codes`` is off.
+
+        Cost codes cost one call per project (Procore lists them per project); narrow the read
+        with ``updated_since`` or ``ids`` when only some projects matter.
+        """
         window = (updated_since, self.clock()) if updated_since else None
-        rows = self._projects.list(by_status="All" if include_inactive else None, updated_at=window)
+        rows = self._projects.list(
+            by_status="All" if include_inactive else None,
+            updated_at=window,
+            id=list(ids) if ids is not None else None,
+        )
         return [
             project_from_json(
                 row,

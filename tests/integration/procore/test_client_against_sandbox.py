@@ -323,3 +323,10 @@ def test_webhook_hook_and_trigger(sim: Sim) -> None:
     hooks.delete_trigger(int(hook["id"]), int(trigger["id"]))
     hooks.delete_hook(int(hook["id"]))
     assert list(hooks.hooks(namespace="procore-qb")) == []
+
+
+def test_reading_only_some_projects_by_id(sim: Sim) -> None:
+    client = sim.service_account()
+    projects = ProcoreGateway(client).projects(ids=[2001, 2003])
+    assert sorted(p.id for p in projects) == [2001, 2003]
+    assert client.calls == 3  # the list, then cost codes of each

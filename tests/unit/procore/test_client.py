@@ -373,3 +373,13 @@ def test_for_company_shares_the_pacer() -> None:
     other = client.for_company(99)
     assert other.company_id == 99
     assert other.pacer is client.pacer
+
+
+def test_a_401_that_cannot_be_refreshed_is_unauthorized_with_the_reason() -> None:
+    fake = FakeProcore()
+    fake.on("GET", "/rest/v1.0/me", reply(401, {"message": "The access token is invalid"}))
+    client = make_client(fake)
+    with pytest.raises(errors.Unauthorized) as info:
+        client.get("/rest/v1.0/me")
+    assert isinstance(info.value.__cause__, errors.ProcoreAuthError)
+    assert client.calls == 1

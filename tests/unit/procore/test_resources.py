@@ -98,3 +98,22 @@ def test_erp_platform_calls() -> None:
         erp.close_request_detail(5, "done")
     with pytest.raises(ProcoreUsageError, match="item_type"):
         erp.external_data_sync([{"item_type": "widget", "item_id": 1, "origin_id": "J"}])
+
+
+def test_erp_bulk_close_and_legacy_staging() -> None:
+    fake = FakeProcore()
+    fake.on(
+        "PATCH", f"/rest/v1.0/companies/{COMPANY}/erp_request_details/sync", reply(200, EMPTY_SYNC)
+    )
+    fake.on("PATCH", "/rest/v1.0/erp_projects/sync", reply(200, EMPTY_SYNC))
+    erp = ErpPlatform(make_client(fake))
+    erp.close_request_details([{"id": 1, "status": "success", "messages": []}])
+    erp.stage("projects", [{"name": "Willow Creek Remodel", "origin_id": "J1"}])
+    assert fake.bodies() == [
+        {"updates": [{"id": 1, "status": "success", "messages": []}]},
+        {"company_id": COMPANY, "updates": [{"name": "Willow Creek Remodel", "origin_id": "J1"}]},
+    ]
+    with pytest.raises(ProcoreUsageError, match="legacy ERP staging"):
+        erp.stage("widgets", [])
+    with pytest.raises(ProcoreUsageError, match="status"):
+        erp.close_request_details([{"id": 1, "status": "ok"}])

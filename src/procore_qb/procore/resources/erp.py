@@ -14,7 +14,25 @@ from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.errors import ProcoreUsageError
 from procore_qb.procore.sync import JSONObject, SyncResult
 
-__all__ = ["EXTERNAL_DATA_ITEM_TYPES", "REQUEST_DETAIL_STATUSES", "ErpPlatform"]
+__all__ = [
+    "EXTERNAL_DATA_ITEM_TYPES",
+    "LEGACY_STAGING",
+    "REQUEST_DETAIL_STATUSES",
+    "ErpPlatform",
+]
+
+LEGACY_STAGING = frozenset(
+    {
+        "vendors",
+        "projects",
+        "sub_jobs",
+        "prime_contracts",
+        "work_order_contracts",
+        "purchase_order_contracts",
+        "work_order_contract_line_items",
+        "purchase_order_contract_line_items",
+    }
+)
 
 REQUEST_DETAIL_STATUSES = frozenset({"in_progress", "success", "failed", "stale"})
 EXTERNAL_DATA_ITEM_TYPES = frozenset(
@@ -61,6 +79,36 @@ class ErpPlatform:
             {"request_detail": {"status": status, "messages": list(messages)}},
         )
         return dict(data)
+
+    def close_request_details(self, details: Sequence[Mapping[str, Any]]) -> SyncResult:
+        """Close many details at once: items ``{"id", "status", "messages"}`` (§3.4 row 5).
+
+        Sent as ``{"updates": [...]}`` like every other sync action; the 2022 guide printed a
+        bare array, which the spec leaves open (§6.3).
+        """
+        items = []
+        for detail in details:
+            if detail.get("status") not in REQUEST_DETAIL_STATUSES:
+                raise ProcoreUsageError(
+                    f"ERP request detail status must be one of {sorted(REQUEST_DETAIL_STATUSES)}"
+                )
+            items.append(dict(detail))
+        return self.client.sync(f"{self._company}/erp_request_details/sync", items)
+
+    def stage(self, entity: str, updates: Sequence[Mapping[str, Any]]) -> SyncResult:
+        """Legacy staging for the Ready to Import list, e.g. ``stage("projects", [...])``.
+
+        ``PATCH /rest/v1.0/erp_<entity>/sync`` with ``{"company_id", "updates"}`` (§3.4 row 9).
+        """
+        if entity not in LEGACY_STAGING:
+            raise ProcoreUsageError(
+                f"legacy ERP staging exists for {sorted(LEGACY_STAGING)}, not {entity!r}"
+            )
+        return self.client.sync(
+            f"/rest/v1.0/erp_{entity}/sync",
+            [dict(u) for u in updates],
+            body={"company_id": self.client.company_id},
+        )
 
     def external_data_sync(self, updates: Sequence[Mapping[str, Any]]) -> SyncResult:
         """Set (or clear with ``origin_id: None``) the origin id of any Procore record."""
