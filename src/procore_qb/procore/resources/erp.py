@@ -132,6 +132,9 @@ class ErpPlatform:
             body={"company_id": self.client.company_id, "job_origin_id": job_origin_id},
         )
 
+    def delete_job_cost(self, job_cost_id: int) -> None:
+        self.client.delete(f"/rest/v1.0/erp_job_costs/{job_cost_id}")
+
     def transactions_sync(
         self, project_id: int, updates: Sequence[Mapping[str, Any]]
     ) -> SyncResult:
@@ -149,6 +152,10 @@ class ErpPlatform:
             [dict(u) for u in updates],
             params={"project_id": project_id},
         )
+
+    def delete_cost_code_line_item_type(self, assignment_id: int) -> None:
+        """Remove a cost code / cost type assignment (the path is spelled as Procore prints it)."""
+        self.client.delete(f"/rest/v1.0/cost_codes_line_item_types/{assignment_id}")
 
     def set_job_cost_transaction_syncing(self, project_id: int, enabled: bool) -> JSONObject:
         data: Any = self.client.patch(
