@@ -36,6 +36,7 @@ from procore_qb.sandbox.procore import (
     routes_company,
     routes_cost_codes,
     routes_costs,
+    routes_erp,
     routes_projects,
     routes_webhooks,
 )
@@ -68,6 +69,7 @@ def rest_routes() -> list[RouteSpec]:
         *routes_cost_codes.routes(),
         *routes_costs.routes(),
         *routes_webhooks.routes(),
+        *routes_erp.routes(),
     ]
 
 

@@ -1,0 +1,381 @@
+"""A subset of Procore's ERP platform endpoints (spec procore-api.md §3.4), for a connector that
+plugs into Procore's own ERP Integrations tool.
+
+These routes are not in Procore's public collection (ERP docs are partner-only, §0.4); their
+paths are the ones Procore's ERP guides printed, marked [C] in §3.4:
+
+* row 1 ``POST /rest/v1.0/companies/{company_id}/erp_connections`` with
+  ``{"connection": {"service_url", "metadata"}}`` answers ``{"id": company_id,
+  "standard_cost_code_list_id"}``; the company has exactly one ERP standard cost code list, made
+  when the connection is created (D-erp-intro, D-erp-tech);
+* row 7 ``PATCH /rest/v1.0/companies/{company_id}/external_data/sync`` with
+  ``{"updates": [{"item_type", "item_id", "origin_id"}]}`` sets (or, with ``null``, clears) the
+  origin id of a Procore record and answers ``{"entities": [{"id", "item_type", "item_id",
+  "origin_id"}], "errors": []}``; the 2022 text sent a bare array, so both are accepted (§6.3);
+* row 10 ``PATCH /rest/v1.0/erp_job_costs/sync`` with ``{"company_id", "job_origin_id",
+  "updates": [...]}`` and ``DELETE /rest/v1.0/erp_job_costs/{id}``;
+* row 12 ``PATCH /rest/v1.0/cost_code_line_item_types/sync?project_id=`` with
+  ``{"updates": [{"cost_code_id", "line_item_type_id", "synced"}]}`` and
+  ``DELETE /rest/v1.0/cost_codes_line_item_types/{id}`` (spelled as the guide prints it);
+* row 14 ``PATCH /rest/v1.0/projects/{project_id}/configuration`` with ``{"configuration":
+  {"erp_job_cost_transaction_syncing_enabled": true}}``, allowed only when the connection's
+  metadata has ``job_cost_transactions.configs.import.enabled`` (D-erp-meta).
+
+Only the external-data item types whose records this simulator holds are accepted: project,
+cost_code, standard_cost_code, line_item_type and item (a direct cost). ERP requests, request
+details, staged records, ``erp_transactions`` and the legacy ``erp_*/sync`` endpoints are not
+served. All of these need 'Admin' on ERP Integrations (spec §1.2: ERP connectors use a DMSA with
+ERP Integrations Admin).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
+from procore_qb.sandbox.procore.errors import BadRequest, NotFound, Unprocessable
+from procore_qb.sandbox.procore.fields import clean, render_time
+from procore_qb.sandbox.procore.permissions import require
+
+__all__ = ["ERP_ROUTES_IN_SPEC", "routes"]
+
+V0 = "/rest/v1.0"
+
+ERP_ROUTES_IN_SPEC: dict[tuple[str, str], int] = {
+    ("POST", f"{V0}/companies/{{company_id}}/erp_connections"): 1,
+    ("PATCH", f"{V0}/companies/{{company_id}}/external_data/sync"): 7,
+    ("PATCH", f"{V0}/erp_job_costs/sync"): 10,
+    ("DELETE", f"{V0}/erp_job_costs/{{id}}"): 10,
+    ("PATCH", f"{V0}/cost_code_line_item_types/sync"): 12,
+    ("DELETE", f"{V0}/cost_codes_line_item_types/{{id}}"): 12,
+    ("PATCH", f"{V0}/projects/{{project_id}}/configuration"): 14,
+}
+"""Each served ERP route -> its row in spec procore-api.md §3.4."""
+
+EXTERNAL_TABLES = {
+    "project": "projects",
+    "cost_code": "cost_codes",
+    "standard_cost_code": "standard_cost_codes",
+    "line_item_type": "line_item_types",
+    "item": "direct_costs",
+}
+EXTERNAL_ITEM_TYPES = frozenset(
+    {
+        "change_order", "contract_payment", "cost_code", "department", "item", "budget",
+        "insurance", "invoice_payment", "line_item", "line_item_type", "markup",
+        "payment_application", "payment_application_line_item", "prime_contract", "project",
+        "purchase_order_contract", "requisition", "requisition_change_order_item",
+        "requisition_contract_detail_item", "requisition_contract_item", "standard_cost_code",
+        "sub_job", "tax_code", "vendor", "work_order_contract",
+    }
+)  # fmt: skip
+"""Every ``item_type`` spec §3.4 lists for External Data."""
+
+JOB_COST_FIGURES = (
+    "original_estimate", "original_estimate_units", "approved_estimate_changes",
+    "approved_estimate_unit_changes", "estimate", "estimate_units", "original_commitment",
+    "approved_commitment_changes", "revised_commitment", "committed_costs",
+    "commitment_invoiced", "job_to_date_cost", "job_to_date_dollars_paid", "job_to_date_units",
+    "month_to_date_cost", "month_to_date_dollars_paid", "month_to_date_units", "open_balance",
+    "paid_amount", "percentage_complete",
+)  # fmt: skip
+
+
+def _erp_admin(call: Call, action: str) -> None:
+    require(call.user, "company", "erp_integrations", "admin", action)
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+
+
+# ------------------------------------------------------------------ connection
+
+
+def create_connection(call: Call) -> Reply:
+    company = call.company_by_id(call.path_int("company_id"))
+    _erp_admin(call, "create the ERP connection")
+    values = clean(call.body_object("connection"), {"service_url": "str", "metadata": "dict"})
+    require_fields(values, "service_url")
+    if not re.match(r"^https?://\S+$", values["service_url"]):
+        raise Unprocessable(
+            {"service_url": [f"must be an http(s) URL; got {values['service_url']!r}"]}
+        )
+    cid = company["id"]
+    lists = call.world.table("standard_cost_code_lists")
+    erp_list = next(
+        (x for x in lists.values() if x["_company_id"] == cid and x["is_erp_list"]), None
+    )
+    if erp_list is None:
+        erp_list = call.world.insert(
+            "standard_cost_code_lists",
+            {
+                "_company_id": cid,
+                "name": "ERP Standard Cost Codes",
+                "is_erp_list": True,
+                "available_to_use_on_new_projects": True,
+            },
+            call.now,
+        )
+    connections = call.world.table("erp_connections")
+    record = connections.get(cid)
+    if record is None:
+        call.world.insert("erp_connections", {"id": cid, "_company_id": cid, **values}, call.now)
+    else:
+        record.update(values)
+        call.world.touch("erp_connections", record, call.now)
+    return Reply({"id": cid, "standard_cost_code_list_id": erp_list["id"]}, status=201)
+
+
+# ------------------------------------------------------------------ external data
+
+
+def external_data_sync(call: Call) -> Reply:
+    company = call.company_by_id(call.path_int("company_id"))
+    _erp_admin(call, "write external data")
+    items = call.body if isinstance(call.body, list) else call.updates()
+    if len(items) > call.config.sync_batch_limit:
+        raise BadRequest(f"a sync call takes at most {call.config.sync_batch_limit} items")
+    cid = company["id"]
+    entities: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.append({"errors": {"base": ["each update must be a JSON object"]}})
+            continue
+        problem = _external_problem(call, cid, item)
+        if problem:
+            errors.append({**item, "errors": problem})
+            continue
+        table = EXTERNAL_TABLES[item["item_type"]]
+        record = call.world.table(table)[int(item["item_id"])]
+        call.world.set_origin_id(table, record, item.get("origin_id"))
+        if "origin_data" in item:
+            record["origin_data"] = item["origin_data"]
+        call.world.touch(table, record, call.now)
+        entities.append(
+            {
+                "id": record["id"],
+                "item_type": item["item_type"],
+                "item_id": record["id"],
+                "origin_id": record.get("origin_id"),
+            }
+        )
+    return Reply({"entities": entities, "errors": errors})
+
+
+def _external_problem(call: Call, cid: int, item: dict[str, Any]) -> dict[str, list[str]] | None:
+    kind = item.get("item_type")
+    if kind not in EXTERNAL_ITEM_TYPES:
+        return {"item_type": [f"{kind!r} is not an External Data item type"]}
+    if kind not in EXTERNAL_TABLES:
+        return {
+            "item_type": [
+                f"{kind!r} records are not held by this Procore sandbox; it "
+                f"holds {', '.join(sorted(EXTERNAL_TABLES))}"
+            ]
+        }
+    try:
+        rid = int(item.get("item_id"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return {"item_id": ["must be an integer id"]}
+    record = call.world.table(EXTERNAL_TABLES[kind]).get(rid)
+    if record is None or record.get("_company_id") != cid:
+        return {"item_id": ["Entity with this ID not found"]}
+    origin = item.get("origin_id")
+    if origin is not None and not isinstance(origin, str):
+        return {"origin_id": ["must be a string or null"]}
+    other = call.world.by_origin(EXTERNAL_TABLES[kind], cid, origin) if origin else None
+    if other is not None and other["id"] != rid:
+        return {
+            "origin_id": [
+                f"has already been taken by {kind} {other['id']}; origin_id "
+                "must be unique per company"
+            ]
+        }
+    return None
+
+
+# ------------------------------------------------------------------ assignments and job costs
+
+
+def _code_and_type(call: Call, project: dict[str, Any], item: dict[str, Any]) -> tuple[int, int]:
+    values = clean(item, {"cost_code_id": "int", "line_item_type_id": "int"})
+    require_fields(values, "cost_code_id", "line_item_type_id")
+    code = call.world.table("cost_codes").get(values["cost_code_id"])
+    if code is None or code["_project_id"] != project["id"]:
+        raise Unprocessable(
+            {
+                "cost_code_id": [
+                    f"cost code {values['cost_code_id']} is not a "
+                    f"cost code of project {project['id']}"
+                ]
+            }
+        )
+    kind = call.world.table("line_item_types").get(values["line_item_type_id"])
+    if kind is None or kind["_company_id"] != project["_company_id"]:
+        raise Unprocessable(
+            {"line_item_type_id": [f"line item type {values['line_item_type_id']} does not exist"]}
+        )
+    return values["cost_code_id"], values["line_item_type_id"]
+
+
+def _pair_sync(
+    call: Call, table: str, project: dict[str, Any], items: list[Any], fields: dict[str, str]
+) -> Reply:
+    rows = call.world.table(table)
+    entities: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.append({"errors": {"base": ["each update must be a JSON object"]}})
+            continue
+        try:
+            code_id, type_id = _code_and_type(call, project, item)
+            values = clean(item, fields)
+        except Unprocessable as exc:
+            errors.append({**item, "errors": exc.errors})
+            continue
+        record = next(
+            (
+                r
+                for r in rows.values()
+                if r["_project_id"] == project["id"]
+                and r["cost_code_id"] == code_id
+                and r["line_item_type_id"] == type_id
+            ),
+            None,
+        )
+        if record is None:
+            record = call.world.insert(
+                table,
+                {
+                    "_company_id": project["_company_id"],
+                    "_project_id": project["id"],
+                    "cost_code_id": code_id,
+                    "line_item_type_id": type_id,
+                    **values,
+                },
+                call.now,
+            )
+        else:
+            record.update(values)
+            call.world.touch(table, record, call.now)
+        entities.append(_public(record))
+    return Reply({"entities": entities, "errors": errors})
+
+
+def assignments_sync(call: Call) -> Reply:
+    project = call.project()
+    _erp_admin(call, "sync cost code / cost type assignments")
+    return _pair_sync(
+        call, "cost_code_line_item_types", project, call.updates(), {"synced": "bool"}
+    )
+
+
+def delete_assignment(call: Call) -> Reply:
+    _erp_admin(call, "delete cost code / cost type assignments")
+    record = call.record(
+        "cost_code_line_item_types", call.path_int("id"), "cost code / cost type assignment"
+    )
+    call.world.delete("cost_code_line_item_types", record)
+    return Reply(None, status=204)
+
+
+def job_costs_sync(call: Call) -> Reply:
+    company = call.company()
+    _erp_admin(call, "sync ERP job costs")
+    job = call.param("job_origin_id")
+    if not job:
+        raise BadRequest("job_origin_id is required: the origin_id of the synced project")
+    project = call.world.by_origin("projects", company["id"], str(job))
+    if project is None:
+        raise NotFound(
+            f"no project in this company has origin_id {job!r}; mark the project "
+            "synced (external_data/sync or its origin_id) first"
+        )
+    return _pair_sync(
+        call, "erp_job_costs", project, call.updates(), dict.fromkeys(JOB_COST_FIGURES, "number")
+    )
+
+
+def delete_job_cost(call: Call) -> Reply:
+    _erp_admin(call, "delete ERP job costs")
+    record = call.record("erp_job_costs", call.path_int("id"), "ERP job cost")
+    call.world.delete("erp_job_costs", record)
+    return Reply(None, status=204)
+
+
+def project_configuration(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    _erp_admin(call, "configure job cost transaction syncing")
+    values = clean(
+        call.body_object("configuration"), {"erp_job_cost_transaction_syncing_enabled": "bool"}
+    )
+    require_fields(values, "erp_job_cost_transaction_syncing_enabled")
+    connection = call.world.table("erp_connections").get(project["_company_id"])
+    enabled = False
+    if connection is not None:
+        node: Any = connection.get("metadata") or {}
+        for key in (
+            "settings",
+            "entities",
+            "job_cost_transactions",
+            "configs",
+            "import",
+            "enabled",
+        ):
+            node = node.get(key) if isinstance(node, dict) else None
+        enabled = node is True
+    if values["erp_job_cost_transaction_syncing_enabled"] and not enabled:
+        raise Unprocessable(
+            {
+                "erp_job_cost_transaction_syncing_enabled": [
+                    "job cost transaction import is not enabled in the ERP connection metadata "
+                    "(settings.entities.job_cost_transactions.configs.import.enabled)"
+                ]
+            }
+        )
+    configs = call.world.table("project_configurations")
+    record = configs.get(project["id"])
+    if record is None:
+        record = call.world.insert(
+            "project_configurations",
+            {"id": project["id"], "_company_id": project["_company_id"]},
+            call.now,
+        )
+    record.update(values)
+    call.world.touch("project_configurations", record, call.now)
+    return Reply({"project_id": project["id"], **values})
+
+
+def routes() -> list[RouteSpec]:
+    handlers = {
+        ("POST", f"{V0}/companies/{{company_id}}/erp_connections"): (
+            create_connection,
+            "Create ERP Connection",
+        ),
+        ("PATCH", f"{V0}/companies/{{company_id}}/external_data/sync"): (
+            external_data_sync,
+            "Sync External Data",
+        ),
+        ("PATCH", f"{V0}/erp_job_costs/sync"): (job_costs_sync, "Sync ERP Job Costs"),
+        ("DELETE", f"{V0}/erp_job_costs/{{id}}"): (delete_job_cost, "Delete ERP Job Cost"),
+        ("PATCH", f"{V0}/cost_code_line_item_types/sync"): (
+            assignments_sync,
+            "Sync Cost Code Line Item Types",
+        ),
+        ("DELETE", f"{V0}/cost_codes_line_item_types/{{id}}"): (
+            delete_assignment,
+            "Delete Cost Code Line Item Type",
+        ),
+        ("PATCH", f"{V0}/projects/{{project_id}}/configuration"): (
+            project_configuration,
+            "Update Project ERP Configuration",
+        ),
+    }
+    return [
+        RouteSpec(method, path, handler, summary, mutating=True)
+        for (method, path), (handler, summary) in handlers.items()
+    ]

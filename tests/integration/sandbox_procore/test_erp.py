@@ -1,0 +1,168 @@
+"""The ERP platform subset: connection, external data, assignments, job costs, configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .conftest import ADA, BEN, CARA, COMPANY, Sim
+
+METADATA_WITH_TRANSACTIONS = {
+    "settings": {"entities": {"job_cost_transactions": {"configs": {"import": {"enabled": True}}}}}
+}
+
+
+def connect(sim: Sim, headers: dict[str, str], metadata: dict[str, Any] | None = None) -> Any:
+    return sim.http.post(
+        f"/rest/v1.0/companies/{COMPANY}/erp_connections",
+        json={
+            "connection": {
+                "service_url": "http://127.0.0.1:8000/erp",
+                "metadata": metadata or {"settings": {}},
+            }
+        },
+        headers=headers,
+    )
+
+
+def codes(sim: Sim, project_id: int) -> list[dict[str, Any]]:
+    r = sim.http.get("/rest/v1.0/cost_codes", params={"project_id": project_id}, headers=ADA)
+    result: list[dict[str, Any]] = r.json()
+    return result
+
+
+def other_type(sim: Sim) -> int:
+    types = sim.http.get(
+        "/rest/v1.0/line_item_types", params={"company_id": COMPANY}, headers=ADA
+    ).json()
+    return int(next(t["id"] for t in types if t["name"] == "Other"))
+
+
+def test_connection_names_the_one_erp_list(sim: Sim) -> None:
+    r = connect(sim, sim.service())
+    assert r.status_code == 201
+    assert r.json() == {"id": COMPANY, "standard_cost_code_list_id": 1}
+    assert connect(sim, sim.service()).json()["standard_cost_code_list_id"] == 1
+    assert connect(sim, BEN).status_code == 403
+
+
+def test_external_data_marks_and_clears_origin_ids(sim: Sim) -> None:
+    svc = sim.service()
+    code = codes(sim, 2001)[0]
+    url = f"/rest/v1.0/companies/{COMPANY}/external_data/sync"
+    r = sim.http.patch(
+        url,
+        json={
+            "updates": [
+                {
+                    "item_type": "project",
+                    "item_id": 2001,
+                    "origin_id": "800001-1",
+                    "origin_data": '{"edit_sequence":"1"}',
+                },
+                {"item_type": "cost_code", "item_id": code["id"], "origin_id": "800001-1|ITEM-1"},
+                {"item_type": "project", "item_id": 2002, "origin_id": "800001-1"},
+                {"item_type": "vendor", "item_id": 1, "origin_id": "V1"},
+                {"item_type": "spaceship", "item_id": 1, "origin_id": "S"},
+                {"item_type": "project", "item_id": 4, "origin_id": "P"},
+            ]
+        },
+        headers=svc,
+    )
+    body = r.json()
+    assert [e["item_id"] for e in body["entities"]] == [2001, code["id"]]
+    assert [sorted(e["errors"]) for e in body["errors"]] == [
+        ["origin_id"],
+        ["item_type"],
+        ["item_type"],
+        ["item_id"],
+    ]
+    project = sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()
+    assert project["origin_id"] == "800001-1"
+    assert project["origin_data"] == '{"edit_sequence":"1"}'
+    # A bare array, as the 2022 guide printed, clears it.
+    r = sim.http.patch(
+        url, json=[{"item_type": "project", "item_id": 2001, "origin_id": None}], headers=svc
+    )
+    assert r.json()["entities"][0]["origin_id"] is None
+    assert sim.http.patch(url, json={"updates": []}, headers=CARA).status_code == 403
+
+
+def test_assignments_and_job_costs(sim: Sim) -> None:
+    svc = sim.service()
+    code = codes(sim, 2001)[0]
+    kind = other_type(sim)
+    r = sim.http.patch(
+        "/rest/v1.0/cost_code_line_item_types/sync",
+        params={"project_id": 2001},
+        json={
+            "updates": [
+                {"cost_code_id": code["id"], "line_item_type_id": kind, "synced": True},
+                {"cost_code_id": codes(sim, 2002)[0]["id"], "line_item_type_id": kind},
+            ]
+        },
+        headers=svc,
+    )
+    body = r.json()
+    assert body["entities"][0]["synced"] is True
+    assert "cost_code_id" in body["errors"][0]["errors"]
+    assignment = body["entities"][0]["id"]
+    r = sim.http.patch(
+        "/rest/v1.0/erp_job_costs/sync",
+        json={
+            "company_id": COMPANY,
+            "job_origin_id": "JOB-1",
+            "updates": [
+                {"cost_code_id": code["id"], "line_item_type_id": kind, "job_to_date_cost": 14350.0}
+            ],
+        },
+        headers=svc,
+    )
+    assert r.status_code == 404
+    sim.http.patch(
+        "/rest/v1.0/projects/2001", json={"project": {"origin_id": "JOB-1"}}, headers=svc
+    )
+    update = {"cost_code_id": code["id"], "line_item_type_id": kind, "job_to_date_cost": 14350.0}
+    r = sim.http.patch(
+        "/rest/v1.0/erp_job_costs/sync",
+        json={
+            "company_id": COMPANY,
+            "job_origin_id": "JOB-1",
+            "updates": [update, {**update, "job_to_date_cost": "lots"}],
+        },
+        headers=svc,
+    )
+    body = r.json()
+    assert body["entities"][0]["job_to_date_cost"] == 14350.0
+    assert "job_to_date_cost" in body["errors"][0]["errors"]
+    again = sim.http.patch(
+        "/rest/v1.0/erp_job_costs/sync",
+        json={
+            "company_id": COMPANY,
+            "job_origin_id": "JOB-1",
+            "updates": [{**update, "job_to_date_cost": 15000.0}],
+        },
+        headers=svc,
+    ).json()
+    assert again["entities"][0]["id"] == body["entities"][0]["id"]
+    cost_id = again["entities"][0]["id"]
+    assert sim.http.delete(f"/rest/v1.0/erp_job_costs/{cost_id}", headers=svc).status_code == 204
+    r = sim.http.delete(f"/rest/v1.0/cost_codes_line_item_types/{assignment}", headers=svc)
+    assert r.status_code == 204
+
+
+def test_transaction_syncing_needs_the_metadata_switch(sim: Sim) -> None:
+    svc = sim.service()
+    body = {"configuration": {"erp_job_cost_transaction_syncing_enabled": True}}
+    connect(sim, svc)
+    r = sim.http.patch("/rest/v1.0/projects/2001/configuration", json=body, headers=svc)
+    assert r.status_code == 422
+    connect(sim, svc, METADATA_WITH_TRANSACTIONS)
+    r = sim.http.patch("/rest/v1.0/projects/2001/configuration", json=body, headers=svc)
+    assert r.status_code == 200
+    assert r.json()["erp_job_cost_transaction_syncing_enabled"] is True
+    assert (
+        sim.http.patch(
+            "/rest/v1.0/projects/2001/configuration", json=body, headers=CARA
+        ).status_code
+        == 403
+    )
