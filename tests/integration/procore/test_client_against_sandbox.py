@@ -20,6 +20,7 @@ from procore_qb.procore.oauth import (
     AuthorizationCodeAuth,
     InMemoryTokenStore,
     StaticTokenAuth,
+    TokenStore,
 )
 from procore_qb.procore.ratelimit import RateLimitPacer
 from procore_qb.procore.resources.companies import Companies
@@ -39,7 +40,7 @@ from procore_qb.sandbox.procore import SandboxConfig
 from .conftest import COMPANY, Sim, make_sim
 
 
-def sign_in(sim: Sim, email: str, store: InMemoryTokenStore) -> AuthorizationCodeAuth:
+def sign_in(sim: Sim, email: str, store: TokenStore) -> AuthorizationCodeAuth:
     oauth = sim.oauth()
     auth = AuthorizationCodeAuth(oauth, store, f"procore:user:{email}")
     response = sim.http.get(
