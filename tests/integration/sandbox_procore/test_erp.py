@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .conftest import ADA, BEN, CARA, COMPANY, Sim
@@ -166,3 +167,96 @@ def test_transaction_syncing_needs_the_metadata_switch(sim: Sim) -> None:
         ).status_code
         == 403
     )
+
+
+def test_approver_button_makes_a_request_the_connector_reads_and_closes(sim: Sim) -> None:
+    svc = sim.service()
+    r = sim.http.post(
+        "/rest/v1.0/webhooks/hooks",
+        json={
+            "company_id": COMPANY,
+            "hook": {
+                "namespace": "procore-qb",
+                "destination_url": "http://127.0.0.1:8000/webhooks/procore",
+                "destination_headers": {"Authorization": "Bearer s3cret"},
+            },
+        },
+        headers=svc,
+    )
+    hook = r.json()["id"]
+    sim.http.post(
+        f"/rest/v1.0/webhooks/hooks/{hook}/triggers",
+        json={"trigger": {"resource_name": "ERP Requests", "event_type": "create"}},
+        headers=svc,
+    )
+    r = sim.http.post(
+        "/_sandbox/erp/requests",
+        json={
+            "request_name": "create_or_update_job",
+            "request_data": {"job": {"id": 2001, "name": "Riverside Clinic TI"}},
+            "details": [{"item_type": "project", "item_id": 2001}],
+        },
+    )
+    assert r.status_code == 201
+    made = r.json()
+    detail_id = made["details"][0]["id"]
+    sim.http.post("/_sandbox/webhooks/deliver")
+    event = json.loads(sim.receiver.requests[0].content)
+    assert event["resource_name"] == "ERP Requests"
+    assert event["event_type"] == "create"
+    assert event["resource_id"] == made["request"]["id"]
+    shown = sim.http.get(
+        f"/rest/v1.0/companies/{COMPANY}/erp_requests/{event['resource_id']}", headers=svc
+    ).json()
+    assert shown["request_name"] == "create_or_update_job"
+    assert shown["request_data"]["request_detail_id"] == detail_id
+    url = f"/rest/v1.0/companies/{COMPANY}/erp_request_details/{detail_id}"
+    r = sim.http.patch(url, json={"request_detail": {"status": "done"}}, headers=svc)
+    assert r.status_code == 422
+    r = sim.http.patch(
+        url,
+        json={
+            "request_detail": {"status": "failed", "messages": ["name is too long for QuickBooks"]}
+        },
+        headers=svc,
+    )
+    assert r.json()["status"] == "failed"
+    details = sim.http.get("/_sandbox/erp/request_details").json()
+    assert details[0]["messages"] == ["name is too long for QuickBooks"]
+    assert (
+        sim.http.patch(
+            url, json={"request_detail": {"status": "success"}}, headers=CARA
+        ).status_code
+        == 403
+    )
+
+
+def test_request_details_close_in_bulk(sim: Sim) -> None:
+    svc = sim.service()
+    r = sim.http.post(
+        "/_sandbox/erp/requests",
+        json={
+            "request_name": "create_standard_cost_codes",
+            "request_data": [{"full_code": "01-100"}, {"full_code": "02-200"}],
+            "details": [
+                {"item_type": "standard_cost_code", "item_id": 1},
+                {"item_type": "standard_cost_code", "item_id": 2},
+            ],
+        },
+    )
+    made = r.json()
+    ids = [d["id"] for d in made["details"]]
+    assert [x["request_detail_id"] for x in made["request"]["request_data"]] == ids
+    r = sim.http.patch(
+        f"/rest/v1.0/companies/{COMPANY}/erp_request_details/sync",
+        json=[
+            {"id": ids[0], "status": "success", "messages": []},
+            {"id": ids[1], "status": "failed", "messages": ["SCC 2 failed to export!"]},
+            {"id": 1, "status": "success"},
+        ],
+        headers=svc,
+    )
+    body = r.json()
+    assert [e["status"] for e in body["entities"]] == ["success", "failed"]
+    assert body["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
+    assert sim.http.post("/_sandbox/erp/requests", json={"request_data": {}}).status_code == 400

@@ -12,6 +12,13 @@
 * ``POST /_sandbox/projects/bulk`` ``{"count": N, "name_prefix": "..."}`` — create many projects
   at once (for paging tests and benchmarks);
 * ``PUT /_sandbox/rate-limits`` ``{"hourly_limit": N, "spike_limit": M}`` — change the limits;
+* ``POST /_sandbox/erp/requests`` ``{"request_name": "create_or_update_job", "request_data":
+  {...}, "details": [{"item_type": "project", "item_id": 2001}], "user_id": 101}`` — play the
+  Accounting Approver pressing an ERP Integrations button: make an ERP Request with its Request
+  Details (``in_progress``) and raise the ``ERP Requests``/``create`` webhook event (spec §3.1,
+  §5.8); each detail's id is written into ``request_data`` as ``request_detail_id`` (into the one
+  object, or into each element of a list with one element per detail);
+* ``GET /_sandbox/erp/request_details`` — every request detail with its status and messages;
 * ``PUT /_sandbox/unavailable`` ``{"count": N, "retry_after": S}`` — answer the next N REST
   requests with 503 and ``Retry-After: S``, as Procore does under heavy load (spec §1.5).
 """
@@ -25,7 +32,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from procore_qb.sandbox.procore.fields import render_time
+from procore_qb.sandbox.procore.routes_erp import render_detail, render_request
 from procore_qb.sandbox.procore.seeding import new_project_record
+from procore_qb.sandbox.procore.webhooks import emit_event
 
 if TYPE_CHECKING:
     from procore_qb.sandbox.procore.app import ProcoreSandbox
@@ -149,6 +158,77 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
             sandbox.unavailable = (int(count), int(retry_after))
         return JSONResponse({"count": count, "retry_after": retry_after})
 
+    async def erp_request(request: Request) -> Response:
+        body = await _json(request)
+        name = body.get("request_name")
+        data: Any = body.get("request_data", {})
+        details: Any = body.get("details", [])
+        user_id: Any = body.get("user_id", 101)
+        if not isinstance(name, str) or not name:
+            return _problem("request_name is required, e.g. 'create_or_update_job'")
+        if not isinstance(data, dict | list):
+            return _problem("request_data must be an object or a list")
+        if not isinstance(details, list) or not all(isinstance(d, dict) for d in details):
+            return _problem('details must be a list like [{"item_type": "project", "item_id": 1}]')
+        if isinstance(data, list) and details and len(data) != len(details):
+            return _problem("a list request_data needs one element per detail")
+        with sandbox.lock:
+            world = sandbox.world
+            now = sandbox.clock.now()
+            user = world.table("users").get(user_id) if isinstance(user_id, int) else None
+            if user is None:
+                return _problem(f"user_id {user_id!r} is not a sandbox user")
+            company_id = user["_company_id"]
+            record = world.insert(
+                "erp_requests",
+                {
+                    "_company_id": company_id,
+                    "request_name": name,
+                    "request_data": data,
+                    "integration_app_name": "procore-qb",
+                },
+                now,
+            )
+            made = []
+            for n, detail in enumerate(details):
+                row = world.insert(
+                    "erp_request_details",
+                    {
+                        "_company_id": company_id,
+                        "erp_request_id": record["id"],
+                        "status": "in_progress",
+                        "messages": [],
+                        "item_type": detail.get("item_type"),
+                        "item_id": detail.get("item_id"),
+                    },
+                    now,
+                )
+                made.append(row)
+                target = data[n] if isinstance(data, list) else data
+                if isinstance(target, dict) and (isinstance(data, list) or len(details) == 1):
+                    target["request_detail_id"] = row["id"]
+            emit_event(
+                world,
+                now,
+                company_id=company_id,
+                project_id=None,
+                resource_name="ERP Requests",
+                event_type="create",
+                resource_id=record["id"],
+                user_id=user["id"],
+                application_id=None,
+            )
+            sandbox.changed()
+            return JSONResponse(
+                {"request": render_request(record), "details": [render_detail(d) for d in made]},
+                status_code=201,
+            )
+
+    async def erp_details(request: Request) -> Response:
+        with sandbox.lock:
+            rows = [render_detail(d) for d in sandbox.world.table("erp_request_details").values()]
+        return JSONResponse(rows)
+
     return [
         ("POST", "/_sandbox/reset", reset, "Sandbox: back to the seed world"),
         ("POST", "/_sandbox/reseed", reseed, "Sandbox: reload seed records, keep tokens"),
@@ -160,4 +240,6 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         ("POST", "/_sandbox/projects/bulk", bulk_projects, "Sandbox: create many projects"),
         ("PUT", "/_sandbox/rate-limits", rate_limits, "Sandbox: change the rate limits"),
         ("PUT", "/_sandbox/unavailable", unavailable, "Sandbox: answer 503 for a while"),
+        ("POST", "/_sandbox/erp/requests", erp_request, "Sandbox: an ERP Integrations button"),
+        ("GET", "/_sandbox/erp/request_details", erp_details, "Sandbox: ERP request details"),
     ]

@@ -14,7 +14,7 @@ from procore_qb.sandbox.procore.errors import Unprocessable
 
 __all__ = ["clean", "render_time"]
 
-KINDS = ("str", "int", "bool", "date", "number", "ids", "dict")
+KINDS = ("str", "int", "bool", "date", "number", "ids", "dict", "list")
 
 
 def _check(kind: str, value: Any) -> tuple[Any, str | None]:
@@ -57,6 +57,10 @@ def _check(kind: str, value: Any) -> tuple[Any, str | None]:
         ):
             return value, None
         return None, "must be a list of integer ids"
+    if kind == "list":
+        if isinstance(value, list):
+            return value, None
+        return None, "must be a list"
     if kind == "dict":
         if isinstance(value, dict):
             return value, None

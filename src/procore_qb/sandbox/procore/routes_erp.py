@@ -17,15 +17,24 @@ paths are the ones Procore's ERP guides printed, marked [C] in §3.4:
 * row 12 ``PATCH /rest/v1.0/cost_code_line_item_types/sync?project_id=`` with
   ``{"updates": [{"cost_code_id", "line_item_type_id", "synced"}]}`` and
   ``DELETE /rest/v1.0/cost_codes_line_item_types/{id}`` (spelled as the guide prints it);
+* row 3 ``GET /rest/v1.0/companies/{company_id}/erp_requests/{id}`` (the path is the spec's
+  inference, [I]) answers ``{"id", "company_id", "request_name", "request_data", "created_at",
+  "updated_at", "integration_app_name"}``;
+* rows 4 and 5 ``PATCH /rest/v1.0/companies/{company_id}/erp_request_details/{id}`` (older text:
+  ``PUT``) with ``{"request_detail": {"status", "messages"}}`` and ``…/erp_request_details/sync``
+  with a bare array ``[{"id", "status", "messages"}]`` (or ``{"updates": [...]}``, §6.3); status is
+  one of in_progress, success, failed, stale (D-erp-intro);
 * row 14 ``PATCH /rest/v1.0/projects/{project_id}/configuration`` with ``{"configuration":
   {"erp_job_cost_transaction_syncing_enabled": true}}``, allowed only when the connection's
   metadata has ``job_cost_transactions.configs.import.enabled`` (D-erp-meta).
 
 Only the external-data item types whose records this simulator holds are accepted: project,
-cost_code, standard_cost_code, line_item_type and item (a direct cost). ERP requests, request
-details, staged records, ``erp_transactions`` and the legacy ``erp_*/sync`` endpoints are not
-served. All of these need 'Admin' on ERP Integrations (spec §1.2: ERP connectors use a DMSA with
-ERP Integrations Admin).
+cost_code, standard_cost_code, line_item_type and item (a direct cost). ERP requests are made by
+the sandbox control ``POST /_sandbox/erp/requests`` (the Accounting Approver's buttons, spec
+§5.8), which also raises the ``ERP Requests``/``create`` webhook event. Staged records,
+``erp_transactions`` and the legacy ``erp_*/sync`` endpoints are not served. Every route here
+needs 'Admin' on ERP Integrations (spec §1.2: ERP connectors use a DMSA with ERP Integrations
+Admin).
 """
 
 from __future__ import annotations
@@ -38,12 +47,16 @@ from procore_qb.sandbox.procore.errors import BadRequest, NotFound, Unprocessabl
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.permissions import require
 
-__all__ = ["ERP_ROUTES_IN_SPEC", "routes"]
+__all__ = ["DETAIL_STATUSES", "ERP_ROUTES_IN_SPEC", "INFERRED_ROWS", "routes"]
 
 V0 = "/rest/v1.0"
 
 ERP_ROUTES_IN_SPEC: dict[tuple[str, str], int] = {
     ("POST", f"{V0}/companies/{{company_id}}/erp_connections"): 1,
+    ("GET", f"{V0}/companies/{{company_id}}/erp_requests/{{id}}"): 3,
+    ("PATCH", f"{V0}/companies/{{company_id}}/erp_request_details/sync"): 5,
+    ("PATCH", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): 4,
+    ("PUT", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): 4,
     ("PATCH", f"{V0}/companies/{{company_id}}/external_data/sync"): 7,
     ("PATCH", f"{V0}/erp_job_costs/sync"): 10,
     ("DELETE", f"{V0}/erp_job_costs/{{id}}"): 10,
@@ -52,6 +65,9 @@ ERP_ROUTES_IN_SPEC: dict[tuple[str, str], int] = {
     ("PATCH", f"{V0}/projects/{{project_id}}/configuration"): 14,
 }
 """Each served ERP route -> its row in spec procore-api.md §3.4."""
+INFERRED_ROWS = frozenset({3})
+"""Rows whose path the spec infers ([I]) rather than quotes from Procore's guides ([C])."""
+DETAIL_STATUSES = ("in_progress", "success", "failed", "stale")
 
 EXTERNAL_TABLES = {
     "project": "projects",
@@ -126,6 +142,80 @@ def create_connection(call: Call) -> Reply:
         record.update(values)
         call.world.touch("erp_connections", record, call.now)
     return Reply({"id": cid, "standard_cost_code_list_id": erp_list["id"]}, status=201)
+
+
+# ------------------------------------------------------------------ requests and details
+
+
+def render_request(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": record["id"],
+        "company_id": record["_company_id"],
+        "request_name": record["request_name"],
+        "request_data": record["request_data"],
+        "integration_app_name": record.get("integration_app_name"),
+        "created_at": render_time(record["created_at"]),
+        "updated_at": render_time(record["updated_at"]),
+    }
+
+
+def render_detail(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: record.get(k)
+        for k in ("id", "erp_request_id", "status", "messages", "item_type", "item_id")
+    }
+
+
+def show_request(call: Call) -> Reply:
+    call.company_by_id(call.path_int("company_id"))
+    _erp_admin(call, "read ERP requests")
+    return Reply(render_request(call.record("erp_requests", call.path_int("id"), "ERP request")))
+
+
+def _close(call: Call, record: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    values = clean(values, {"status": "str", "messages": "list"})
+    require_fields(values, "status")
+    if values["status"] not in DETAIL_STATUSES:
+        raise Unprocessable(
+            {"status": [f"must be one of {', '.join(DETAIL_STATUSES)}; got {values['status']!r}"]}
+        )
+    messages = values.get("messages") or []
+    if not all(isinstance(m, str) for m in messages):
+        raise Unprocessable({"messages": ["must be a list of strings"]})
+    record.update(status=values["status"], messages=messages)
+    call.world.touch("erp_request_details", record, call.now)
+    return record
+
+
+def close_detail(call: Call) -> Reply:
+    call.company_by_id(call.path_int("company_id"))
+    _erp_admin(call, "close ERP request details")
+    record = call.record("erp_request_details", call.path_int("id"), "ERP request detail")
+    return Reply(render_detail(_close(call, record, call.body_object("request_detail"))))
+
+
+def close_details(call: Call) -> Reply:
+    company = call.company_by_id(call.path_int("company_id"))
+    _erp_admin(call, "close ERP request details")
+    items = call.body if isinstance(call.body, list) else call.updates()
+    if len(items) > call.config.sync_batch_limit:
+        raise BadRequest(f"a sync call takes at most {call.config.sync_batch_limit} items")
+    rows = call.world.table("erp_request_details")
+    entities: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.append({"errors": {"base": ["each update must be a JSON object"]}})
+            continue
+        record = rows.get(item["id"]) if isinstance(item.get("id"), int) else None
+        if record is None or record["_company_id"] != company["id"]:
+            errors.append({**item, "errors": {"id": ["Entity with this ID not found"]}})
+            continue
+        try:
+            entities.append(render_detail(_close(call, record, item)))
+        except Unprocessable as exc:
+            errors.append({**item, "errors": exc.errors})
+    return Reply({"entities": entities, "errors": errors})
 
 
 # ------------------------------------------------------------------ external data
@@ -356,6 +446,22 @@ def routes() -> list[RouteSpec]:
             create_connection,
             "Create ERP Connection",
         ),
+        ("GET", f"{V0}/companies/{{company_id}}/erp_requests/{{id}}"): (
+            show_request,
+            "Show ERP Request",
+        ),
+        ("PATCH", f"{V0}/companies/{{company_id}}/erp_request_details/sync"): (
+            close_details,
+            "Sync ERP Request Details",
+        ),
+        ("PATCH", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): (
+            close_detail,
+            "Update ERP Request Detail",
+        ),
+        ("PUT", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): (
+            close_detail,
+            "Update ERP Request Detail",
+        ),
         ("PATCH", f"{V0}/companies/{{company_id}}/external_data/sync"): (
             external_data_sync,
             "Sync External Data",
@@ -376,6 +482,6 @@ def routes() -> list[RouteSpec]:
         ),
     }
     return [
-        RouteSpec(method, path, handler, summary, mutating=True)
+        RouteSpec(method, path, handler, summary, mutating=method != "GET")
         for (method, path), (handler, summary) in handlers.items()
     ]

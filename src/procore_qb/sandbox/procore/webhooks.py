@@ -47,6 +47,7 @@ RESOURCE_NAMES = (
     "Budget Line Items",
     "Direct Costs",
     "Company Users",
+    "ERP Requests",
 )
 """Resources this simulator raises events for (names as Procore's webhook resources list)."""
 

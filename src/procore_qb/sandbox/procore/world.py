@@ -40,6 +40,8 @@ TABLES = (
     "budget_line_items",
     "direct_costs",
     "erp_connections",
+    "erp_requests",
+    "erp_request_details",
     "cost_code_line_item_types",
     "erp_job_costs",
     "project_configurations",
