@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import logging
+
 import httpx2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procore_qb.procore import errors
 from procore_qb.procore.client import ProcoreClient
@@ -383,3 +387,25 @@ def test_a_401_that_cannot_be_refreshed_is_unauthorized_with_the_reason() -> Non
         client.get("/rest/v1.0/me")
     assert isinstance(info.value.__cause__, errors.ProcoreAuthError)
     assert client.calls == 1
+
+
+@given(total=st.integers(0, 3_000), per_page=st.integers(1, 700), link=st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_paging_reads_each_item_once_with_the_fewest_calls(
+    total: int, per_page: int, link: bool
+) -> None:
+    fake = FakeProcore()
+    fake.on("GET", "/rest/v1.0/projects", paged(total, link=link))
+    client = make_client(fake)
+    ids = [p["id"] for p in client.paginate("/rest/v1.0/projects", per_page=per_page)]
+    assert ids == list(range(total))
+    assert client.calls == max(1, -(-total // per_page))
+
+
+def test_tokens_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeProcore()
+    fake.on("GET", "/rest/v1.0/me", reply(503, None, {"Retry-After": "1"}), reply(200, {"id": 1}))
+    with caplog.at_level(logging.DEBUG):
+        make_client(fake, token="very-secret-token").get("/rest/v1.0/me")
+    assert "retrying" in caplog.text
+    assert "very-secret-token" not in caplog.text
