@@ -23,7 +23,9 @@ def test_reset_forgets_changes_and_tokens(sim: Sim) -> None:
     sim.http.patch("/rest/v1.0/projects/2001", json={"project": {"name": "Renamed"}}, headers=CARA)
     assert sim.http.post("/_sandbox/reset").status_code == 200
     assert (
-        sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()["name"]
+        sim.http.get(
+            "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=ADA
+        ).json()["name"]
         == "Riverside Clinic TI"
     )
     assert sim.http.get("/rest/v1.0/me", headers=as_user(token)).status_code == 401
@@ -33,7 +35,9 @@ def test_reseed_keeps_tokens(sim: Sim) -> None:
     token = sim.service_token()
     sim.http.patch("/rest/v1.0/projects/2001", json={"project": {"name": "Renamed"}}, headers=CARA)
     assert sim.http.post("/_sandbox/reseed").status_code == 200
-    r = sim.http.get("/rest/v1.0/projects/2001", headers=as_user(token))
+    r = sim.http.get(
+        "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=as_user(token)
+    )
     assert r.status_code == 200
     assert r.json()["name"] == "Riverside Clinic TI"
 

@@ -77,7 +77,9 @@ def test_external_data_marks_and_clears_origin_ids(sim: Sim) -> None:
         ["item_type"],
         ["item_id"],
     ]
-    project = sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()
+    project = sim.http.get(
+        "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=ADA
+    ).json()
     assert project["origin_id"] == "800001-1"
     assert project["origin_data"] == '{"edit_sequence":"1"}'
     # A bare array, as the 2022 guide printed, clears it.

@@ -38,7 +38,12 @@ def test_limits_are_per_caller() -> None:
 
 def test_failed_requests_count_too() -> None:
     sim = make_sim(SandboxConfig(hourly_limit=600, spike_limit=2))
-    assert sim.http.get("/rest/v1.0/projects/404404", headers=ADA).status_code == 404
+    assert (
+        sim.http.get(
+            "/rest/v1.0/projects/404404", params={"company_id": COMPANY}, headers=ADA
+        ).status_code
+        == 404
+    )
     assert (
         sim.http.get(
             "/rest/v1.0/projects", headers={"Authorization": "Bearer demo-ada"}

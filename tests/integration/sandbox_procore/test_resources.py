@@ -127,8 +127,18 @@ def test_malformed_bodies_are_400(sim: Sim) -> None:
 
 
 def test_unknown_records_are_404(sim: Sim) -> None:
-    assert sim.http.get("/rest/v1.0/projects/42", headers=ADA).status_code == 404
-    assert sim.http.get("/rest/v1.0/cost_codes/42", headers=ADA).status_code == 404
+    assert (
+        sim.http.get(
+            "/rest/v1.0/projects/42", params={"company_id": COMPANY}, headers=ADA
+        ).status_code
+        == 404
+    )
+    assert (
+        sim.http.get(
+            "/rest/v1.0/cost_codes/42", params={"project_id": 2001}, headers=ADA
+        ).status_code
+        == 404
+    )
     assert (
         sim.http.get("/rest/v1.0/cost_codes", params={"project_id": 1}, headers=ADA).status_code
         == 404
@@ -161,10 +171,14 @@ def test_project_sync_matching_rules(sim: Sim) -> None:
     assert errors[("id",)]["name"] == "Ghost"
     assert "origin_id" in errors[("origin_id",)]["errors"]
     assert "country_code" in errors[("country_code",)]["errors"]
-    shown = sim.http.get("/rest/v1.0/projects/2003", headers=ADA).json()
+    shown = sim.http.get(
+        "/rest/v1.0/projects/2003", params={"company_id": COMPANY}, headers=ADA
+    ).json()
     assert shown["origin_id"] == "J3"
     assert (
-        sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()["description"]
+        sim.http.get(
+            "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=ADA
+        ).json()["description"]
         == "matched by origin"
     )
 
@@ -408,9 +422,37 @@ def test_company_lists(sim: Sim) -> None:
 
 
 def test_updated_at_moves_on_every_change(sim: Sim) -> None:
-    before = sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()["updated_at"]
+    before = sim.http.get(
+        "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=ADA
+    ).json()["updated_at"]
     sim.advance(60)
     sim.http.patch("/rest/v1.0/projects/2001", json={"project": {"phone": "555"}}, headers=CARA)
-    after = sim.http.get("/rest/v1.0/projects/2001", headers=ADA).json()["updated_at"]
+    after = sim.http.get(
+        "/rest/v1.0/projects/2001", params={"company_id": COMPANY}, headers=ADA
+    ).json()["updated_at"]
     assert before == "2026-11-02T09:00:00Z"
     assert after == "2026-11-02T09:01:00Z"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "params", "missing"),
+    [
+        ("GET", "/rest/v1.0/projects", {}, "company_id"),
+        ("GET", "/rest/v1.0/projects/2001", {}, "company_id"),
+        ("GET", "/rest/v1.0/cost_codes", {}, "project_id"),
+        (
+            "GET",
+            "/rest/v1.0/standard_cost_codes",
+            {"company_id": COMPANY},
+            "standard_cost_code_list_id",
+        ),
+        ("GET", "/rest/v1.0/line_item_types", {}, "company_id or project_id"),
+        ("GET", "/rest/v1.0/webhooks/hooks", {}, "company_id or project_id"),
+    ],
+)
+def test_required_scoping_parameters(
+    sim: Sim, method: str, url: str, params: dict[str, Any], missing: str
+) -> None:
+    r = sim.http.request(method, url, params=params, headers=ADA)
+    assert r.status_code == 400
+    assert r.json()["error"]["message"].startswith(f"{missing} is required")

@@ -267,7 +267,12 @@ def test_hooks_list_update_delete(sim: Sim) -> None:
         headers=ADA,
     )
     assert r.json()["destination_url"] == "http://127.0.0.1:9000/hook"
-    assert sim.http.delete(f"{HOOKS}/{hook['id']}", headers=ADA).status_code == 204
+    assert (
+        sim.http.delete(
+            f"{HOOKS}/{hook['id']}", params={"company_id": COMPANY}, headers=ADA
+        ).status_code
+        == 204
+    )
     assert sim.http.get(HOOKS, params={"company_id": COMPANY}, headers=ADA).json() == []
 
 

@@ -22,6 +22,7 @@ import json
 import secrets
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ from procore_qb.sandbox.procore.errors import (
 )
 from procore_qb.sandbox.procore.oauth import oauth_routes
 from procore_qb.sandbox.procore.ratelimit import RateLimiter
+from procore_qb.sandbox.procore.required import REQUIRED
 from procore_qb.sandbox.procore.seeding import seed_world
 from procore_qb.sandbox.procore.webhooks import WebhookDelivery, emit_event
 from procore_qb.sandbox.procore.world import IssuedToken, World
@@ -62,14 +64,18 @@ STATE_FILE = "procore-sandbox.json"
 
 
 def rest_routes() -> list[RouteSpec]:
-    """Every route served under ``/rest/``."""
-    return [
+    """Every route served under ``/rest/``, with the parameters each one requires."""
+    specs = [
         *routes_company.routes(),
         *routes_projects.routes(),
         *routes_cost_codes.routes(),
         *routes_costs.routes(),
         *routes_webhooks.routes(),
         *routes_erp.routes(),
+    ]
+    return [
+        replace(spec, requires=REQUIRED.get((spec.method, spec.path), spec.requires))
+        for spec in specs
     ]
 
 
@@ -239,6 +245,7 @@ class ProcoreSandbox:
                     application_id=app_id,
                 )
 
+            spec.check_required(request.query_params, body)
             call = Call(request, self.world, self.config, now, user, company_id, body, emit)
             reply = spec.handler(call)
             if spec.mutating:

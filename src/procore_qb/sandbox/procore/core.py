@@ -185,6 +185,21 @@ class RouteSpec:
     summary: str
     company_header: bool = True
     mutating: bool = False
+    requires: tuple[tuple[str, ...], ...] = ()
+    """Scoping parameters the collection marks "(Required)": each group names alternatives
+    (e.g. ``("company_id", "project_id")``), one of which must be in the query or the body."""
+
+    def check_required(self, query: Any, body: Any) -> None:
+        for group in self.requires:
+            if not any(
+                query.get(name) not in (None, "")
+                or (isinstance(body, dict) and body.get(name) not in (None, ""))
+                for name in group
+            ):
+                raise BadRequest(
+                    f"{' or '.join(group)} is required for {self.method} {self.path}: pass it "
+                    "in the query string or the body"
+                )
 
 
 def require_fields(values: dict[str, Any], *names: str) -> None:
