@@ -204,3 +204,19 @@ def test_user_fields_are_a_users_fields(
     keys = {q["key"] for q in request["url"]["query"]}
     assert "filters[origin_id]" in keys
     assert {"origin_id", "origin_data"} <= set(USER_FIELDS)
+
+
+def test_required_query_parameters_are_enforced(
+    collection: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    for spec in rest_routes():
+        request = collection.get((spec.method, _normalise(spec.path)))
+        if request is None:
+            continue
+        marked = {
+            q["key"]
+            for q in request["url"].get("query", [])
+            if str(q.get("description") or "").startswith("(Required)")
+        }
+        enforced = {name for group in spec.requires for name in group}
+        assert marked <= enforced, (spec.method, spec.path, marked - enforced)

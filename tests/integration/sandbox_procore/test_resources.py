@@ -456,3 +456,17 @@ def test_required_scoping_parameters(
     r = sim.http.request(method, url, params=params, headers=ADA)
     assert r.status_code == 400
     assert r.json()["error"]["message"].startswith(f"{missing} is required")
+
+
+def test_direct_cost_references_must_exist(sim: Sim) -> None:
+    url = "/rest/v1.0/projects/2001/direct_costs"
+    item = {"direct_cost_type": "expense", "direct_cost_date": "2026-04-19"}
+    r = sim.http.post(url, json={"item": {**item, "vendor_id": 5}}, headers=CARA)
+    assert r.status_code == 422
+    assert "vendor_id" in r.json()["errors"]
+    r = sim.http.post(url, json={"item": {**item, "employee_id": 999}}, headers=CARA)
+    assert "employee_id" in r.json()["errors"]
+    assert (
+        sim.http.post(url, json={"item": {**item, "employee_id": 103}}, headers=CARA).status_code
+        == 201
+    )

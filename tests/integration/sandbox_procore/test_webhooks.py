@@ -279,3 +279,22 @@ def test_hooks_list_update_delete(sim: Sim) -> None:
 def test_resources_list(sim: Sim) -> None:
     r = sim.http.get("/rest/v1.0/webhooks/resources", params={"company_id": COMPANY}, headers=ADA)
     assert "Projects" in [x["name"] for x in r.json()]
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://erp.example.com/hook", True),
+        ("http://127.0.0.1:8000/hook", True),
+        ("http://localhost/hook", True),
+        ("http://erp.example.com/hook", False),
+        ("https://", False),
+    ],
+)
+def test_destinations_are_https_or_loopback(sim: Sim, url: str, ok: bool) -> None:
+    r = sim.http.post(
+        HOOKS,
+        json={"company_id": COMPANY, "hook": {"namespace": "qb", "destination_url": url}},
+        headers=ADA,
+    )
+    assert (r.status_code == 201) is ok

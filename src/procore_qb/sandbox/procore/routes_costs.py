@@ -190,19 +190,30 @@ def _render_cost(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _cost_values(values: dict[str, Any], *, creating: bool) -> None:
+def _cost_values(call: Call, company_id: int, values: dict[str, Any], *, creating: bool) -> None:
     if creating:
         require_fields(values, "direct_cost_type", "direct_cost_date")
+    errors: dict[str, list[str]] = {}
     kind = values.get("direct_cost_type")
     if kind is not None and kind not in DIRECT_COST_TYPES:
-        raise Unprocessable(
-            {"direct_cost_type": [f"must be one of {', '.join(DIRECT_COST_TYPES)}; got {kind!r}"]}
-        )
+        errors["direct_cost_type"] = [
+            f"must be one of {', '.join(DIRECT_COST_TYPES)}; got {kind!r}"
+        ]
+    if values.get("vendor_id") is not None:
+        # This sandbox's Directory holds no vendor companies, so no vendor id can exist.
+        errors["vendor_id"] = [f"vendor {values['vendor_id']} does not exist in this company"]
+    employee = values.get("employee_id")
+    if employee is not None:
+        user = call.world.table("users").get(employee)
+        if user is None or user["_company_id"] != company_id:
+            errors["employee_id"] = [f"user {employee} is not in this company's Directory"]
+    if errors:
+        raise Unprocessable(errors)
 
 
 def _cost_new(call: Call, project: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     require(call.user, "project", "admin", "admin", f"add direct costs to project {project['id']}")
-    _cost_values(values, creating=True)
+    _cost_values(call, project["_company_id"], values, creating=True)
     call.check_origin_free("direct_costs", values.get("origin_id"), None, project["_company_id"])
     record: dict[str, Any] = dict.fromkeys(DIRECT_COST_FIELDS)
     record.update(
@@ -248,7 +259,7 @@ def _cost_update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> 
         f"edit direct costs of project {record['_project_id']}",
     )
     _synced_guard(call, record, "edit")
-    _cost_values(values, creating=False)
+    _cost_values(call, record["_company_id"], values, creating=False)
     if "origin_id" in values:
         call.check_origin_free(
             "direct_costs", values["origin_id"], record["id"], record["_company_id"]

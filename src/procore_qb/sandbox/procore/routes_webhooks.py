@@ -5,7 +5,8 @@ Rules:
 * a hook is scoped to a company (``company_id``) or a project (``project_id``), one of them
   required (S-postman: "You must supply either a company_id or project_id");
 * ``namespace`` uses lowercase letters, digits and ``-`` (D-webhooks-api); ``destination_url`` is
-  an http(s) URL; ``api_version`` is ``v2``/``v2.0`` (legacy payload) or ``v4.0``;
+  an https URL, as deliveries are HTTPS POSTs (D-webhooks) — plain http only to loopback here;
+  ``api_version`` is ``v2``/``v2.0`` (legacy payload) or ``v4.0``;
 * triggers name a webhook resource and ``event_type`` ``create``, ``update`` or ``delete``; a
   hook holds one trigger per pair;
 * deliveries list with ``page_size`` (default 100) and ``page_start`` (the last id of the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
 from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
@@ -72,6 +74,17 @@ def _render_trigger(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _destination_ok(url: str) -> bool:
+    # Procore delivers with an HTTPS POST (D-webhooks); the sandbox also allows plain HTTP to
+    # loopback so a receiver on a developer machine can be reached.
+    parts = urlsplit(url)
+    if not parts.hostname or " " in url:
+        return False
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
+    )
+
+
 def _hook_values(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     namespace = values.get("namespace")
@@ -80,8 +93,11 @@ def _hook_values(values: dict[str, Any]) -> None:
             f"may contain only lowercase letters, digits and '-'; got {namespace!r}"
         ]
     url = values.get("destination_url")
-    if url is not None and not re.match(r"^https?://\S+$", url):
-        errors["destination_url"] = [f"must be an http(s) URL; got {url!r}"]
+    if url is not None and not _destination_ok(url):
+        errors["destination_url"] = [
+            "must be an https:// URL (plain http:// only to 127.0.0.1 or localhost in this "
+            f"sandbox); got {url!r}"
+        ]
     version = values.get("api_version")
     if version is not None and version not in _VERSIONS:
         errors["api_version"] = [f"must be v2 or v4.0; got {version!r}"]
