@@ -470,3 +470,30 @@ def test_direct_cost_references_must_exist(sim: Sim) -> None:
         sim.http.post(url, json={"item": {**item, "employee_id": 103}}, headers=CARA).status_code
         == 201
     )
+
+
+def test_synced_projects_lock_name_and_address_for_project_users(sim: Sim) -> None:
+    svc = sim.service()
+    sim.http.patch(
+        "/rest/v1.0/projects/2001", json={"project": {"origin_id": "JOB-1"}}, headers=svc
+    )
+    r = sim.http.patch(
+        "/rest/v1.0/projects/2001",
+        json={
+            "project": {"name": "Riverside Clinic TI Phase 2", "city": "Chatham", "phone": "555"}
+        },
+        headers=CARA,
+    )
+    assert r.status_code == 422
+    assert set(r.json()["errors"]) == {"name", "city"}
+    # Unchanged values and other fields stay editable; the ERP side may change the locked ones.
+    r = sim.http.patch(
+        "/rest/v1.0/projects/2001",
+        json={"project": {"name": "Riverside Clinic TI", "phone": "555"}},
+        headers=CARA,
+    )
+    assert r.status_code == 200
+    r = sim.http.patch(
+        "/rest/v1.0/projects/2001", json={"project": {"city": "Chatham"}}, headers=svc
+    )
+    assert r.status_code == 200

@@ -9,6 +9,10 @@ Rules:
 * ``name`` is required; ``country_code`` and ``state_code`` are ISO-3166 alpha-2 codes (spec §2.2);
   ids of offices, stages, types, templates and cost code lists must exist in the company;
 * ``origin_id`` is unique per company: reuse answers 409 (spec §0.2, §1.6, D-sync);
+* once a project is synced (``origin_id`` set), its integrated information — name and address —
+  "is no longer editable" except by the ERP side (procore-workflow.md §3.9, S21; origin_id "locks
+  the object in Procore to prevent edits", S37-intro): changing those fields needs 'Admin' on ERP
+  Integrations (the service account), others get 422 naming the locked fields;
 * ``erp_integrated`` in a body is shown as ``is_erp_integrated``; every change sets
   ``updated_at`` (spec §5.7) so ``filters[updated_at]`` finds it.
 """
@@ -22,7 +26,7 @@ from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fiel
 from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, sort_records
-from procore_qb.sandbox.procore.permissions import require
+from procore_qb.sandbox.procore.permissions import has_level, require
 from procore_qb.sandbox.procore.routes_cost_codes import copy_standard_codes
 from procore_qb.sandbox.procore.seeding import new_project_record
 from procore_qb.sandbox.procore.sync import run_sync
@@ -171,8 +175,24 @@ def create_project_record(call: Call, company_id: int, values: dict[str, Any]) -
     return record
 
 
+LOCKED_WHEN_SYNCED = ("name", "address", "city", "state_code", "zip", "country_code")
+
+
 def _update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     require(call.user, "project", "admin", "admin", f"update project {record['id']}")
+    if record.get("origin_id") is not None and not has_level(
+        call.user, "company", "erp_integrations", "admin"
+    ):
+        locked = {
+            name: [
+                "is locked because the project is synced with the ERP; change it in the "
+                "accounting system or re-send the project to ERP"
+            ]
+            for name in LOCKED_WHEN_SYNCED
+            if name in values and values[name] != record.get(name)
+        }
+        if locked:
+            raise Unprocessable(locked)
     _validate(call, record["_company_id"], values)
     if "origin_id" in values:
         call.check_origin_free("projects", values["origin_id"], record["id"], record["_company_id"])

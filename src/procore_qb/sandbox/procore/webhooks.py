@@ -139,10 +139,16 @@ class WebhookDelivery:
     lock: threading.RLock
     client: httpx2.Client
     world: World = field(init=False)
+    running: threading.Lock = field(default_factory=threading.Lock)
+    """One delivery round at a time, so two rounds never send the same event twice."""
 
     def deliver_due(self, world: World, now: datetime) -> list[dict[str, Any]]:
         """Attempt every due event, in order per hook; return the delivery records made."""
-        self.world = world
+        with self.running:
+            self.world = world
+            return self._round(now)
+
+    def _round(self, now: datetime) -> list[dict[str, Any]]:
         with self.lock:
             hooks = [
                 h["id"]
