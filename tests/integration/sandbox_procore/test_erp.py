@@ -262,3 +262,78 @@ def test_request_details_close_in_bulk(sim: Sim) -> None:
     assert [e["status"] for e in body["entities"]] == ["success", "failed"]
     assert body["errors"][0]["errors"] == {"id": ["Entity with this ID not found"]}
     assert sim.http.post("/_sandbox/erp/requests", json={"request_data": {}}).status_code == 400
+
+
+QB_RULES = {
+    "settings": {
+        "entities": {
+            "jobs": {
+                "rules": {
+                    "save": {
+                        "fields": {
+                            "name": {
+                                "enabled": True,
+                                "validation": {
+                                    "max_length": {
+                                        "enabled": True,
+                                        "length": 41,
+                                        "message": "Name is too long (max %{length}).",
+                                    }
+                                },
+                            },
+                            "address": {
+                                "enabled": True,
+                                "validation": {"present": {"enabled": True}},
+                            },
+                        }
+                    }
+                }
+            },
+            "standard_cost_codes": {
+                "rules": {
+                    "save": {
+                        "fields": {
+                            "code": {
+                                "enabled": True,
+                                "validation": {"max_length": {"enabled": True, "length": 31}},
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+
+def test_save_rules_from_the_connection_metadata(sim: Sim) -> None:
+    svc = sim.service()
+    long_name = "Northgate Regional Medical Center Parking Expansion Phase 2"
+    body = {"company_id": COMPANY, "project": {"name": long_name}}
+    assert sim.http.post("/rest/v1.0/projects", json=body, headers=ADA).status_code == 201
+    connect(sim, svc, QB_RULES)
+    r = sim.http.post("/rest/v1.0/projects", json=body, headers=ADA)
+    assert r.status_code == 422
+    assert r.json()["errors"] == {
+        "name": ["Name is too long (max 41)."],
+        "address": ["Must provide a value"],
+    }
+    ok = {"company_id": COMPANY, "project": {"name": "Fire Station 3", "address": "300 S 9th St"}}
+    assert sim.http.post("/rest/v1.0/projects", json=ok, headers=ADA).status_code == 201
+    # An update checks only the fields it changes: the seed's long name stays as it is.
+    r = sim.http.patch("/rest/v1.0/projects/2006", json={"project": {"phone": "1"}}, headers=CARA)
+    assert r.status_code == 200
+    r = sim.http.patch(
+        "/rest/v1.0/projects/2006", json={"project": {"name": long_name}}, headers=CARA
+    )
+    assert r.status_code == 422
+    r = sim.http.patch(
+        "/rest/v1.0/standard_cost_codes/sync",
+        json={
+            "company_id": COMPANY,
+            "standard_cost_code_list_id": 1,
+            "updates": [{"code": "X" * 32, "name": "Too long"}],
+        },
+        headers=svc,
+    )
+    assert r.json()["errors"][0]["errors"] == {"code": ["Too long. Maximum 31 characters."]}

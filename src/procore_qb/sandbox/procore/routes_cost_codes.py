@@ -13,6 +13,7 @@ Rules (spec procore-api.md §2.4):
   ``cost_codes/sync``; Create and Update will not work** (D-erp-tech-2022) — answered with 422;
 * line item types take their code as ``csv_import_code`` and show it as ``code``;
 * ``origin_id`` is unique per company within each resource (409 on reuse, D-sync);
+* the ERP connection's ``save`` rules for ``standard_cost_codes`` apply on create and update;
 * writing company master data (lists, standard codes, line item types) needs 'Admin' on ERP
   Integrations; writing a project's cost codes needs 'Admin' on the project's Admin tool.
 """
@@ -26,6 +27,7 @@ from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, sort_records
 from procore_qb.sandbox.procore.permissions import require
+from procore_qb.sandbox.procore.save_rules import check_save_rules
 from procore_qb.sandbox.procore.seeding import new_cost_code_record
 from procore_qb.sandbox.procore.sync import run_sync
 
@@ -194,6 +196,7 @@ def _std_list(call: Call, company_id: int) -> dict[str, Any]:
 def _std_new(call: Call, company_id: int, list_id: int, values: dict[str, Any]) -> dict[str, Any]:
     require(call.user, "company", "erp_integrations", "admin", "write standard cost codes")
     require_fields(values, "code", "name")
+    check_save_rules(call.world, company_id, "standard_cost_codes", {}, values)
     call.check_origin_free("standard_cost_codes", values.get("origin_id"), None, company_id)
     _check_parent(call, "standard_cost_codes", values, list_id=list_id)
     record: dict[str, Any] = {
@@ -213,6 +216,7 @@ def _std_new(call: Call, company_id: int, list_id: int, values: dict[str, Any]) 
 
 def _std_update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     require(call.user, "company", "erp_integrations", "admin", "write standard cost codes")
+    check_save_rules(call.world, record["_company_id"], "standard_cost_codes", record, values)
     if "origin_id" in values:
         call.check_origin_free(
             "standard_cost_codes", values["origin_id"], record["id"], record["_company_id"]

@@ -13,6 +13,7 @@ Rules:
   "is no longer editable" except by the ERP side (procore-workflow.md §3.9, S21; origin_id "locks
   the object in Procore to prevent edits", S37-intro): changing those fields needs 'Admin' on ERP
   Integrations (the service account), others get 422 naming the locked fields;
+* the ERP connection's ``save`` rules for ``jobs`` apply on create and update (``save_rules``);
 * ``erp_integrated`` in a body is shown as ``is_erp_integrated``; every change sets
   ``updated_at`` (spec §5.7) so ``filters[updated_at]`` finds it.
 """
@@ -28,6 +29,7 @@ from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, sort_records
 from procore_qb.sandbox.procore.permissions import has_level, require
 from procore_qb.sandbox.procore.routes_cost_codes import copy_standard_codes
+from procore_qb.sandbox.procore.save_rules import check_save_rules
 from procore_qb.sandbox.procore.seeding import new_project_record
 from procore_qb.sandbox.procore.sync import run_sync
 
@@ -166,6 +168,7 @@ def create_project_record(call: Call, company_id: int, values: dict[str, Any]) -
     require(call.user, "company", "directory", "admin", "create projects")
     require_fields(values, "name")
     _validate(call, company_id, values)
+    check_save_rules(call.world, company_id, "jobs", {}, values)
     call.check_origin_free("projects", values.get("origin_id"), None, company_id)
     record = new_project_record(company_id, call.now)
     record["id"] = call.world.new_id()
@@ -194,6 +197,7 @@ def _update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> dict[
         if locked:
             raise Unprocessable(locked)
     _validate(call, record["_company_id"], values)
+    check_save_rules(call.world, record["_company_id"], "jobs", record, values)
     if "origin_id" in values:
         call.check_origin_free("projects", values["origin_id"], record["id"], record["_company_id"])
     _apply(call, record, values)
