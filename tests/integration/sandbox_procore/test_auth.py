@@ -267,3 +267,27 @@ def test_service_account_needs_the_header_even_on_me_and_companies(sim: Sim) -> 
 def test_company_id_parameter_for_another_company_is_refused(sim: Sim) -> None:
     r = sim.http.get("/rest/v1.0/projects", params={"company_id": 999}, headers=ADA)
     assert r.status_code == 404
+
+
+def test_denying_access_redirects_with_access_denied(sim: Sim) -> None:
+    page = sim.http.get(
+        "/oauth/authorize",
+        params={"response_type": "code", "client_id": APP["client_id"], "redirect_uri": REDIRECT},
+    )
+    assert "Deny access" in page.text
+    r = sim.http.post(
+        "/oauth/authorize",
+        data={
+            "response_type": "code",
+            "client_id": APP["client_id"],
+            "redirect_uri": REDIRECT,
+            "state": "s1",
+            "deny": "1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 302
+    assert parse_qs(urlsplit(r.headers["location"]).query) == {
+        "error": ["access_denied"],
+        "state": ["s1"],
+    }

@@ -298,3 +298,17 @@ def test_destinations_are_https_or_loopback(sim: Sim, url: str, ok: bool) -> Non
         headers=ADA,
     )
     assert (r.status_code == 201) is ok
+
+
+def test_duplicate_chaos_mode_sends_each_event_twice(sim: Sim) -> None:
+    make_hook(sim)
+    assert sim.http.put("/_sandbox/webhooks/duplicates", json={"enabled": True}).status_code == 200
+    touch_project(sim)
+    made = deliver(sim)
+    assert [d["outcome"] for d in made] == ["ok", "ok"]
+    first, second = (json.loads(r.content) for r in sim.receiver.requests)
+    assert first["ulid"] == second["ulid"]
+    sim.http.put("/_sandbox/webhooks/duplicates", json={"enabled": False})
+    touch_project(sim, text="again")
+    assert len(deliver(sim)) == 1
+    assert sim.http.put("/_sandbox/webhooks/duplicates", json={"enabled": "yes"}).status_code == 400

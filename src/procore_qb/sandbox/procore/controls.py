@@ -18,6 +18,8 @@
   Details (``in_progress``) and raise the ``ERP Requests``/``create`` webhook event (spec §3.1,
   §5.8); each detail's id is written into ``request_data`` as ``request_detail_id`` (into the one
   object, or into each element of a list with one element per detail);
+* ``PUT /_sandbox/webhooks/duplicates`` ``{"enabled": true}`` — send every delivered event twice,
+  as Procore may (spec §1.8), to test a receiver's de-duplication;
 * ``GET /_sandbox/erp/request_details`` — every request detail with its status and messages;
 * ``PUT /_sandbox/unavailable`` ``{"count": N, "retry_after": S}`` — answer the next N REST
   requests with 503 and ``Retry-After: S``, as Procore does under heavy load (spec §1.5).
@@ -224,6 +226,14 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
                 status_code=201,
             )
 
+    async def duplicates(request: Request) -> Response:
+        body = await _json(request)
+        enabled = body.get("enabled")
+        if not isinstance(enabled, bool):
+            return _problem('send {"enabled": true} or {"enabled": false}')
+        sandbox.delivery.duplicates = enabled
+        return JSONResponse({"enabled": enabled})
+
     async def erp_details(request: Request) -> Response:
         with sandbox.lock:
             rows = [render_detail(d) for d in sandbox.world.table("erp_request_details").values()]
@@ -240,6 +250,7 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         ("POST", "/_sandbox/projects/bulk", bulk_projects, "Sandbox: create many projects"),
         ("PUT", "/_sandbox/rate-limits", rate_limits, "Sandbox: change the rate limits"),
         ("PUT", "/_sandbox/unavailable", unavailable, "Sandbox: answer 503 for a while"),
+        ("PUT", "/_sandbox/webhooks/duplicates", duplicates, "Sandbox: deliver events twice"),
         ("POST", "/_sandbox/erp/requests", erp_request, "Sandbox: an ERP Integrations button"),
         ("GET", "/_sandbox/erp/request_details", erp_details, "Sandbox: ERP request details"),
     ]

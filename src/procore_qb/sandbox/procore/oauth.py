@@ -4,7 +4,8 @@ Rules (spec procore-api.md §1.2, D-oauth-ep, D-oauth-code, D-oauth-cc, D-errors
 
 * ``GET /oauth/authorize`` takes ``response_type=code``, ``client_id``, ``redirect_uri`` and
   ``state``; the person signs in (here: picks a seed user on a small HTML page, or a test passes
-  ``login_hint`` with the user's e-mail) and is redirected back with ``code`` and ``state``;
+  ``login_hint`` with the user's e-mail) and is redirected back with ``code`` and ``state``, or
+  presses "Deny access" and is sent back with ``error=access_denied`` (RFC 6749 §4.1.2.1);
 * the code is single-use and expires in 10 minutes;
 * ``POST /oauth/token`` grants ``authorization_code``, ``refresh_token`` and
   ``client_credentials`` (the Developer Managed Service Account); the answer is
@@ -85,7 +86,8 @@ def _login_page(sandbox: ProcoreSandbox, params: dict[str, str], problem: str = 
         "<title>Procore sandbox sign-in</title></head><body>"
         "<h1>Sign in to the Procore sandbox</h1>"
         f"{note}<p>Pick the person to sign in as.</p>"
-        f'<form method="post" action="/oauth/authorize">{hidden}<ul>{buttons}</ul></form>'
+        f'<form method="post" action="/oauth/authorize">{hidden}<ul>{buttons}</ul>'
+        '<button type="submit" name="deny" value="1">Deny access</button></form>'
         "</body></html>"
     )
 
@@ -143,6 +145,16 @@ def oauth_routes(sandbox: ProcoreSandbox) -> list[tuple[str, list[str], Any]]:
         problem = check_authorize(params)
         if problem:
             return HTMLResponse(f"<p role=alert>{html.escape(problem)}</p>", status_code=400)
+        if params.get("deny"):
+            # The person refused: RFC 6749 §4.1.2.1 answers error=access_denied (with state).
+            denied = {"error": "access_denied"}
+            if params.get("state"):
+                denied["state"] = params["state"]
+            uri = params["redirect_uri"]
+            if uri == OOB:
+                return HTMLResponse("<p>Access denied.</p>", status_code=400)
+            sep = "&" if "?" in uri else "?"
+            return RedirectResponse(f"{uri}{sep}{urlencode(denied)}", 302)
         if params.get("login_hint"):
             return issue_code(params)
         return HTMLResponse(_login_page(sandbox, params))

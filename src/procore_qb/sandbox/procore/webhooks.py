@@ -141,6 +141,9 @@ class WebhookDelivery:
     world: World = field(init=False)
     running: threading.Lock = field(default_factory=threading.Lock)
     """One delivery round at a time, so two rounds never send the same event twice."""
+    duplicates: bool = False
+    """Chaos mode: send every delivered event a second time ("Duplicates are possible, so dedupe
+    on ulid or id", spec §1.8)."""
 
     def deliver_due(self, world: World, now: datetime) -> list[dict[str, Any]]:
         """Attempt every due event, in order per hook; return the delivery records made."""
@@ -190,6 +193,18 @@ class WebhookDelivery:
                         hook["_attempts"] = 0
                         hook["_next_attempt_at"] = None
                         made.append(self.world.insert("deliveries", record, now))
+                        if self.duplicates:
+                            again = self._post(url, headers, body)
+                            again.update(
+                                _hook_id=hook_id,
+                                _company_id=hook["_company_id"],
+                                event=event["payload"],
+                                started_at=now,
+                                completed_at=now,
+                                outcome="ok",
+                                duplicate=True,
+                            )
+                            made.append(self.world.insert("deliveries", again, now))
                         continue
                     record["outcome"] = "retried"
                     made.append(self.world.insert("deliveries", record, now))
