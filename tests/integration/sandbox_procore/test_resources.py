@@ -497,3 +497,143 @@ def test_synced_projects_lock_name_and_address_for_project_users(sim: Sim) -> No
         "/rest/v1.0/projects/2001", json={"project": {"city": "Chatham"}}, headers=svc
     )
     assert r.status_code == 200
+
+
+def test_direct_cost_lines_feed_the_budget(sim: Sim) -> None:
+    svc = sim.service()
+    code = sim.http.get("/rest/v1.0/cost_codes", params={"project_id": 2001}, headers=svc).json()[0]
+    types = sim.http.get(
+        "/rest/v1.0/line_item_types", params={"company_id": COMPANY}, headers=svc
+    ).json()
+    other = next(t["id"] for t in types if t["name"] == "Other")
+    budget = created(
+        sim.http.post(
+            "/rest/v1.0/budget_line_items",
+            json={
+                "project_id": 2001,
+                "budget_line_item": {
+                    "cost_code_id": code["id"],
+                    "line_item_type_id": other,
+                    "original_budget_amount": 20000.0,
+                },
+            },
+            headers=svc,
+        )
+    )
+    assert budget["direct_costs"] == 0
+    headers = sim.http.patch(
+        "/rest/v1.0/projects/2001/direct_costs/sync",
+        json={
+            "updates": [
+                {
+                    "origin_id": "BILL-1",
+                    "direct_cost_type": "invoice",
+                    "direct_cost_date": "2026-03-10",
+                    "status": "approved",
+                },
+                {
+                    "origin_id": "BILL-2",
+                    "direct_cost_type": "invoice",
+                    "direct_cost_date": "2026-03-11",
+                    "status": "pending",
+                },
+                {
+                    "origin_id": "BILL-3",
+                    "direct_cost_type": "invoice",
+                    "direct_cost_date": "2026-03-11",
+                    "status": "paid",
+                },
+            ]
+        },
+        headers=svc,
+    ).json()
+    assert "status" in headers["errors"][0]["errors"]
+    approved, pending = (e["id"] for e in headers["entities"])
+    line = {"cost_code_id": code["id"], "line_item_type_id": other}
+    r = sim.http.patch(
+        "/rest/v1.0/projects/2001/direct_costs/line_items/sync",
+        json={
+            "updates": [
+                {**line, "direct_cost_id": approved, "amount": 12500.0, "origin_id": "BILL-1:1"},
+                {
+                    **line,
+                    "direct_cost_id": approved,
+                    "quantity": 2,
+                    "unit_cost": 925.0,
+                    "origin_id": "BILL-1:2",
+                },
+                {**line, "direct_cost_id": pending, "amount": 99.0, "origin_id": "BILL-2:1"},
+                {**line, "direct_cost_id": approved, "origin_id": "BILL-1:3"},
+                {**line, "direct_cost_id": approved, "amount": 1.0, "wbs_code_id": 7},
+                {
+                    "direct_cost_id": approved,
+                    "cost_code_id": 1,
+                    "line_item_type_id": other,
+                    "amount": 1.0,
+                },
+            ]
+        },
+        headers=svc,
+    ).json()
+    assert [e["amount"] for e in r["entities"]] == [12500.0, 1850.0, 99.0]
+    assert [sorted(e["errors"]) for e in r["errors"]] == [
+        ["amount"],
+        ["wbs_code_id"],
+        ["cost_code_id"],
+    ]
+    shown = sim.http.get(
+        f"/rest/v1.0/budget_line_items/{budget['id']}", params={"project_id": 2001}, headers=svc
+    ).json()
+    assert shown["direct_costs"] == 14350.0
+    lines = sim.http.get(
+        f"/rest/v1.0/projects/2001/direct_costs/{approved}/line_items", headers=svc
+    ).json()
+    assert len(lines) == 2
+    every = sim.http.get(
+        "/rest/v1.0/projects/2001/direct_costs/line_items",
+        params={"filters[direct_cost_id]": pending},
+        headers=svc,
+    ).json()
+    assert [x["origin_id"] for x in every] == ["BILL-2:1"]
+
+
+def test_lines_of_a_synced_direct_cost_are_locked(sim: Sim) -> None:
+    url = "/rest/v1.0/projects/2001/direct_costs"
+    cost = created(
+        sim.http.post(
+            url,
+            json={
+                "item": {
+                    "direct_cost_type": "expense",
+                    "direct_cost_date": "2026-04-19",
+                    "origin_id": "CC-1",
+                }
+            },
+            headers=sim.service(),
+        )
+    )
+    code = sim.http.get("/rest/v1.0/cost_codes", params={"project_id": 2001}, headers=CARA).json()[
+        0
+    ]
+    types = sim.http.get(
+        "/rest/v1.0/line_item_types", params={"company_id": COMPANY}, headers=CARA
+    ).json()
+    body = {
+        "line_item": {
+            "cost_code_id": code["id"],
+            "line_item_type_id": types[0]["id"],
+            "amount": 450.75,
+        }
+    }
+    r = sim.http.post(f"{url}/{cost['id']}/line_items", json=body, headers=CARA)
+    assert r.status_code == 403
+    line = created(
+        sim.http.post(f"{url}/{cost['id']}/line_items", json=body, headers=sim.service())
+    )
+    assert line["direct_cost_id"] == cost["id"]
+    r = sim.http.get(f"{url}/{cost['id']}/line_items/{line['id']}", headers=CARA)
+    assert r.json()["amount"] == 450.75
+    assert (
+        sim.http.delete(f"{url}/{cost['id']}/line_items/{line['id']}", headers=CARA).status_code
+        == 403
+    )

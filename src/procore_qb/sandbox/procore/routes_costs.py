@@ -10,6 +10,15 @@ Rules:
 * a direct cost with ``origin_id`` is synced and becomes immutable (D-fin): only a user with
   'Admin' on ERP Integrations may edit or delete it (procore-workflow.md §4, "Edit synced direct
   cost transactions");
+* direct cost amounts live on line items (``…/direct_costs/{id}/line_items`` and
+  ``…/direct_costs/line_items/sync``, S-postman); a line names a cost code of the project and a
+  line item type of the company (this sandbox holds no WBS codes or tax codes, so
+  ``wbs_code_id``/``tax_code_id`` name nothing that exists); ``amount`` is given, or computed from
+  ``quantity`` times ``unit_cost``; the lines of a synced direct cost are locked like it;
+* a budget line's ``direct_costs`` is the sum of the lines of **approved** direct costs on its
+  cost code and line item type, unless it was set explicitly through an update;
+* the direct cost ``status`` is one of Procore's direct cost statuses (draft, pending,
+  revise_and_resubmit, approved);
 * writing budgets and direct costs needs 'Admin' on the project's Admin tool;
 * ``origin_id`` is unique per company (409, D-sync).
 """
@@ -57,6 +66,22 @@ DIRECT_COST_FIELDS = {
     "currency_exchange_rate": "number",
 }
 DIRECT_COST_TYPES = ("invoice", "expense", "payroll", "subcontractor_invoice")
+DIRECT_COST_STATUSES = ("draft", "pending", "revise_and_resubmit", "approved")
+LINE_FIELDS = {
+    "amount": "number",
+    "wbs_code_id": "int",
+    "cost_code_id": "int",
+    "description": "str",
+    "direct_cost_id": "int",
+    "extended_type": "str",
+    "quantity": "number",
+    "line_item_type_id": "int",
+    "origin_data": "str",
+    "origin_id": "str",
+    "unit_cost": "number",
+    "uom": "str",
+    "tax_code_id": "int",
+}
 STRATEGIES = ("manual", "automatic")
 
 
@@ -67,7 +92,20 @@ def _render_budget(call: Call, record: dict[str, Any]) -> dict[str, Any]:
     code = call.world.table("cost_codes").get(record["cost_code_id"]) or {}
     kind = call.world.table("line_item_types").get(record["line_item_type_id"]) or {}
     original = record.get("original_budget_amount") or 0.0
-    direct = record.get("direct_costs") or 0.0
+    direct = record.get("direct_costs")
+    if direct is None:
+        approved = {
+            d["id"]
+            for d in call.world.table("direct_costs").values()
+            if d["_project_id"] == record["_project_id"] and d.get("status") == "approved"
+        }
+        direct = sum(
+            line.get("amount") or 0.0
+            for line in call.world.table("direct_cost_line_items").values()
+            if line["direct_cost_id"] in approved
+            and line.get("cost_code_id") == record["cost_code_id"]
+            and line.get("line_item_type_id") == record["line_item_type_id"]
+        )
     return {
         "id": record["id"],
         "original_budget_amount": original,
@@ -194,6 +232,9 @@ def _cost_values(call: Call, company_id: int, values: dict[str, Any], *, creatin
     if creating:
         require_fields(values, "direct_cost_type", "direct_cost_date")
     errors: dict[str, list[str]] = {}
+    status = values.get("status")
+    if status is not None and status not in DIRECT_COST_STATUSES:
+        errors["status"] = [f"must be one of {', '.join(DIRECT_COST_STATUSES)}; got {status!r}"]
     kind = values.get("direct_cost_type")
     if kind is not None and kind not in DIRECT_COST_TYPES:
         errors["direct_cost_type"] = [
@@ -279,9 +320,9 @@ def _cost_update(call: Call, record: dict[str, Any], values: dict[str, Any]) -> 
     return record
 
 
-def _cost(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+def _cost(call: Call, key: str = "id") -> tuple[dict[str, Any], dict[str, Any]]:
     project = call.project(call.path_int("project_id"))
-    record = call.record("direct_costs", call.path_int("id"), "direct cost")
+    record = call.record("direct_costs", call.path_int(key), "direct cost")
     if record["_project_id"] != project["id"]:
         record = call.record("direct_costs", -1, "direct cost")
     return project, record
@@ -365,6 +406,176 @@ def sync_costs(call: Call) -> Reply:
     )
 
 
+# ------------------------------------------------------------------ direct cost line items
+
+
+def _render_line(record: dict[str, Any]) -> dict[str, Any]:
+    out = {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+    out["project_id"] = record["_project_id"]
+    return out
+
+
+def _line_values(
+    call: Call, project: dict[str, Any], values: dict[str, Any], record: dict[str, Any] | None
+) -> dict[str, Any]:
+    merged = {**(record or {}), **values}
+    errors: dict[str, list[str]] = {}
+    cost = call.world.table("direct_costs").get(merged.get("direct_cost_id") or 0)
+    if cost is None or cost["_project_id"] != project["id"]:
+        errors["direct_cost_id"] = [
+            f"direct cost {merged.get('direct_cost_id')} is not a direct cost of project "
+            f"{project['id']}"
+        ]
+    for key in ("wbs_code_id", "tax_code_id"):
+        if values.get(key) is not None:
+            errors[key] = [
+                f"{key[:-3].replace('_', ' ')} {values[key]} does not exist in this project"
+            ]
+    code = call.world.table("cost_codes").get(merged.get("cost_code_id") or 0)
+    if code is None or code["_project_id"] != project["id"]:
+        errors["cost_code_id"] = [
+            f"cost code {merged.get('cost_code_id')} is not a cost code of project {project['id']}"
+        ]
+    kind = call.world.table("line_item_types").get(merged.get("line_item_type_id") or 0)
+    if kind is None or kind["_company_id"] != project["_company_id"]:
+        errors["line_item_type_id"] = [
+            f"line item type {merged.get('line_item_type_id')} does not exist"
+        ]
+    if merged.get("amount") is None:
+        if merged.get("quantity") is not None and merged.get("unit_cost") is not None:
+            values["amount"] = float(merged["quantity"]) * float(merged["unit_cost"])
+        else:
+            errors["amount"] = ["can't be blank: give amount, or quantity and unit_cost"]
+    if errors:
+        raise Unprocessable(errors)
+    if cost is not None:
+        _synced_guard(call, cost, "change the lines of")
+    return values
+
+
+def _line_new(call: Call, project: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    require(
+        call.user, "project", "admin", "admin", f"add direct cost lines to project {project['id']}"
+    )
+    values = _line_values(call, project, values, None)
+    call.check_origin_free(
+        "direct_cost_line_items", values.get("origin_id"), None, project["_company_id"]
+    )
+    record: dict[str, Any] = dict.fromkeys(LINE_FIELDS)
+    record.update(
+        _company_id=project["_company_id"], _project_id=project["id"], id=call.world.new_id()
+    )
+    origin = values.pop("origin_id", None)
+    record.update(values)
+    call.world.set_origin_id("direct_cost_line_items", record, origin)
+    call.world.insert("direct_cost_line_items", record, call.now)
+    return record
+
+
+def _line_update(
+    call: Call, project: dict[str, Any], record: dict[str, Any], values: dict[str, Any]
+) -> dict[str, Any]:
+    require(
+        call.user, "project", "admin", "admin", f"edit direct cost lines of project {project['id']}"
+    )
+    values = _line_values(call, project, values, record)
+    if "origin_id" in values:
+        call.check_origin_free(
+            "direct_cost_line_items", values["origin_id"], record["id"], record["_company_id"]
+        )
+    origin = values.pop("origin_id", record.get("origin_id"))
+    record.update(values)
+    call.world.set_origin_id("direct_cost_line_items", record, origin)
+    call.world.touch("direct_cost_line_items", record, call.now)
+    return record
+
+
+def _line_filters() -> dict[str, Any]:
+    def by(key: str) -> Any:
+        return lambda r, v: str(r.get(key)) in v
+
+    return {k: by(k) for k in ("direct_cost_id", "cost_code_id", "line_item_type_id")}
+
+
+def list_all_lines(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    rows = [
+        r
+        for r in call.world.table("direct_cost_line_items").values()
+        if r["_project_id"] == project["id"]
+    ]
+    rows = apply_filters(rows, call.query, extra=_line_filters())
+    return call.page(sort_records(rows, call.query), _render_line)
+
+
+def list_lines(call: Call) -> Reply:
+    _, cost = _cost(call, "direct_cost_id")
+    rows = [
+        r
+        for r in call.world.table("direct_cost_line_items").values()
+        if r["direct_cost_id"] == cost["id"]
+    ]
+    rows = apply_filters(rows, call.query, extra=_line_filters())
+    return call.page(sort_records(rows, call.query), _render_line)
+
+
+def _line(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
+    project, cost = _cost(call, "direct_cost_id")
+    record = call.record("direct_cost_line_items", call.path_int("id"), "direct cost line item")
+    if record["direct_cost_id"] != cost["id"]:
+        record = call.record("direct_cost_line_items", -1, "direct cost line item")
+    return project, record
+
+
+def show_line(call: Call) -> Reply:
+    return Reply(_render_line(_line(call)[1]))
+
+
+def create_line(call: Call) -> Reply:
+    project, cost = _cost(call, "direct_cost_id")
+    values = clean(call.body_object("line_item"), LINE_FIELDS)
+    values["direct_cost_id"] = cost["id"]
+    return Reply(_render_line(_line_new(call, project, values)), status=201)
+
+
+def update_line(call: Call) -> Reply:
+    project, record = _line(call)
+    values = clean(call.body_object("line_item"), LINE_FIELDS)
+    values.pop("direct_cost_id", None)
+    return Reply(_render_line(_line_update(call, project, record, values)))
+
+
+def delete_line(call: Call) -> Reply:
+    project, record = _line(call)
+    require(
+        call.user,
+        "project",
+        "admin",
+        "admin",
+        f"delete direct cost lines of project {project['id']}",
+    )
+    _synced_guard(
+        call, call.world.table("direct_costs")[record["direct_cost_id"]], "change the lines of"
+    )
+    call.world.delete("direct_cost_line_items", record)
+    return Reply(None, status=204)
+
+
+def sync_lines(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    pid = project["id"]
+    return run_sync(
+        call,
+        "direct_cost_line_items",
+        project["_company_id"],
+        call.updates(),
+        in_scope=lambda r: r["_project_id"] == pid,
+        create=lambda item: _line_new(call, project, clean(item, LINE_FIELDS)),
+        update=lambda rec, item: _line_update(call, project, rec, clean(item, LINE_FIELDS)),
+        render=_render_line,
+    )
+
+
 def routes() -> list[RouteSpec]:
     bli = f"{V0}/budget_line_items"
     dc = f"{V0}/projects/{{project_id}}/direct_costs"
@@ -373,6 +584,44 @@ def routes() -> list[RouteSpec]:
         RouteSpec("GET", f"{bli}/{{id}}", show_budget, "Show Budget Line Item"),
         RouteSpec(
             "PATCH", f"{bli}/{{id}}", update_budget, "Update Budget Line Item", mutating=True
+        ),
+        RouteSpec("GET", f"{dc}/line_items", list_all_lines, "List All Direct Cost Line Items"),
+        RouteSpec(
+            "PATCH",
+            f"{dc}/line_items/sync",
+            sync_lines,
+            "Sync Direct Cost Line Items",
+            mutating=True,
+        ),
+        RouteSpec(
+            "GET", f"{dc}/{{direct_cost_id}}/line_items", list_lines, "List Direct Cost Line Items"
+        ),
+        RouteSpec(
+            "POST",
+            f"{dc}/{{direct_cost_id}}/line_items",
+            create_line,
+            "Create Direct Cost Line Item",
+            mutating=True,
+        ),
+        RouteSpec(
+            "GET",
+            f"{dc}/{{direct_cost_id}}/line_items/{{id}}",
+            show_line,
+            "Show Direct Cost Line Item",
+        ),
+        RouteSpec(
+            "PATCH",
+            f"{dc}/{{direct_cost_id}}/line_items/{{id}}",
+            update_line,
+            "Update Direct Cost Line Item",
+            mutating=True,
+        ),
+        RouteSpec(
+            "DELETE",
+            f"{dc}/{{direct_cost_id}}/line_items/{{id}}",
+            delete_line,
+            "Delete a Direct Cost Line Item",
+            mutating=True,
         ),
         RouteSpec("GET", dc, list_costs, "List Direct Cost Items"),
         RouteSpec("POST", dc, create_cost, "Create Direct Cost Item", mutating=True),

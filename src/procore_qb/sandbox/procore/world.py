@@ -39,6 +39,7 @@ TABLES = (
     "line_item_types",
     "budget_line_items",
     "direct_costs",
+    "direct_cost_line_items",
     "erp_connections",
     "erp_requests",
     "erp_request_details",
