@@ -337,3 +337,71 @@ def test_save_rules_from_the_connection_metadata(sim: Sim) -> None:
         headers=svc,
     )
     assert r.json()["errors"][0]["errors"] == {"code": ["Too long. Maximum 31 characters."]}
+
+
+def test_staged_jobs_import_archive_and_restore(sim: Sim) -> None:
+    svc = sim.service()
+    r = sim.http.patch(
+        "/rest/v1.0/erp_projects/sync",
+        json={
+            "company_id": COMPANY,
+            "updates": [
+                {
+                    "origin_id": "80000010-1",
+                    "name": "Willow Creek Condos",
+                    "project_number": "GL-2202",
+                    "address": "1200 Willow Creek Dr",
+                    "city": "Skokie",
+                    "state_code": "IL",
+                    "zip": "60076",
+                    "estimated_start_date": "2026-05-04",
+                },
+                {"origin_id": "80000011-1", "name": "Fire Station 3"},
+                {"origin_id": "80000012-1"},  # a new staged job needs a name
+            ],
+        },
+        headers=svc,
+    )
+    body = r.json()
+    assert [e["status"] for e in body["entities"]] == ["staged", "staged"]
+    assert "name" in body["errors"][0]["errors"]
+    willow, fire = (e["id"] for e in body["entities"])
+    # Re-staging by origin_id updates the staged record.
+    r = sim.http.patch(
+        "/rest/v1.0/erp_projects/sync",
+        json={
+            "company_id": COMPANY,
+            "updates": [{"origin_id": "80000011-1", "name": "Fire Station No. 3"}],
+        },
+        headers=svc,
+    )
+    assert r.json()["entities"][0]["id"] == fire
+    assert sim.http.post(f"/_sandbox/erp/staged/{fire}/archive").json()["status"] == "archived"
+    assert sim.http.post(f"/_sandbox/erp/staged/{fire}/import").status_code == 400
+    assert sim.http.post(f"/_sandbox/erp/staged/{fire}/restore").json()["status"] == "staged"
+    r = sim.http.post(f"/_sandbox/erp/staged/{willow}/import", json={"user_id": 101})
+    assert r.status_code == 201
+    project_id = r.json()["project_id"]
+    assert r.json()["request"]["request_name"] == "create_job_in_procore"
+    project = sim.http.get(
+        f"/rest/v1.0/projects/{project_id}", params={"company_id": COMPANY}, headers=svc
+    ).json()
+    assert project["origin_id"] == "80000010-1"
+    assert project["standard_cost_code_list_id"] == 1
+    assert project["is_erp_integrated"] is True
+    assert project["start_date"] == "2026-05-04"
+    # Once imported, the job is synced: staging it again is refused.
+    r = sim.http.patch(
+        "/rest/v1.0/erp_projects/sync",
+        json={"company_id": COMPANY, "updates": [{"origin_id": "80000010-1", "name": "Willow"}]},
+        headers=svc,
+    )
+    assert "projects/sync" in r.json()["errors"][0]["errors"]["origin_id"][0]
+    staged = {s["id"]: s["status"] for s in sim.http.get("/_sandbox/erp/staged").json()}
+    assert staged == {willow: "imported", fire: "staged"}
+    assert (
+        sim.http.patch(
+            "/rest/v1.0/erp_projects/sync", json={"company_id": COMPANY, "updates": []}, headers=BEN
+        ).status_code
+        == 403
+    )

@@ -21,6 +21,9 @@
 * ``PUT /_sandbox/webhooks/duplicates`` ``{"enabled": true}`` — send every delivered event twice,
   as Procore may (spec §1.8), to test a receiver's de-duplication;
 * ``GET /_sandbox/erp/request_details`` — every request detail with its status and messages;
+* ``GET /_sandbox/erp/staged``; ``POST /_sandbox/erp/staged/{id}/import`` (the approver adds a
+  staged job to Procore: a synced project on the ERP cost code list, and a
+  ``create_job_in_procore`` ERP Request), ``…/archive`` and ``…/restore`` (spec §3.5 statuses);
 * ``PUT /_sandbox/unavailable`` ``{"count": N, "retry_after": S}`` — answer the next N REST
   requests with 503 and ``Retry-After: S``, as Procore does under heavy load (spec §1.5).
 """
@@ -34,9 +37,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from procore_qb.sandbox.procore.fields import render_time
-from procore_qb.sandbox.procore.routes_erp import render_detail, render_request
+from procore_qb.sandbox.procore.routes_erp import (
+    import_staged_project,
+    make_erp_request,
+    render_detail,
+    render_request,
+    render_staged,
+)
 from procore_qb.sandbox.procore.seeding import new_project_record
-from procore_qb.sandbox.procore.webhooks import emit_event
 
 if TYPE_CHECKING:
     from procore_qb.sandbox.procore.app import ProcoreSandbox
@@ -175,56 +183,65 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         if isinstance(data, list) and details and len(data) != len(details):
             return _problem("a list request_data needs one element per detail")
         with sandbox.lock:
-            world = sandbox.world
-            now = sandbox.clock.now()
-            user = world.table("users").get(user_id) if isinstance(user_id, int) else None
+            user = sandbox.world.table("users").get(user_id) if isinstance(user_id, int) else None
             if user is None:
                 return _problem(f"user_id {user_id!r} is not a sandbox user")
-            company_id = user["_company_id"]
-            record = world.insert(
-                "erp_requests",
-                {
-                    "_company_id": company_id,
-                    "request_name": name,
-                    "request_data": data,
-                    "integration_app_name": "procore-qb",
-                },
-                now,
-            )
-            made = []
-            for n, detail in enumerate(details):
-                row = world.insert(
-                    "erp_request_details",
-                    {
-                        "_company_id": company_id,
-                        "erp_request_id": record["id"],
-                        "status": "in_progress",
-                        "messages": [],
-                        "item_type": detail.get("item_type"),
-                        "item_id": detail.get("item_id"),
-                    },
-                    now,
-                )
-                made.append(row)
-                target = data[n] if isinstance(data, list) else data
-                if isinstance(target, dict) and (isinstance(data, list) or len(details) == 1):
-                    target["request_detail_id"] = row["id"]
-            emit_event(
-                world,
-                now,
-                company_id=company_id,
-                project_id=None,
-                resource_name="ERP Requests",
-                event_type="create",
-                resource_id=record["id"],
-                user_id=user["id"],
-                application_id=None,
+            record, made = make_erp_request(
+                sandbox.world, sandbox.clock.now(), user, name, data, details
             )
             sandbox.changed()
             return JSONResponse(
                 {"request": render_request(record), "details": [render_detail(d) for d in made]},
                 status_code=201,
             )
+
+    def _staged(request: Request) -> dict[str, Any] | None:
+        try:
+            rid = int(request.path_params["id"])
+        except ValueError:
+            return None
+        return sandbox.world.table("erp_staged_projects").get(rid)
+
+    async def staged(request: Request) -> Response:
+        with sandbox.lock:
+            rows = [render_staged(r) for r in sandbox.world.table("erp_staged_projects").values()]
+        return JSONResponse(rows)
+
+    async def import_staged(request: Request) -> Response:
+        body = await _json(request)
+        user_id: Any = body.get("user_id", 101)
+        with sandbox.lock:
+            record = _staged(request)
+            user = sandbox.world.table("users").get(user_id) if isinstance(user_id, int) else None
+            if record is None or user is None:
+                return _problem("unknown staged record or user_id")
+            if record["status"] != "staged":
+                return _problem(
+                    f"only a staged record can be imported; this one is {record['status']}"
+                )
+            project, erp = import_staged_project(sandbox.world, sandbox.clock.now(), record, user)
+            sandbox.changed()
+            return JSONResponse(
+                {"project_id": project["id"], "request": render_request(erp)}, status_code=201
+            )
+
+    def _set_status(status: str, allowed: str) -> Any:
+        async def endpoint(request: Request) -> Response:
+            with sandbox.lock:
+                record = _staged(request)
+                if record is None:
+                    return _problem("unknown staged record")
+                if record["status"] != allowed:
+                    return _problem(
+                        f"only a {allowed} record can become {status}; this one is "
+                        f"{record['status']}"
+                    )
+                record["status"] = status
+                sandbox.world.touch("erp_staged_projects", record, sandbox.clock.now())
+                sandbox.changed()
+                return JSONResponse(render_staged(record))
+
+        return endpoint
 
     async def duplicates(request: Request) -> Response:
         body = await _json(request)
@@ -253,4 +270,23 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         ("PUT", "/_sandbox/webhooks/duplicates", duplicates, "Sandbox: deliver events twice"),
         ("POST", "/_sandbox/erp/requests", erp_request, "Sandbox: an ERP Integrations button"),
         ("GET", "/_sandbox/erp/request_details", erp_details, "Sandbox: ERP request details"),
+        ("GET", "/_sandbox/erp/staged", staged, "Sandbox: staged ERP projects"),
+        (
+            "POST",
+            "/_sandbox/erp/staged/{id}/import",
+            import_staged,
+            "Sandbox: the approver adds a staged job to Procore",
+        ),
+        (
+            "POST",
+            "/_sandbox/erp/staged/{id}/archive",
+            _set_status("archived", "staged"),
+            "Sandbox: archive a staged job",
+        ),
+        (
+            "POST",
+            "/_sandbox/erp/staged/{id}/restore",
+            _set_status("staged", "archived"),
+            "Sandbox: restore an archived job",
+        ),
     ]

@@ -24,15 +24,20 @@ paths are the ones Procore's ERP guides printed, marked [C] in §3.4:
   ``PUT``) with ``{"request_detail": {"status", "messages"}}`` and ``…/erp_request_details/sync``
   with a bare array ``[{"id", "status", "messages"}]`` (or ``{"updates": [...]}``, §6.3); status is
   one of in_progress, success, failed, stale (D-erp-intro);
+* row 9 ``PATCH /rest/v1.0/erp_projects/sync`` with ``{"company_id", "updates": [...]}`` stages
+  QuickBooks jobs for the Ready to Import list (legacy staging); items are matched by
+  ``origin_id`` (required), which must not already belong to a Procore project — a synced job is
+  updated with ``projects/sync`` instead (spec §3.6 ``sync_jobs``); only ``staged`` and
+  ``archived`` records may change, an ``imported`` one is done (§3.5 statuses);
 * row 14 ``PATCH /rest/v1.0/projects/{project_id}/configuration`` with ``{"configuration":
   {"erp_job_cost_transaction_syncing_enabled": true}}``, allowed only when the connection's
   metadata has ``job_cost_transactions.configs.import.enabled`` (D-erp-meta).
 
 Only the external-data item types whose records this simulator holds are accepted: project,
 cost_code, standard_cost_code, line_item_type and item (a direct cost). ERP requests are made by
-the sandbox control ``POST /_sandbox/erp/requests`` (the Accounting Approver's buttons, spec
-§5.8), which also raises the ``ERP Requests``/``create`` webhook event. Staged records,
-``erp_transactions`` and the legacy ``erp_*/sync`` endpoints are not served. Every route here
+the sandbox controls (the Accounting Approver's buttons, spec §5.8), which also raise the ``ERP
+Requests``/``create`` webhook event. Staged Records, ``erp_transactions`` and the legacy
+staging of anything but projects are not served. Every route here
 needs 'Admin' on ERP Integrations (spec §1.2: ERP connectors use a DMSA with ERP Integrations
 Admin).
 """
@@ -40,14 +45,28 @@ Admin).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
 from procore_qb.sandbox.procore.errors import BadRequest, NotFound, Unprocessable
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.permissions import require
+from procore_qb.sandbox.procore.seeding import PROJECT_FIELDS, new_project_record
+from procore_qb.sandbox.procore.webhooks import emit_event
+from procore_qb.sandbox.procore.world import World
 
-__all__ = ["DETAIL_STATUSES", "ERP_ROUTES_IN_SPEC", "INFERRED_ROWS", "routes"]
+__all__ = [
+    "DETAIL_STATUSES",
+    "ERP_ROUTES_IN_SPEC",
+    "INFERRED_ROWS",
+    "import_staged_project",
+    "make_erp_request",
+    "render_detail",
+    "render_request",
+    "render_staged",
+    "routes",
+]
 
 V0 = "/rest/v1.0"
 
@@ -58,6 +77,7 @@ ERP_ROUTES_IN_SPEC: dict[tuple[str, str], int] = {
     ("PATCH", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): 4,
     ("PUT", f"{V0}/companies/{{company_id}}/erp_request_details/{{id}}"): 4,
     ("PATCH", f"{V0}/companies/{{company_id}}/external_data/sync"): 7,
+    ("PATCH", f"{V0}/erp_projects/sync"): 9,
     ("PATCH", f"{V0}/erp_job_costs/sync"): 10,
     ("DELETE", f"{V0}/erp_job_costs/{{id}}"): 10,
     ("PATCH", f"{V0}/cost_code_line_item_types/sync"): 12,
@@ -87,6 +107,15 @@ EXTERNAL_ITEM_TYPES = frozenset(
     }
 )  # fmt: skip
 """Every ``item_type`` spec §3.4 lists for External Data."""
+
+STAGED_PROJECT_FIELDS = {
+    "origin_id": "str", "origin_code": "str", "origin_data": "str", "name": "str",
+    "project_number": "str", "accounting_project_number": "str", "address": "str",
+    "city": "str", "state_code": "str", "zip": "str", "country_code": "str",
+    "description": "str", "estimated_start_date": "date", "estimated_completion_date": "date",
+    "estimated_value": "number", "customer_origin_id": "str",
+}  # fmt: skip
+"""The project ``data`` fields of spec §3.5, plus the origin keys of a staged record."""
 
 JOB_COST_FIGURES = (
     "original_estimate", "original_estimate_units", "approved_estimate_changes",
@@ -213,6 +242,170 @@ def close_details(call: Call) -> Reply:
             continue
         try:
             entities.append(render_detail(_close(call, record, item)))
+        except Unprocessable as exc:
+            errors.append({**item, "errors": exc.errors})
+    return Reply({"entities": entities, "errors": errors})
+
+
+def make_erp_request(
+    world: World,
+    now: datetime,
+    user: dict[str, Any],
+    name: str,
+    data: Any,
+    details: list[dict[str, Any]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An ERP Request with its in-progress Request Details, and its webhook event (spec §3.1).
+
+    Each detail's id is written into ``request_data`` as ``request_detail_id``: into the one
+    object when there is one detail, or into each element of a list with one element per detail.
+    """
+    company_id = user["_company_id"]
+    record = world.insert(
+        "erp_requests",
+        {
+            "_company_id": company_id,
+            "request_name": name,
+            "request_data": data,
+            "integration_app_name": "procore-qb",
+        },
+        now,
+    )
+    made = []
+    for n, detail in enumerate(details):
+        row = world.insert(
+            "erp_request_details",
+            {
+                "_company_id": company_id,
+                "erp_request_id": record["id"],
+                "status": "in_progress",
+                "messages": [],
+                "item_type": detail.get("item_type"),
+                "item_id": detail.get("item_id"),
+            },
+            now,
+        )
+        made.append(row)
+        target = data[n] if isinstance(data, list) else data
+        if isinstance(target, dict) and (isinstance(data, list) or len(details) == 1):
+            target["request_detail_id"] = row["id"]
+    emit_event(
+        world,
+        now,
+        company_id=company_id,
+        project_id=None,
+        resource_name="ERP Requests",
+        event_type="create",
+        resource_id=record["id"],
+        user_id=user["id"],
+        application_id=None,
+    )
+    return record, made
+
+
+def import_staged_project(
+    world: World, now: datetime, staged: dict[str, Any], user: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The approver's "Add to Procore": a synced project from a staged job (spec §3.1 Import)."""
+    cid = staged["_company_id"]
+    erp_list = next(
+        (
+            x
+            for x in world.table("standard_cost_code_lists").values()
+            if x["_company_id"] == cid and x["is_erp_list"]
+        ),
+        None,
+    )
+    project = new_project_record(cid, now)
+    data = {
+        k: v
+        for k, v in staged.items()
+        if k in PROJECT_FIELDS and not k.startswith("_") and k != "origin_id"
+    }
+    project.update(data)
+    project.update(
+        id=world.new_id(),
+        is_erp_integrated=True,
+        standard_cost_code_list_id=erp_list["id"] if erp_list else None,
+        start_date=staged.get("estimated_start_date"),
+        completion_date=staged.get("estimated_completion_date"),
+    )
+    number = project.get("project_number")
+    project["display_name"] = f"{number} - {project['name']}" if number else project["name"]
+    world.set_origin_id("projects", project, staged["origin_id"])
+    world.insert("projects", project, now)
+    staged.update(status="imported", project_id=project["id"])
+    world.touch("erp_staged_projects", staged, now)
+    data_out = {
+        "job": {"id": project["id"], "name": project["name"], "origin_id": project["origin_id"]}
+    }
+    erp, _ = make_erp_request(
+        world,
+        now,
+        user,
+        "create_job_in_procore",
+        data_out,
+        [{"item_type": "project", "item_id": project["id"]}],
+    )
+    return project, erp
+
+
+# ------------------------------------------------------------------ legacy staging
+
+
+def render_staged(record: dict[str, Any]) -> dict[str, Any]:
+    return _public(record)
+
+
+def stage_projects(call: Call) -> Reply:
+    company = call.company()
+    _erp_admin(call, "stage ERP projects")
+    cid = company["id"]
+    rows = call.world.table("erp_staged_projects")
+    entities: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in call.updates():
+        if not isinstance(item, dict):
+            errors.append({"errors": {"base": ["each update must be a JSON object"]}})
+            continue
+        try:
+            values = clean(item, STAGED_PROJECT_FIELDS)
+            require_fields(values, "origin_id")
+            origin = values["origin_id"]
+            project = call.world.by_origin("projects", cid, origin)
+            if project is not None:
+                raise Unprocessable(
+                    {
+                        "origin_id": [
+                            f"is already linked to Procore project {project['id']}; update it with "
+                            "PATCH /rest/v1.0/projects/sync"
+                        ]
+                    }
+                )
+            record = next(
+                (r for r in rows.values() if r["_company_id"] == cid and r["origin_id"] == origin),
+                None,
+            )
+            if record is None:
+                require_fields(values, "name")
+                record = call.world.insert(
+                    "erp_staged_projects",
+                    {"_company_id": cid, "status": "staged", "project_id": None, **values},
+                    call.now,
+                )
+            elif record["status"] == "imported":
+                raise Unprocessable(
+                    {
+                        "origin_id": [
+                            f"was imported as project {record['project_id']}; it can no "
+                            "longer change here"
+                        ]
+                    }
+                )
+            else:
+                record.update(values)
+                call.world.touch("erp_staged_projects", record, call.now)
+            entities.append(render_staged(record))
         except Unprocessable as exc:
             errors.append({**item, "errors": exc.errors})
     return Reply({"entities": entities, "errors": errors})
@@ -466,6 +659,7 @@ def routes() -> list[RouteSpec]:
             external_data_sync,
             "Sync External Data",
         ),
+        ("PATCH", f"{V0}/erp_projects/sync"): (stage_projects, "Sync ERP Projects"),
         ("PATCH", f"{V0}/erp_job_costs/sync"): (job_costs_sync, "Sync ERP Job Costs"),
         ("DELETE", f"{V0}/erp_job_costs/{{id}}"): (delete_job_cost, "Delete ERP Job Cost"),
         ("PATCH", f"{V0}/cost_code_line_item_types/sync"): (

@@ -43,6 +43,7 @@ TABLES = (
     "erp_connections",
     "erp_requests",
     "erp_request_details",
+    "erp_staged_projects",
     "cost_code_line_item_types",
     "erp_job_costs",
     "project_configurations",
