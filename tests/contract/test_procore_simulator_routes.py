@@ -23,7 +23,12 @@ from procore_qb.sandbox.procore.routes_cost_codes import (
     LINE_ITEM_TYPE_FIELDS,
     STD_CODE_FIELDS,
 )
-from procore_qb.sandbox.procore.routes_costs import BUDGET_FIELDS, DIRECT_COST_FIELDS, LINE_FIELDS
+from procore_qb.sandbox.procore.routes_costs import (
+    BUDGET_FIELDS,
+    BUDGET_SYNC_FIELDS,
+    DIRECT_COST_FIELDS,
+    LINE_FIELDS,
+)
 from procore_qb.sandbox.procore.routes_erp import ERP_ROUTES_IN_SPEC, INFERRED_ROWS
 from procore_qb.sandbox.procore.routes_projects import PROJECT_WRITE_FIELDS
 
@@ -133,6 +138,12 @@ def _body_keys(request: dict[str, Any], wrapper: str | None) -> set[str]:
 
 # (method, path, key wrapping the attributes, attributes the simulator reads)
 BODIES: list[tuple[str, str, str, set[str]]] = [
+    (
+        "POST",
+        "/rest/v1.0/budget_line_items/sync",
+        "budget_line_items",
+        set(BUDGET_SYNC_FIELDS) | {"id"},
+    ),
     ("POST", "/rest/v1.0/projects/{}/direct_costs/{}/line_items", "line_item", set(LINE_FIELDS)),
     (
         "PATCH",

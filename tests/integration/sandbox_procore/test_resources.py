@@ -637,3 +637,59 @@ def test_lines_of_a_synced_direct_cost_are_locked(sim: Sim) -> None:
         sim.http.delete(f"{url}/{cost['id']}/line_items/{line['id']}", headers=CARA).status_code
         == 403
     )
+
+
+def test_wbs_codes_and_budget_sync(sim: Sim) -> None:
+    svc = sim.service()
+    wbs = sim.http.get(
+        "/rest/v1.0/projects/2001/work_breakdown_structure/wbs_codes",
+        params={"per_page": 100},
+        headers=svc,
+    ).json()
+    assert len(wbs) == 3 * 5  # three cost codes, five line item types
+    other = next(w for w in wbs if w["flat_code"] == "01-100.O")
+    assert other["flat_name"] == "General Conditions.Other"
+    assert [i["segment"]["type"] for i in other["segment_items"]] == ["cost_code", "line_item_type"]
+    found = sim.http.get(
+        "/rest/v1.0/projects/2001/work_breakdown_structure/wbs_codes",
+        params={"query": "01-100.o"},
+        headers=svc,
+    ).json()
+    assert [w["id"] for w in found] == [other["id"]]
+    r = sim.http.post(
+        "/rest/v1.0/budget_line_items/sync",
+        json={
+            "project_id": 2001,
+            "budget_line_items": [
+                {"wbs_code_id": other["id"], "original_budget_amount": 12500.0},
+                {"wbs_code_id": 42, "original_budget_amount": 1.0},
+                {"original_budget_amount": 1.0},
+                {"id": 42, "original_budget_amount": 1.0},
+            ],
+        },
+        headers=svc,
+    )
+    assert r.status_code == 200
+    body = r.json()
+    line = body["entities"][0]
+    assert line["cost_code"]["code"] == "01-100"
+    assert line["line_item_type"]["name"] == "Other"
+    assert [sorted(e["errors"]) for e in body["errors"]] == [
+        ["wbs_code_id"],
+        ["wbs_code_id"],
+        ["id"],
+    ]
+    r = sim.http.post(
+        "/rest/v1.0/budget_line_items/sync",
+        json={
+            "project_id": 2001,
+            "budget_line_items": [{"id": line["id"], "original_budget_amount": 13000.0}],
+        },
+        headers=svc,
+    )
+    assert r.json()["entities"][0]["original_budget_amount"] == 13000.0
+    # The body key is budget_line_items, not updates.
+    r = sim.http.post(
+        "/rest/v1.0/budget_line_items/sync", json={"project_id": 2001, "updates": []}, headers=svc
+    )
+    assert r.status_code == 400

@@ -49,6 +49,7 @@ REQUIRED: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
     ("POST", f"{V0}/line_item_types"): COMPANY,
     ("PATCH", f"{V0}/line_item_types/sync"): COMPANY,
     ("POST", f"{V0}/budget_line_items"): PROJECT,
+    ("POST", f"{V0}/budget_line_items/sync"): PROJECT,
     ("GET", f"{V0}/budget_line_items/{{id}}"): PROJECT,
     ("PATCH", f"{V0}/budget_line_items/{{id}}"): PROJECT,
     ("GET", f"{V0}/webhooks/hooks"): EITHER,

@@ -10,6 +10,14 @@ Rules:
 * a direct cost with ``origin_id`` is synced and becomes immutable (D-fin): only a user with
   'Admin' on ERP Integrations may edit or delete it (procore-workflow.md §4, "Edit synced direct
   cost transactions");
+* a project's WBS codes (``GET …/work_breakdown_structure/wbs_codes``) combine a cost code
+  segment item with a cost type (line item type) segment item, ``flat_code`` like ``01-100.O``
+  and ``flat_name`` like ``General Conditions.Other`` (Procore's WBS tutorial, "Phase . Cost
+  Code . Cost Type"); here every pair of the project's cost codes and the company's line item
+  types has one;
+* ``POST /rest/v1.0/budget_line_items/sync`` is the one sync that is a POST with a
+  ``budget_line_items`` key (spec §1.7); its items name a ``wbs_code_id`` (S-postman) and are
+  matched by ``id`` only (budget lines carry no ``origin_id``);
 * direct cost amounts live on line items (``…/direct_costs/{id}/line_items`` and
   ``…/direct_costs/line_items/sync``, S-postman); a line names a cost code of the project and a
   line item type of the company (this sandbox holds no WBS codes or tax codes, so
@@ -35,7 +43,7 @@ from procore_qb.sandbox.procore.listing import apply_filters, parse_range, sort_
 from procore_qb.sandbox.procore.permissions import has_level, require
 from procore_qb.sandbox.procore.sync import run_sync
 
-__all__ = ["routes"]
+__all__ = ["BUDGET_FIELDS", "BUDGET_SYNC_FIELDS", "DIRECT_COST_FIELDS", "LINE_FIELDS", "routes"]
 
 V0 = "/rest/v1.0"
 
@@ -216,6 +224,160 @@ def update_budget(call: Call) -> Reply:
         call.user["id"],
     )
     return Reply(_render_budget(call, record))
+
+
+# ------------------------------------------------------------------ WBS codes and budget sync
+
+
+def wbs_codes(call: Call, project: dict[str, Any]) -> list[dict[str, Any]]:
+    """The project's WBS codes, one per (cost code, line item type), made on first sight."""
+    table = call.world.table("wbs_codes")
+    have = {
+        (w["cost_code_id"], w["line_item_type_id"]): w
+        for w in table.values()
+        if w["_project_id"] == project["id"]
+    }
+    codes = [
+        c for c in call.world.table("cost_codes").values() if c["_project_id"] == project["id"]
+    ]
+    types = [
+        t
+        for t in call.world.table("line_item_types").values()
+        if t["_company_id"] == project["_company_id"]
+    ]
+    out = []
+    for code in sorted(codes, key=lambda c: (c["full_code"] or "", c["id"])):
+        for kind in sorted(types, key=lambda t: t["id"]):
+            record = have.get((code["id"], kind["id"]))
+            if record is None:
+                record = call.world.insert(
+                    "wbs_codes",
+                    {
+                        "_company_id": project["_company_id"],
+                        "_project_id": project["id"],
+                        "cost_code_id": code["id"],
+                        "line_item_type_id": kind["id"],
+                    },
+                    call.now,
+                )
+            record.update(
+                flat_code=f"{code['full_code']}.{kind['code']}",
+                flat_name=f"{code['name']}.{kind['name']}",
+                description=f"{code['name']} - {kind['name']}",
+                status="active",
+                segment_items=[
+                    {
+                        "id": code["id"],
+                        "code": code["full_code"],
+                        "name": code["name"],
+                        "segment": {"type": "cost_code"},
+                    },
+                    {
+                        "id": kind["id"],
+                        "code": kind["code"],
+                        "name": kind["name"],
+                        "segment": {"type": "line_item_type"},
+                    },
+                ],
+            )
+            out.append(record)
+    return out
+
+
+def list_wbs_codes(call: Call) -> Reply:
+    project = call.project(call.path_int("project_id"))
+    rows = apply_filters(wbs_codes(call, project), call.query)
+    text = (call.query.get("query") or "").lower()
+    if text:
+        rows = [
+            r for r in rows if text in r["flat_code"].lower() or text in r["description"].lower()
+        ]
+    return call.page(
+        rows, lambda r: {k: render_time(v) for k, v in r.items() if not k.startswith("_")}
+    )
+
+
+def _wbs(call: Call, project: dict[str, Any], wbs_code_id: Any) -> dict[str, Any]:
+    wbs_codes(call, project)
+    record = call.world.table("wbs_codes").get(wbs_code_id) if wbs_code_id is not None else None
+    if record is None or record["_project_id"] != project["id"]:
+        raise Unprocessable(
+            {
+                "wbs_code_id": [
+                    f"WBS code {wbs_code_id} does not exist in project "
+                    f"{project['id']}; list them at /rest/v1.0/projects/"
+                    f"{project['id']}/work_breakdown_structure/wbs_codes"
+                ]
+            }
+        )
+    return record
+
+
+BUDGET_SYNC_FIELDS = {
+    "wbs_code_id": "int",
+    "original_budget_amount": "number",
+    "uom": "str",
+    "quantity": "number",
+    "unit_cost": "number",
+    "calculation_strategy": "str",
+}
+
+
+def sync_budget(call: Call) -> Reply:
+    project = call.project()
+    require(call.user, "project", "admin", "admin", f"edit the budget of project {project['id']}")
+    rows = call.world.table("budget_line_items")
+    entities: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in call.updates("budget_line_items"):
+        if not isinstance(item, dict):
+            errors.append({"errors": {"base": ["each budget line item must be a JSON object"]}})
+            continue
+        try:
+            values = clean(item, BUDGET_SYNC_FIELDS)
+            record = None
+            if item.get("id") is not None:
+                record = rows.get(item["id"]) if isinstance(item["id"], int) else None
+                if record is None or record["_project_id"] != project["id"]:
+                    raise Unprocessable({"id": ["Entity with this ID not found"]})
+            elif values.get("wbs_code_id") is None:
+                raise Unprocessable({"wbs_code_id": ["can't be blank"]})
+            if values.get("wbs_code_id") is not None:
+                wbs = _wbs(call, project, values.pop("wbs_code_id"))
+                values.update(
+                    cost_code_id=wbs["cost_code_id"], line_item_type_id=wbs["line_item_type_id"]
+                )
+            merged = {**{k: (record or {}).get(k) for k in BUDGET_FIELDS}, **values}
+            _budget_values(call, project, merged)
+            if record is None:
+                record = call.world.insert(
+                    "budget_line_items",
+                    {
+                        "_company_id": project["_company_id"],
+                        "_project_id": project["id"],
+                        "calculation_strategy": "manual",
+                        "original_budget_amount": 0.0,
+                        **{k: v for k, v in merged.items() if v is not None},
+                    },
+                    call.now,
+                )
+                event = "create"
+            else:
+                record.update({k: v for k, v in merged.items() if v is not None})
+                call.world.touch("budget_line_items", record, call.now)
+                event = "update"
+            call.emit(
+                project["_company_id"],
+                project["id"],
+                "Budget Line Items",
+                event,
+                record["id"],
+                call.user["id"],
+            )
+            entities.append(_render_budget(call, record))
+        except Unprocessable as exc:
+            errors.append({**item, "errors": exc.errors})
+    return Reply({"entities": entities, "errors": errors})
 
 
 # ------------------------------------------------------------------ direct costs
@@ -581,6 +743,13 @@ def routes() -> list[RouteSpec]:
     dc = f"{V0}/projects/{{project_id}}/direct_costs"
     return [
         RouteSpec("POST", bli, create_budget, "Create Budget Line Item", mutating=True),
+        RouteSpec("POST", f"{bli}/sync", sync_budget, "Sync Budget Line Items", mutating=True),
+        RouteSpec(
+            "GET",
+            f"{V0}/projects/{{project_id}}/work_breakdown_structure/wbs_codes",
+            list_wbs_codes,
+            "List Project WBS codes",
+        ),
         RouteSpec("GET", f"{bli}/{{id}}", show_budget, "Show Budget Line Item"),
         RouteSpec(
             "PATCH", f"{bli}/{{id}}", update_budget, "Update Budget Line Item", mutating=True
