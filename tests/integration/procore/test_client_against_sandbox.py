@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ from procore_qb.procore import errors
 from procore_qb.procore.gateway import (
     BudgetLine,
     DirectCostEntry,
+    DirectCostLine,
     NewCostCode,
     OriginMark,
     ProcoreGateway,
@@ -331,3 +333,25 @@ def test_reading_only_some_projects_by_id(sim: Sim) -> None:
     projects = ProcoreGateway(client).projects(ids=[2001, 2003])
     assert sorted(p.id for p in projects) == [2001, 2003]
     assert client.calls == 3  # the list, then cost codes of each
+
+
+def test_direct_costs_with_lines_carry_the_amounts(sim: Sim) -> None:
+    client = sim.service_account()
+    gateway = ProcoreGateway(client)
+    code = gateway.project(2001).cost_codes[0]
+    cost_type = next(iter(LineItemTypes(client).list()))
+    lines = (
+        DirectCostLine(code.id, int(cost_type["id"]), Decimal("1250.50"), "Rebar"),
+        DirectCostLine(code.id, int(cost_type["id"]), Decimal("99.50"), "Ties"),
+    )
+    headers, written = gateway.write_direct_costs(
+        2001, [DirectCostEntry("BILL-7", date(2026, 11, 4), lines, invoice_number="INV-7")]
+    )
+    assert headers.ok
+    assert written.ok
+    assert sorted(e["origin_id"] for e in written.entities) == ["BILL-7:1", "BILL-7:2"]
+    [stored] = DirectCosts(client).list(2001, origin_id="BILL-7")
+    amounts = sorted(
+        float(li["amount"]) for li in DirectCosts(client).line_items(2001, stored["id"])
+    )
+    assert amounts == [99.5, 1250.5]

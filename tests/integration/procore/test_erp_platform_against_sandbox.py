@@ -59,3 +59,16 @@ def test_job_costs_for_an_unsynced_project_are_refused(sim: Sim) -> None:
     erp = ErpPlatform(sim.service_account())
     with pytest.raises(errors.NotFound, match="origin_id"):
         erp.job_costs_sync("not-synced", [{"cost_code_id": 1, "line_item_type_id": 1}])
+
+
+def test_legacy_staging_of_quickbooks_jobs(sim: Sim) -> None:
+    erp = ErpPlatform(sim.service_account())
+    result = erp.stage(
+        "projects",
+        [
+            {"name": "Willow Creek Remodel", "origin_id": "80000020-1700000000"},
+            {"name": "No Origin"},
+        ],
+    )
+    assert [e["origin_id"] for e in result.entities] == ["80000020-1700000000"]
+    assert "origin_id" in result.errors[0].errors
