@@ -99,7 +99,10 @@ class ProcoreSandbox:
         self.world = World(self.config)
         self.unavailable: tuple[int, int] = (0, 0)
         """(requests still to refuse with 503, their Retry-After seconds)."""
-        self.delivery = WebhookDelivery(self.config, self.lock, webhook_client or httpx2.Client())
+        # Deliveries go straight to the hook's URL, never through proxies from the environment.
+        self.delivery = WebhookDelivery(
+            self.config, self.lock, webhook_client or httpx2.Client(trust_env=False)
+        )
         state = self.state_file
         if state is not None and state.exists():
             self.world.restore(state)
@@ -133,6 +136,8 @@ class ProcoreSandbox:
                 self.world.revoked_tokens = old.revoked_tokens
             else:
                 self.limiter.clear()
+                self.unavailable = (0, 0)
+                self.delivery.duplicates = False
             self.changed()
 
     def issue(self, user_id: int, client_id: str, *, refresh: bool) -> dict[str, Any]:
