@@ -291,3 +291,14 @@ def test_denying_access_redirects_with_access_denied(sim: Sim) -> None:
         "error": ["access_denied"],
         "state": ["s1"],
     }
+
+
+def test_login_page_says_what_each_user_may_do(sim: Sim) -> None:
+    page = sim.http.get(
+        "/oauth/authorize",
+        params={"response_type": "code", "client_id": APP["client_id"], "redirect_uri": REDIRECT},
+    ).text
+    assert (
+        "ERP Integrations Standard, Directory Read Only, project Admin None, Can Push to "
+        "Accounting" in page
+    )

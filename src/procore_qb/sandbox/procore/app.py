@@ -167,8 +167,9 @@ class ProcoreSandbox:
     def deliver_due(self) -> list[dict[str, Any]]:
         """Send every webhook delivery that is due at the clock's now."""
         made = self.delivery.deliver_due(self.world, self.clock.now())
-        with self.lock:
-            self.changed()
+        if made:
+            with self.lock:
+                self.changed()
         return made
 
     # ---------------------------------------------------------------- gate

@@ -64,6 +64,19 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _summary(user: dict[str, Any]) -> str:
+    """The seed table's permissions, so a person picking a user knows what they can do."""
+    names = {"none": "None", "read_only": "Read Only", "standard": "Standard", "admin": "Admin"}
+    parts = [
+        f"ERP Integrations {names.get(user.get('_erp_integrations', 'none'), 'None')}",
+        f"Directory {names.get(user.get('_directory', 'none'), 'None')}",
+        f"project Admin {names.get(user.get('_project_admin', 'none'), 'None')}",
+    ]
+    if user.get("_can_push"):
+        parts.append("Can Push to Accounting")
+    return ", ".join(parts)
+
+
 def _login_page(sandbox: ProcoreSandbox, params: dict[str, str], problem: str = "") -> str:
     users = [
         u
@@ -77,7 +90,8 @@ def _login_page(sandbox: ProcoreSandbox, params: dict[str, str], problem: str = 
     )
     buttons = "".join(
         f'<li><button type="submit" name="login_hint" value="{html.escape(u["email_address"])}">'
-        f"{html.escape(u['name'])} &lt;{html.escape(u['email_address'])}&gt;</button></li>"
+        f"{html.escape(u['name'])} &lt;{html.escape(u['email_address'])}&gt;</button> "
+        f"<small>{html.escape(_summary(u))}</small></li>"
         for u in sorted(users, key=lambda u: u["id"])
     )
     note = f'<p role="alert">{html.escape(problem)}</p>' if problem else ""
