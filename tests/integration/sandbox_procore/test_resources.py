@@ -693,3 +693,26 @@ def test_wbs_codes_and_budget_sync(sim: Sim) -> None:
         "/rest/v1.0/budget_line_items/sync", json={"project_id": 2001, "updates": []}, headers=svc
     )
     assert r.status_code == 400
+
+
+def test_records_must_belong_to_the_scope_named(sim: Sim) -> None:
+    code = sim.http.get("/rest/v1.0/cost_codes", params={"project_id": 2001}, headers=ADA).json()[0]
+    r = sim.http.get(
+        f"/rest/v1.0/cost_codes/{code['id']}", params={"project_id": 2002}, headers=ADA
+    )
+    assert r.status_code == 404
+    r = sim.http.get(
+        f"/rest/v1.0/cost_codes/{code['id']}", params={"project_id": 2001}, headers=ADA
+    )
+    assert r.json()["code"] == code["code"]
+    std = sim.http.get(
+        "/rest/v1.0/standard_cost_codes",
+        params={"company_id": COMPANY, "standard_cost_code_list_id": 1},
+        headers=ADA,
+    ).json()[0]
+    r = sim.http.get(
+        f"/rest/v1.0/standard_cost_codes/{std['id']}",
+        params={"company_id": COMPANY, "standard_cost_code_list_id": 2},
+        headers=ADA,
+    )
+    assert r.status_code == 404

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
-from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
+from procore_qb.sandbox.procore.errors import BadRequest, NotFound, Unprocessable
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, sort_records
 from procore_qb.sandbox.procore.permissions import require
@@ -268,8 +268,13 @@ def list_std(call: Call) -> Reply:
 
 
 def show_std(call: Call) -> Reply:
-    call.company()
+    company = call.company()
+    cc_list = _std_list(call, company["id"])
     record = call.record("standard_cost_codes", call.path_int("id"), "standard cost code")
+    if record["standard_cost_code_list_id"] != cc_list["id"]:
+        raise NotFound(
+            f"standard cost code {record['id']} is not in standard cost code list {cc_list['id']}"
+        )
     return Reply(_render_std(record, _view(call)))
 
 
@@ -456,9 +461,17 @@ def list_cost_codes(call: Call) -> Reply:
     return call.page(sort_records(rows, call.query), lambda r: render_cost_code(call, r))
 
 
-def show_cost_code(call: Call) -> Reply:
+def _project_code(call: Call) -> dict[str, Any]:
+    """The cost code of the path, which must belong to the ``project_id`` given (if any)."""
     record = call.record("cost_codes", call.path_int("id"), "cost code")
-    return Reply(render_cost_code(call, record))
+    pid = call.int_param("project_id", required=False)
+    if pid is not None and record["_project_id"] != call.project(pid)["id"]:
+        raise NotFound(f"cost code {record['id']} is not a cost code of project {pid}")
+    return record
+
+
+def show_cost_code(call: Call) -> Reply:
+    return Reply(render_cost_code(call, _project_code(call)))
 
 
 def create_cost_code(call: Call) -> Reply:
@@ -468,7 +481,7 @@ def create_cost_code(call: Call) -> Reply:
 
 
 def update_cost_code(call: Call) -> Reply:
-    record = call.record("cost_codes", call.path_int("id"), "cost code")
+    record = _project_code(call)
     values = clean(call.body_object("cost_code"), COST_CODE_FIELDS)
     return Reply(render_cost_code(call, _cc_update(call, record, values, via_sync=False)))
 
