@@ -716,3 +716,8 @@ def test_records_must_belong_to_the_scope_named(sim: Sim) -> None:
         headers=ADA,
     )
     assert r.status_code == 404
+
+
+def test_a_project_read_through_another_company_is_refused(sim: Sim) -> None:
+    r = sim.http.get("/rest/v1.0/projects/2001", params={"company_id": 999}, headers=ADA)
+    assert r.status_code == 404

@@ -135,6 +135,10 @@ class Call:
         project = self.world.table("projects").get(pid)
         if project is None or project["_company_id"] != self.user.get("_company_id"):
             raise NotFound(f"project {pid} does not exist in this company")
+        if self.param("company_id") not in (None, "") and (
+            self.company()["id"] != project["_company_id"]
+        ):
+            raise NotFound(f"project {pid} does not exist in company {self.param('company_id')}")
         return project
 
     def record(self, table: str, rid: int, what: str) -> dict[str, Any]:
