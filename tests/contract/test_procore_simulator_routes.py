@@ -31,6 +31,7 @@ from procore_qb.sandbox.procore.routes_costs import (
 )
 from procore_qb.sandbox.procore.routes_erp import ERP_ROUTES_IN_SPEC, INFERRED_ROWS
 from procore_qb.sandbox.procore.routes_projects import PROJECT_WRITE_FIELDS
+from procore_qb.sandbox.procore.routes_webhooks_v2 import V2_HOOK_FIELDS
 
 pytestmark = pytest.mark.reference
 
@@ -137,7 +138,14 @@ def _body_keys(request: dict[str, Any], wrapper: str | None) -> set[str]:
 
 
 # (method, path, key wrapping the attributes, attributes the simulator reads)
-BODIES: list[tuple[str, str, str, set[str]]] = [
+BODIES: list[tuple[str, str, str | None, set[str]]] = [
+    ("POST", "/rest/v2.0/companies/{}/webhooks/hooks", None, set(V2_HOOK_FIELDS)),
+    (
+        "POST",
+        "/rest/v2.0/companies/{}/webhooks/hooks/{}/triggers",
+        None,
+        {"resource_name", "event_type"},
+    ),
     (
         "POST",
         "/rest/v1.0/budget_line_items/sync",
@@ -204,7 +212,7 @@ def test_body_fields_are_the_collections(
     collection: dict[tuple[str, str], dict[str, Any]],
     method: str,
     path: str,
-    wrapper: str,
+    wrapper: str | None,
     fields: set[str],
 ) -> None:
     shown = _body_keys(collection[(method, path)], wrapper)

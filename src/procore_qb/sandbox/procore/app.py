@@ -40,6 +40,7 @@ from procore_qb.sandbox.procore import (
     routes_erp,
     routes_projects,
     routes_webhooks,
+    routes_webhooks_v2,
 )
 from procore_qb.sandbox.procore.clock import Clock, WallClock
 from procore_qb.sandbox.procore.config import SandboxConfig
@@ -71,6 +72,7 @@ def rest_routes() -> list[RouteSpec]:
         *routes_cost_codes.routes(),
         *routes_costs.routes(),
         *routes_webhooks.routes(),
+        *routes_webhooks_v2.routes(),
         *routes_erp.routes(),
     ]
     return [

@@ -59,4 +59,5 @@ REQUIRED: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
     ("DELETE", f"{V0}/webhooks/hooks/{{hook_id}}/triggers/{{id}}"): EITHER,
     ("GET", f"{V0}/webhooks/hooks/{{hook_id}}/deliveries"): EITHER,
     ("GET", f"{V0}/webhooks/resources"): EITHER,
+    ("GET", "/rest/v2.0/companies/{company_id}/webhooks/resources"): (("payload_version",),),
 }

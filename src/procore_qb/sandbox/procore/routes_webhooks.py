@@ -26,7 +26,7 @@ from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.permissions import require
 from procore_qb.sandbox.procore.webhooks import RESOURCE_NAMES
 
-__all__ = ["routes"]
+__all__ = ["STATUS_OUTCOMES", "check_hook_values", "delete_hook_record", "new_trigger", "routes"]
 
 V0 = "/rest/v1.0/webhooks"
 _NAMESPACE = re.compile(r"^[a-z0-9-]+$")
@@ -83,6 +83,11 @@ def _destination_ok(url: str) -> bool:
     return parts.scheme == "https" or (
         parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
     )
+
+
+def check_hook_values(values: dict[str, Any]) -> None:
+    """422 for a bad namespace, destination URL, API version or destination headers."""
+    _hook_values(values)
 
 
 def _hook_values(values: dict[str, Any]) -> None:
@@ -163,13 +168,24 @@ def update_hook(call: Call) -> Reply:
 
 def delete_hook(call: Call) -> Reply:
     require(call.user, "company", "erp_integrations", "admin", "manage webhooks")
-    hook = call.record("hooks", call.path_int("id"), "webhook hook")
+    delete_hook_record(call, call.record("hooks", call.path_int("id"), "webhook hook"))
+    return Reply(None, status=204)
+
+
+def delete_hook_record(call: Call, hook: dict[str, Any]) -> None:
+    """Remove a hook, its triggers and its queued events."""
+    for event in [e for e in call.world.table("events").values() if e["_hook_id"] == hook["id"]]:
+        call.world.delete("events", event)
     for trigger in [
         t for t in call.world.table("triggers").values() if t["_hook_id"] == hook["id"]
     ]:
         call.world.delete("triggers", trigger)
     call.world.delete("hooks", hook)
-    return Reply(None, status=204)
+
+
+def new_trigger(call: Call, hook: dict[str, Any], values: Any) -> dict[str, Any]:
+    """A trigger on ``hook``; 422 for an unknown resource, event type or a duplicate pair."""
+    return _new_trigger(call, hook, values)
 
 
 def _new_trigger(call: Call, hook: dict[str, Any], values: Any) -> dict[str, Any]:
@@ -249,20 +265,25 @@ def bulk_delete_triggers(call: Call) -> Reply:
     return Reply(None, status=204)
 
 
-_STATUS = {"any": None, "successful": ("ok",), "failing": ("retried",), "discarded": ("discarded",)}
+STATUS_OUTCOMES: dict[str, tuple[str, ...] | None] = {
+    "any": None,
+    "successful": ("ok",),
+    "failing": ("retried",),
+    "discarded": ("discarded",),
+}
 
 
 def list_deliveries(call: Call) -> Reply:
     hook = _hook(call)
     status = call.query.get("filters[status]", "any")
-    if status not in _STATUS:
+    if status not in STATUS_OUTCOMES:
         raise BadRequest("filters[status] must be any, successful, failing or discarded")
     try:
         size = int(call.query.get("page_size", "100"))
         start = int(call.query.get("page_start", "0"))
     except ValueError as exc:
         raise BadRequest("page_size and page_start must be integers") from exc
-    wanted = _STATUS[status]
+    wanted = STATUS_OUTCOMES[status]
     rows = [
         d
         for d in call.world.table("deliveries").values()

@@ -7,8 +7,8 @@ Rules (spec procore-api.md §1.8, D-webhooks, D-webhooks-api):
 * the event body is Procore's legacy ``v2.0`` payload (``id``, ``ulid``, ``timestamp``,
   ``metadata{source_user_id, source_project_id, source_operation_id, source_company_id,
   source_application_id}``, ``user_id``, ``company_id``, ``project_id``, ``api_version``,
-  ``event_type``, ``resource_name``, ``resource_id``) or, for ``v4.0`` hooks, string ids with
-  ``reason``/``resource_type`` and no ``ulid``/``metadata``;
+  ``event_type``, ``resource_name``, ``resource_id``); ``v3.0`` adds ``related_resources``; for
+  ``v4.0`` hooks, string ids with ``reason``/``resource_type`` and no ``ulid``/``metadata``;
 * a delivery is an HTTP ``POST`` with ``application/json`` carrying the hook's
   ``destination_headers`` — that is how Procore lets the receiver authenticate a delivery (e.g.
   ``Authorization: Bearer <token>``); the receiver must answer 2xx within 5 seconds;
@@ -118,6 +118,10 @@ def emit_event(
                 "resource_name": resource_name,
                 "resource_id": resource_id,
             }
+            if hook["payload_version"] == "v3.0":
+                # v3.0 adds related_resources to the v2.0 shape (spec §1.8).
+                payload["api_version"] = "v3.0"
+                payload["related_resources"] = []
         world.insert(
             "events",
             {
