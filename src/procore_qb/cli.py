@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -61,6 +64,26 @@ def db_upgrade(
         console.print(f"{shown}: already at revision {after}")
     else:
         console.print(f"{shown}: upgraded from {before or 'an empty database'} to {after}")
+
+
+@sandbox_app.command("procore")
+def sandbox_procore(
+    port: int = typer.Option(8100, help="TCP port (0 picks a free one)."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    data_dir: Annotated[Path | None, typer.Option(help="Keep the simulator's state here.")] = None,
+    hourly_limit: int = typer.Option(3600, help="Requests per hour per caller."),
+    spike_limit: int = typer.Option(100, help="Requests per 10 seconds per caller."),
+    deliver_every: float = typer.Option(1.0, help="Seconds between webhook delivery rounds."),
+) -> None:
+    """The Procore simulator alone, seeded with the seed world and the service account."""
+    from procore_qb.sandbox.procore.config import SandboxConfig
+    from procore_qb.sandbox.procore.server import banner, free_port, serve
+
+    port = port or free_port(host)
+    for line in banner(host, port):
+        print(line)
+    config = SandboxConfig(hourly_limit=hourly_limit, spike_limit=spike_limit)
+    serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
 
 
 def main() -> None:

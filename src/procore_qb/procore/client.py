@@ -1,0 +1,263 @@
+"""The Procore API client: auth, ``Procore-Company-Id``, rate limits, retries, paging, errors.
+
+One :class:`ProcoreClient` talks to one company. It sends every call with the bearer token
+and the ``Procore-Company-Id`` header (needed even when the id is in the path or query, and on
+``/me`` and ``/companies`` for service accounts; spec procore-api §1.2), paces itself under the
+rate limits (:mod:`.ratelimit`), repeats what :mod:`.retry` says may be repeated, refreshes the
+token once after a 401, and maps any other error status through
+:func:`~procore_qb.procore.errors.error_from_response`.
+
+Sleeping goes through the injected ``sleep`` (tests pass a recorder or ``lambda s: None``);
+``clock`` is wall-clock Unix seconds, because Procore's ``X-Rate-Limit-Reset`` is one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import httpx2
+
+from procore_qb.procore.errors import (
+    ProcoreAPIError,
+    ProcoreAuthError,
+    ProcoreTransportError,
+    ProcoreUsageError,
+    error_from_response,
+)
+from procore_qb.procore.filters import QueryValue
+from procore_qb.procore.oauth import Authenticator
+from procore_qb.procore.paging import parse_page_info
+from procore_qb.procore.ratelimit import RateLimitPacer
+from procore_qb.procore.retry import RetryPolicy
+from procore_qb.procore.sync import MAX_SYNC_BATCH, JSONObject, SyncResult
+
+__all__ = ["DEFAULT_PER_PAGE", "ProcoreClient"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PER_PAGE = 1000
+"""Items asked for per page; Procore advises at most 2,000 on v1 (spec procore-api §1.3)."""
+
+Params = Mapping[str, QueryValue]
+
+
+class ProcoreClient:
+    """Calls Procore's REST API for one company. Share ``pacer`` between clients of one token."""
+
+    def __init__(
+        self,
+        http: httpx2.Client,
+        auth: Authenticator,
+        *,
+        company_id: int,
+        base_url: str = "https://api.procore.com",
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        pacer: RateLimitPacer | None = None,
+        per_page: int = DEFAULT_PER_PAGE,
+    ) -> None:
+        if not company_id or company_id < 0:
+            raise ProcoreUsageError(
+                "company_id must be the Procore company id (a positive integer); every call "
+                "sends it as the Procore-Company-Id header"
+            )
+        self.http = http
+        self.auth = auth
+        self.company_id = int(company_id)
+        self.base_url = base_url.rstrip("/")
+        self.sleep = sleep
+        self.clock = clock
+        self.retry = retry or RetryPolicy()
+        self.pacer = pacer or RateLimitPacer()
+        self.per_page = per_page
+        self.calls = 0
+        """HTTP calls sent, retries and refreshes included (benchmarks read it)."""
+
+    def for_company(self, company_id: int) -> ProcoreClient:
+        """The same connection, token and rate-limit pacer, for another company."""
+        return ProcoreClient(
+            self.http,
+            self.auth,
+            company_id=company_id,
+            base_url=self.base_url,
+            sleep=self.sleep,
+            clock=self.clock,
+            retry=self.retry,
+            pacer=self.pacer,
+            per_page=self.per_page,
+        )
+
+    # ------------------------------------------------------------------ one call
+
+    def _send(
+        self, method: str, path: str, token: str, params: Params | None, json: Any
+    ) -> httpx2.Response:
+        wait = self.pacer.delay(self.clock())
+        if wait > 0:
+            log.debug("procore: pacing %.2fs under the rate limit", wait)
+            self.sleep(wait)
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Procore-Company-Id": str(self.company_id),
+            "Accept": "application/json",
+        }
+        self.calls += 1
+        self.pacer.sent()
+        return self.http.request(
+            method,
+            self.base_url + path,
+            params=dict(params) if params else None,
+            json=json,
+            headers=headers,
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+    ) -> httpx2.Response:
+        """One logical call: paced, retried, refreshed once on 401; error statuses raise."""
+        if not path.startswith("/rest/"):
+            raise ProcoreUsageError(f"Procore API paths start with /rest/v1.x/, got {path!r}")
+        method = method.upper()
+        token = self.auth.access_token()
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._send(method, path, token, params, json)
+            except httpx2.TransportError as exc:
+                wait = self.retry.after_transport_error(method, attempt)
+                if wait is None:
+                    raise ProcoreTransportError(
+                        f"no answer from Procore for {method} {path}: {exc}"
+                    ) from exc
+                self.sleep(wait)
+                continue
+            self.pacer.observe(response.headers)
+            status = response.status_code
+            if status < 400:
+                return response
+            if status == 401 and not refreshed:
+                refreshed = True
+                try:
+                    token = self.auth.refresh(token)
+                except ProcoreAuthError as exc:
+                    # No fresh token to be had (revoked refresh token, fixed token): the 401
+                    # stands, with the reason attached.
+                    raise error_from_response(response, company_id=self.company_id) from exc
+                attempt -= 1
+                continue
+            wait = self.retry.after_response(
+                method, status, response.headers, attempt, self.clock()
+            )
+            if wait is None:
+                raise error_from_response(response, company_id=self.company_id)
+            log.info(
+                "procore: %s %s got %s; retrying in %.1fs (attempt %d)",
+                method,
+                path,
+                status,
+                wait,
+                attempt,
+            )
+            self.sleep(wait)
+
+    def get(self, path: str, params: Params | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def post(self, path: str, json: Any, params: Params | None = None) -> Any:
+        return _json_or_none(self.request("POST", path, params=params, json=json))
+
+    def patch(self, path: str, json: Any, params: Params | None = None) -> Any:
+        return _json_or_none(self.request("PATCH", path, params=params, json=json))
+
+    def delete(self, path: str, params: Params | None = None) -> None:
+        self.request("DELETE", path, params=params)
+
+    # ------------------------------------------------------------------ lists
+
+    def paginate(
+        self, path: str, params: Params | None = None, *, per_page: int | None = None
+    ) -> Iterator[JSONObject]:
+        """Every item of a list endpoint, page by page, driven by ``Link``/``Total``/``Per-Page``.
+
+        Stops when the ``Link`` header has no ``next``, or (without a ``Link`` header) when
+        ``Total`` items have been read, a page comes back short, or a page is empty. A list
+        endpoint that does not paginate answers once with everything.
+        """
+        size = per_page or self.per_page
+        page = 1
+        seen = 0
+        while True:
+            query: dict[str, QueryValue] = {**(params or {}), "page": page, "per_page": size}
+            response = self.request("GET", path, params=query)
+            items = response.json()
+            if not isinstance(items, list):
+                raise ProcoreAPIError(
+                    f"expected a JSON list from {path}, got {type(items).__name__}",
+                    status=response.status_code,
+                    method="GET",
+                    path=path,
+                    company_id=self.company_id,
+                    request_id=response.headers.get("X-Request-Id"),
+                    body=None,
+                )
+            yield from items
+            seen += len(items)
+            info = parse_page_info(response.headers)
+            if info.has_link_header:
+                if info.next_page is None or info.next_page <= page:
+                    return
+                page = info.next_page
+                continue
+            if not items:
+                return
+            if info.total is not None and seen >= info.total:
+                return
+            if len(items) < (info.per_page or size):
+                return
+            page += 1
+
+    # ------------------------------------------------------------------ sync
+
+    def sync(
+        self,
+        path: str,
+        items: Sequence[JSONObject],
+        *,
+        body: JSONObject | None = None,
+        params: Params | None = None,
+        items_key: str = "updates",
+        method: str = "PATCH",
+        batch_size: int = MAX_SYNC_BATCH,
+    ) -> SyncResult:
+        """Send ``items`` to a ``…/sync`` action in batches; merge entities and per-item errors.
+
+        ``body`` holds scoping keys sent with every batch (``company_id``,
+        ``standard_cost_code_list_id``...). Batches hold at most 1,000 items (Procore's cap).
+        """
+        if not 1 <= batch_size <= MAX_SYNC_BATCH:
+            raise ProcoreUsageError(
+                f"sync batches hold 1 to {MAX_SYNC_BATCH} items (Procore's cap), got {batch_size}"
+            )
+        result = SyncResult()
+        for start in range(0, len(items), batch_size):
+            batch = list(items[start : start + batch_size])
+            payload = {**(body or {}), items_key: batch}
+            result.merge(self.request(method, path, params=params, json=payload).json())
+        return result
+
+
+def _json_or_none(response: httpx2.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    return response.json()

@@ -1,0 +1,529 @@
+"""What the application needs from Procore, in the domain's terms.
+
+The gateway reads projects with their cost codes as domain ``ProcoreProject`` values, creates a
+project from a QuickBooks job, marks projects, cost codes and standard cost codes synced by
+writing ``origin_id``/``origin_data``/``origin_code``, reads a user's tool permissions from the
+permission manifest, and writes QuickBooks job costs to the budget and direct costs. It adds no
+rules of its own: eligibility, permissions and mapping decisions live in ``domain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from procore_qb.domain.project import Address, CostCode, ProcoreProject
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.procore.client import ProcoreClient
+from procore_qb.procore.errors import ProcoreUsageError
+from procore_qb.procore.resources.budget_line_items import BudgetLineItems
+from procore_qb.procore.resources.cost_codes import CostCodes
+from procore_qb.procore.resources.direct_costs import DirectCosts
+from procore_qb.procore.resources.permissions import PermissionManifest
+from procore_qb.procore.resources.projects import Projects
+from procore_qb.procore.resources.standard_cost_codes import (
+    StandardCostCodeLists,
+    StandardCostCodes,
+)
+from procore_qb.procore.sync import JSONObject, SyncResult
+
+__all__ = [
+    "BudgetLine",
+    "CostCodeList",
+    "DirectCostEntry",
+    "DirectCostLine",
+    "NewCostCode",
+    "OriginMark",
+    "ProcoreGateway",
+    "StandardCostCode",
+    "ToolPermissions",
+    "access_level",
+    "project_from_json",
+]
+
+# Procore's access-level names (spec procore-api §2.1) as our stored levels (store.models.users).
+_LEVELS = {"none": "none", "read only": "read_only", "standard": "standard", "admin": "admin"}
+_ERP_TOOL = ("erp_integrations", "erp integrations")
+_DIRECTORY_TOOL = ("directory",)
+_ADMIN_TOOL = ("admin",)
+_PUSH_TO_ACCOUNTING = ("can_push_to_accounting", "can push to accounting")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolPermissions:
+    """A user's levels ('none', 'read_only', 'standard', 'admin') on the tools the workflow uses.
+
+    ``project_admin`` is the level on one project's Admin tool, None when no project was asked.
+    """
+
+    erp_integrations: str
+    directory: str
+    can_push_to_accounting: bool
+    project_admin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CostCodeList:
+    id: int
+    name: str
+    is_erp_list: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StandardCostCode:
+    id: int
+    list_id: int
+    code: str
+    full_code: str
+    name: str
+    origin_id: str | None = None
+    origin_data: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCostCode:
+    """A cost code to create on a project, usually copied from a standard cost code."""
+
+    code: str
+    name: str
+    standard_cost_code_id: int | None = None
+    origin_id: str | None = None
+    origin_data: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OriginMark:
+    """Marks one Procore record synced: its id and the QuickBooks identity written onto it."""
+
+    id: int
+    origin_id: str | None
+    origin_data: str | None = None
+    origin_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetLine:
+    """A budget line item for a cost code and cost type (line item type)."""
+
+    cost_code_id: int
+    line_item_type_id: int
+    original_budget_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class DirectCostLine:
+    cost_code_id: int
+    line_item_type_id: int
+    amount: Decimal
+    description: str = ""
+    origin_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectCostEntry:
+    """One QuickBooks cost (bill, check, charge, journal entry) as a Procore direct cost.
+
+    ``origin_id`` is the QuickBooks transaction id; Procore makes the direct cost immutable once
+    it carries one (spec procore-api §2.5). ``direct_cost_type`` is one of Procore's types:
+    ``invoice``, ``expense``, ``payroll`` (or ``subcontractor_invoice`` where enabled).
+    """
+
+    origin_id: str
+    direct_cost_date: date
+    lines: tuple[DirectCostLine, ...]
+    direct_cost_type: str = "invoice"
+    status: str = "approved"
+    invoice_number: str = ""
+    description: str = ""
+    vendor_id: int | None = None
+    origin_data: str | None = None
+
+
+def access_level(tool: Mapping[str, Any] | None) -> str:
+    """The manifest tool's ``user_access_level.name`` as 'none'/'read_only'/'standard'/'admin'."""
+    if tool is None:
+        return "none"
+    level = tool.get("user_access_level")
+    name = level.get("name") if isinstance(level, dict) else level
+    return _LEVELS.get(str(name or "none").strip().lower(), "none")
+
+
+def _find_tool(
+    tools: Iterable[Mapping[str, Any]], names: Sequence[str]
+) -> Mapping[str, Any] | None:
+    for tool in tools:
+        keys = {str(tool.get("name") or "").lower(), str(tool.get("friendly_name") or "").lower()}
+        if keys & set(names):
+            return tool
+    return None
+
+
+def _can_push(tool: Mapping[str, Any] | None) -> bool:
+    if tool is None:
+        return False
+    for action in tool.get("permitted_actions") or []:
+        if not isinstance(action, dict):
+            continue
+        keys = {
+            str(action.get("action_name") or "").lower(),
+            str(action.get("label") or "").lower(),
+        }
+        if keys & set(_PUSH_TO_ACCOUNTING):
+            return True
+    return False
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+def cost_code_from_json(data: Mapping[str, Any]) -> CostCode:
+    return CostCode(
+        id=int(data["id"]),
+        full_code=_str(data.get("full_code") or data.get("code")),
+        name=_str(data.get("name")),
+        origin_id=data.get("origin_id") or None,
+    )
+
+
+def project_from_json(
+    data: Mapping[str, Any], company_id: int, cost_codes: Iterable[CostCode] = ()
+) -> ProcoreProject:
+    """A project as Procore's list or show action returns it, as the domain sees it."""
+    erp = data.get("is_erp_integrated", data.get("erp_integrated"))
+    return ProcoreProject(
+        id=int(data["id"]),
+        company_id=company_id,
+        name=_str(data.get("name")),
+        project_number=_str(data.get("project_number")),
+        address=Address(
+            line1=_str(data.get("address")),
+            city=_str(data.get("city")),
+            state_code=_str(data.get("state_code")),
+            zip=_str(data.get("zip")),
+            country_code=_str(data.get("country_code")),
+        ),
+        start_date=_date(data.get("start_date")),
+        completion_date=_date(data.get("completion_date")),
+        active=bool(data.get("active", True)),
+        erp_sync=bool(erp),
+        standard_cost_code_list_id=_opt_int(data.get("standard_cost_code_list_id")),
+        cost_codes=tuple(cost_codes),
+        origin_id=data.get("origin_id") or None,
+    )
+
+
+_COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "CA": "CA", "CANADA": "CA"}
+
+
+def _job_project_fields(job: QuickBooksJob) -> dict[str, Any]:
+    address = " ".join(p for p in (job.address.line1, job.address.line2) if p)
+    fields: dict[str, Any] = {
+        "name": job.name,
+        "active": job.active,
+        "project_number": job.number or None,
+        "address": address or None,
+        "city": job.address.city or None,
+        "state_code": job.address.state or None,
+        "zip": job.address.postal_code or None,
+        "country_code": _COUNTRIES.get(job.address.country.strip().upper()),
+        "start_date": job.start_date.isoformat() if job.start_date else None,
+        "completion_date": job.projected_end_date.isoformat() if job.projected_end_date else None,
+    }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _money(value: Decimal) -> float:
+    return float(value)
+
+
+class ProcoreGateway:
+    """Procore as the use cases see it, for the company of ``client``."""
+
+    def __init__(
+        self,
+        client: ProcoreClient,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self._projects = Projects(client)
+        self._cost_codes = CostCodes(client)
+        self._lists = StandardCostCodeLists(client)
+        self._standard_codes = StandardCostCodes(client)
+        self._manifest = PermissionManifest(client)
+        self._budget = BudgetLineItems(client)
+        self._direct_costs = DirectCosts(client)
+
+    @property
+    def company_id(self) -> int:
+        return self.client.company_id
+
+    # ------------------------------------------------------------------ projects
+
+    def projects(
+        self,
+        *,
+        updated_since: datetime | None = None,
+        include_inactive: bool = True,
+        with_cost_codes: bool = True,
+        ids: Sequence[int] | None = None,
+    ) -> list[ProcoreProject]:
+        """The company's projects, each with its cost codes unless ``with_cost_codes`` is off.
+
+        Cost codes cost one call per project (Procore lists them per project); narrow the read
+        with ``updated_since`` or ``ids`` when only some projects matter.
+        """
+        window = (updated_since, self.clock()) if updated_since else None
+        rows = self._projects.list(
+            by_status="All" if include_inactive else None,
+            updated_at=window,
+            id=list(ids) if ids is not None else None,
+        )
+        return [
+            project_from_json(
+                row,
+                self.company_id,
+                self.cost_codes(int(row["id"])) if with_cost_codes else (),
+            )
+            for row in rows
+        ]
+
+    def project(self, project_id: int) -> ProcoreProject:
+        data = self._projects.show(project_id)
+        return project_from_json(data, self.company_id, self.cost_codes(project_id))
+
+    def project_by_origin(self, origin_id: str) -> ProcoreProject | None:
+        """The project already linked to the QuickBooks record ``origin_id``, if any."""
+        for row in self._projects.list(by_status="All", origin_id=origin_id):
+            return project_from_json(row, self.company_id, self.cost_codes(int(row["id"])))
+        return None
+
+    def cost_codes(self, project_id: int) -> tuple[CostCode, ...]:
+        return tuple(cost_code_from_json(c) for c in self._cost_codes.list(project_id))
+
+    def create_project_from_job(
+        self,
+        job: QuickBooksJob,
+        *,
+        cost_code_list_id: int,
+        cost_codes: Sequence[NewCostCode],
+        template_id: int | None = None,
+        origin_data: str | None = None,
+    ) -> ProcoreProject:
+        """A new ERP-synced project for a QuickBooks job, on ``cost_code_list_id``, with codes.
+
+        The project carries the job's id as ``origin_id`` (and its edit sequence or sync token
+        as ``origin_data``) so it is synced from the start. Raises the client's errors (for
+        example :class:`~procore_qb.procore.errors.Conflict` when the job is already linked).
+        """
+        if not job.id:
+            raise ProcoreUsageError(
+                f"QuickBooks job {job.name!r} has no id yet; create it in QuickBooks first"
+            )
+        fields = _job_project_fields(job)
+        fields["origin_id"] = job.id
+        fields["erp_integrated"] = True
+        if origin_data is not None or job.version is not None:
+            fields["origin_data"] = origin_data if origin_data is not None else job.version
+        if template_id is not None:
+            fields["project_template_id"] = template_id
+        created = self._projects.create(fields)
+        project_id = int(created["id"])
+        self._projects.update(project_id, {"standard_cost_code_list_id": cost_code_list_id})
+        if cost_codes:
+            result = self.add_cost_codes(project_id, cost_codes)
+            if result.errors:
+                first = result.errors[0]
+                raise ProcoreUsageError(
+                    f"project {project_id} was created but {len(result.errors)} cost code(s) "
+                    f"were refused, first {first.item.get('code')!r}: {first.message}"
+                )
+        return self.project(project_id)
+
+    def add_cost_codes(self, project_id: int, codes: Sequence[NewCostCode]) -> SyncResult:
+        """Create or update cost codes on a project through ``cost_codes/sync``."""
+        items: list[JSONObject] = []
+        for c in codes:
+            item: JSONObject = {"code": c.code, "name": c.name}
+            if c.standard_cost_code_id is not None:
+                item["standard_cost_code_id"] = c.standard_cost_code_id
+            if c.origin_id is not None:
+                item["origin_id"] = c.origin_id
+            if c.origin_data is not None:
+                item["origin_data"] = c.origin_data
+            items.append(item)
+        return self._cost_codes.sync(project_id, items)
+
+    # ------------------------------------------------------------------ marking synced
+
+    def mark_project_synced(
+        self,
+        project_id: int,
+        origin_id: str | None,
+        *,
+        origin_data: str | None = None,
+        origin_code: str | None = None,
+    ) -> ProcoreProject:
+        """Write the QuickBooks identity on a project (``origin_id`` None unlinks it)."""
+        changes: dict[str, Any] = {"origin_id": origin_id}
+        if origin_data is not None:
+            changes["origin_data"] = origin_data
+        if origin_code is not None:
+            changes["origin_code"] = origin_code
+        data = self._projects.update(project_id, changes)
+        return project_from_json(data, self.company_id)
+
+    def mark_cost_codes_synced(self, project_id: int, marks: Sequence[OriginMark]) -> SyncResult:
+        """Write QuickBooks item ids on project cost codes (matched by id, one sync per 1,000)."""
+        return self._cost_codes.sync(project_id, [_mark(m, with_code=False) for m in marks])
+
+    def mark_standard_cost_codes_synced(
+        self, list_id: int, marks: Sequence[OriginMark]
+    ) -> SyncResult:
+        return self._standard_codes.sync(list_id, [_mark(m, with_code=False) for m in marks])
+
+    # ------------------------------------------------------------------ cost code lists
+
+    def cost_code_lists(self) -> list[CostCodeList]:
+        return [
+            CostCodeList(int(r["id"]), _str(r.get("name")), bool(r.get("is_erp_list")))
+            for r in self._lists.list()
+        ]
+
+    def standard_cost_codes(self, list_id: int) -> list[StandardCostCode]:
+        return [
+            StandardCostCode(
+                id=int(r["id"]),
+                list_id=list_id,
+                code=_str(r.get("code")),
+                full_code=_str(r.get("full_code") or r.get("code")),
+                name=_str(r.get("name")),
+                origin_id=r.get("origin_id") or None,
+                origin_data=r.get("origin_data") or None,
+            )
+            for r in self._standard_codes.list(list_id)
+        ]
+
+    def write_standard_cost_codes(self, list_id: int, codes: Sequence[NewCostCode]) -> SyncResult:
+        """Upsert QuickBooks items as standard cost codes, matched by ``origin_id``."""
+        items: list[JSONObject] = []
+        for c in codes:
+            item: JSONObject = {"code": c.code, "name": c.name}
+            if c.origin_id is not None:
+                item["origin_id"] = c.origin_id
+            if c.origin_data is not None:
+                item["origin_data"] = c.origin_data
+            items.append(item)
+        return self._standard_codes.sync(list_id, items)
+
+    # ------------------------------------------------------------------ permissions
+
+    def tool_permissions(self, project_id: int | None = None) -> ToolPermissions:
+        """The token user's levels from the permission manifest (company, and one project)."""
+        tools = self._manifest.company()
+        erp = _find_tool(tools, _ERP_TOOL)
+        project_admin = None
+        if project_id is not None:
+            project_admin = access_level(
+                _find_tool(self._manifest.project(project_id), _ADMIN_TOOL)
+            )
+        return ToolPermissions(
+            erp_integrations=access_level(erp),
+            directory=access_level(_find_tool(tools, _DIRECTORY_TOOL)),
+            can_push_to_accounting=_can_push(erp),
+            project_admin=project_admin,
+        )
+
+    # ------------------------------------------------------------------ job costs
+
+    def add_budget_lines(self, project_id: int, lines: Sequence[BudgetLine]) -> list[JSONObject]:
+        """Budget line items so QuickBooks costs on these cost codes show in the budget."""
+        return [
+            self._budget.create(
+                project_id,
+                {
+                    "cost_code_id": line.cost_code_id,
+                    "line_item_type_id": line.line_item_type_id,
+                    "original_budget_amount": _money(line.original_budget_amount),
+                },
+            )
+            for line in lines
+        ]
+
+    def write_direct_costs(
+        self, project_id: int, entries: Sequence[DirectCostEntry]
+    ) -> tuple[SyncResult, SyncResult]:
+        """QuickBooks costs as direct costs: headers by ``direct_costs/sync``, then their lines.
+
+        Returns the two sync results (headers, lines). Lines of a header Procore refused are not
+        sent. Line ``origin_id`` defaults to ``<entry origin_id>:<line number>``.
+        """
+        headers = self._direct_costs.sync(project_id, [_direct_cost(e) for e in entries])
+        ids = {
+            str(e.get("origin_id")): int(e["id"]) for e in headers.entities if e.get("origin_id")
+        }
+        lines: list[JSONObject] = []
+        for entry in entries:
+            direct_cost_id = ids.get(entry.origin_id)
+            if direct_cost_id is None:
+                continue
+            for n, line in enumerate(entry.lines, start=1):
+                item: JSONObject = {
+                    "direct_cost_id": direct_cost_id,
+                    "cost_code_id": line.cost_code_id,
+                    "line_item_type_id": line.line_item_type_id,
+                    "amount": _money(line.amount),
+                    "origin_id": line.origin_id or f"{entry.origin_id}:{n}",
+                }
+                if line.description:
+                    item["description"] = line.description
+                lines.append(item)
+        line_result = (
+            self._direct_costs.sync_line_items(project_id, lines) if lines else SyncResult()
+        )
+        return headers, line_result
+
+
+def _mark(mark: OriginMark, *, with_code: bool) -> JSONObject:
+    item: JSONObject = {"id": mark.id, "origin_id": mark.origin_id}
+    if mark.origin_data is not None:
+        item["origin_data"] = mark.origin_data
+    if with_code and mark.origin_code is not None:
+        item["origin_code"] = mark.origin_code
+    return item
+
+
+def _direct_cost(entry: DirectCostEntry) -> JSONObject:
+    item: JSONObject = {
+        "origin_id": entry.origin_id,
+        "direct_cost_date": entry.direct_cost_date.isoformat(),
+        "direct_cost_type": entry.direct_cost_type,
+        "status": entry.status,
+    }
+    if entry.invoice_number:
+        item["invoice_number"] = entry.invoice_number
+    if entry.description:
+        item["description"] = entry.description
+    if entry.vendor_id is not None:
+        item["vendor_id"] = entry.vendor_id
+    if entry.origin_data is not None:
+        item["origin_data"] = entry.origin_data
+    return item

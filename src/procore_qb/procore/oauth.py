@@ -1,0 +1,317 @@
+"""OAuth 2.0 with Procore's login server, and keeping the tokens.
+
+Two grants (spec procore-api §1.2):
+
+* **client credentials** for the service account (Developer Managed Service Account): no
+  refresh token; a new access token is requested when the old one is about to expire or was
+  refused.
+* **authorization code** for people signing in to our web app with their Procore login. The
+  refresh token **rotates on every use**: the old one is dead as soon as Procore answers, even if
+  the answer is lost. So the new pair is saved with compare-and-set on the stored ``version``
+  (:class:`TokenStore`); when another worker rotated first, its pair is used instead.
+
+Token stores must keep tokens encrypted at rest (the SQL store does so with the app's secret
+key); :class:`InMemoryTokenStore` is for tests and single-process tools. Tokens never appear in
+``repr`` or in error messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import httpx2
+
+from procore_qb.procore.errors import ProcoreAuthError, ProcoreTransportError, error_message
+
+__all__ = [
+    "Authenticator",
+    "AuthorizationCodeAuth",
+    "ClientCredentialsAuth",
+    "InMemoryTokenStore",
+    "OAuthApp",
+    "OAuthClient",
+    "StaticTokenAuth",
+    "StoredTokens",
+    "TokenConflict",
+    "TokenSet",
+    "TokenStore",
+]
+
+# Refresh this long before Procore's expiry, so a token never dies in flight.
+EXPIRY_MARGIN = timedelta(seconds=120)
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthApp:
+    """A registered Procore app: its credentials, login host and (for sign-in) redirect URI."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    login_base_url: str = "https://login.procore.com"
+    redirect_uri: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    """What the token endpoint returned. ``refresh_token`` is None for client credentials."""
+
+    access_token: str = field(repr=False)
+    expires_at: datetime
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def expires_soon(self, now: datetime) -> bool:
+        return now + EXPIRY_MARGIN >= self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTokens:
+    """A token set as a store holds it; ``version`` goes up by one on every save."""
+
+    tokens: TokenSet
+    version: int
+
+
+class TokenConflict(ProcoreAuthError):
+    """A compare-and-set save lost: someone else stored newer tokens first."""
+
+
+class TokenStore(Protocol):
+    """Where tokens live between calls and across restarts, keyed by connection.
+
+    ``save`` with ``expected_version`` None creates or overwrites; otherwise it succeeds only if
+    the stored version still equals ``expected_version`` and raises :class:`TokenConflict`
+    else. Implementations encrypt tokens at rest and save atomically.
+    """
+
+    def load(self, key: str) -> StoredTokens | None: ...
+
+    def save(self, key: str, tokens: TokenSet, *, expected_version: int | None) -> StoredTokens: ...
+
+
+class InMemoryTokenStore:
+    """A thread-safe :class:`TokenStore` in memory (tests, one-off tools)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, StoredTokens] = {}
+
+    def load(self, key: str) -> StoredTokens | None:
+        with self._lock:
+            return self._rows.get(key)
+
+    def save(self, key: str, tokens: TokenSet, *, expected_version: int | None) -> StoredTokens:
+        with self._lock:
+            current = self._rows.get(key)
+            if expected_version is not None and (
+                current is None or current.version != expected_version
+            ):
+                raise TokenConflict(
+                    f"tokens for {key!r} changed since version {expected_version}; reload them"
+                )
+            row = StoredTokens(tokens, (current.version if current else 0) + 1)
+            self._rows[key] = row
+            return row
+
+
+class OAuthClient:
+    """The three calls to Procore's login server: authorize URL, token, revoke."""
+
+    def __init__(
+        self,
+        http: httpx2.Client,
+        app: OAuthApp,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.http = http
+        self.app = app
+        self.clock = clock
+
+    def _url(self, path: str) -> str:
+        return self.app.login_base_url.rstrip("/") + path
+
+    def authorization_url(self, state: str) -> str:
+        """Where to send a person's browser to sign in with Procore."""
+        if not self.app.redirect_uri:
+            raise ProcoreAuthError("OAuthApp.redirect_uri is empty; set it to our /login callback")
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.app.client_id,
+                "redirect_uri": self.app.redirect_uri,
+                "state": state,
+            }
+        )
+        return f"{self._url('/oauth/authorize')}?{query}"
+
+    def _token(self, form: dict[str, str]) -> TokenSet:
+        form = {**form, "client_id": self.app.client_id, "client_secret": self.app.client_secret}
+        try:
+            response = self.http.post(self._url("/oauth/token"), data=form)
+        except httpx2.TransportError as exc:
+            raise ProcoreTransportError(f"Procore login server unreachable: {exc}") from exc
+        body: Any
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text[:500]
+        if response.status_code != 200 or not isinstance(body, dict):
+            code = body.get("error", "") if isinstance(body, dict) else ""
+            detail = ""
+            if isinstance(body, dict):
+                detail = str(body.get("error_description") or "") or error_message(body)
+            raise ProcoreAuthError(
+                f"Procore refused the {form['grant_type']} grant "
+                f"({response.status_code}{', ' + str(code) if code else ''}): "
+                f"{detail or 'no reason given'}",
+                error=str(code),
+                status=response.status_code,
+            )
+        try:
+            access = str(body["access_token"])
+            expires_in = int(body.get("expires_in", 5400))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProcoreAuthError("Procore's token answer has no access_token") from exc
+        refresh = body.get("refresh_token")
+        return TokenSet(
+            access_token=access,
+            expires_at=self.clock() + timedelta(seconds=expires_in),
+            refresh_token=str(refresh) if refresh else None,
+        )
+
+    def client_credentials(self) -> TokenSet:
+        return self._token({"grant_type": "client_credentials"})
+
+    def exchange_code(self, code: str) -> TokenSet:
+        """Trade the single-use code from the sign-in redirect for tokens."""
+        return self._token(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.app.redirect_uri,
+            }
+        )
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        """New tokens; ``refresh_token`` is invalid from now on (rotation)."""
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    def revoke(self, token: str) -> None:
+        """Revoke a token (Procore revokes the access and refresh token together)."""
+        form = {
+            "token": token,
+            "client_id": self.app.client_id,
+            "client_secret": self.app.client_secret,
+        }
+        try:
+            self.http.post(self._url("/oauth/revoke"), data=form)
+        except httpx2.TransportError as exc:
+            raise ProcoreTransportError(f"Procore login server unreachable: {exc}") from exc
+
+
+class Authenticator(Protocol):
+    """What the API client needs: a token now, and a fresh one after a 401."""
+
+    def access_token(self) -> str: ...
+
+    def refresh(self, rejected: str) -> str: ...
+
+
+class StaticTokenAuth:
+    """A fixed access token (a personal token, or a test); a 401 is final."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh(self, rejected: str) -> str:
+        raise ProcoreAuthError("the access token was refused and cannot be refreshed")
+
+
+class ClientCredentialsAuth:
+    """Service-account tokens, requested again whenever the stored one expires or is refused."""
+
+    def __init__(self, oauth: OAuthClient, store: TokenStore, key: str) -> None:
+        self.oauth = oauth
+        self.store = store
+        self.key = key
+
+    def _fetch(self, expected_version: int | None) -> str:
+        tokens = self.oauth.client_credentials()
+        # Another worker may have stored a token meanwhile; ours is just as good and valid.
+        with contextlib.suppress(TokenConflict):
+            self.store.save(self.key, tokens, expected_version=expected_version)
+        return tokens.access_token
+
+    def access_token(self) -> str:
+        stored = self.store.load(self.key)
+        if stored is None or stored.tokens.expires_soon(self.oauth.clock()):
+            return self._fetch(stored.version if stored else None)
+        return stored.tokens.access_token
+
+    def refresh(self, rejected: str) -> str:
+        stored = self.store.load(self.key)
+        if stored is not None and stored.tokens.access_token != rejected:
+            return stored.tokens.access_token
+        return self._fetch(stored.version if stored else None)
+
+
+class AuthorizationCodeAuth:
+    """A person's tokens, rotated on refresh and saved with compare-and-set."""
+
+    def __init__(self, oauth: OAuthClient, store: TokenStore, key: str) -> None:
+        self.oauth = oauth
+        self.store = store
+        self.key = key
+
+    def sign_in(self, code: str) -> TokenSet:
+        """Finish sign-in: exchange the redirect's code and store the tokens."""
+        tokens = self.oauth.exchange_code(code)
+        self.store.save(self.key, tokens, expected_version=None)
+        return tokens
+
+    def _stored(self) -> StoredTokens:
+        stored = self.store.load(self.key)
+        if stored is None:
+            raise ProcoreAuthError(f"no Procore tokens for {self.key!r}; sign in to Procore first")
+        return stored
+
+    def _rotate(self, stored: StoredTokens) -> str:
+        refresh_token = stored.tokens.refresh_token
+        if not refresh_token:
+            raise ProcoreAuthError(f"no refresh token for {self.key!r}; sign in to Procore again")
+        try:
+            tokens = self.oauth.refresh(refresh_token)
+        except ProcoreAuthError:
+            # Another worker may have rotated first: its refresh killed the token we used.
+            latest = self._stored()
+            if latest.version != stored.version:
+                return latest.tokens.access_token
+            raise
+        if tokens.refresh_token is None:
+            tokens = replace(tokens, refresh_token=refresh_token)
+        try:
+            self.store.save(self.key, tokens, expected_version=stored.version)
+        except TokenConflict:
+            return self._stored().tokens.access_token
+        return tokens.access_token
+
+    def access_token(self) -> str:
+        stored = self._stored()
+        if stored.tokens.expires_soon(self.oauth.clock()):
+            return self._rotate(stored)
+        return stored.tokens.access_token
+
+    def refresh(self, rejected: str) -> str:
+        stored = self._stored()
+        if stored.tokens.access_token != rejected:
+            return stored.tokens.access_token
+        return self._rotate(stored)

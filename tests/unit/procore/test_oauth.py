@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import pytest
+
+from procore_qb.procore.errors import ProcoreAuthError
+from procore_qb.procore.oauth import (
+    AuthorizationCodeAuth,
+    ClientCredentialsAuth,
+    InMemoryTokenStore,
+    OAuthApp,
+    OAuthClient,
+    TokenConflict,
+    TokenSet,
+)
+
+from .fakes import FakeProcore, make_client, reply
+
+LOGIN = "https://login.procore.test"
+APP = OAuthApp("cid", "csecret", LOGIN, "http://127.0.0.1:8000/login/callback")
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+class TokenServer:
+    """Rotating refresh tokens: each works once, like Procore's (spec procore-api §1.2)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.live_refresh: set[str] = set()
+        self.forms: list[dict[str, str]] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        self.forms.append(form)
+        if (form.get("client_id"), form.get("client_secret")) != ("cid", "csecret"):
+            return reply(401, {"error": "invalid_client"})
+        grant = form["grant_type"]
+        self.n += 1
+        if grant == "client_credentials":
+            return reply(200, {"access_token": f"cc{self.n}", "expires_in": 5400})
+        if grant == "authorization_code" and form.get("code") != "good-code":
+            return reply(400, {"error": "invalid_grant", "error_description": "code expired"})
+        if grant == "refresh_token":
+            if form.get("refresh_token") not in self.live_refresh:
+                return reply(
+                    400, {"error": "invalid_grant", "error_description": "refresh token invalid"}
+                )
+            self.live_refresh.discard(form["refresh_token"])
+        refresh = f"r{self.n}"
+        self.live_refresh.add(refresh)
+        return reply(
+            200,
+            {
+                "access_token": f"a{self.n}",
+                "token_type": "bearer",
+                "expires_in": 5400,
+                "refresh_token": refresh,
+            },
+        )
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def oauth(server: TokenServer, clock: Clock) -> OAuthClient:
+    fake = FakeProcore()
+    fake.on("POST", "/oauth/token", server)
+    fake.on("POST", "/oauth/revoke", reply(200, {}))
+    return OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=clock)
+
+
+def test_authorization_url_names_the_app_and_the_redirect() -> None:
+    url = oauth(TokenServer(), Clock()).authorization_url("st4te")
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{LOGIN}/oauth/authorize"
+    assert parse_qs(parts.query) == {
+        "response_type": ["code"],
+        "client_id": ["cid"],
+        "redirect_uri": [APP.redirect_uri],
+        "state": ["st4te"],
+    }
+
+
+def test_secrets_and_tokens_stay_out_of_repr() -> None:
+    tokens = TokenSet("access-xyz", T0, "refresh-xyz")
+    assert "xyz" not in repr(tokens)
+    assert "csecret" not in repr(APP)
+
+
+def test_client_credentials_are_fetched_once_and_reused_until_expiry() -> None:
+    server, clock = TokenServer(), Clock()
+    auth = ClientCredentialsAuth(oauth(server, clock), InMemoryTokenStore(), "svc")
+    assert auth.access_token() == "cc1"
+    assert auth.access_token() == "cc1"
+    clock.now += timedelta(seconds=5400 - 60)
+    assert auth.access_token() == "cc2"
+    assert [f["grant_type"] for f in server.forms] == ["client_credentials"] * 2
+
+
+def test_client_credentials_refetch_after_a_refused_token() -> None:
+    server, clock = TokenServer(), Clock()
+    auth = ClientCredentialsAuth(oauth(server, clock), InMemoryTokenStore(), "svc")
+    first = auth.access_token()
+    assert auth.refresh(first) == "cc2"
+    # A stale rejection (another worker already replaced it) does not fetch again.
+    assert auth.refresh(first) == "cc2"
+    assert server.n == 2
+
+
+def test_sign_in_stores_tokens_and_a_bad_code_says_why() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    auth = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    with pytest.raises(ProcoreAuthError, match="code expired") as info:
+        auth.sign_in("stale-code")
+    assert info.value.error == "invalid_grant"
+    auth.sign_in("good-code")
+    stored = store.load("user:ada")
+    assert stored is not None
+    assert stored.tokens.refresh_token == "r2"
+    assert stored.version == 1
+
+
+def test_refresh_rotates_and_stores_the_new_pair_before_use() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    auth = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    auth.sign_in("good-code")
+    clock.now += timedelta(minutes=89)
+    assert auth.access_token() == "a2"
+    stored = store.load("user:ada")
+    assert stored is not None
+    assert (stored.tokens.refresh_token, stored.version) == ("r2", 2)
+    assert server.forms[-1]["refresh_token"] == "r1"
+    assert "r1" not in server.live_refresh
+
+
+def test_rotation_survives_a_restart_through_the_store() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    AuthorizationCodeAuth(oauth(server, clock), store, "user:ada").sign_in("good-code")
+    clock.now += timedelta(hours=2)
+    # A new process: new OAuth client and authenticator, same store.
+    again = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    assert again.access_token() == "a2"
+    clock.now += timedelta(hours=2)
+    third = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    assert third.access_token() == "a3"
+
+
+def test_two_workers_refreshing_at_once_end_with_one_valid_pair() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    one = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    two = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    one.sign_in("good-code")
+    stale = store.load("user:ada")
+    assert stale is not None
+    assert one.refresh("a1") == "a2"
+    # Worker two still holds the old pair: its refresh token is dead, so it takes one's.
+    assert two._rotate(stale) == "a2"
+    assert two.refresh("a1") == "a2"
+
+
+def test_a_revoked_refresh_token_asks_for_a_new_sign_in() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    auth = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    auth.sign_in("good-code")
+    server.live_refresh.clear()
+    with pytest.raises(ProcoreAuthError, match="refresh token invalid"):
+        auth.refresh("a1")
+
+
+def test_no_tokens_yet_means_sign_in_first() -> None:
+    auth = AuthorizationCodeAuth(oauth(TokenServer(), Clock()), InMemoryTokenStore(), "user:x")
+    with pytest.raises(ProcoreAuthError, match="sign in"):
+        auth.access_token()
+
+
+def test_compare_and_set_refuses_a_stale_version() -> None:
+    store = InMemoryTokenStore()
+    store.save("k", TokenSet("a", T0, "r"), expected_version=None)
+    store.save("k", TokenSet("b", T0, "s"), expected_version=1)
+    with pytest.raises(TokenConflict):
+        store.save("k", TokenSet("c", T0, "t"), expected_version=1)
+
+
+def test_the_api_client_refreshes_through_the_authenticator_on_401() -> None:
+    server, clock = TokenServer(), Clock()
+    store = InMemoryTokenStore()
+    auth = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
+    auth.sign_in("good-code")
+    api = FakeProcore()
+    api.on(
+        "GET",
+        "/rest/v1.0/me",
+        lambda r: (
+            reply(200, {"id": 1})
+            if r.headers["Authorization"] == "Bearer a2"
+            else reply(401, {"message": "The access token is invalid"})
+        ),
+    )
+    client = make_client(api, auth=auth)
+    assert client.get("/rest/v1.0/me") == {"id": 1}
+    stored = store.load("user:ada")
+    assert stored is not None
+    assert stored.tokens.refresh_token == "r2"
+
+
+def test_revoke_posts_the_token_with_the_app_credentials() -> None:
+    clock = Clock()
+    fake = FakeProcore()
+    fake.on("POST", "/oauth/revoke", reply(200, {}))
+    client = OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=clock)
+    client.revoke("a1")
+    form = parse_qs(fake.requests[0].content.decode())
+    assert form == {"token": ["a1"], "client_id": ["cid"], "client_secret": ["csecret"]}
