@@ -21,6 +21,7 @@ from procore_qb.quickbooks.desktop.errors import QbxmlBuildError
 __all__ = [
     "MAX_REQUEST_ID",
     "AccountQuery",
+    "ActiveStatus",
     "Address",
     "BillQuery",
     "CheckQuery",
