@@ -50,5 +50,29 @@ def db_upgrade(
         console.print(f"{shown}: upgraded from {before or 'an empty database'} to {after}")
 
 
+@app.command("qwc")
+def qwc(
+    url: str = typer.Option(..., help="Public URL of POST /qbwc (https, or http://localhost)."),
+    username: str = typer.Option("procore-qb", help="Web Connector user name."),
+    every: int = typer.Option(15, help="Scheduler: run every N minutes."),
+) -> None:
+    """Print the .qwc file that adds procore-qb to the QuickBooks Web Connector."""
+    from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, installation_ids
+
+    settings = Settings()
+    try:
+        owner_id, file_id = installation_ids(settings.data_dir)
+        config = QwcConfig(
+            app_url=url,
+            username=username,
+            owner_id=owner_id,
+            file_id=file_id,
+            run_every_minutes=every,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(build_qwc(config), nl=False)
+
+
 def main() -> None:
     app()
