@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.console import Console
 
@@ -72,6 +75,46 @@ def qwc(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(build_qwc(config), nl=False)
+
+
+@sandbox_app.command("qbd")
+def sandbox_qbd(
+    port: int = typer.Option(8766, help="Port on 127.0.0.1."),
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the company file here (else in memory).")
+    ] = None,
+) -> None:
+    """Serve the QuickBooks Desktop simulator alone: its raw qbXML door, seeded."""
+    import uvicorn
+
+    from procore_qb.sandbox.qbd import create_app, open_simulator
+
+    simulator = open_simulator(data_dir)
+    Console().print(
+        f"QuickBooks Desktop simulator: POST http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
+    )
+    uvicorn.run(create_app(simulator), host="127.0.0.1", port=port, log_level="warning")
+
+
+@sandbox_app.command("webconnector")
+def sandbox_webconnector(
+    url: str = typer.Option(..., help="The Web Connector endpoint (SOAP 1.1), e.g. .../qbwc."),
+    username: str = typer.Option(..., help="User name sent to authenticate."),
+    password: str = typer.Option(..., help="Password sent to authenticate."),
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The simulator's company file folder.")
+    ] = None,
+) -> None:
+    """Run one simulated Web Connector session against URL and print its transcript."""
+    import httpx2
+
+    from procore_qb.sandbox.qbd import open_simulator, run_session
+
+    simulator = open_simulator(data_dir)
+    with httpx2.Client() as client:
+        transcript = run_session(client, url, username, password, simulator.processor)
+    for line in transcript.lines():
+        print(line)
 
 
 def main() -> None:

@@ -1,0 +1,337 @@
+"""The parts of the qbXML 13.0 schema the simulated QuickBooks reads and writes.
+
+QuickBooks checks every request against its schema and writes every response in schema order
+(spec B.1, B.2: "element order matters"; a real QBWC log in consolibyte/quickbooks-php#92 shows
+``CustomerRet`` children in XSD order). Each entry below is the child sequence of one element
+of ``qbxml130.xsd`` / ``qbxmlops130.xsd``, written ``Name`` (required), ``Name?`` (optional),
+``Name*`` (optional, repeatable) or ``Name+`` (required, repeatable). Alternatives of an
+``xsd:choice`` are listed side by side as optional entries; the handlers check that at most
+one of them is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from procore_qb.sandbox.qbd.errors import QbxmlParseError
+
+__all__ = [
+    "ACTIVE_STATUS",
+    "JOB_STATUS",
+    "LIST_DEL_TYPES",
+    "MATCH_CRITERIA",
+    "SEQUENCES",
+    "TXN_DEL_TYPES",
+    "Child",
+    "check_children",
+    "order_of",
+    "sequence",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    name: str
+    required: bool
+    repeated: bool
+
+
+_ADDRESS = "Addr1? Addr2? Addr3? Addr4? Addr5? City? State? PostalCode? Country? Note?"
+_REF = "ListID? FullName?"
+_LIST_QUERY = (
+    "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
+    "NameFilter? NameRangeFilter? TotalBalanceFilter? CurrencyFilter? ClassFilter? "
+    "IncludeRetElement* OwnerID*"
+)
+_TXN_QUERY = (
+    "TxnID* RefNumber* RefNumberCaseSensitive* MaxReturned? ModifiedDateRangeFilter? "
+    "TxnDateRangeFilter? EntityFilter? AccountFilter? RefNumberFilter? RefNumberRangeFilter? "
+    "CurrencyFilter? PaidStatus? IncludeLineItems? IncludeLinkedTxns? IncludeRetElement* OwnerID*"
+)
+_ITEM_RET_HEAD = (
+    "ListID? TimeCreated? TimeModified? EditSequence? Name? FullName? BarCodeValue? IsActive? "
+    "ClassRef? ParentRef? Sublevel?"
+)
+_LINES_RET = "ExpenseLineRet* ItemLineRet* ItemGroupLineRet*"
+_LINES_ADD = "ExpenseLineAdd* ItemLineAdd* ItemGroupLineAdd*"
+_TXN_RET_HEAD = "TxnID? TimeCreated? TimeModified? EditSequence? TxnNumber?"
+
+SEQUENCES: dict[str, str] = {
+    # ------------------------------------------------------------------ aggregates
+    "Address": _ADDRESS,
+    "Ref": _REF,
+    "NameFilter": "MatchCriterion Name",
+    "ModifiedDateRangeFilter": "FromModifiedDate? ToModifiedDate?",
+    "TxnDateRangeFilter": "FromTxnDate? ToTxnDate? DateMacro?",
+    "EntityFilter": "ListID* FullName* ListIDWithChildren? FullNameWithChildren?",
+    "DeletedDateRangeFilter": "FromDeletedDate? ToDeletedDate?",
+    "SalesOrPurchase": "Desc? Price? PricePercent? AccountRef?",
+    "SalesAndPurchase": (
+        "SalesDesc? SalesPrice? IncomeAccountRef? PurchaseDesc? PurchaseCost? "
+        "PurchaseTaxCodeRef? ExpenseAccountRef? PrefVendorRef?"
+    ),
+    # ------------------------------------------------------------------ host and company
+    "HostQueryRq": "IncludeListMetaData? IncludeRetElement*",
+    "CompanyQueryRq": "IncludeRetElement* OwnerID*",
+    "HostRet": (
+        "ProductName? MajorVersion? MinorVersion? Country? SupportedQBXMLVersion* "
+        "IsAutomaticLogin? QBFileMode? ListMetaData?"
+    ),
+    "CompanyRet": (
+        "IsSampleCompany? CompanyName? LegalCompanyName? Address? AddressBlock? LegalAddress? "
+        "CompanyAddressForCustomer? CompanyAddressBlockForCustomer? Phone? Fax? Email? "
+        "CompanyEmailForCustomer? CompanyWebSite? FirstMonthFiscalYear? FirstMonthIncomeTaxYear? "
+        "CompanyType? EIN? SSN? TaxForm? SubscribedServices? AccountantCopy? DataExtRet*"
+    ),
+    # ------------------------------------------------------------------ customers and jobs
+    "CustomerAdd": (
+        "Name IsActive? ClassRef? ParentRef? CompanyName? Salutation? FirstName? MiddleName? "
+        "LastName? Suffix? JobTitle? BillAddress? ShipAddress? ShipToAddress* PrintAs? Phone? "
+        "Mobile? Pager? AltPhone? Fax? Email? Cc? Contact? AltContact? AdditionalContactRef* "
+        "Contacts* CustomerTypeRef? TermsRef? SalesRepRef? OpenBalance? OpenBalanceDate? "
+        "SalesTaxCodeRef? ItemSalesTaxRef? SalesTaxCountry? ResaleNumber? AccountNumber? "
+        "CreditLimit? PreferredPaymentMethodRef? CreditCardInfo? JobStatus? JobStartDate? "
+        "JobProjectedEndDate? JobEndDate? JobDesc? JobTypeRef? Notes? AdditionalNotes* "
+        "IsStatementWithParent? DeliveryMethod? PreferredDeliveryMethod? PriceLevelRef? "
+        "ExternalGUID? TaxRegistrationNumber? CurrencyRef?"
+    ),
+    "CustomerMod": (
+        "ListID EditSequence Name? IsActive? ClassRef? ParentRef? CompanyName? Salutation? "
+        "FirstName? MiddleName? LastName? Suffix? JobTitle? BillAddress? ShipAddress? "
+        "ShipToAddress* PrintAs? Phone? Mobile? Pager? AltPhone? Fax? Email? Cc? Contact? "
+        "AltContact? AdditionalContactRef* ContactsMod* CustomerTypeRef? TermsRef? SalesRepRef? "
+        "SalesTaxCodeRef? ItemSalesTaxRef? SalesTaxCountry? ResaleNumber? AccountNumber? "
+        "CreditLimit? PreferredPaymentMethodRef? CreditCardInfo? JobStatus? JobStartDate? "
+        "JobProjectedEndDate? JobEndDate? JobDesc? JobTypeRef? Notes? AdditionalNotesMod* "
+        "IsStatementWithParent? DeliveryMethod? PreferredDeliveryMethod? PriceLevelRef? "
+        "TaxRegistrationNumber? CurrencyRef?"
+    ),
+    "CustomerRet": (
+        "ListID? TimeCreated? TimeModified? EditSequence? Name? FullName? IsActive? ClassRef? "
+        "ParentRef? Sublevel? CompanyName? Salutation? FirstName? MiddleName? LastName? Suffix? "
+        "JobTitle? BillAddress? BillAddressBlock? ShipAddress? ShipAddressBlock? ShipToAddress* "
+        "PrintAs? Phone? Mobile? Pager? AltPhone? Fax? Email? Cc? Contact? AltContact? "
+        "AdditionalContactRef* ContactsRet* CustomerTypeRef? TermsRef? SalesRepRef? Balance? "
+        "TotalBalance? SalesTaxCodeRef? ItemSalesTaxRef? SalesTaxCountry? ResaleNumber? "
+        "AccountNumber? CreditLimit? PreferredPaymentMethodRef? CreditCardInfo? JobStatus? "
+        "JobStartDate? JobProjectedEndDate? JobEndDate? JobDesc? JobTypeRef? Notes? "
+        "AdditionalNotesRet* IsStatementWithParent? DeliveryMethod? PreferredDeliveryMethod? "
+        "PriceLevelRef? ExternalGUID? TaxRegistrationNumber? CurrencyRef? DataExtRet*"
+    ),
+    "CustomerQueryRq": _LIST_QUERY,
+    # ------------------------------------------------------------------ vendors
+    "VendorAdd": (
+        "Name IsActive? ClassRef? CompanyName? Salutation? FirstName? MiddleName? LastName? "
+        "Suffix? JobTitle? VendorAddress? ShipAddress? Phone? Mobile? Pager? AltPhone? Fax? "
+        "Email? Cc? Contact? AltContact? AdditionalContactRef* Contacts* NameOnCheck? "
+        "AccountNumber? Notes? AdditionalNotes* VendorTypeRef? TermsRef? CreditLimit? "
+        "VendorTaxIdent? IsVendorEligibleFor1099? OpenBalance? OpenBalanceDate? BillingRateRef? "
+        "ExternalGUID? SalesTaxCodeRef? SalesTaxCountry? IsSalesTaxAgency? SalesTaxReturnRef? "
+        "TaxRegistrationNumber? ReportingPeriod? IsTaxTrackedOnPurchases? "
+        "TaxOnPurchasesAccountRef? IsTaxTrackedOnSales? TaxOnSalesAccountRef? IsTaxOnTax? "
+        "PrefillAccountRef* CurrencyRef?"
+    ),
+    "VendorRet": (
+        "ListID? TimeCreated? TimeModified? EditSequence? Name? IsActive? ClassRef? IsTaxAgency? "
+        "CompanyName? Salutation? FirstName? MiddleName? LastName? Suffix? JobTitle? "
+        "VendorAddress? VendorAddressBlock? ShipAddress? Phone? Mobile? Pager? AltPhone? Fax? "
+        "Email? Cc? Contact? AltContact? AdditionalContactRef* ContactsRet* NameOnCheck? "
+        "AccountNumber? Notes? AdditionalNotesRet* VendorTypeRef? TermsRef? CreditLimit? "
+        "VendorTaxIdent? IsVendorEligibleFor1099? Balance? BillingRateRef? ExternalGUID? "
+        "SalesTaxCodeRef? SalesTaxCountry? IsSalesTaxAgency? SalesTaxReturnRef? "
+        "TaxRegistrationNumber? ReportingPeriod? IsTaxTrackedOnPurchases? "
+        "TaxOnPurchasesAccountRef? IsTaxTrackedOnSales? TaxOnSalesAccountRef? IsTaxOnTax? "
+        "PrefillAccountRef* CurrencyRef? DataExtRet*"
+    ),
+    "VendorQueryRq": _LIST_QUERY,
+    # ------------------------------------------------------------------ items
+    "ItemServiceAdd": (
+        "Name BarCode? IsActive? ClassRef? ParentRef? UnitOfMeasureSetRef? IsTaxIncluded? "
+        "SalesTaxCodeRef? SalesOrPurchase? SalesAndPurchase? ExternalGUID?"
+    ),
+    "ItemOtherChargeAdd": (
+        "Name BarCode? IsActive? ClassRef? ParentRef? IsTaxIncluded? SalesTaxCodeRef? "
+        "SalesOrPurchase? SalesAndPurchase? ExternalGUID?"
+    ),
+    "ItemNonInventoryAdd": (
+        "Name BarCode? IsActive? ParentRef? ClassRef? ManufacturerPartNumber? "
+        "UnitOfMeasureSetRef? IsTaxIncluded? SalesTaxCodeRef? SalesOrPurchase? "
+        "SalesAndPurchase? ExternalGUID?"
+    ),
+    "ItemServiceRet": (
+        f"{_ITEM_RET_HEAD} UnitOfMeasureSetRef? IsTaxIncluded? SalesTaxCodeRef? "
+        "SalesOrPurchase? SalesAndPurchase? ExternalGUID? DataExtRet*"
+    ),
+    "ItemOtherChargeRet": (
+        f"{_ITEM_RET_HEAD} IsTaxIncluded? SalesTaxCodeRef? SalesOrPurchase? SalesAndPurchase? "
+        "SpecialItemType? ExternalGUID? DataExtRet*"
+    ),
+    "ItemNonInventoryRet": (
+        f"{_ITEM_RET_HEAD} ManufacturerPartNumber? UnitOfMeasureSetRef? IsTaxIncluded? "
+        "SalesTaxCodeRef? SalesOrPurchase? SalesAndPurchase? ExternalGUID? DataExtRet*"
+    ),
+    "ItemQueryRq": _LIST_QUERY,
+    "ItemServiceQueryRq": _LIST_QUERY,
+    "ItemOtherChargeQueryRq": _LIST_QUERY,
+    "ItemNonInventoryQueryRq": _LIST_QUERY,
+    # ------------------------------------------------------------------ accounts, terms
+    "AccountQueryRq": (
+        "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
+        "NameFilter? NameRangeFilter? AccountType* CurrencyFilter? IncludeRetElement* OwnerID*"
+    ),
+    "AccountRet": (
+        "ListID? TimeCreated? TimeModified? EditSequence? Name? FullName? IsActive? ParentRef? "
+        "Sublevel? AccountType? DetailAccountType? SpecialAccountType? IsTaxAccount? "
+        "AccountNumber? BankNumber? LastCheckNumber? Desc? Balance? TotalBalance? "
+        "SalesTaxCodeRef? TaxLineInfoRet? CashFlowClassification? CurrencyRef? DataExtRet*"
+    ),
+    "TermsQueryRq": (
+        "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
+        "NameFilter? NameRangeFilter? IncludeRetElement*"
+    ),
+    "StandardTermsRet": (
+        "ListID? TimeCreated? TimeModified? EditSequence? Name? IsActive? StdDueDays? "
+        "StdDiscountDays? DiscountPct?"
+    ),
+    # ------------------------------------------------------------------ transactions
+    "BillAdd": (
+        "VendorRef VendorAddress? APAccountRef? TxnDate? DueDate? RefNumber? TermsRef? Memo? "
+        "IsTaxIncluded? SalesTaxCodeRef? ExchangeRate? ExternalGUID? LinkToTxnID* "
+        f"{_LINES_ADD}"
+    ),
+    "CheckAdd": (
+        "AccountRef PayeeEntityRef? RefNumber? TxnDate? Memo? Address? IsToBePrinted? "
+        "IsTaxIncluded? SalesTaxCodeRef? ExchangeRate? ExternalGUID? ApplyCheckToTxnAdd* "
+        f"{_LINES_ADD}"
+    ),
+    "CreditCardChargeAdd": (
+        "AccountRef PayeeEntityRef? TxnDate? RefNumber? Memo? IsTaxIncluded? SalesTaxCodeRef? "
+        f"ExchangeRate? ExternalGUID? {_LINES_ADD}"
+    ),
+    "VendorCreditAdd": (
+        "VendorRef APAccountRef? TxnDate? RefNumber? Memo? IsTaxIncluded? SalesTaxCodeRef? "
+        f"ExchangeRate? ExternalGUID? {_LINES_ADD}"
+    ),
+    "JournalEntryAdd": (
+        "TxnDate? RefNumber? Memo? IsAdjustment? IsHomeCurrencyAdjustment? "
+        "IsAmountsEnteredInHomeCurrency? CurrencyRef? ExchangeRate? ExternalGUID? "
+        "JournalDebitLine* JournalCreditLine*"
+    ),
+    "ExpenseLineAdd": (
+        "AccountRef? Amount? TaxAmount? Memo? CustomerRef? ClassRef? SalesTaxCodeRef? "
+        "BillableStatus? SalesRepRef? DataExt*"
+    ),
+    "ItemLineAdd": (
+        "ItemRef? InventorySiteRef? InventorySiteLocationRef? SerialNumber? LotNumber? Desc? "
+        "Quantity? UnitOfMeasure? Cost? Amount? TaxAmount? CustomerRef? ClassRef? "
+        "SalesTaxCodeRef? BillableStatus? OverrideItemAccountRef? LinkToTxn? SalesRepRef? "
+        "DataExt*"
+    ),
+    "JournalLine": (
+        "TxnLineID? AccountRef? Amount? TaxAmount? Memo? EntityRef? ClassRef? ItemSalesTaxRef? "
+        "BillableStatus?"
+    ),
+    "ExpenseLineRet": (
+        "TxnLineID AccountRef? Amount? TaxAmount? Memo? CustomerRef? ClassRef? SalesTaxCodeRef? "
+        "BillableStatus? SalesRepRef? DataExtRet*"
+    ),
+    "ItemLineRet": (
+        "TxnLineID ItemRef? InventorySiteRef? InventorySiteLocationRef? SerialNumber? "
+        "LotNumber? Desc? Quantity? UnitOfMeasure? OverrideUOMSetRef? Cost? Amount? TaxAmount? "
+        "CustomerRef? ClassRef? SalesTaxCodeRef? BillableStatus? SalesRepRef? DataExtRet*"
+    ),
+    "BillRet": (
+        f"{_TXN_RET_HEAD} VendorRef? VendorAddress? APAccountRef? TxnDate? DueDate? AmountDue? "
+        "CurrencyRef? ExchangeRate? AmountDueInHomeCurrency? RefNumber? TermsRef? Memo? "
+        f"IsTaxIncluded? SalesTaxCodeRef? IsPaid? ExternalGUID? LinkedTxn* {_LINES_RET} "
+        "OpenAmount? DataExtRet*"
+    ),
+    "CheckRet": (
+        f"{_TXN_RET_HEAD} AccountRef? PayeeEntityRef? RefNumber? TxnDate? Amount? CurrencyRef? "
+        "ExchangeRate? AmountInHomeCurrency? Memo? Address? AddressBlock? IsToBePrinted? "
+        f"IsTaxIncluded? SalesTaxCodeRef? ExternalGUID? LinkedTxn* {_LINES_RET} DataExtRet*"
+    ),
+    "CreditCardChargeRet": (
+        f"{_TXN_RET_HEAD} AccountRef? PayeeEntityRef? TxnDate? Amount? CurrencyRef? "
+        "ExchangeRate? AmountInHomeCurrency? RefNumber? Memo? IsTaxIncluded? SalesTaxCodeRef? "
+        f"ExternalGUID? {_LINES_RET} DataExtRet*"
+    ),
+    "VendorCreditRet": (
+        f"{_TXN_RET_HEAD} VendorRef? APAccountRef? TxnDate? CreditAmount? CurrencyRef? "
+        "ExchangeRate? CreditAmountInHomeCurrency? RefNumber? Memo? IsTaxIncluded? "
+        f"SalesTaxCodeRef? ExternalGUID? LinkedTxn* {_LINES_RET} OpenAmount? DataExtRet*"
+    ),
+    "JournalEntryRet": (
+        f"{_TXN_RET_HEAD} TxnDate? RefNumber? Memo? IsAdjustment? IsHomeCurrencyAdjustment? "
+        "IsAmountsEnteredInHomeCurrency? CurrencyRef? ExchangeRate? ExternalGUID? "
+        "JournalDebitLine* JournalCreditLine* DataExtRet*"
+    ),
+    "BillQueryRq": _TXN_QUERY,
+    "CheckQueryRq": _TXN_QUERY,
+    "CreditCardChargeQueryRq": _TXN_QUERY,
+    "VendorCreditQueryRq": _TXN_QUERY,
+    "JournalEntryQueryRq": _TXN_QUERY,
+    # ------------------------------------------------------------------ deletions
+    "ListDelRq": "ListDelType ListID",
+    "TxnDelRq": "TxnDelType TxnID",
+    "ListDeletedQueryRq": "ListDelType+ DeletedDateRangeFilter? IncludeRetElement*",
+    "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*",
+}
+
+# Enumerations from qbxml130.xsd (elements JobStatus, ActiveStatus, MatchCriterion).
+JOB_STATUS = frozenset({"Awarded", "Closed", "InProgress", "None", "NotAwarded", "Pending"})
+ACTIVE_STATUS = frozenset({"ActiveOnly", "InactiveOnly", "All"})
+MATCH_CRITERIA = frozenset({"StartsWith", "Contains", "EndsWith"})
+# The ListDelType / TxnDelType values of the lists and transactions this company file holds
+# (a subset of the XSD enumerations; the others name lists the simulator does not keep).
+LIST_DEL_TYPES = frozenset(
+    {"Account", "Customer", "ItemNonInventory", "ItemOtherCharge", "ItemService", "Vendor"}
+)
+TXN_DEL_TYPES = frozenset({"Bill", "Check", "CreditCardCharge", "JournalEntry", "VendorCredit"})
+
+
+def _parse(spec: str) -> tuple[Child, ...]:
+    children = []
+    for token in spec.split():
+        name = token.rstrip("?*+")
+        required = not token.endswith(("?", "*"))
+        children.append(Child(name, required=required, repeated=token.endswith(("*", "+"))))
+    return tuple(children)
+
+
+def sequence(kind: str) -> tuple[Child, ...]:
+    """The child sequence of ``kind``."""
+    return _parse(SEQUENCES[kind])
+
+
+def order_of(kind: str) -> dict[str, int]:
+    """Position of each child name of ``kind``, for sorting and order checks."""
+    return {child.name: index for index, child in enumerate(sequence(kind))}
+
+
+def check_children(kind: str, element_name: str, children: list[str]) -> None:
+    """Refuse children that are unknown, repeated when they may not be, or out of XSD order.
+
+    QuickBooks validates each request against the schema before running it; a request that
+    does not follow it fails the whole message with the parse HRESULT (spec B.8, §E.2).
+    """
+    spec = sequence(kind)
+    position = {child.name: index for index, child in enumerate(spec)}
+    last = -1
+    seen: set[str] = set()
+    for name in children:
+        index = position.get(name)
+        if index is None:
+            raise QbxmlParseError(f"element <{name}> is not allowed in <{element_name}>")
+        if index < last:
+            raise QbxmlParseError(
+                f"element <{name}> is out of order in <{element_name}>: the qbXML 13.0 schema "
+                f"puts it before <{spec[last].name}>"
+            )
+        if name in seen and not spec[index].repeated:
+            raise QbxmlParseError(f"element <{name}> may appear only once in <{element_name}>")
+        seen.add(name)
+        last = index
+    for child in spec:
+        if child.required and child.name not in seen:
+            raise QbxmlParseError(f"<{element_name}> is missing its required <{child.name}>")

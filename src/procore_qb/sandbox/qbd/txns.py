@@ -1,0 +1,376 @@
+"""Transactions that carry job cost: Bill, Check, CreditCardCharge, VendorCredit, JournalEntry.
+
+Each line is coded to a customer:job (``CustomerRef``, or ``EntityRef`` on journal lines) and
+to an item (``ItemLineRet``) or an account (``ExpenseLineRet``) (spec B.5). Queries take the
+``TxnQuery`` filters of spec B.5; lines come back only with ``IncludeLineItems`` true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from procore_qb.sandbox.qbd.common import (
+    INVALID_ARGUMENT,
+    REF_KINDS,
+    Result,
+    check_length,
+    is_list_id,
+    not_found_warning,
+    page,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    resolve_ref,
+    upper_bound,
+    utc_date,
+    within,
+)
+from procore_qb.sandbox.qbd.company import ENTITY_KINDS, CompanyFile, TxnObject
+from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
+from procore_qb.sandbox.qbd.nodes import Node
+from procore_qb.sandbox.qbd.schema import MATCH_CRITERIA, TXN_DEL_TYPES, order_of
+
+__all__ = ["TXN_KINDS", "add_txn", "render_txn", "txn_del", "txn_query"]
+
+TXN_KINDS = ("Bill", "Check", "CreditCardCharge", "VendorCredit", "JournalEntry")
+_TOTAL = {
+    "Bill": "AmountDue",
+    "Check": "Amount",
+    "CreditCardCharge": "Amount",
+    "VendorCredit": "CreditAmount",
+}
+# RefNumber lengths from the XSD (spec B.5: Bill 20, Check 11).
+_REF_NUMBER_MAX = {
+    "Bill": 20,
+    "Check": 11,
+    "CreditCardCharge": 11,
+    "VendorCredit": 20,
+    "JournalEntry": 11,
+}
+_LINE_TAGS = {
+    "ExpenseLineAdd": "ExpenseLineRet",
+    "ItemLineAdd": "ItemLineRet",
+    "JournalDebitLine": "JournalDebitLine",
+    "JournalCreditLine": "JournalCreditLine",
+}
+_LINE_ORDER = {
+    "ExpenseLineRet": "ExpenseLineRet",
+    "ItemLineRet": "ItemLineRet",
+    "JournalDebitLine": "JournalLine",
+    "JournalCreditLine": "JournalLine",
+}
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _line(
+    company: CompanyFile, line: Node, refs: list[str], entities: list[str]
+) -> tuple[Node, Decimal]:
+    tag = _LINE_TAGS[line.tag]
+    order = order_of(_LINE_ORDER[tag])
+    out = Node(tag, children=[Node("TxnLineID", company.new_id("next_line_id"))])
+    amount: Decimal | None = None
+    quantity = cost = None
+    for child in line.children:
+        if child.tag not in order or child.tag == "TxnLineID":
+            continue  # OverrideItemAccountRef, LinkToTxn, DataExt are not echoed on lines
+        if child.tag.endswith("Ref"):
+            kinds = REF_KINDS.get(child.tag, ())
+            if child.tag == "EntityRef":
+                kinds = ENTITY_KINDS
+            resolved = resolve_ref(company, child, kinds)
+            list_id = resolved.value("ListID") or ""
+            refs.append(list_id)
+            if child.tag in {"CustomerRef", "EntityRef"}:
+                entities.append(list_id)
+            out.children.append(resolved)
+        elif child.tag == "Amount":
+            amount = parse_amount(child.text or "", "Amount")
+            out.children.append(Node("Amount", _money(amount)))
+        elif child.tag == "Quantity":
+            quantity = parse_amount(child.text or "", "Quantity")
+            out.children.append(Node("Quantity", child.text))
+        elif child.tag == "Cost":
+            cost = parse_amount(child.text or "", "Cost")
+            out.children.append(Node("Cost", child.text))
+        else:
+            out.children.append(Node(child.tag, child.text))
+    if (
+        tag in {"ExpenseLineRet", "JournalDebitLine", "JournalCreditLine"}
+        and out.find("AccountRef") is None
+    ):
+        raise StatusError(3140, f"Every {line.tag} needs an AccountRef.  {INVALID_ARGUMENT}")
+    if tag == "ItemLineRet" and out.find("ItemRef") is None:
+        raise StatusError(3140, f"Every ItemLineAdd needs an ItemRef.  {INVALID_ARGUMENT}")
+    if amount is None:
+        amount = (quantity or Decimal(1)) * cost if cost is not None else Decimal("0.00")
+        out.children.append(Node("Amount", _money(amount)))
+    out.children.sort(key=lambda child: order[child.tag])
+    return out, amount
+
+
+def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
+    """BillAdd, CheckAdd, CreditCardChargeAdd, VendorCreditAdd, JournalEntryAdd."""
+    order = order_of(f"{kind}Ret")
+    refs: list[str] = []
+    entities: list[str] = []
+    header: list[Node] = []
+    lines: list[Node] = []
+    debit = credit = total = Decimal("0.00")
+    for child in payload.children:
+        if child.tag in _LINE_TAGS:
+            line, amount = _line(company, child, refs, entities)
+            lines.append(line)
+            if child.tag == "JournalCreditLine":
+                credit += amount
+            elif child.tag == "JournalDebitLine":
+                debit += amount
+            else:
+                total += amount
+        elif child.tag.endswith("Ref"):
+            kinds = REF_KINDS.get(child.tag, ())
+            resolved = resolve_ref(company, child, kinds)
+            list_id = resolved.value("ListID") or ""
+            refs.append(list_id)
+            if child.tag in {"VendorRef", "PayeeEntityRef"}:
+                entities.append(list_id)
+            header.append(resolved)
+        elif child.tag in order:
+            header.append(
+                Node(child.tag, child.text, [Node(c.tag, c.text) for c in child.children])
+            )
+    txn_date = payload.value("TxnDate")
+    if txn_date is None:
+        txn_date = utc_date(company)  # QuickBooks dates a transaction today when none is given
+        header.append(Node("TxnDate", txn_date))
+    else:
+        parse_date(txn_date, "TxnDate")
+    ref_number = payload.value("RefNumber")
+    if ref_number is not None:
+        check_length(ref_number, _REF_NUMBER_MAX[kind], "RefNumber")
+    for flag in ("IsAdjustment", "IsToBePrinted", "IsTaxIncluded"):
+        value = payload.value(flag)
+        if value is not None:
+            parse_bool(value, flag)
+    if kind == "JournalEntry":
+        if debit != credit:
+            # Debits must equal credits; QuickBooks refuses an unbalanced entry [U: code].
+            raise StatusError(
+                3180,
+                "There was an error when saving a JournalEntry.  QuickBooks error message: "
+                f"Transaction is not in balance (debits {_money(debit)}, credits "
+                f"{_money(credit)}).",
+            )
+    else:
+        if kind in {"Bill", "VendorCredit"} and payload.find("APAccountRef") is None:
+            ap = company.find_list(("Account",), "Accounts Payable")
+            if ap is not None:  # the default A/P account
+                header.append(Node.ref("APAccountRef", ap.list_id, ap.full_name))
+                refs.append(ap.list_id)
+        header.append(Node(_TOTAL[kind], _money(total)))
+        if kind in {"Bill", "VendorCredit"}:
+            header.append(Node("OpenAmount", _money(total)))
+        if kind == "Bill":
+            header.append(Node("IsPaid", "false"))
+    when, stamp = company.now()
+    obj = TxnObject(
+        txn_id=company.new_id("next_txn_id"),
+        kind=kind,
+        txn_number=company.next_txn_number(),
+        txn_date=txn_date,
+        ref_number=ref_number,
+        edit_sequence=company.new_edit_sequence(),
+        time_created=when,
+        time_modified=when,
+        modified_at=stamp,
+        entity_ids=sorted(set(entities)),
+        list_refs=sorted(set(refs)),
+        body=Node("Body", children=header + lines),
+    )
+    company.insert_txn(obj)
+    return obj
+
+
+def render_txn(obj: TxnObject, *, include_lines: bool) -> Node:
+    tag = f"{obj.kind}Ret"
+    order = order_of(tag)
+    children = [
+        Node("TxnID", obj.txn_id),
+        Node("TimeCreated", obj.time_created),
+        Node("TimeModified", obj.time_modified),
+        Node("EditSequence", obj.edit_sequence),
+        Node("TxnNumber", str(obj.txn_number)),
+    ]
+    for child in obj.body.children:
+        if child.tag in _LINE_ORDER and not include_lines:
+            continue
+        children.append(child)
+    kept = [child for child in children if child.tag in order]
+    kept.sort(key=lambda child: order[child.tag])
+    return Node(tag, children=kept)
+
+
+def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
+    include = request.value("IncludeLineItems")
+    include_lines = False if include is None else parse_bool(include, "IncludeLineItems")
+    txn_ids = request.values("TxnID")
+    ref_numbers = request.values("RefNumber")
+    exact_refs = request.values("RefNumberCaseSensitive")
+    if txn_ids or ref_numbers or exact_refs:
+        found: list[TxnObject] = []
+        missing: list[str] = []
+        for txn_id in txn_ids:
+            obj = company.get_txn(txn_id) if is_list_id(txn_id) else None
+            if obj is None or obj.kind != kind:
+                missing.append(txn_id)
+            else:
+                found.append(obj)
+        everything = company.txns(kind) if ref_numbers or exact_refs else []
+        for ref in ref_numbers:
+            hits = [t for t in everything if (t.ref_number or "").casefold() == ref.casefold()]
+            found.extend(hits) if hits else missing.append(ref)
+        for ref in exact_refs:
+            hits = [t for t in everything if t.ref_number == ref]
+            found.extend(hits) if hits else missing.append(ref)
+        result = Result(rets=[render_txn(t, include_lines=include_lines) for t in found])
+        if missing:
+            result.code, result.severity, result.message = not_found_warning(missing)
+        return result
+    matcher = _txn_filter(company, request)
+
+    def matching() -> list[str]:
+        return [t.txn_id for t in company.txns(kind) if matcher(t)]
+
+    def render(ids: list[str]) -> list[Node]:
+        rets = []
+        for txn_id in ids:
+            obj = company.get_txn(txn_id)
+            if obj is not None:
+                rets.append(render_txn(obj, include_lines=include_lines))
+        return rets
+
+    return page(company, request, matching, render)
+
+
+def _ids_of(company: CompanyFile, node: Node, kinds: tuple[str, ...]) -> set[str]:
+    """The ListIDs an EntityFilter/AccountFilter names, with descendants for ``*WithChildren``."""
+    ids: set[str] = set()
+    for list_id in node.values("ListID"):
+        ids.add(list_id)
+    for full_name in node.values("FullName"):
+        obj = company.find_list(kinds, full_name)
+        if obj is not None:
+            ids.add(obj.list_id)
+    roots: list[str] = []
+    with_id = node.value("ListIDWithChildren")
+    if with_id:
+        roots.append(with_id)
+    with_name = node.value("FullNameWithChildren")
+    if with_name:
+        obj = company.find_list(kinds, with_name)
+        if obj is not None:
+            roots.append(obj.list_id)
+    while roots:
+        current = roots.pop()
+        ids.add(current)
+        roots.extend(child.list_id for child in company.children_of(current))
+    return ids
+
+
+def _txn_filter(company: CompanyFile, request: Node) -> Callable[[TxnObject], bool]:
+    tests: list[Callable[[TxnObject], bool]] = []
+    modified = request.find("ModifiedDateRangeFilter")
+    if modified is not None:
+        start = modified.value("FromModifiedDate")
+        end = modified.value("ToModifiedDate")
+        low = None if start is None else parse_datetime(start, "FromModifiedDate")
+        high = None if end is None else upper_bound(end, "ToModifiedDate")
+        tests.append(lambda t: within(t.modified_at, low, high))
+    dates = request.find("TxnDateRangeFilter")
+    if dates is not None:
+        if dates.find("DateMacro") is not None:
+            raise StatusError(
+                3250, "This feature is not enabled or not available in this version of QuickBooks."
+            )
+        first = dates.value("FromTxnDate")
+        last = dates.value("ToTxnDate")
+        for value, name in ((first, "FromTxnDate"), (last, "ToTxnDate")):
+            if value is not None:
+                parse_date(value, name)
+        tests.append(
+            lambda t: (
+                (first is None or t.txn_date >= first) and (last is None or t.txn_date <= last)
+            )
+        )
+    entity = request.find("EntityFilter")
+    if entity is not None:
+        # The payee/vendor or any line's customer:job counts as the transaction's entity, so
+        # ListIDWithChildren on a customer finds the costs of its jobs (spec B.5 [S]).
+        wanted = _ids_of(company, entity, ENTITY_KINDS)
+        tests.append(lambda t: bool(wanted.intersection(t.entity_ids)))
+    account = request.find("AccountFilter")
+    if account is not None:
+        accounts = _ids_of(company, account, ("Account",))
+        tests.append(lambda t: bool(accounts.intersection(t.list_refs)))
+    ref_filter = request.find("RefNumberFilter")
+    if ref_filter is not None:
+        criterion = ref_filter.value("MatchCriterion") or ""
+        if criterion not in MATCH_CRITERIA:
+            raise QbxmlParseError(
+                f'MatchCriterion "{criterion}" is not one of {sorted(MATCH_CRITERIA)}'
+            )
+        needle = (ref_filter.value("RefNumber") or "").casefold()
+
+        def ref_matches(t: TxnObject) -> bool:
+            ref = (t.ref_number or "").casefold()
+            if criterion == "StartsWith":
+                return ref.startswith(needle)
+            if criterion == "EndsWith":
+                return ref.endswith(needle)
+            return needle in ref
+
+        tests.append(ref_matches)
+    ref_range = request.find("RefNumberRangeFilter")
+    if ref_range is not None:
+        low_ref = ref_range.value("FromRefNumber")
+        high_ref = ref_range.value("ToRefNumber")
+        tests.append(
+            lambda t: (
+                (low_ref is None or (t.ref_number or "") >= low_ref)
+                and (high_ref is None or (t.ref_number or "") <= high_ref)
+            )
+        )
+    paid = request.value("PaidStatus")
+    if paid is not None:
+        if paid not in {"All", "PaidOnly", "NotPaidOnly"}:
+            raise QbxmlParseError(f'PaidStatus "{paid}" is not All, PaidOnly or NotPaidOnly')
+        if paid == "PaidOnly":
+            tests.append(lambda t: t.body.value("IsPaid") == "true")
+        elif paid == "NotPaidOnly":
+            tests.append(lambda t: t.body.value("IsPaid") != "true")
+    return lambda t: all(test(t) for test in tests)
+
+
+def txn_del(company: CompanyFile, request: Node) -> Result:
+    del_type = request.value("TxnDelType") or ""
+    if del_type not in TXN_DEL_TYPES:
+        raise StatusError(
+            3250, "This feature is not enabled or not available in this version of QuickBooks."
+        )
+    txn_id = request.value("TxnID") or ""
+    if not is_list_id(txn_id):
+        raise StatusError(3000, f'The given object ID "{txn_id}" in the field "TxnID" is invalid.')
+    obj = company.get_txn(txn_id)
+    if obj is None or obj.kind != del_type:
+        raise StatusError(
+            3120, f'Object "{txn_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}'
+        )
+    when = company.delete_txn(obj)
+    rets = [Node("TxnDelType", del_type), Node("TxnID", txn_id), Node("TimeDeleted", when)]
+    if obj.ref_number:
+        rets.append(Node("RefNumber", obj.ref_number))
+    return Result(rets=rets)
