@@ -441,7 +441,7 @@ class WebConnectorService:
             .where(QbdCommandProgress.ticket == ticket, QbCommand.state == "in_flight")
             .order_by(QbCommand.id)
         )
-        return [(progress, command) for progress, command in rows.tuples()]
+        return [(progress, command) for progress, command in rows]
 
     @staticmethod
     def _drop_progress(db: Session, command_id: int) -> None:
