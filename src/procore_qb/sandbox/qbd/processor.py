@@ -188,6 +188,12 @@ HANDLERS: dict[str, Handler] = {
     **{f"{kind}QueryRq": _txn_query(kind) for kind in TXN_KINDS},
 }
 
+# Query responses that carry retCount (every query the simulator runs but Host and Company).
+_RET_COUNT = frozenset(
+    tag
+    for tag in HANDLERS
+    if tag.endswith("QueryRq") and tag not in {"HostQueryRq", "CompanyQueryRq"}
+)
 _NOT_AVAILABLE = "This feature is not enabled or not available in this version of QuickBooks."
 _ON_ERROR = frozenset({"stopOnError", "continueOnError", "rollbackOnError"})
 _ALLOWED_ATTRS = frozenset({"requestID", "metaData", "iterator", "iteratorID"})
@@ -316,7 +322,7 @@ class RequestProcessor:
             wanted = set(includes)
             for ret in rets:
                 ret.children = [child for child in ret.children if child.tag in wanted]
-        if request.tag.endswith("QueryRq") and request.tag not in {"HostQueryRq", "CompanyQueryRq"}:
+        if request.tag in _RET_COUNT:
             attrs["retCount"] = str(len(rets))
         attrs.update(result.attrs)
         return Node(rs_tag, children=rets, attrs=attrs)

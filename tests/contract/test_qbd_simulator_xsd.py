@@ -1,0 +1,149 @@
+"""Every response of the simulated QuickBooks Desktop validates against qbXML 13.0.
+
+Reads the schema and Intuit's sample requests from ``../shared/reference/quickbooks/`` (never
+copied into the repository).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from procore_qb.sandbox.qbd import ManualClock, QbdSimulator, QbxmlParseError, open_simulator
+
+pytestmark = pytest.mark.reference
+
+# Samples that depend on objects an earlier sample creates run after it (their own headers
+# say so: QueryFilterRq.xml "Before: CustomerAddRq.xml", ErrRecovery in numeric order).
+SAMPLE_ORDER = ("CustomerAddRq.xml", "ErrRecovery1.xml", "ErrRecovery2.xml", "ErrRecovery3.xml")
+
+
+@pytest.fixture(scope="module")
+def schema(reference_dir: Path) -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(reference_dir / "quickbooks" / "qbxml-13.0" / "qbxmlops130.xsd")
+
+
+@pytest.fixture
+def sim() -> Iterator[QbdSimulator]:
+    simulator = open_simulator(None, ManualClock())
+    yield simulator
+    simulator.company.close()
+
+
+def _valid(schema: xmlschema.XMLSchema, response: str) -> None:
+    errors = list(schema.iter_errors(response))
+    assert not errors, f"{errors[0]}\n{response[:3000]}"
+
+
+def _samples(reference_dir: Path) -> list[Path]:
+    folder = reference_dir / "quickbooks" / "qbxml-samples" / "intuit-sdk-samples"
+    files = sorted(folder.glob("*.xml"))
+    first = [f for name in SAMPLE_ORDER for f in files if f.name == name]
+    return first + [f for f in files if f not in first]
+
+
+def test_every_intuit_sample_runs_with_a_schema_valid_response(
+    reference_dir: Path, schema: xmlschema.XMLSchema, sim: QbdSimulator
+) -> None:
+    samples = _samples(reference_dir)
+    assert len(samples) >= 12
+    statuses: dict[str, list[str]] = {}
+    for sample in samples:
+        request = sample.read_text(encoding="utf-8")
+        assert schema.is_valid(request), sample.name
+        response = sim.processor.process(request)
+        _valid(schema, response)
+        statuses[sample.name] = [part.split('"')[1] for part in response.split("statusCode=")[1:]]
+    # The customer and its job from CustomerAddRq.xml exist, so QueryFilterRq.xml finds both.
+    assert statuses["CustomerAddRq.xml"] == ["0", "0"]
+    assert statuses["QueryFilterRq.xml"][1] == "0"
+
+
+QUERIES = [
+    "<HostQueryRq/>",
+    "<CompanyQueryRq/>",
+    "<CustomerQueryRq/>",
+    "<VendorQueryRq/>",
+    "<ItemQueryRq/>",
+    "<ItemServiceQueryRq/>",
+    "<ItemOtherChargeQueryRq/>",
+    "<ItemNonInventoryQueryRq/>",
+    "<AccountQueryRq/>",
+    "<TermsQueryRq/>",
+    "<BillQueryRq><IncludeLineItems>true</IncludeLineItems></BillQueryRq>",
+    "<CheckQueryRq><IncludeLineItems>true</IncludeLineItems></CheckQueryRq>",
+    "<CreditCardChargeQueryRq><IncludeLineItems>true</IncludeLineItems></CreditCardChargeQueryRq>",
+    "<JournalEntryQueryRq><IncludeLineItems>true</IncludeLineItems></JournalEntryQueryRq>",
+    "<VendorCreditQueryRq><IncludeLineItems>true</IncludeLineItems></VendorCreditQueryRq>",
+    "<BillQueryRq/>",
+    '<CustomerQueryRq iterator="Start"><MaxReturned>3</MaxReturned></CustomerQueryRq>',
+    "<ListDeletedQueryRq><ListDelType>Customer</ListDelType></ListDeletedQueryRq>",
+    "<TxnDeletedQueryRq><TxnDelType>Bill</TxnDelType></TxnDeletedQueryRq>",
+    "<CustomerQueryRq><FullName>Nobody</FullName></CustomerQueryRq>",
+    "<CustomerQueryRq><IncludeRetElement>ListID</IncludeRetElement>"
+    "<IncludeRetElement>FullName</IncludeRetElement></CustomerQueryRq>",
+    "<CustomerAddRq><CustomerAdd><Name>Job</Name><ParentRef><FullName>Nobody</FullName>"
+    "</ParentRef></CustomerAdd></CustomerAddRq>",
+    "<CustomerAddRq><CustomerAdd><Name>Greenleaf Properties</Name></CustomerAdd></CustomerAddRq>",
+    "<PreferencesQueryRq/>",
+]
+
+
+@pytest.mark.parametrize("request_xml", QUERIES)
+def test_query_and_error_responses_validate(
+    schema: xmlschema.XMLSchema, sim: QbdSimulator, request_xml: str
+) -> None:
+    message = (
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML>'
+        f'<QBXMLMsgsRq onError="continueOnError">{request_xml}</QBXMLMsgsRq></QBXML>'
+    )
+    assert schema.is_valid(message)
+    _valid(schema, sim.processor.process(message))
+
+
+def test_writes_validate(schema: xmlschema.XMLSchema, sim: QbdSimulator) -> None:
+    job = sim.processor.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        "<CustomerAddRq><CustomerAdd><Name>Northgate Garage</Name><ParentRef><FullName>"
+        "Riverside Health</FullName></ParentRef><BillAddress><Addr1>1 Main</Addr1><City>Rockford"
+        "</City><State>IL</State><PostalCode>61107</PostalCode></BillAddress><AccountNumber>NG-1"
+        "</AccountNumber><JobStatus>Pending</JobStatus><JobStartDate>2026-07-06</JobStartDate>"
+        "<JobProjectedEndDate>2027-06-30</JobProjectedEndDate></CustomerAdd></CustomerAddRq>"
+        "<ItemServiceAddRq><ItemServiceAdd><Name>31-000</Name><SalesAndPurchase><SalesDesc>"
+        "Earthwork</SalesDesc><IncomeAccountRef><FullName>Construction Income</FullName>"
+        "</IncomeAccountRef><ExpenseAccountRef><FullName>Subcontractors</FullName>"
+        "</ExpenseAccountRef></SalesAndPurchase></ItemServiceAdd></ItemServiceAddRq>"
+        "<BillAddRq><BillAdd><VendorRef><FullName>Valley Plumbing</FullName></VendorRef>"
+        "<TxnDate>2026-08-01</TxnDate><RefNumber>VP-400</RefNumber><ExpenseLineAdd><AccountRef>"
+        "<FullName>Equipment Rental</FullName></AccountRef><Amount>90.00</Amount><Memo>Lift"
+        "</Memo><CustomerRef><FullName>Riverside Health:Northgate Garage</FullName></CustomerRef>"
+        "</ExpenseLineAdd><ItemLineAdd><ItemRef><FullName>31-000</FullName></ItemRef><Quantity>2"
+        "</Quantity><Cost>50.00</Cost><CustomerRef><FullName>Riverside Health:Northgate Garage"
+        "</FullName></CustomerRef></ItemLineAdd></BillAdd></BillAddRq>"
+        "</QBXMLMsgsRq></QBXML>"
+    )
+    _valid(schema, job)
+    assert job.count('statusCode="0"') == 3
+    deleted = sim.processor.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        "<TxnDeletedQueryRq><TxnDelType>Bill</TxnDelType></TxnDeletedQueryRq>"
+        "</QBXMLMsgsRq></QBXML>"
+    )
+    _valid(schema, deleted)
+
+
+def test_processor_refuses_what_the_schema_refuses(
+    schema: xmlschema.XMLSchema, sim: QbdSimulator
+) -> None:
+    out_of_order = (
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        "<CustomerAddRq><CustomerAdd><Name>X</Name><CompanyName>X</CompanyName>"
+        "<ParentRef><FullName>Harbor Holdings</FullName></ParentRef></CustomerAdd>"
+        "</CustomerAddRq></QBXMLMsgsRq></QBXML>"
+    )
+    assert not schema.is_valid(out_of_order)
+    with pytest.raises(QbxmlParseError):
+        sim.processor.process(out_of_order)
