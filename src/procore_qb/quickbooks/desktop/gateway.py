@@ -66,7 +66,6 @@ from procore_qb.quickbooks.desktop.qbxml.requests import (
     BillQuery,
     CheckQuery,
     CreditCardChargeQuery,
-    CreditCardCreditQuery,
     CustomerAdd,
     CustomerMod,
     CustomerQuery,
@@ -144,22 +143,16 @@ class PageOutcome:
 
 _ITEM_QUERIES = (ItemServiceQuery, ItemOtherChargeQuery, ItemNonInventoryQuery)
 _ITEM_DELETED = ("ItemService", "ItemOtherCharge", "ItemNonInventory")
+# Credit-card credits (CreditCardCreditQuery) are left out until the QuickBooks Desktop
+# simulator answers them; the builder exists in qbxml.requests.
 _COST_QUERIES: tuple[tuple[type[Request], JobCostSource, int], ...] = (
     (BillQuery, JobCostSource.BILL, 1),
     (CheckQuery, JobCostSource.CHECK, 1),
     (CreditCardChargeQuery, JobCostSource.CREDIT_CARD_CHARGE, 1),
-    (CreditCardCreditQuery, JobCostSource.CREDIT_CARD_CREDIT, -1),
     (VendorCreditQuery, JobCostSource.VENDOR_CREDIT, -1),
     (JournalEntryQuery, JobCostSource.JOURNAL_ENTRY, 1),
 )
-_COST_DELETED = (
-    "Bill",
-    "Check",
-    "CreditCardCharge",
-    "CreditCardCredit",
-    "VendorCredit",
-    "JournalEntry",
-)
+_COST_DELETED = ("Bill", "Check", "CreditCardCharge", "VendorCredit", "JournalEntry")
 _SOURCES = {cls.request_type: (source, sign) for cls, source, sign in _COST_QUERIES}
 _ACCOUNT_TYPES = ("Income", "OtherIncome", "Expense", "OtherExpense", "CostOfGoodsSold")
 
