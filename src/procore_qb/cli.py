@@ -111,7 +111,7 @@ def sandbox_webconnector(
     from procore_qb.sandbox.qbd import open_simulator, run_session
 
     simulator = open_simulator(data_dir)
-    with httpx2.Client() as client:
+    with httpx2.Client(timeout=60.0) as client:
         transcript = run_session(client, url, username, password, simulator.processor)
     for line in transcript.lines():
         print(line)

@@ -99,7 +99,7 @@ class Transcript:
 
 class _Soap:
     def __init__(
-        self, client: httpx2.Client, url: str, transcript: Transcript, timeout: float
+        self, client: httpx2.Client, url: str, transcript: Transcript, timeout: float | None
     ) -> None:
         self.client = client
         self.url = url
@@ -114,15 +114,16 @@ class _Soap:
         for name, value in args:
             etree.SubElement(wrapper, f"{{{NAMESPACE}}}{name}").text = value
         payload = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
-        response = self.client.post(
-            self.url,
-            content=payload,
-            headers={
-                "Content-Type": "text/xml; charset=utf-8",
-                "SOAPAction": f'"{NAMESPACE}{method}"',
-            },
-            timeout=self.timeout,
-        )
+        headers = {
+            "Content-Type": "text/xml; charset=utf-8",
+            "SOAPAction": f'"{NAMESPACE}{method}"',
+        }
+        if self.timeout is None:  # the client's own time-outs apply
+            response = self.client.post(self.url, content=payload, headers=headers)
+        else:
+            response = self.client.post(
+                self.url, content=payload, headers=headers, timeout=self.timeout
+            )
         try:
             root, _ = parse_xml(response.content)
         except QbxmlParseError as exc:
@@ -164,7 +165,7 @@ def run_session(
     *,
     faults: Faults | None = None,
     company_file: str = DEFAULT_COMPANY_FILE,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     max_round_trips: int = 10_000,
 ) -> Transcript:
     """Run one Web Connector update against ``url``; execute its requests in ``processor``."""
