@@ -121,12 +121,17 @@ def session(
     sim: QbdSimulator,
     endpoint: TinyEndpoint,
     *,
-    password: str = "demo",
+    password: str | None = None,
     faults: Faults | None = None,
 ) -> tuple[list[str], Transcript]:
     with TestClient(endpoint.app()) as client:
         transcript = run_session(
-            client, "http://testserver/qbwc", "demo", password, sim.processor, faults=faults
+            client,
+            "http://testserver/qbwc",
+            "demo",
+            password or "demo",
+            sim.processor,
+            faults=faults,
         )
     return transcript.lines(), transcript
 
