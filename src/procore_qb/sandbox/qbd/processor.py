@@ -197,6 +197,7 @@ _RET_COUNT = frozenset(
 _NOT_AVAILABLE = "This feature is not enabled or not available in this version of QuickBooks."
 _ON_ERROR = frozenset({"stopOnError", "continueOnError", "rollbackOnError"})
 _ALLOWED_ATTRS = frozenset({"requestID", "metaData", "iterator", "iteratorID"})
+_META_DATA = frozenset({"NoMetaData", "MetaDataOnly", "MetaDataAndResponseData"})
 
 
 class RequestProcessor:
@@ -272,6 +273,9 @@ class RequestProcessor:
             tag not in _ITERATOR_QUERIES
         ):
             raise QbxmlParseError(f"<{tag}> does not take an iterator")
+        meta = request.attrs.get("metaData")
+        if meta is not None and (meta not in _META_DATA or tag not in _RET_COUNT):
+            raise QbxmlParseError(f'<{tag}> does not take metaData="{meta}"')
         request_id = request.attrs.get("requestID")
         if request_id is not None and len(request_id) > 50:
             # 1060: requestID is at most 50 characters (spec B.8); the schema check fails first.
@@ -324,6 +328,8 @@ class RequestProcessor:
                 ret.children = [child for child in ret.children if child.tag in wanted]
         if request.tag in _RET_COUNT:
             attrs["retCount"] = str(len(rets))
+            if request.attrs.get("metaData") == "MetaDataOnly":
+                rets = []  # only the count (qbXML metaData attribute, spec B.1)
         attrs.update(result.attrs)
         return Node(rs_tag, children=rets, attrs=attrs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -376,3 +377,27 @@ def test_error_recovery_message_sets(sim: QbdSimulator) -> None:
         head + '<QBXMLMsgsRq oldMessageSetID="AB1" onError="continueOnError"></QBXMLMsgsRq></QBXML>'
     )
     assert sim.company.get_message_set("AB1") is None
+
+
+def test_meta_data_only_counts(qb: Run) -> None:
+    out = qb('<VendorQueryRq metaData="MetaDataOnly"/>')[0]
+    assert out.get("retCount") == "5"
+    assert len(out) == 0
+
+
+def test_company_file_persists_in_its_folder(tmp_path: Path) -> None:
+    from procore_qb.sandbox.qbd import open_simulator
+
+    first = open_simulator(tmp_path, ManualClock())
+    first.processor.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        "<CustomerAddRq><CustomerAdd><Name>Kept Co</Name></CustomerAdd></CustomerAddRq>"
+        "</QBXMLMsgsRq></QBXML>"
+    )
+    first.company.close()
+    again = open_simulator(tmp_path, ManualClock())
+    try:
+        assert again.company.find_list(("Customer",), "kept co") is not None
+        assert len(again.company.lists(("Vendor",))) == 5  # not seeded twice
+    finally:
+        again.company.close()
