@@ -526,11 +526,10 @@ _DEL_KINDS = {
 def list_del(company: CompanyFile, request: Node) -> Result:
     """ListDel: delete a list element that nothing uses (spec B.5 deleted objects)."""
     del_type = request.value("ListDelType") or ""
-    if del_type not in LIST_DEL_TYPES:
-        raise StatusError(
-            3250, "This feature is not enabled or not available in this version of QuickBooks."
-        )
-    obj = _target(company, request.value("ListID") or "", _DEL_KINDS[del_type])
+    # Lists this company file does not keep (classes, sales reps, ...) are empty: whatever the
+    # ListID, the object cannot be found.
+    kinds = _DEL_KINDS.get(del_type, ()) if del_type in LIST_DEL_TYPES else ()
+    obj = _target(company, request.value("ListID") or "", kinds)
     if company.children_of(obj.list_id) or company.list_in_use(obj.list_id):
         # QuickBooks will not delete a list element that has sub-elements or is used by
         # transactions; it can only be made inactive [U: code and wording].

@@ -31,7 +31,7 @@ from procore_qb.sandbox.qbd.lists import (
     render_list,
 )
 from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_element
-from procore_qb.sandbox.qbd.schema import SEQUENCES, check_children
+from procore_qb.sandbox.qbd.schema import SEQUENCES, check_children, check_value
 from procore_qb.sandbox.qbd.txns import TXN_KINDS, add_txn, render_txn, txn_del, txn_query
 
 __all__ = ["PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
@@ -273,6 +273,13 @@ class RequestProcessor:
             tag not in _ITERATOR_QUERIES
         ):
             raise QbxmlParseError(f"<{tag}> does not take an iterator")
+        iterator = request.attrs.get("iterator")
+        if iterator is not None and iterator not in {"Start", "Continue", "Stop"}:
+            raise QbxmlParseError(f'iterator="{iterator}" is not Start, Continue or Stop')
+        if iterator == "Start" and "iteratorID" in request.attrs:
+            raise QbxmlParseError('iterator="Start" must not carry an iteratorID')
+        if iterator in {"Continue", "Stop"} and "iteratorID" not in request.attrs:
+            raise QbxmlParseError(f'iterator="{iterator}" needs the iteratorID of its Start')
         meta = request.attrs.get("metaData")
         if meta is not None and (meta not in _META_DATA or tag not in _RET_COUNT):
             raise QbxmlParseError(f'<{tag}> does not take metaData="{meta}"')
@@ -337,6 +344,8 @@ class RequestProcessor:
 def _check_tree(kind: str, node: Node) -> None:
     check_children(kind, node.tag, [child.tag for child in node.children])
     for child in node.children:
+        if not child.children and child.text is not None:
+            check_value(child.tag, child.text)
         if child.tag in _AGGREGATE_KINDS:
             _check_tree(_AGGREGATE_KINDS[child.tag], child)
         elif child.tag.endswith("Ref") and child.children:

@@ -17,6 +17,8 @@ from procore_qb.sandbox.qbd.errors import QbxmlParseError
 
 __all__ = [
     "ACTIVE_STATUS",
+    "CHOICES",
+    "ENUMS",
     "JOB_STATUS",
     "LIST_DEL_TYPES",
     "MATCH_CRITERIA",
@@ -24,6 +26,7 @@ __all__ = [
     "TXN_DEL_TYPES",
     "Child",
     "check_children",
+    "check_value",
     "order_of",
     "sequence",
 ]
@@ -290,6 +293,161 @@ LIST_DEL_TYPES = frozenset(
 TXN_DEL_TYPES = frozenset({"Bill", "Check", "CreditCardCharge", "JournalEntry", "VendorCredit"})
 
 
+# Enumerations the request processor checks before running anything (qbxml130.xsd).
+ENUMS: dict[str, frozenset[str]] = {
+    "JobStatus": JOB_STATUS,
+    "ActiveStatus": ACTIVE_STATUS,
+    "MatchCriterion": MATCH_CRITERIA,
+    "PaidStatus": frozenset({"All", "PaidOnly", "NotPaidOnly"}),
+    "BillableStatus": frozenset({"Billable", "NotBillable", "HasBeenBilled"}),
+    "ListDelType": frozenset(
+        [
+            "Account",
+            "BillingRate",
+            "Class",
+            "Currency",
+            "Customer",
+            "CustomerMsg",
+            "CustomerType",
+            "DateDrivenTerms",
+            "Employee",
+            "InventorySite",
+            "ItemDiscount",
+            "ItemFixedAsset",
+            "ItemGroup",
+            "ItemInventory",
+            "ItemInventoryAssembly",
+            "ItemNonInventory",
+            "ItemOtherCharge",
+            "ItemPayment",
+            "ItemSalesTax",
+            "ItemSalesTaxGroup",
+            "ItemService",
+            "ItemSubtotal",
+            "JobType",
+            "OtherName",
+            "PaymentMethod",
+            "PayrollItemNonWage",
+            "PayrollItemWage",
+            "PriceLevel",
+            "SalesRep",
+            "SalesTaxCode",
+            "ShipMethod",
+            "StandardTerms",
+            "ToDo",
+            "UnitOfMeasureSet",
+            "Vehicle",
+            "Vendor",
+            "VendorType",
+            "WorkersCompCode",
+        ]
+    ),
+    "TxnDelType": frozenset(
+        [
+            "ARRefundCreditCard",
+            "Bill",
+            "BillPaymentCheck",
+            "BillPaymentCreditCard",
+            "BuildAssembly",
+            "Charge",
+            "Check",
+            "CreditCardCharge",
+            "CreditCardCredit",
+            "CreditMemo",
+            "Deposit",
+            "Estimate",
+            "InventoryAdjustment",
+            "Invoice",
+            "ItemReceipt",
+            "JournalEntry",
+            "PurchaseOrder",
+            "ReceivePayment",
+            "SalesOrder",
+            "SalesReceipt",
+            "SalesTaxPaymentCheck",
+            "TimeTracking",
+            "TransferInventory",
+            "VehicleMileage",
+            "VendorCredit",
+        ]
+    ),
+    "AccountType": frozenset(
+        [
+            "AccountsPayable",
+            "AccountsReceivable",
+            "Bank",
+            "CostOfGoodsSold",
+            "CreditCard",
+            "Equity",
+            "Expense",
+            "FixedAsset",
+            "Income",
+            "LongTermLiability",
+            "NonPosting",
+            "OtherAsset",
+            "OtherCurrentAsset",
+            "OtherCurrentLiability",
+            "OtherExpense",
+            "OtherIncome",
+        ]
+    ),
+}
+
+_LIST_FILTERS = [
+    "MaxReturned",
+    "ActiveStatus",
+    "FromModifiedDate",
+    "ToModifiedDate",
+    "NameFilter",
+    "NameRangeFilter",
+    "TotalBalanceFilter",
+    "CurrencyFilter",
+    "ClassFilter",
+    "AccountType",
+]
+_TXN_FILTERS = [
+    "MaxReturned",
+    "ModifiedDateRangeFilter",
+    "TxnDateRangeFilter",
+    "EntityFilter",
+    "AccountFilter",
+    "RefNumberFilter",
+    "RefNumberRangeFilter",
+    "CurrencyFilter",
+    "PaidStatus",
+]
+# xsd:choice groups: at most one alternative (a set of element names) may be used.
+_LIST_QUERY_CHOICES = (
+    (("ListID",), ("FullName",), tuple(_LIST_FILTERS)),
+    (("NameFilter",), ("NameRangeFilter",)),
+)
+_TXN_QUERY_CHOICES = (
+    (("TxnID",), ("RefNumber",), ("RefNumberCaseSensitive",), tuple(_TXN_FILTERS)),
+    (("ModifiedDateRangeFilter",), ("TxnDateRangeFilter",)),
+    (("RefNumberFilter",), ("RefNumberRangeFilter",)),
+)
+_SALES = ((("SalesOrPurchase",), ("SalesAndPurchase",)),)
+CHOICES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
+    **{kind: _LIST_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _LIST_QUERY},
+    "AccountQueryRq": _LIST_QUERY_CHOICES,
+    "TermsQueryRq": _LIST_QUERY_CHOICES,
+    **{kind: _TXN_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _TXN_QUERY},
+    "ItemServiceAdd": _SALES,
+    "ItemOtherChargeAdd": _SALES,
+    "ItemNonInventoryAdd": _SALES,
+    "SalesOrPurchase": ((("Price",), ("PricePercent",)),),
+    "EntityFilter": (
+        (("ListID",), ("FullName",), ("ListIDWithChildren",), ("FullNameWithChildren",)),
+    ),
+    "TxnDateRangeFilter": ((("FromTxnDate", "ToTxnDate"), ("DateMacro",)),),
+    "JournalEntryAdd": (
+        (("IsHomeCurrencyAdjustment",), ("IsAmountsEnteredInHomeCurrency", "CurrencyRef")),
+    ),
+}
+# A choice that must be taken (the Add's SalesOrPurchase / SalesAndPurchase).
+REQUIRED_CHOICES = frozenset({"ItemServiceAdd", "ItemOtherChargeAdd", "ItemNonInventoryAdd"})
+
+
 def _parse(spec: str) -> tuple[Child, ...]:
     children = []
     for token in spec.split():
@@ -335,3 +493,23 @@ def check_children(kind: str, element_name: str, children: list[str]) -> None:
     for child in spec:
         if child.required and child.name not in seen:
             raise QbxmlParseError(f"<{element_name}> is missing its required <{child.name}>")
+    for group in CHOICES.get(kind, ()):
+        used = [alt for alt in group if seen.intersection(alt)]
+        if len(used) > 1:
+            names = " and ".join(f"<{next(iter(seen.intersection(alt)))}>" for alt in used)
+            raise QbxmlParseError(f"<{element_name}> may not combine {names} (one choice only)")
+        if not used and kind in REQUIRED_CHOICES:
+            options = " or ".join(f"<{alt[0]}>" for alt in group)
+            raise QbxmlParseError(f"<{element_name}> needs {options}")
+
+
+def check_value(name: str, value: str) -> None:
+    """Refuse a value outside its element's enumeration, or a MaxReturned that is no integer."""
+    allowed = ENUMS.get(name)
+    if allowed is not None and value not in allowed:
+        raise QbxmlParseError(f'<{name}> "{value}" is not one of {", ".join(sorted(allowed))}')
+    if name == "MaxReturned":
+        try:
+            int(value)
+        except ValueError:
+            raise QbxmlParseError(f'<MaxReturned> "{value}" is not an integer') from None

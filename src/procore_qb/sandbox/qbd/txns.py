@@ -357,15 +357,12 @@ def _txn_filter(company: CompanyFile, request: Node) -> Callable[[TxnObject], bo
 
 def txn_del(company: CompanyFile, request: Node) -> Result:
     del_type = request.value("TxnDelType") or ""
-    if del_type not in TXN_DEL_TYPES:
-        raise StatusError(
-            3250, "This feature is not enabled or not available in this version of QuickBooks."
-        )
     txn_id = request.value("TxnID") or ""
     if not is_list_id(txn_id):
         raise StatusError(3000, f'The given object ID "{txn_id}" in the field "TxnID" is invalid.')
     obj = company.get_txn(txn_id)
-    if obj is None or obj.kind != del_type:
+    # Transaction types this company file does not keep have no transactions to find.
+    if obj is None or obj.kind != del_type or del_type not in TXN_DEL_TYPES:
         raise StatusError(
             3120, f'Object "{txn_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}'
         )

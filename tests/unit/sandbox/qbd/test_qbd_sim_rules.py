@@ -401,3 +401,40 @@ def test_company_file_persists_in_its_folder(tmp_path: Path) -> None:
         assert len(again.company.lists(("Vendor",))) == 5  # not seeded twice
     finally:
         again.company.close()
+
+
+@pytest.mark.parametrize(
+    "request_xml",
+    [
+        # xsd:choice: by ID or by filter, not both.
+        "<CustomerQueryRq><FullName>A</FullName><MaxReturned>1</MaxReturned></CustomerQueryRq>",
+        "<CustomerQueryRq><ListID>80000001-1</ListID><FullName>A</FullName></CustomerQueryRq>",
+        "<BillQueryRq><ModifiedDateRangeFilter/><TxnDateRangeFilter/></BillQueryRq>",
+        # Enumerations.
+        "<CustomerQueryRq><ActiveStatus>Sometimes</ActiveStatus></CustomerQueryRq>",
+        "<CustomerAddRq><CustomerAdd><Name>X</Name><JobStatus>Done</JobStatus></CustomerAdd>"
+        "</CustomerAddRq>",
+        "<ListDelRq><ListDelType>Planet</ListDelType><ListID>80000001-1</ListID></ListDelRq>",
+        "<CustomerQueryRq><MaxReturned>ten</MaxReturned></CustomerQueryRq>",
+        # Items need SalesOrPurchase or SalesAndPurchase.
+        "<ItemServiceAddRq><ItemServiceAdd><Name>X</Name></ItemServiceAdd></ItemServiceAddRq>",
+        # Iterator attributes.
+        '<CustomerQueryRq iterator="Continue"/>',
+        '<CustomerQueryRq iterator="Sideways"/>',
+        '<CustomerQueryRq iterator="Start" iteratorID="{x}"/>',
+        '<CustomerQueryRq metaData="Everything"/>',
+    ],
+)
+def test_schema_violations_take_the_hresult_path(sim: QbdSimulator, request_xml: str) -> None:
+    text = (
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        f"{add_customer('Must Not Exist')}{request_xml}</QBXMLMsgsRq></QBXML>"
+    )
+    with pytest.raises(QbxmlParseError):
+        sim.processor.process(text)
+    assert sim.company.find_list(("Customer",), "Must Not Exist") is None
+
+
+def test_deleting_from_a_list_the_file_does_not_keep_finds_nothing(qb: Run) -> None:
+    out = qb("<ListDelRq><ListDelType>Class</ListDelType><ListID>80000001-1</ListID></ListDelRq>")
+    assert out[0].get("statusCode") == "3120"
