@@ -450,6 +450,16 @@ class CompanyFile:
             ).fetchall()
         return [_txn_row(row) for row in rows]
 
+    def txns_of_entity(self, kind: str, list_id: str) -> list[TxnObject]:
+        """Transactions of ``kind`` whose payee, vendor or a line's customer is ``list_id``."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_TXN_COLUMNS} FROM txns, json_each(txns.entity_ids) "  # noqa: S608
+                "WHERE kind = ? AND json_each.value = ? ORDER BY txn_date, seq",
+                (kind, list_id),
+            ).fetchall()
+        return [_txn_row(row) for row in rows]
+
     def delete_txn(self, obj: TxnObject) -> str:
         when, stamp = self.now()
         with self._lock:

@@ -14,6 +14,7 @@ Rules (sources in spec B.2-B.4, B.8 and the issue's rule list):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from procore_qb.sandbox.qbd.common import (
     INVALID_ARGUMENT,
@@ -410,16 +411,29 @@ def render_list(company: CompanyFile, obj: ListObject) -> Node:
         parent = company.get_list(obj.parent_id)
         if parent is not None:
             children.append(Node.ref("ParentRef", parent.list_id, parent.full_name))
-    if obj.kind in {"Customer", "Vendor", "Account"}:
-        children.append(Node("Balance", "0.00"))
-        if obj.kind != "Vendor":
-            children.append(Node("TotalBalance", "0.00"))
+    if obj.kind == "Customer":
+        # Balances come from sales transactions (invoices, payments), which this company file
+        # does not keep, so every customer's balance is zero.
+        children += [Node("Balance", "0.00"), Node("TotalBalance", "0.00")]
+    elif obj.kind == "Vendor":
+        children.append(Node("Balance", _vendor_balance(company, obj.list_id)))
     if obj.kind == "Customer" and obj.body.find("JobStatus") is None:
         children.append(Node("JobStatus", "None"))
     children.extend(obj.body.children)
     kept = [child for child in children if child.tag in order]
     kept.sort(key=lambda child: order[child.tag])
     return Node(tag, children=kept)
+
+
+def _vendor_balance(company: CompanyFile, list_id: str) -> str:
+    """What the company owes the vendor: open bills less open vendor credits."""
+    total = Decimal("0.00")
+    for kind, field_name, sign in (("Bill", "OpenAmount", 1), ("VendorCredit", "OpenAmount", -1)):
+        for txn in company.txns_of_entity(kind, list_id):
+            ref = txn.body.find("VendorRef")
+            if ref is not None and ref.value("ListID") == list_id:
+                total += sign * Decimal(txn.body.value(field_name) or "0")
+    return f"{total:.2f}"
 
 
 # ---------------------------------------------------------------------------- queries

@@ -438,3 +438,8 @@ def test_schema_violations_take_the_hresult_path(sim: QbdSimulator, request_xml:
 def test_deleting_from_a_list_the_file_does_not_keep_finds_nothing(qb: Run) -> None:
     out = qb("<ListDelRq><ListDelType>Class</ListDelType><ListID>80000001-1</ListID></ListDelRq>")
     assert out[0].get("statusCode") == "3120"
+
+
+def test_vendor_balance_is_open_bills_less_credits(qb: Run) -> None:
+    out = qb("<VendorQueryRq><FullName>Ace Concrete Supply</FullName></VendorQueryRq>")[0]
+    assert out.findtext("VendorRet/Balance") == "13850.00"  # 14,350.00 billed, 500.00 credit
