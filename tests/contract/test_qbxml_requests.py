@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import xmlschema
 
+from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
+from procore_qb.quickbooks import commands as c
+from procore_qb.quickbooks.desktop.gateway import DesktopGateway, request_id
 from procore_qb.quickbooks.desktop.qbxml.message import OutgoingRequest, build_message
 from procore_qb.quickbooks.desktop.qbxml.requests import (
     AccountQuery,
@@ -168,3 +171,51 @@ def test_a_batch_of_every_request_validates(qbxml_schema: xmlschema.XMLSchema10)
     )
     qbxml_schema.validate(text)
     assert text.count("requestID=") == len(REQUESTS)
+
+
+def _commands() -> list[object]:
+    job = QuickBooksJob(
+        name="Ridge Clinic",
+        parent_full_name="Summit Health",
+        number="24-017",
+        address=JobAddress(line1="1 Main", line2="Suite 2", city="Boulder", state="CO"),
+        start_date=date(2026, 1, 5),
+        projected_end_date=date(2026, 9, 30),
+        status=JobStatus.AWARDED,
+    )
+    existing = QuickBooksJob(name="Ridge Clinic", id="80000002-1", version="17", parent_id="8-1")
+    return [
+        c.CreateCustomer(idempotency_key="k1", name="Summit Health"),
+        c.CreateJob(idempotency_key="k2", job=job),
+        c.UpdateJob(idempotency_key="k3", job=existing),
+        c.CreateItem(idempotency_key="k4", name="01-100", income_account_id="1-1"),
+        c.CreateItem(
+            idempotency_key="k5", name="01-200", income_account_id="1", expense_account_id="2"
+        ),
+        c.QueryJobs(idempotency_key="k6"),
+        c.QueryJobs(idempotency_key="k7", modified_since=SINCE, include_inactive=True),
+        c.QueryCustomers(idempotency_key="k8"),
+        c.QueryItems(idempotency_key="k9", modified_since=SINCE),
+        c.QueryAccounts(idempotency_key="k10"),
+        c.QueryVendors(idempotency_key="k11", modified_since=SINCE),
+        c.QueryJobCosts(idempotency_key="k12", job_ids=("8-1",), modified_since=SINCE),
+    ]
+
+
+@pytest.mark.parametrize("needs_lookup", [False, True])
+def test_every_command_the_gateway_sends_validates(
+    qbxml_schema: xmlschema.XMLSchema10, needs_lookup: bool
+) -> None:
+    gateway = DesktopGateway(page_size=100)
+    requests = []
+    for command in _commands():
+        parts = gateway.parts(command, needs_lookup=needs_lookup)  # type: ignore[arg-type]
+        for index, part in enumerate(parts):
+            key = command.idempotency_key  # type: ignore[attr-defined]
+            iterator = "Start" if part.iterates else None
+            requests.append(OutgoingRequest(request_id(key, index, 0), part.request, iterator))
+            if part.iterates:
+                requests.append(
+                    OutgoingRequest(request_id(key, index, 1), part.request, "Continue", "{x}")
+                )
+    qbxml_schema.validate(build_message(requests))
