@@ -101,3 +101,57 @@ def test_customer_add_orders(
 @given(parts=_orders(BILL_PARTS))
 def test_bill_add_orders(schema: xmlschema.XMLSchema, sim: QbdSimulator, parts: list[str]) -> None:
     _agree(schema, sim, _message("BillAdd", parts))
+
+
+CUSTOMER_QUERY_PARTS = {
+    "ListID": "<ListID>80000001-1793610000</ListID>",
+    "FullName": "<FullName>Harbor Holdings</FullName>",
+    "MaxReturned": "<MaxReturned>3</MaxReturned>",
+    "ActiveStatus": "<ActiveStatus>All</ActiveStatus>",
+    "FromModifiedDate": "<FromModifiedDate>2026-01-01T00:00:00</FromModifiedDate>",
+    "ToModifiedDate": "<ToModifiedDate>2027-01-01</ToModifiedDate>",
+    "NameFilter": "<NameFilter><MatchCriterion>Contains</MatchCriterion><Name>a</Name>"
+    "</NameFilter>",
+    "NameRangeFilter": "<NameRangeFilter><FromName>a</FromName></NameRangeFilter>",
+    "IncludeRetElement": "<IncludeRetElement>Name</IncludeRetElement>",
+}
+BILL_QUERY_PARTS = {
+    "TxnID": "<TxnID>80000001-1793610000</TxnID>",
+    "RefNumber": "<RefNumber>VP-330</RefNumber>",
+    "MaxReturned": "<MaxReturned>2</MaxReturned>",
+    "ModifiedDateRangeFilter": "<ModifiedDateRangeFilter><FromModifiedDate>2026-01-01"
+    "</FromModifiedDate></ModifiedDateRangeFilter>",
+    "TxnDateRangeFilter": "<TxnDateRangeFilter><FromTxnDate>2026-01-01</FromTxnDate>"
+    "</TxnDateRangeFilter>",
+    "EntityFilter": "<EntityFilter><FullNameWithChildren>Greenleaf Properties"
+    "</FullNameWithChildren></EntityFilter>",
+    "AccountFilter": "<AccountFilter><FullName>Accounts Payable</FullName></AccountFilter>",
+    "RefNumberFilter": "<RefNumberFilter><MatchCriterion>StartsWith</MatchCriterion>"
+    "<RefNumber>A</RefNumber></RefNumberFilter>",
+    "PaidStatus": "<PaidStatus>NotPaidOnly</PaidStatus>",
+    "IncludeLineItems": "<IncludeLineItems>true</IncludeLineItems>",
+    "IncludeRetElement": "<IncludeRetElement>TxnID</IncludeRetElement>",
+}
+
+
+def _query(tag: str, parts: list[str]) -> str:
+    return (
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        f"<{tag}>{''.join(parts)}</{tag}></QBXMLMsgsRq></QBXML>"
+    )
+
+
+@SETTINGS
+@given(parts=_orders(CUSTOMER_QUERY_PARTS))
+def test_customer_query_filters(
+    schema: xmlschema.XMLSchema, sim: QbdSimulator, parts: list[str]
+) -> None:
+    _agree(schema, sim, _query("CustomerQueryRq", parts))
+
+
+@SETTINGS
+@given(parts=_orders(BILL_QUERY_PARTS))
+def test_bill_query_filters(
+    schema: xmlschema.XMLSchema, sim: QbdSimulator, parts: list[str]
+) -> None:
+    _agree(schema, sim, _query("BillQueryRq", parts))
