@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.errors import SoapError
 from procore_qb.quickbooks.desktop.passwords import hash_password, verify_password
 from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, installation_ids
@@ -130,3 +131,19 @@ def test_passwords() -> None:
     assert hash_password("s3cret") != stored  # salted
     with pytest.raises(ValueError, match="empty"):
         hash_password("")
+
+
+def test_settings_build_options_account_and_qwc(tmp_path: Path) -> None:
+    settings = WebConnectorSettings(
+        app_url="https://qb.example.com/qbwc",
+        password_hash=hash_password("pw"),
+        max_requests_per_message=25,
+        ticket_ttl_minutes=5,
+    )
+    assert settings.options().max_requests == 25
+    assert settings.options().ticket_ttl.total_seconds() == 300
+    assert verify_password("pw", settings.account(7).password_hash)
+    assert settings.account(7).company_id == 7
+    assert settings.qwc(tmp_path).owner_id == installation_ids(tmp_path)[0]
+    with pytest.raises(ValueError, match="PASSWORD_HASH"):
+        WebConnectorSettings().account(1)
