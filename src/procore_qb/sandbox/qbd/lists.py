@@ -44,15 +44,19 @@ from procore_qb.sandbox.qbd.schema import (
     JOB_STATUS,
     LIST_DEL_TYPES,
     MATCH_CRITERIA,
+    SMALL_LISTS,
     order_of,
 )
 
 __all__ = [
     "MAX_SUBLEVEL",
     "add_account",
+    "add_account_from",
     "add_customer",
     "add_item",
     "add_simple",
+    "add_small",
+    "add_terms",
     "add_vendor",
     "list_del",
     "list_deleted_query",
@@ -75,6 +79,7 @@ _RET_TAG = {
     "ItemNonInventory": "ItemNonInventoryRet",
     "Account": "AccountRet",
     "StandardTerms": "StandardTermsRet",
+    **{kind: f"{kind}Ret" for kind in SMALL_LISTS},
 }
 # Elements an Add or Mod carries that are not stored in the ``*Ret`` form.
 _CORE = {"ListID", "EditSequence", "Name", "IsActive", "ParentRef"}
@@ -287,12 +292,78 @@ def add_item(company: CompanyFile, kind: str, payload: Node) -> ListObject:
     return _new_object(company, kind, name, full_name, parent, sublevel, _is_active(payload), body)
 
 
+def add_small(company: CompanyFile, kind: str, payload: Node) -> ListObject:
+    """JobTypeAdd, ClassAdd, CustomerTypeAdd, VendorTypeAdd: a name in a hierarchy (Name <= 31)."""
+    name = payload.value("Name") or ""
+    parent = None
+    ref = payload.find("ParentRef")
+    if ref is not None:
+        parent = _parent(company, ref, (kind,), kind)
+    full_name, sublevel = _place(company, kind, name, parent, ITEM_NAME_MAX, ITEM_FULL_NAME_MAX)
+    _check_name_free(company, kind, name, None if parent is None else parent.list_id)
+    return _new_object(
+        company, kind, name, full_name, parent, sublevel, _is_active(payload), Node("Body")
+    )
+
+
+def add_terms(company: CompanyFile, payload: Node) -> ListObject:
+    """StandardTermsAdd: due days, and an early-payment discount."""
+    name = payload.value("Name") or ""
+    _place(company, "StandardTerms", name, None, ITEM_NAME_MAX, ITEM_NAME_MAX)
+    _check_name_free(company, "StandardTerms", name, None)
+    fields = [child for child in payload.children if child.tag not in _CORE]
+    for child in fields:
+        try:
+            Decimal(child.text or "")
+        except ArithmeticError:
+            raise StatusError(
+                3040, f'There is an invalid number "{child.text}" in the field "{child.tag}".'
+            ) from None
+    body = Node("Body", children=[Node(child.tag, child.text) for child in fields])
+    return _new_object(company, "StandardTerms", name, name, None, 0, _is_active(payload), body)
+
+
 def add_account(company: CompanyFile, name: str, account_type: str) -> ListObject:
-    """Seed an account (the chart of accounts is set up in the seed, not through qbXML)."""
-    _place(company, "Account", name, None, 31, 159)
-    _check_name_free(company, "Account", name, None)
-    body = Node("Body", children=[Node("AccountType", account_type)])
-    return _new_object(company, "Account", name, name, None, 0, True, body)
+    """Seed an account of the chart of accounts."""
+    payload = Node("AccountAdd", children=[Node("Name", name), Node("AccountType", account_type)])
+    return add_account_from(company, payload)
+
+
+def add_account_from(company: CompanyFile, payload: Node) -> ListObject:
+    """AccountAdd: Name <= 31, FullName <= 159, a sub-account has a parent of the same type [I]."""
+    name = payload.value("Name") or ""
+    parent = None
+    ref = payload.find("ParentRef")
+    if ref is not None:
+        parent = _parent(company, ref, ("Account",), "Account")
+        if parent.body.value("AccountType") != payload.value("AccountType"):
+            raise StatusError(
+                3130,
+                f'The account "{name}" must have the type of its parent "{parent.full_name}" '
+                f"({parent.body.value('AccountType')}).",
+            )
+    full_name, sublevel = _place(
+        company, "Account", name, parent, ITEM_NAME_MAX, ITEM_FULL_NAME_MAX
+    )
+    _check_name_free(company, "Account", name, None if parent is None else parent.list_id)
+    for tag, limit in (("AccountNumber", 7), ("Desc", 200)):
+        value = payload.value(tag)
+        if value is not None:
+            check_length(value, limit, tag)
+    body = _resolve_body(
+        company,
+        Node(
+            "AccountAdd",
+            children=[
+                child
+                for child in payload.children
+                if child.tag not in {"OpenBalance", "OpenBalanceDate"}
+            ],
+        ),
+    )
+    return _new_object(
+        company, "Account", name, full_name, parent, sublevel, _is_active(payload), body
+    )
 
 
 def add_simple(company: CompanyFile, kind: str, name: str, fields: Sequence[Node]) -> ListObject:
@@ -527,7 +598,9 @@ def _name_test(request: Node) -> Callable[[str], bool]:
 
 
 # ---------------------------------------------------------------------------- deletes
-_DEL_KINDS = {
+_DEL_KINDS: dict[str, tuple[str, ...]] = {
+    "StandardTerms": ("StandardTerms",),
+    **{kind: (kind,) for kind in SMALL_LISTS},
     "Account": ("Account",),
     "Customer": ("Customer",),
     "ItemNonInventory": ("ItemNonInventory",),

@@ -21,8 +21,11 @@ from procore_qb.sandbox.qbd.common import Result
 from procore_qb.sandbox.qbd.company import ITEM_KINDS, CompanyFile
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
 from procore_qb.sandbox.qbd.lists import (
+    add_account_from,
     add_customer,
     add_item,
+    add_small,
+    add_terms,
     add_vendor,
     list_del,
     list_deleted_query,
@@ -31,7 +34,7 @@ from procore_qb.sandbox.qbd.lists import (
     render_list,
 )
 from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_element
-from procore_qb.sandbox.qbd.schema import SEQUENCES, check_children, check_value
+from procore_qb.sandbox.qbd.schema import SEQUENCES, SMALL_LISTS, check_children, check_value
 from procore_qb.sandbox.qbd.txns import TXN_KINDS, add_txn, render_txn, txn_del, txn_query
 
 __all__ = ["PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
@@ -82,7 +85,10 @@ _ADD_MOD = {
     "ItemServiceAddRq": "ItemServiceAdd",
     "ItemOtherChargeAddRq": "ItemOtherChargeAdd",
     "ItemNonInventoryAddRq": "ItemNonInventoryAdd",
+    "StandardTermsAddRq": "StandardTermsAdd",
+    "AccountAddRq": "AccountAdd",
     **{f"{kind}AddRq": f"{kind}Add" for kind in TXN_KINDS},
+    **{f"{kind}AddRq": f"{kind}Add" for kind in SMALL_LISTS},
 }
 
 Handler = Callable[[CompanyFile, Node], Result]
@@ -122,6 +128,16 @@ def _txn_add(kind: str) -> Handler:
     return lambda company, request: _one(
         render_txn(add_txn(company, kind, _payload(request)), include_lines=True)
     )
+
+
+def _small_add(kind: str) -> Handler:
+    return lambda company, request: _one(
+        render_list(company, add_small(company, kind, _payload(request)))
+    )
+
+
+def _terms_add(company: CompanyFile, request: Node) -> Result:
+    return _one(render_list(company, add_terms(company, _payload(request))))
 
 
 def _payload(request: Node) -> Node:
@@ -179,7 +195,14 @@ HANDLERS: dict[str, Handler] = {
     "ItemNonInventoryQueryRq": _list_query(("ItemNonInventory",)),
     "ItemQueryRq": _list_query(ITEM_KINDS),
     "AccountQueryRq": _list_query(("Account",)),
+    "AccountAddRq": lambda company, request: _one(
+        render_list(company, add_account_from(company, _payload(request)))
+    ),
     "TermsQueryRq": _list_query(("StandardTerms",)),
+    "StandardTermsQueryRq": _list_query(("StandardTerms",)),
+    "StandardTermsAddRq": _terms_add,
+    **{f"{kind}AddRq": _small_add(kind) for kind in SMALL_LISTS},
+    **{f"{kind}QueryRq": _list_query((kind,)) for kind in SMALL_LISTS},
     "ListDelRq": list_del,
     "TxnDelRq": txn_del,
     "ListDeletedQueryRq": lambda company, request: list_deleted_query(company, request, txns=False),

@@ -23,6 +23,7 @@ __all__ = [
     "LIST_DEL_TYPES",
     "MATCH_CRITERIA",
     "SEQUENCES",
+    "SMALL_LISTS",
     "TXN_DEL_TYPES",
     "Child",
     "check_children",
@@ -57,6 +58,16 @@ _ITEM_RET_HEAD = (
 )
 _LINES_RET = "ExpenseLineRet* ItemLineRet* ItemGroupLineRet*"
 _LINES_ADD = "ExpenseLineAdd* ItemLineAdd* ItemGroupLineAdd*"
+_SMALL_QUERY = (
+    "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
+    "NameFilter? NameRangeFilter? IncludeRetElement*"
+)
+_SMALL_RET = (
+    "ListID? TimeCreated? TimeModified? EditSequence? Name? FullName? IsActive? ParentRef? "
+    "Sublevel?"
+)
+SMALL_LISTS = ("Class", "CustomerType", "JobType", "VendorType")
+"""Hierarchical lists of names only (qbxml130.xsd ``JobTypeAdd`` and its siblings)."""
 _TXN_RET_HEAD = "TxnID? TimeCreated? TimeModified? EditSequence? TxnNumber?"
 
 SEQUENCES: dict[str, str] = {
@@ -182,16 +193,22 @@ SEQUENCES: dict[str, str] = {
         "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
         "NameFilter? NameRangeFilter? AccountType* CurrencyFilter? IncludeRetElement* OwnerID*"
     ),
+    "AccountAdd": (
+        "Name IsActive? ParentRef? AccountType DetailAccountType? AccountNumber? BankNumber? "
+        "Desc? OpenBalance? OpenBalanceDate? SalesTaxCodeRef? TaxLineID? CurrencyRef?"
+    ),
     "AccountRet": (
         "ListID? TimeCreated? TimeModified? EditSequence? Name? FullName? IsActive? ParentRef? "
         "Sublevel? AccountType? DetailAccountType? SpecialAccountType? IsTaxAccount? "
         "AccountNumber? BankNumber? LastCheckNumber? Desc? Balance? TotalBalance? "
         "SalesTaxCodeRef? TaxLineInfoRet? CashFlowClassification? CurrencyRef? DataExtRet*"
     ),
-    "TermsQueryRq": (
-        "ListID* FullName* MaxReturned? ActiveStatus? FromModifiedDate? ToModifiedDate? "
-        "NameFilter? NameRangeFilter? IncludeRetElement*"
-    ),
+    "TermsQueryRq": _SMALL_QUERY,
+    "StandardTermsAdd": "Name IsActive? StdDueDays? StdDiscountDays? DiscountPct?",
+    "StandardTermsQueryRq": _SMALL_QUERY,
+    **{f"{kind}Add": "Name IsActive? ParentRef?" for kind in SMALL_LISTS},
+    **{f"{kind}Ret": _SMALL_RET for kind in SMALL_LISTS},
+    **{f"{kind}QueryRq": _SMALL_QUERY for kind in SMALL_LISTS},
     "StandardTermsRet": (
         "ListID? TimeCreated? TimeModified? EditSequence? Name? IsActive? StdDueDays? "
         "StdDiscountDays? DiscountPct?"
@@ -289,6 +306,7 @@ MATCH_CRITERIA = frozenset({"StartsWith", "Contains", "EndsWith"})
 # (a subset of the XSD enumerations; the others name lists the simulator does not keep).
 LIST_DEL_TYPES = frozenset(
     {"Account", "Customer", "ItemNonInventory", "ItemOtherCharge", "ItemService", "Vendor"}
+    | {"StandardTerms", *SMALL_LISTS}
 )
 TXN_DEL_TYPES = frozenset({"Bill", "Check", "CreditCardCharge", "JournalEntry", "VendorCredit"})
 
@@ -430,7 +448,7 @@ _SALES = ((("SalesOrPurchase",), ("SalesAndPurchase",)),)
 CHOICES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     **{kind: _LIST_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _LIST_QUERY},
     "AccountQueryRq": _LIST_QUERY_CHOICES,
-    "TermsQueryRq": _LIST_QUERY_CHOICES,
+    **{kind: _LIST_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _SMALL_QUERY},
     **{kind: _TXN_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _TXN_QUERY},
     "ItemServiceAdd": _SALES,
     "ItemOtherChargeAdd": _SALES,

@@ -443,3 +443,33 @@ def test_deleting_from_a_list_the_file_does_not_keep_finds_nothing(qb: Run) -> N
 def test_vendor_balance_is_open_bills_less_credits(qb: Run) -> None:
     out = qb("<VendorQueryRq><FullName>Ace Concrete Supply</FullName></VendorQueryRq>")[0]
     assert out.findtext("VendorRet/Balance") == "13850.00"  # 14,350.00 billed, 500.00 credit
+
+
+def test_job_types_nest_and_jobs_refer_to_them(qb: Run) -> None:
+    out = qb(
+        "<JobTypeAddRq><JobTypeAdd><Name>Commercial</Name></JobTypeAdd></JobTypeAddRq>",
+        "<JobTypeAddRq><JobTypeAdd><Name>Retail</Name><ParentRef><FullName>Commercial"
+        "</FullName></ParentRef></JobTypeAdd></JobTypeAddRq>",
+        "<CustomerAddRq><CustomerAdd><Name>Mall Refit</Name><ParentRef><FullName>Harbor Holdings"
+        "</FullName></ParentRef><JobTypeRef><FullName>Commercial:Retail</FullName></JobTypeRef>"
+        "</CustomerAdd></CustomerAddRq>",
+    )
+    assert [rs.get("statusCode") for rs in out] == ["0", "0", "0"]
+    assert out[1].findtext("JobTypeRet/Sublevel") == "1"
+    assert out[2].findtext("CustomerRet/JobTypeRef/FullName") == "Commercial:Retail"
+    again = qb("<JobTypeAddRq><JobTypeAdd><Name>commercial</Name></JobTypeAdd></JobTypeAddRq>")
+    assert again[0].get("statusCode") == "3100"
+
+
+def test_sub_account_must_share_its_parents_type(qb: Run) -> None:
+    out = qb(
+        "<AccountAddRq><AccountAdd><Name>Trucks</Name><ParentRef><FullName>Checking</FullName>"
+        "</ParentRef><AccountType>Expense</AccountType></AccountAdd></AccountAddRq>",
+        "<AccountAddRq><AccountAdd><Name>Payroll</Name><ParentRef><FullName>Checking</FullName>"
+        "</ParentRef><AccountType>Bank</AccountType></AccountAdd></AccountAddRq>",
+        on_error="continueOnError",
+    )
+    assert [rs.get("statusCode") for rs in out] == ["3130", "0"]
+    assert out[1].findtext("AccountRet/FullName") == "Checking:Payroll"
+    by_type = qb("<AccountQueryRq><AccountType>Bank</AccountType></AccountQueryRq>")[0]
+    assert [r.findtext("FullName") for r in by_type] == ["Checking", "Checking:Payroll"]
