@@ -106,7 +106,7 @@ class CustomerRecord:
             name=self.name,
             full_name=self.full_name,
             id=self.list_id,
-            version=self.edit_sequence,
+            version=self.edit_sequence or None,
             parent_id=self.parent_list_id,
             parent_full_name=self.parent_full_name,
             number=self.account_number,
@@ -149,7 +149,8 @@ def read_customer(ret: etree._Element) -> CustomerRecord:
         raise QbxmlParseError(f"<Sublevel> {sublevel_raw!r} is not a number")
     return CustomerRecord(
         list_id=_require(ret, "ListID"),
-        edit_sequence=_require(ret, "EditSequence"),
+        # Optional in the schema (absent when IncludeRetElement leaves it out).
+        edit_sequence=_text(ret, "EditSequence"),
         name=_require(ret, "Name"),
         full_name=_text(ret, "FullName") or _text(ret, "Name"),
         sublevel=int(sublevel_raw),

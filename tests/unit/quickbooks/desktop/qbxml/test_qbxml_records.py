@@ -46,6 +46,7 @@ def test_customer_ret_becomes_a_job() -> None:
     "xml",
     [
         "<CustomerRet><EditSequence>1</EditSequence><Name>A</Name></CustomerRet>",
+        "<CustomerRet><ListID>1</ListID><EditSequence>1</EditSequence></CustomerRet>",
         "<CustomerRet><ListID>1</ListID><EditSequence>1</EditSequence><Name>A</Name>"
         "<JobStatus>Started</JobStatus></CustomerRet>",
         "<CustomerRet><ListID>1</ListID><EditSequence>1</EditSequence><Name>A</Name>"
