@@ -516,6 +516,10 @@ class CompanyFile:
         with self._lock:
             self._db.execute("DELETE FROM iterators WHERE iterator_id = ?", (iterator_id,))
 
+    def drop_all_iterators(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM iterators")
+
     def drop_iterators_before(self, stamp: float) -> None:
         with self._lock:
             self._db.execute("DELETE FROM iterators WHERE touched_at < ?", (stamp,))

@@ -230,6 +230,14 @@ class RequestProcessor:
         self.company = company
 
     # ------------------------------------------------------------------ public
+    def end_session(self) -> None:
+        """The caller's session with QuickBooks ended: its open iterators end with it.
+
+        Iterators live only as long as the session that started them (spec B.6 [U]: the SDK
+        keeps iterator state per session), so the next Web Connector run must start anew.
+        """
+        self.company.drop_all_iterators()
+
     def process(self, qbxml_text: str) -> str:
         """Run every request of the message; return the response message.
 

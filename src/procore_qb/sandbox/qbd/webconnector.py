@@ -182,6 +182,8 @@ def run_session(
         transcript.ended = f"could not reach {url}: {exc.__class__.__name__}"
     except WebConnectorError as exc:
         transcript.ended = f"error: {exc}"
+    finally:
+        processor.end_session()  # QBWC's session with QuickBooks ends with the run
     return transcript
 
 
