@@ -34,7 +34,13 @@ from procore_qb.sandbox.qbd.lists import (
     render_list,
 )
 from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_element
-from procore_qb.sandbox.qbd.schema import SEQUENCES, SMALL_LISTS, check_children, check_value
+from procore_qb.sandbox.qbd.schema import (
+    REQUEST_TYPES,
+    SEQUENCES,
+    SMALL_LISTS,
+    check_children,
+    check_value,
+)
 from procore_qb.sandbox.qbd.txns import TXN_KINDS, add_txn, render_txn, txn_del, txn_query
 
 __all__ = ["PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
@@ -295,8 +301,8 @@ class RequestProcessor:
 
     def _validate(self, request: Node) -> None:
         tag = request.tag
-        if not tag.endswith("Rq"):
-            raise QbxmlParseError(f"<{tag}> is not a qbXML request")
+        if not tag.endswith("Rq") or tag[:-2] not in REQUEST_TYPES:
+            raise QbxmlParseError(f"<{tag}> is not a qbXML 13.0 request")
         unknown = set(request.attrs) - _ALLOWED_ATTRS
         if unknown:
             raise QbxmlParseError(f"<{tag}> has unknown attributes {sorted(unknown)}")
@@ -314,10 +320,6 @@ class RequestProcessor:
         meta = request.attrs.get("metaData")
         if meta is not None and (meta not in _META_DATA or tag not in _RET_COUNT):
             raise QbxmlParseError(f'<{tag}> does not take metaData="{meta}"')
-        request_id = request.attrs.get("requestID")
-        if request_id is not None and len(request_id) > 50:
-            # 1060: requestID is at most 50 characters (spec B.8); the schema check fails first.
-            raise QbxmlParseError("requestID is longer than 50 characters")
         if tag in _ADD_MOD:
             payload_tag = _ADD_MOD[tag]
             names = [child.tag for child in request.children]
@@ -346,6 +348,11 @@ class RequestProcessor:
         rs_tag = request.tag[:-2] + "Rs"
         handler = HANDLERS.get(request.tag)
         try:
+            if len(request.attrs.get("requestID", "")) > 50:
+                # 1060: a requestID is at most 50 characters (spec B.8).
+                raise StatusError(
+                    1060, "The requestID is not valid: it is longer than 50 characters."
+                )
             if handler is None:
                 raise StatusError(3250, _NOT_AVAILABLE)
             with self.company.transaction():
