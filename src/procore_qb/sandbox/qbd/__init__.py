@@ -6,7 +6,7 @@
   :func:`~procore_qb.sandbox.qbd.app.create_app`: a seeded simulator and its HTTP app
   (``POST /_sandbox/qbd/qbxml`` and sandbox controls);
 - :func:`~procore_qb.sandbox.qbd.webconnector.run_session`: one Web Connector run against any
-  SOAP endpoint.
+  SOAP endpoint; :class:`~procore_qb.sandbox.qbd.poller.WebConnectorPoller` runs it on a schedule.
 
 Nothing here imports procore-qb code outside ``sandbox``.
 """
@@ -23,6 +23,7 @@ from procore_qb.sandbox.qbd.errors import (
     StatusError,
     WebConnectorError,
 )
+from procore_qb.sandbox.qbd.poller import WebConnectorPoller
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 from procore_qb.sandbox.qbd.webconnector import Faults, Transcript, run_session
 
@@ -40,6 +41,7 @@ __all__ = [
     "SystemClock",
     "Transcript",
     "WebConnectorError",
+    "WebConnectorPoller",
     "create_app",
     "open_simulator",
     "run_session",
