@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from desktop_world import IN_PROCESS, START, World, build_app
 from starlette.testclient import TestClient
 
-from conftest import IN_PROCESS, START, World, build_app
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.commands import CreateJob, QueryJobs
 from procore_qb.quickbooks.desktop.session import web_connector_status

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from conftest import IN_PROCESS, World
+from desktop_world import IN_PROCESS, World
+
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 from procore_qb.quickbooks.commands import (
     CreateCustomer,

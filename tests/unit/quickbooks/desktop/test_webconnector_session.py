@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from desktop_support import START, Clock, make_service
 from qb_fake import customer_ret, message, requests_of, rs
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import START, Clock, make_service
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.quickbooks.desktop.gateway import marker
