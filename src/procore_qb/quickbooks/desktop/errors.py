@@ -41,19 +41,19 @@ class DesktopError(Exception):
 
 
 class QbxmlError(DesktopError):
-    pass
+    """A qbXML message we could not build or read."""
 
 
 class QbxmlBuildError(QbxmlError, ValueError):
-    pass
+    """A value breaks a qbXML rule; the message names the field and the fix."""
 
 
 class QbxmlParseError(QbxmlError):
-    pass
+    """Unsafe, malformed or unexpected XML."""
 
 
 class SoapError(DesktopError):
-    pass
+    """A Web Connector SOAP call we cannot understand."""
 
 
 class QuickBooksStatusError(DesktopError):
@@ -73,27 +73,27 @@ class QuickBooksStatusError(DesktopError):
 
 
 class NoMatch(QuickBooksStatusError):
-    pass
+    """Status 1 or 500: nothing matched the query or reference."""
 
 
 class NameInUse(QuickBooksStatusError):
-    pass
+    """Status 3100: the name of the list element is already in use."""
 
 
 class InvalidReference(QuickBooksStatusError):
-    pass
+    """Status 3120 or 3140: a reference names no existing object."""
 
 
 class InvalidParentReference(InvalidReference):
-    pass
+    """Status 3130: the ParentRef names no existing customer."""
 
 
 class StaleEditSequence(QuickBooksStatusError):
-    pass
+    """Status 3200: the EditSequence is out of date."""
 
 
 class FeatureNotAvailable(QuickBooksStatusError):
-    pass
+    """Status 3250: not enabled or not in this version of QuickBooks."""
 
 
 # Codes from the QuickBooks SDK status code pages and captured traffic
