@@ -64,10 +64,11 @@ REF_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 _REF_LABELS = {
-    "Account": "Account",
-    "Class": "Class",
     "Customer": "Customer:Job",
     "StandardTerms": "Terms",
+    "ItemService": "Item",
+    "ItemOtherCharge": "Item",
+    "ItemNonInventory": "Item",
     "Vendor": "Vendor",
 }
 
@@ -141,20 +142,22 @@ def parse_amount(value: str, name: str) -> Decimal:
 
 def check_length(value: str, limit: int, name: str) -> None:
     # Field lengths from the XSD (spec "Key numbers": Name <= 41, items <= 31, FullName <= 209).
-    # QuickBooks reports a string over its field's limit as status 3070 [U].
+    # QuickBooks reports a string over its field's limit as 3070, worded as in an AccountAddRs
+    # quoted in public code: 'The string "a5ad6d73" in the field "AccountNumber" is too long.'
     if len(value) > limit:
-        raise StatusError(
-            3070,
-            f'The string "{value}" in the field "{name}" is too long: at most {limit} '
-            "characters are allowed.",
-        )
+        raise StatusError(3070, f'The string "{value}" in the field "{name}" is too long.')
 
 
-def resolve_ref(company: CompanyFile, ref: Node, kinds: Sequence[str]) -> Node:
+def resolve_ref(
+    company: CompanyFile, ref: Node, kinds: Sequence[str], context: str = "request"
+) -> Node:
     """Find the object a ``*Ref`` names and return the ref with both ListID and FullName.
 
     "If a CustomerRef aggregate includes both FullName and ListID, FullName will be ignored."
-    (spec B.2, Intuit CustomerAdd reference). A reference to nothing is 3140 [U].
+    (spec B.2, Intuit CustomerAdd reference). A reference to nothing is 3140, worded as in a
+    QuickBooks response quoted in public code: 'There is an invalid reference to QuickBooks
+    Item "X" in the SalesOrder line.  QuickBooks error message: Invalid argument.  The
+    specified record does not exist in the list.' (spec B.8 lists 3140 as [U]).
     """
     list_id = ref.value("ListID")
     full_name = ref.value("FullName")
@@ -166,12 +169,12 @@ def resolve_ref(company: CompanyFile, ref: Node, kinds: Sequence[str]) -> Node:
     elif full_name:
         found = company.find_list(kinds, full_name)
     if found is None:
-        label = _REF_LABELS.get(kinds[0], kinds[0]) if kinds else "list"
+        label = _REF_LABELS.get(kinds[0], kinds[0]) if kinds else ref.tag.removesuffix("Ref")
         shown = list_id or full_name or ""
         raise StatusError(
             3140,
-            f'There is an invalid reference to QuickBooks {label} "{shown}" in the field '
-            f'"{ref.tag}".  {INVALID_ARGUMENT}',
+            f'There is an invalid reference to QuickBooks {label} "{shown}" in the {context}.  '
+            f"{INVALID_ARGUMENT}",
         )
     return Node.ref(ref.tag, found.list_id, found.full_name)
 

@@ -90,24 +90,31 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+def _list_context(payload: Node) -> str:
+    kind = payload.tag.removesuffix("Add").removesuffix("Mod")
+    return "Item list" if kind.startswith("Item") else f"{kind} list"
+
+
 def _resolve_body(company: CompanyFile, payload: Node) -> Node:
     """The payload's non-core children with every reference resolved."""
     body = Node("Body")
     for child in payload.children:
         if child.tag in _CORE:
             continue
-        body.children.append(_resolve_child(company, child))
+        body.children.append(_resolve_child(company, child, _list_context(payload)))
     return body
 
 
-def _resolve_child(company: CompanyFile, child: Node) -> Node:
+def _resolve_child(company: CompanyFile, child: Node, context: str) -> Node:
     if child.tag in REF_KINDS:
-        return resolve_ref(company, child, REF_KINDS[child.tag])
+        return resolve_ref(company, child, REF_KINDS[child.tag], context)
     if child.tag.endswith("Ref") and child.tag != "ParentRef":
         # A reference to a list this company file does not keep cannot resolve (3140).
-        return resolve_ref(company, child, ())
+        return resolve_ref(company, child, (), context)
     if child.children:
-        return Node(child.tag, children=[_resolve_child(company, c) for c in child.children])
+        return Node(
+            child.tag, children=[_resolve_child(company, c, context) for c in child.children]
+        )
     return Node(child.tag, child.text)
 
 

@@ -68,7 +68,7 @@ def _money(value: Decimal) -> str:
 
 
 def _line(
-    company: CompanyFile, line: Node, refs: list[str], entities: list[str]
+    company: CompanyFile, line: Node, refs: list[str], entities: list[str], context: str
 ) -> tuple[Node, Decimal]:
     tag = _LINE_TAGS[line.tag]
     order = order_of(_LINE_ORDER[tag])
@@ -82,7 +82,7 @@ def _line(
             kinds = REF_KINDS.get(child.tag, ())
             if child.tag == "EntityRef":
                 kinds = ENTITY_KINDS
-            resolved = resolve_ref(company, child, kinds)
+            resolved = resolve_ref(company, child, kinds, context)
             list_id = resolved.value("ListID") or ""
             refs.append(list_id)
             if child.tag in {"CustomerRef", "EntityRef"}:
@@ -123,7 +123,7 @@ def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
     debit = credit = total = Decimal("0.00")
     for child in payload.children:
         if child.tag in _LINE_TAGS:
-            line, amount = _line(company, child, refs, entities)
+            line, amount = _line(company, child, refs, entities, f"{kind} line")
             lines.append(line)
             if child.tag == "JournalCreditLine":
                 credit += amount
@@ -133,7 +133,7 @@ def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
                 total += amount
         elif child.tag.endswith("Ref"):
             kinds = REF_KINDS.get(child.tag, ())
-            resolved = resolve_ref(company, child, kinds)
+            resolved = resolve_ref(company, child, kinds, kind)
             list_id = resolved.value("ListID") or ""
             refs.append(list_id)
             if child.tag in {"VendorRef", "PayeeEntityRef"}:
