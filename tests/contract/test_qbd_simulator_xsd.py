@@ -125,6 +125,8 @@ QUERIES = [
     "<JobTypeQueryRq/>",
     "<VendorTypeQueryRq/>",
     "<CustomerTypeQueryRq/>",
+    "<OtherNameAddRq><OtherNameAdd><Name>Inspector</Name><OtherNameAddress><City>Peoria</City>"
+    "</OtherNameAddress><Phone>555</Phone></OtherNameAdd></OtherNameAddRq><OtherNameQueryRq/>",
     "<JobTypeAddRq><JobTypeAdd><Name>Commercial</Name></JobTypeAdd></JobTypeAddRq>"
     "<JobTypeAddRq><JobTypeAdd><Name>Retail</Name><ParentRef><FullName>Commercial</FullName>"
     "</ParentRef></JobTypeAdd></JobTypeAddRq><JobTypeQueryRq/>",

@@ -74,6 +74,7 @@ ITEM_FULL_NAME_MAX = 159
 _RET_TAG = {
     "Customer": "CustomerRet",
     "Vendor": "VendorRet",
+    "OtherName": "OtherNameRet",
     "ItemService": "ItemServiceRet",
     "ItemOtherCharge": "ItemOtherChargeRet",
     "ItemNonInventory": "ItemNonInventoryRet",
@@ -262,16 +263,17 @@ def add_customer(company: CompanyFile, payload: Node) -> ListObject:
     )
 
 
-def add_vendor(company: CompanyFile, payload: Node) -> ListObject:
+def add_vendor(company: CompanyFile, payload: Node, kind: str = "Vendor") -> ListObject:
+    """VendorAdd (and OtherNameAdd, the same rules for a payee that is neither)."""
     name = payload.value("Name") or ""
-    _place(company, "Vendor", name, None, CUSTOMER_NAME_MAX, CUSTOMER_NAME_MAX)
-    _check_name_free(company, "Vendor", name, None)
+    _place(company, kind, name, None, CUSTOMER_NAME_MAX, CUSTOMER_NAME_MAX)
+    _check_name_free(company, kind, name, None)
     for tag, limit in (("CompanyName", 41), ("NameOnCheck", 41), ("AccountNumber", 99)):
         value = payload.value(tag)
         if value is not None:
             check_length(value, limit, tag)
     body = _resolve_body(company, payload)
-    return _new_object(company, "Vendor", name, name, None, 0, _is_active(payload), body)
+    return _new_object(company, kind, name, name, None, 0, _is_active(payload), body)
 
 
 def add_item(company: CompanyFile, kind: str, payload: Node) -> ListObject:
@@ -606,6 +608,7 @@ def _name_test(request: Node) -> Callable[[str], bool]:
 
 # ---------------------------------------------------------------------------- deletes
 _DEL_KINDS: dict[str, tuple[str, ...]] = {
+    "OtherName": ("OtherName",),
     "StandardTerms": ("StandardTerms",),
     **{kind: (kind,) for kind in SMALL_LISTS},
     "Account": ("Account",),

@@ -57,6 +57,7 @@ _AGGREGATE_KINDS = {
     "BillAddress": "Address",
     "ShipAddress": "Address",
     "VendorAddress": "Address",
+    "OtherNameAddress": "Address",
     "Address": "Address",
     "NameFilter": "NameFilter",
     "ModifiedDateRangeFilter": "ModifiedDateRangeFilter",
@@ -88,6 +89,7 @@ _ADD_MOD = {
     "CustomerAddRq": "CustomerAdd",
     "CustomerModRq": "CustomerMod",
     "VendorAddRq": "VendorAdd",
+    "OtherNameAddRq": "OtherNameAdd",
     "ItemServiceAddRq": "ItemServiceAdd",
     "ItemOtherChargeAddRq": "ItemOtherChargeAdd",
     "ItemNonInventoryAddRq": "ItemNonInventoryAdd",
@@ -193,6 +195,10 @@ HANDLERS: dict[str, Handler] = {
     "CustomerQueryRq": _list_query(("Customer",)),
     "VendorAddRq": _vendor_add,
     "VendorQueryRq": _list_query(("Vendor",)),
+    "OtherNameAddRq": lambda company, request: _one(
+        render_list(company, add_vendor(company, _payload(request), "OtherName"))
+    ),
+    "OtherNameQueryRq": _list_query(("OtherName",)),
     "ItemServiceAddRq": _item_add("ItemService"),
     "ItemOtherChargeAddRq": _item_add("ItemOtherCharge"),
     "ItemNonInventoryAddRq": _item_add("ItemNonInventory"),

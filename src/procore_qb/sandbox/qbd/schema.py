@@ -159,6 +159,18 @@ SEQUENCES: dict[str, str] = {
         "PrefillAccountRef* CurrencyRef? DataExtRet*"
     ),
     "VendorQueryRq": _LIST_QUERY,
+    "OtherNameAdd": (
+        "Name IsActive? CompanyName? Salutation? FirstName? MiddleName? LastName? "
+        "OtherNameAddress? Phone? AltPhone? Fax? Email? Contact? AltContact? AccountNumber? "
+        "Notes? ExternalGUID?"
+    ),
+    "OtherNameRet": (
+        "ListID? TimeCreated? TimeModified? EditSequence? Name? IsActive? CompanyName? "
+        "Salutation? FirstName? MiddleName? LastName? OtherNameAddress? OtherNameAddressBlock? "
+        "Phone? AltPhone? Fax? Email? Contact? AltContact? AccountNumber? Notes? ExternalGUID? "
+        "DataExtRet*"
+    ),
+    "OtherNameQueryRq": f"{_SMALL_QUERY} OwnerID*",
     # ------------------------------------------------------------------ items
     "ItemServiceAdd": (
         "Name BarCode? IsActive? ClassRef? ParentRef? UnitOfMeasureSetRef? IsTaxIncluded? "
@@ -307,7 +319,7 @@ MATCH_CRITERIA = frozenset({"StartsWith", "Contains", "EndsWith"})
 # (a subset of the XSD enumerations; the others name lists the simulator does not keep).
 LIST_DEL_TYPES = frozenset(
     {"Account", "Customer", "ItemNonInventory", "ItemOtherCharge", "ItemService", "Vendor"}
-    | {"StandardTerms", *SMALL_LISTS}
+    | {"OtherName", "StandardTerms", *SMALL_LISTS}
 )
 TXN_DEL_TYPES = frozenset({"Bill", "Check", "CreditCardCharge", "JournalEntry", "VendorCredit"})
 
@@ -688,6 +700,7 @@ _SALES = ((("SalesOrPurchase",), ("SalesAndPurchase",)),)
 CHOICES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     **{kind: _LIST_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _LIST_QUERY},
     "AccountQueryRq": _LIST_QUERY_CHOICES,
+    "OtherNameQueryRq": _LIST_QUERY_CHOICES,
     **{kind: _LIST_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _SMALL_QUERY},
     **{kind: _TXN_QUERY_CHOICES for kind, spec in SEQUENCES.items() if spec == _TXN_QUERY},
     "ItemServiceAdd": _SALES,

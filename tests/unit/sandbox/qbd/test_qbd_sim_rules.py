@@ -473,3 +473,22 @@ def test_sub_account_must_share_its_parents_type(qb: Run) -> None:
     assert out[1].findtext("AccountRet/FullName") == "Checking:Payroll"
     by_type = qb("<AccountQueryRq><AccountType>Bank</AccountType></AccountQueryRq>")[0]
     assert [r.findtext("FullName") for r in by_type] == ["Checking", "Checking:Payroll"]
+
+
+def test_other_names_share_the_top_level_name_space(qb: Run) -> None:
+    out = qb(
+        "<OtherNameAddRq><OtherNameAdd><Name>City Water Dept</Name></OtherNameAdd>"
+        "</OtherNameAddRq>",
+        add_customer("city water dept", None, "2"),
+        "<OtherNameAddRq><OtherNameAdd><Name>Harbor Holdings</Name></OtherNameAdd>"
+        "</OtherNameAddRq>",
+        "<CheckAddRq><CheckAdd><AccountRef><FullName>Checking</FullName></AccountRef>"
+        "<PayeeEntityRef><FullName>City Water Dept</FullName></PayeeEntityRef>"
+        "<ExpenseLineAdd><AccountRef><FullName>Job Materials</FullName></AccountRef>"
+        "<Amount>40.00</Amount><CustomerRef><FullName>Harbor Holdings:Pier 9 Restaurant"
+        "</FullName></CustomerRef></ExpenseLineAdd></CheckAdd></CheckAddRq>",
+        on_error="continueOnError",
+    )
+    assert [rs.get("statusCode") for rs in out] == ["0", "3100", "3100", "0"]
+    assert out[3].findtext("CheckRet/PayeeEntityRef/FullName") == "City Water Dept"
+    assert out[3].findtext("CheckRet/Amount") == "40.00"
