@@ -497,8 +497,12 @@ def render_list(company: CompanyFile, obj: ListObject) -> Node:
         children += [Node("Balance", "0.00"), Node("TotalBalance", "0.00")]
     elif obj.kind == "Vendor":
         children.append(Node("Balance", _vendor_balance(company, obj.list_id)))
-    if obj.kind == "Customer" and obj.body.find("JobStatus") is None:
-        children.append(Node("JobStatus", "None"))
+    if obj.kind == "Customer":
+        # Defaults QuickBooks fills in (CustomerRet in the QBWC log of
+        # consolibyte/quickbooks-php#92).
+        for default in ("JobStatus", "PreferredDeliveryMethod"):
+            if obj.body.find(default) is None:
+                children.append(Node(default, "None"))
     children.extend(obj.body.children)
     kept = [child for child in children if child.tag in order]
     kept.sort(key=lambda child: order[child.tag])

@@ -397,6 +397,13 @@ def _check_tree(kind: str, node: Node) -> None:
 
 
 def _document(messages: Node) -> str:
+    """The response as QuickBooks writes it: an XML declaration, then <QBXML> with one element
+    per line and no indentation, and no <?qbxml?> instruction (QBWC log in
+    consolibyte/quickbooks-php#92, spec B.6)."""
     root = to_element(Node("QBXML", children=[messages]))
-    body = etree.tostring(root, encoding="unicode", pretty_print=True)
-    return f'<?xml version="1.0" ?>\n<?qbxml version="13.0"?>\n{body}'
+    for element in root.iter():
+        element.tail = "\n"
+        if len(element):
+            element.text = "\n"
+    body = etree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" ?>\n{body}'
