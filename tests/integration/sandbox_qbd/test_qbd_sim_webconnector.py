@@ -50,6 +50,7 @@ class TinyEndpoint:
     client_answer: str = ""
     fail_receive: bool = False
     connection_answer: str = "done"
+    media_type: str = "text/xml; charset=utf-8"
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     done: int = 0
@@ -80,7 +81,7 @@ class TinyEndpoint:
             f'<{method}Response xmlns="{NS}"><{method}Result>{inner}</{method}Result>'
             f"</{method}Response></soap:Body></soap:Envelope>"
         )
-        return Response(text, media_type="text/xml; charset=utf-8")
+        return Response(text, media_type=self.media_type)
 
     def answer(self, method: str, args: dict[str, str]) -> str | list[str]:
         if method == "serverVersion":
@@ -249,3 +250,10 @@ def test_unparseable_request_is_reported_with_the_hresult(sim: QbdSimulator) -> 
     assert receive["hresult"] == "0x80040400"
     assert receive["response"] == ""
     assert "parsing" in receive["message"]
+
+
+def test_an_answer_that_is_not_text_xml_ends_the_run(sim: QbdSimulator) -> None:
+    endpoint = TinyEndpoint([ADD_JOB], media_type="application/soap+xml")
+    _, transcript = session(sim, endpoint)
+    assert endpoint.methods() == ["serverVersion"]
+    assert "text/xml" in transcript.ended

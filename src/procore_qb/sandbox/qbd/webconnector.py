@@ -129,6 +129,13 @@ class _Soap:
         except QbxmlParseError as exc:
             raise SoapFaultError(method, response.status_code, f"not XML: {exc.detail}") from None
         del root  # parsed once to reject hostile XML; re-read with namespaces below
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if response.status_code == 200 and media_type != "text/xml":
+            # QBWC is picky about the answer's Content-Type: text/xml (spec B.10 [S],
+            # consolibyte/quickbooks-php PR #196).
+            raise SoapFaultError(
+                method, response.status_code, f"Content-Type is {media_type!r}, QBWC needs text/xml"
+            )
         tree = etree.fromstring(
             response.content,
             parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False),
