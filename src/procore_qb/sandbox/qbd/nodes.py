@@ -13,7 +13,7 @@ from lxml import etree
 
 from procore_qb.sandbox.qbd.errors import QbxmlParseError
 
-__all__ = ["MAX_REQUEST_BYTES", "Node", "parse_xml", "to_element"]
+__all__ = ["MAX_REQUEST_BYTES", "Node", "parse_tree", "parse_xml", "to_element"]
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Refuse qbXML messages above this size before parsing them."""
@@ -101,17 +101,22 @@ def _to_node(element: etree._Element) -> Node:
     return node
 
 
-def parse_xml(text: str | bytes) -> tuple[Node, list[tuple[str, str]]]:
-    """Parse one XML document; return its root and the processing instructions before it."""
+def parse_tree(text: str | bytes) -> etree._Element:
+    """Parse untrusted XML safely: size-capped, no DTD, no entities, no network."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     if len(data) > MAX_REQUEST_BYTES:
         raise QbxmlParseError(f"the message is larger than {MAX_REQUEST_BYTES} bytes")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise QbxmlParseError("document type declarations and entities are not allowed")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        return etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise QbxmlParseError(f"not well-formed XML: {exc}") from exc
+
+
+def parse_xml(text: str | bytes) -> tuple[Node, list[tuple[str, str]]]:
+    """Parse one XML document; return its root and the processing instructions before it."""
+    root = parse_tree(text)
     instructions: list[tuple[str, str]] = []
     sibling = root.getprevious()
     while sibling is not None:

@@ -28,7 +28,7 @@ import httpx2
 from lxml import etree
 
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, SoapFaultError, WebConnectorError
-from procore_qb.sandbox.qbd.nodes import parse_xml
+from procore_qb.sandbox.qbd.nodes import parse_tree, parse_xml
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 
 __all__ = [
@@ -124,11 +124,6 @@ class _Soap:
             response = self.client.post(
                 self.url, content=payload, headers=headers, timeout=self.timeout
             )
-        try:
-            root, _ = parse_xml(response.content)
-        except QbxmlParseError as exc:
-            raise SoapFaultError(method, response.status_code, f"not XML: {exc.detail}") from None
-        del root  # parsed once to reject hostile XML; re-read with namespaces below
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if response.status_code == 200 and media_type != "text/xml":
             # QBWC is picky about the answer's Content-Type: text/xml (spec B.10 [S],
@@ -136,10 +131,11 @@ class _Soap:
             raise SoapFaultError(
                 method, response.status_code, f"Content-Type is {media_type!r}, QBWC needs text/xml"
             )
-        tree = etree.fromstring(
-            response.content,
-            parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False),
-        )
+        try:
+            tree = parse_tree(response.content)
+        except QbxmlParseError as exc:
+            # QBWC1042: "Response is not well-formed XML" (spec B.10).
+            raise SoapFaultError(method, response.status_code, f"not XML: {exc.detail}") from None
         fault = tree.find(f".//{{{SOAP_ENV}}}Fault")
         if fault is not None or response.status_code != 200:
             text = "" if fault is None else " ".join(str(t) for t in fault.itertext()).strip()
