@@ -190,3 +190,47 @@ def test_processor_refuses_what_the_schema_refuses(
     assert not schema.is_valid(out_of_order)
     with pytest.raises(QbxmlParseError):
         sim.processor.process(out_of_order)
+
+
+def _run(schema: xmlschema.XMLSchema, sim: QbdSimulator, requests: str) -> str:
+    message = (
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML>'
+        f'<QBXMLMsgsRq onError="stopOnError">{requests}</QBXMLMsgsRq></QBXML>'
+    )
+    assert schema.is_valid(message), message
+    response = sim.processor.process(message)
+    _valid(schema, response)
+    assert set(_statuses(response)) == {"0"}, response
+    return response
+
+
+def test_mods_validate(schema: xmlschema.XMLSchema, sim: QbdSimulator) -> None:
+    bill = sim.company.txns("Bill")[0]
+    line_id = bill.body.find("ItemLineRet")
+    assert line_id is not None
+    _run(
+        schema,
+        sim,
+        f"<BillModRq><BillMod><TxnID>{bill.txn_id}</TxnID><EditSequence>{bill.edit_sequence}"
+        "</EditSequence><Memo>Reviewed</Memo><ItemLineMod><TxnLineID>"
+        f"{line_id.value('TxnLineID')}</TxnLineID><Amount>1.00</Amount></ItemLineMod>"
+        "<ItemLineMod><TxnLineID>-1</TxnLineID><ItemRef><FullName>01-100</FullName></ItemRef>"
+        "<Amount>2.00</Amount></ItemLineMod></BillMod></BillModRq>",
+    )
+    entry = sim.company.txns("JournalEntry")[0]
+    _run(
+        schema,
+        sim,
+        f"<JournalEntryModRq><JournalEntryMod><TxnID>{entry.txn_id}</TxnID><EditSequence>"
+        f"{entry.edit_sequence}</EditSequence><RefNumber>JE-78</RefNumber></JournalEntryMod>"
+        "</JournalEntryModRq>",
+    )
+    job = sim.company.find_list(("Customer",), "Harbor Holdings:Pier 9 Restaurant")
+    assert job is not None
+    _run(
+        schema,
+        sim,
+        f"<CustomerModRq><CustomerMod><ListID>{job.list_id}</ListID><EditSequence>"
+        f"{job.edit_sequence}</EditSequence><Name>Pier 9 Bistro</Name><JobStatus>Closed"
+        "</JobStatus></CustomerMod></CustomerModRq>",
+    )

@@ -433,6 +433,24 @@ class CompanyFile:
                 ),
             )
 
+    def update_txn(self, obj: TxnObject) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE txns SET txn_date=?, ref_number=?, edit_sequence=?, time_modified=?, "
+                "modified_at=?, entity_ids=?, list_refs=?, body=? WHERE txn_id=?",
+                (
+                    obj.txn_date,
+                    obj.ref_number,
+                    obj.edit_sequence,
+                    obj.time_modified,
+                    obj.modified_at,
+                    json.dumps(obj.entity_ids),
+                    json.dumps(obj.list_refs),
+                    json.dumps(obj.body.to_json()),
+                    obj.txn_id,
+                ),
+            )
+
     def get_txn(self, txn_id: str) -> TxnObject | None:
         with self._lock:
             row = self._db.execute(

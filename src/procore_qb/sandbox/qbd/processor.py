@@ -41,7 +41,14 @@ from procore_qb.sandbox.qbd.schema import (
     check_children,
     check_value,
 )
-from procore_qb.sandbox.qbd.txns import TXN_KINDS, add_txn, render_txn, txn_del, txn_query
+from procore_qb.sandbox.qbd.txns import (
+    TXN_KINDS,
+    add_txn,
+    mod_txn,
+    render_txn,
+    txn_del,
+    txn_query,
+)
 
 __all__ = ["PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
 
@@ -71,6 +78,9 @@ _AGGREGATE_KINDS = {
     "ItemLineAdd": "ItemLineAdd",
     "JournalDebitLine": "JournalLine",
     "JournalCreditLine": "JournalLine",
+    "ExpenseLineMod": "ExpenseLineMod",
+    "ItemLineMod": "ItemLineMod",
+    "JournalLineMod": "JournalLineMod",
 }
 # Query requests that take iterator attributes (spec B.6: not AccountQuery, TermsQuery,
 # ListDeletedQuery, TxnDeletedQuery, HostQuery, CompanyQuery).
@@ -96,6 +106,7 @@ _ADD_MOD = {
     "StandardTermsAddRq": "StandardTermsAdd",
     "AccountAddRq": "AccountAdd",
     **{f"{kind}AddRq": f"{kind}Add" for kind in TXN_KINDS},
+    **{f"{kind}ModRq": f"{kind}Mod" for kind in TXN_KINDS},
     **{f"{kind}AddRq": f"{kind}Add" for kind in SMALL_LISTS},
 }
 
@@ -129,6 +140,12 @@ def _vendor_add(company: CompanyFile, request: Node) -> Result:
 def _item_add(kind: str) -> Handler:
     return lambda company, request: _one(
         render_list(company, add_item(company, kind, _payload(request)))
+    )
+
+
+def _txn_mod(kind: str) -> Handler:
+    return lambda company, request: _one(
+        render_txn(mod_txn(company, kind, _payload(request)), include_lines=True)
     )
 
 
@@ -220,6 +237,7 @@ HANDLERS: dict[str, Handler] = {
     "ListDeletedQueryRq": lambda company, request: list_deleted_query(company, request, txns=False),
     "TxnDeletedQueryRq": lambda company, request: list_deleted_query(company, request, txns=True),
     **{f"{kind}AddRq": _txn_add(kind) for kind in TXN_KINDS},
+    **{f"{kind}ModRq": _txn_mod(kind) for kind in TXN_KINDS},
     **{f"{kind}QueryRq": _txn_query(kind) for kind in TXN_KINDS},
 }
 

@@ -264,6 +264,43 @@ SEQUENCES: dict[str, str] = {
         "TxnLineID? AccountRef? Amount? TaxAmount? Memo? EntityRef? ClassRef? ItemSalesTaxRef? "
         "BillableStatus?"
     ),
+    "BillMod": (
+        "TxnID EditSequence VendorRef? VendorAddress? APAccountRef? TxnDate? DueDate? RefNumber? "
+        "TermsRef? Memo? IsTaxIncluded? SalesTaxCodeRef? ExchangeRate? ClearExpenseLines? "
+        "ExpenseLineMod* ClearItemLines? ItemLineMod* ItemGroupLineMod*"
+    ),
+    "CheckMod": (
+        "TxnID EditSequence AccountRef? PayeeEntityRef? RefNumber? TxnDate? Memo? Address? "
+        "IsToBePrinted? IsTaxIncluded? SalesTaxCodeRef? ExchangeRate? ApplyCheckToTxnMod* "
+        "ClearExpenseLines? ExpenseLineMod* ClearItemLines? ItemLineMod* ItemGroupLineMod*"
+    ),
+    "CreditCardChargeMod": (
+        "TxnID EditSequence AccountRef? PayeeEntityRef? TxnDate? RefNumber? Memo? IsTaxIncluded? "
+        "SalesTaxCodeRef? ExchangeRate? ClearExpenseLines? ExpenseLineMod* ClearItemLines? "
+        "ItemLineMod* ItemGroupLineMod*"
+    ),
+    "VendorCreditMod": (
+        "TxnID EditSequence VendorRef? APAccountRef? TxnDate? RefNumber? Memo? IsTaxIncluded? "
+        "SalesTaxCodeRef? ExchangeRate? ClearExpenseLines? ExpenseLineMod* ClearItemLines? "
+        "ItemLineMod* ItemGroupLineMod*"
+    ),
+    "JournalEntryMod": (
+        "TxnID EditSequence TxnDate? RefNumber? IsAdjustment? IsAmountsEnteredInHomeCurrency? "
+        "CurrencyRef? ExchangeRate? JournalLineMod*"
+    ),
+    "ExpenseLineMod": (
+        "TxnLineID AccountRef? Amount? TaxAmount? Memo? CustomerRef? ClassRef? SalesTaxCodeRef? "
+        "BillableStatus? SalesRepRef?"
+    ),
+    "ItemLineMod": (
+        "TxnLineID ItemRef? InventorySiteRef? InventorySiteLocationRef? SerialNumber? LotNumber? "
+        "Desc? Quantity? UnitOfMeasure? OverrideUOMSetRef? Cost? Amount? TaxAmount? CustomerRef? "
+        "ClassRef? SalesTaxCodeRef? BillableStatus? OverrideItemAccountRef? SalesRepRef?"
+    ),
+    "JournalLineMod": (
+        "TxnLineID JournalLineType? AccountRef? Amount? TaxAmount? Memo? EntityRef? ClassRef? "
+        "ItemSalesTaxRef? BillableStatus?"
+    ),
     "ExpenseLineRet": (
         "TxnLineID AccountRef? Amount? TaxAmount? Memo? CustomerRef? ClassRef? SalesTaxCodeRef? "
         "BillableStatus? SalesRepRef? DataExtRet*"
@@ -570,6 +607,7 @@ ENUMS: dict[str, frozenset[str]] = {
     "MatchCriterion": MATCH_CRITERIA,
     "PaidStatus": frozenset({"All", "PaidOnly", "NotPaidOnly"}),
     "BillableStatus": frozenset({"Billable", "NotBillable", "HasBeenBilled"}),
+    "JournalLineType": frozenset({"Debit", "Credit"}),
     "ListDelType": frozenset(
         [
             "Account",

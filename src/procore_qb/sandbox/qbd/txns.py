@@ -32,7 +32,7 @@ from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
 from procore_qb.sandbox.qbd.nodes import Node
 from procore_qb.sandbox.qbd.schema import MATCH_CRITERIA, TXN_DEL_TYPES, order_of
 
-__all__ = ["TXN_KINDS", "add_txn", "render_txn", "txn_del", "txn_query"]
+__all__ = ["TXN_KINDS", "add_txn", "mod_txn", "render_txn", "txn_del", "txn_query"]
 
 TXN_KINDS = ("Bill", "Check", "CreditCardCharge", "VendorCredit", "JournalEntry")
 _TOTAL = {
@@ -67,96 +67,90 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _line(
-    company: CompanyFile, line: Node, refs: list[str], entities: list[str], context: str
-) -> tuple[Node, Decimal]:
-    tag = _LINE_TAGS[line.tag]
-    order = order_of(_LINE_ORDER[tag])
-    out = Node(tag, children=[Node("TxnLineID", company.new_id("next_line_id"))])
-    amount: Decimal | None = None
-    quantity = cost = None
-    for child in line.children:
+def _fill_line(company: CompanyFile, out: Node, fields: list[Node], context: str) -> Node:
+    """Apply the children of a line Add or Mod to ``out`` (a line in ``*Ret`` form)."""
+    order = order_of(_LINE_ORDER[out.tag])
+    given = set()
+    for child in fields:
         if child.tag not in order or child.tag == "TxnLineID":
             continue  # OverrideItemAccountRef, LinkToTxn, DataExt are not echoed on lines
+        given.add(child.tag)
         if child.tag.endswith("Ref"):
-            kinds = REF_KINDS.get(child.tag, ())
-            if child.tag == "EntityRef":
-                kinds = ENTITY_KINDS
-            resolved = resolve_ref(company, child, kinds, context)
-            list_id = resolved.value("ListID") or ""
-            refs.append(list_id)
-            if child.tag in {"CustomerRef", "EntityRef"}:
-                entities.append(list_id)
-            out.children.append(resolved)
+            kinds = ENTITY_KINDS if child.tag == "EntityRef" else REF_KINDS.get(child.tag, ())
+            out.set(child.tag, resolve_ref(company, child, kinds, context))
         elif child.tag == "Amount":
-            amount = parse_amount(child.text or "", "Amount")
-            out.children.append(Node("Amount", _money(amount)))
-        elif child.tag == "Quantity":
-            quantity = parse_amount(child.text or "", "Quantity")
-            out.children.append(Node("Quantity", child.text))
-        elif child.tag == "Cost":
-            cost = parse_amount(child.text or "", "Cost")
-            out.children.append(Node("Cost", child.text))
+            out.set("Amount", Node("Amount", _money(parse_amount(child.text or "", "Amount"))))
         else:
-            out.children.append(Node(child.tag, child.text))
-    if (
-        tag in {"ExpenseLineRet", "JournalDebitLine", "JournalCreditLine"}
-        and out.find("AccountRef") is None
-    ):
-        raise StatusError(3140, f"Every {line.tag} needs an AccountRef.  {INVALID_ARGUMENT}")
-    if tag == "ItemLineRet" and out.find("ItemRef") is None:
-        raise StatusError(3140, f"Every ItemLineAdd needs an ItemRef.  {INVALID_ARGUMENT}")
-    if amount is None:
-        amount = (quantity or Decimal(1)) * cost if cost is not None else Decimal("0.00")
-        out.children.append(Node("Amount", _money(amount)))
+            if child.tag in {"Quantity", "Cost", "TaxAmount"}:
+                parse_amount(child.text or "", child.tag)
+            out.set(child.tag, Node(child.tag, child.text))
+    if "Amount" not in given and (given & {"Quantity", "Cost"} or out.find("Amount") is None):
+        # Amount is Quantity x Cost when it is not given (a missing Quantity counts as 1).
+        cost = out.value("Cost")
+        quantity = out.value("Quantity")
+        amount = Decimal("0.00")
+        if cost is not None:
+            amount = (Decimal(quantity) if quantity else Decimal(1)) * Decimal(cost)
+        out.set("Amount", Node("Amount", _money(amount)))
+    if out.tag != "ItemLineRet" and out.find("AccountRef") is None:
+        raise StatusError(3140, f"Every {out.tag} needs an AccountRef.  {INVALID_ARGUMENT}")
+    if out.tag == "ItemLineRet" and out.find("ItemRef") is None:
+        raise StatusError(3140, f"Every item line needs an ItemRef.  {INVALID_ARGUMENT}")
     out.children.sort(key=lambda child: order[child.tag])
-    return out, amount
+    return out
 
 
-def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
-    """BillAdd, CheckAdd, CreditCardChargeAdd, VendorCreditAdd, JournalEntryAdd."""
-    order = order_of(f"{kind}Ret")
-    refs: list[str] = []
-    entities: list[str] = []
-    header: list[Node] = []
-    lines: list[Node] = []
-    debit = credit = total = Decimal("0.00")
+def _new_line(company: CompanyFile, tag: str, fields: list[Node], context: str) -> Node:
+    out = Node(tag, children=[Node("TxnLineID", company.new_id("next_line_id"))])
+    return _fill_line(company, out, fields, context)
+
+
+def _header_node(company: CompanyFile, kind: str, child: Node) -> Node:
+    if child.tag.endswith("Ref"):
+        return resolve_ref(company, child, REF_KINDS.get(child.tag, ()), kind)
+    if child.tag == "TxnDate":
+        parse_date(child.text or "", "TxnDate")
+    elif child.tag == "RefNumber":
+        check_length(child.text or "", _REF_NUMBER_MAX[kind], "RefNumber")
+    elif child.tag in {"IsAdjustment", "IsToBePrinted", "IsTaxIncluded"}:
+        parse_bool(child.text or "", child.tag)
+    return Node(child.tag, child.text, [Node(c.tag, c.text) for c in child.children])
+
+
+# Parts of transaction Adds and Mods this company file cannot honour (it keeps no item groups
+# and no links between transactions): refused rather than silently dropped.
+_NOT_KEPT = frozenset(
+    {
+        "ItemGroupLineAdd",
+        "ItemGroupLineMod",
+        "ApplyCheckToTxnAdd",
+        "ApplyCheckToTxnMod",
+        "LinkToTxnID",
+    }
+)
+
+
+def _refuse_not_kept(payload: Node) -> None:
     for child in payload.children:
-        if child.tag in _LINE_TAGS:
-            line, amount = _line(company, child, refs, entities, f"{kind} line")
-            lines.append(line)
-            if child.tag == "JournalCreditLine":
-                credit += amount
-            elif child.tag == "JournalDebitLine":
-                debit += amount
-            else:
-                total += amount
-        elif child.tag.endswith("Ref"):
-            kinds = REF_KINDS.get(child.tag, ())
-            resolved = resolve_ref(company, child, kinds, kind)
-            list_id = resolved.value("ListID") or ""
-            refs.append(list_id)
-            if child.tag in {"VendorRef", "PayeeEntityRef"}:
-                entities.append(list_id)
-            header.append(resolved)
-        elif child.tag in order:
-            header.append(
-                Node(child.tag, child.text, [Node(c.tag, c.text) for c in child.children])
+        if child.tag in _NOT_KEPT or child.find("LinkToTxn") is not None:
+            raise StatusError(
+                3250, "This feature is not enabled or not available in this version of QuickBooks."
             )
-    txn_date = payload.value("TxnDate")
-    if txn_date is None:
-        txn_date = utc_date(company)  # QuickBooks dates a transaction today when none is given
-        header.append(Node("TxnDate", txn_date))
-    else:
-        parse_date(txn_date, "TxnDate")
-    ref_number = payload.value("RefNumber")
-    if ref_number is not None:
-        check_length(ref_number, _REF_NUMBER_MAX[kind], "RefNumber")
-    for flag in ("IsAdjustment", "IsToBePrinted", "IsTaxIncluded"):
-        value = payload.value(flag)
-        if value is not None:
-            parse_bool(value, flag)
+
+
+_TOTALS = frozenset({"AmountDue", "Amount", "CreditAmount", "OpenAmount", "IsPaid"})
+
+
+def _finish(
+    company: CompanyFile, kind: str, header: list[Node], lines: list[Node]
+) -> tuple[Node, list[str], list[str]]:
+    """The body with its totals, and the entities and list elements it refers to."""
+    header = [node for node in header if node.tag not in _TOTALS]
+    amounts = {tag: Decimal("0.00") for tag in (*_LINE_TAGS.values(),)}
+    for line in lines:
+        amounts[line.tag] += Decimal(line.value("Amount") or "0")
     if kind == "JournalEntry":
+        debit, credit = amounts["JournalDebitLine"], amounts["JournalCreditLine"]
         if debit != credit:
             # Debits must equal credits; QuickBooks refuses an unbalanced entry [U: code].
             raise StatusError(
@@ -166,32 +160,164 @@ def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
                 f"{_money(credit)}).",
             )
     else:
-        if kind in {"Bill", "VendorCredit"} and payload.find("APAccountRef") is None:
+        total = amounts["ExpenseLineRet"] + amounts["ItemLineRet"]
+        if kind in {"Bill", "VendorCredit"} and not any(n.tag == "APAccountRef" for n in header):
             ap = company.find_list(("Account",), "Accounts Payable")
             if ap is not None:  # the default A/P account
                 header.append(Node.ref("APAccountRef", ap.list_id, ap.full_name))
-                refs.append(ap.list_id)
         header.append(Node(_TOTAL[kind], _money(total)))
         if kind in {"Bill", "VendorCredit"}:
             header.append(Node("OpenAmount", _money(total)))
         if kind == "Bill":
             header.append(Node("IsPaid", "false"))
+    entities: set[str] = set()
+    refs: set[str] = set()
+    for ref in [*header, *(child for line in lines for child in line.children)]:
+        if not ref.tag.endswith("Ref"):
+            continue
+        list_id = ref.value("ListID") or ""
+        refs.add(list_id)
+        if ref.tag in {"VendorRef", "PayeeEntityRef", "CustomerRef", "EntityRef"}:
+            entities.add(list_id)
+    return Node("Body", children=header + lines), sorted(entities), sorted(refs)
+
+
+def add_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
+    """BillAdd, CheckAdd, CreditCardChargeAdd, VendorCreditAdd, JournalEntryAdd."""
+    _refuse_not_kept(payload)
+    order = order_of(f"{kind}Ret")
+    header: list[Node] = []
+    lines: list[Node] = []
+    for child in payload.children:
+        if child.tag in _LINE_TAGS:
+            lines.append(_new_line(company, _LINE_TAGS[child.tag], child.children, f"{kind} line"))
+        elif child.tag in order:
+            header.append(_header_node(company, kind, child))
+    txn_date = payload.value("TxnDate")
+    if txn_date is None:
+        txn_date = utc_date(company)  # QuickBooks dates a transaction today when none is given
+        header.append(Node("TxnDate", txn_date))
+    body, entities, refs = _finish(company, kind, header, lines)
     when, stamp = company.now()
     obj = TxnObject(
         txn_id=company.new_id("next_txn_id"),
         kind=kind,
         txn_number=company.next_txn_number(),
         txn_date=txn_date,
-        ref_number=ref_number,
+        ref_number=payload.value("RefNumber"),
         edit_sequence=company.new_edit_sequence(),
         time_created=when,
         time_modified=when,
         modified_at=stamp,
-        entity_ids=sorted(set(entities)),
-        list_refs=sorted(set(refs)),
-        body=Node("Body", children=header + lines),
+        entity_ids=entities,
+        list_refs=refs,
+        body=body,
     )
     company.insert_txn(obj)
+    return obj
+
+
+_MOD_LINES = {
+    "ExpenseLineMod": ("ExpenseLineRet", "ClearExpenseLines"),
+    "ItemLineMod": ("ItemLineRet", "ClearItemLines"),
+}
+
+
+def _modded_lines(
+    company: CompanyFile, kind: str, payload: Node, current: list[Node]
+) -> list[Node]:
+    """Lines after a Mod (QuickBooks' line Mod rules [U]: with any line Mod of a kind, lines of
+    that kind left out are deleted; TxnLineID -1 adds a line; Clear*Lines true deletes all)."""
+    context = f"{kind} line"
+    by_id = {line.value("TxnLineID"): line for line in current}
+    if kind == "JournalEntry":
+        mods = payload.findall("JournalLineMod")
+        if not mods:
+            return current
+        out: list[Node] = []
+        for mod in mods:
+            line_type = mod.value("JournalLineType")
+            tag = None if line_type is None else f"Journal{line_type}Line"
+            line_id = mod.value("TxnLineID") or ""
+            if line_id == "-1":
+                if tag is None:
+                    raise StatusError(
+                        3180,
+                        "There was an error when saving a JournalEntry.  A new journal line "
+                        "needs its JournalLineType (Debit or Credit).",
+                    )
+                out.append(_new_line(company, tag, mod.children, context))
+                continue
+            line = _existing_line(by_id, line_id)
+            if tag is not None and tag != line.tag:
+                line = Node(tag, children=line.children)
+            out.append(_fill_line(company, line, mod.children, context))
+        return out
+    result: list[Node] = []
+    for mod_tag, (ret_tag, clear_tag) in _MOD_LINES.items():
+        lines = [line for line in current if line.tag == ret_tag]
+        clear = payload.value(clear_tag)
+        if clear is not None and parse_bool(clear, clear_tag):
+            lines = []
+        mods = payload.findall(mod_tag)
+        if mods:
+            lines = []
+            for mod in mods:
+                line_id = mod.value("TxnLineID") or ""
+                if line_id == "-1":
+                    lines.append(_new_line(company, ret_tag, mod.children, context))
+                else:
+                    existing = _existing_line(by_id, line_id)
+                    if existing.tag != ret_tag:
+                        _existing_line({}, line_id)
+                    lines.append(_fill_line(company, existing, mod.children, context))
+        result.extend(lines)
+    return result
+
+
+def _existing_line(by_id: dict[str | None, Node], line_id: str) -> Node:
+    line = by_id.get(line_id)
+    if line is None:
+        raise StatusError(
+            3120,
+            f'Object "{line_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}',
+        )
+    return line
+
+
+def mod_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
+    """BillMod, CheckMod, CreditCardChargeMod, VendorCreditMod, JournalEntryMod.
+
+    Like every Mod it carries the EditSequence of the last read (3200 when stale, spec B.2);
+    only the header fields it names change.
+    """
+    _refuse_not_kept(payload)
+    txn_id = payload.value("TxnID") or ""
+    if not is_list_id(txn_id):
+        raise StatusError(3000, f'The given object ID "{txn_id}" in the field "TxnID" is invalid.')
+    obj = company.get_txn(txn_id)
+    if obj is None or obj.kind != kind:
+        raise StatusError(
+            3120, f'Object "{txn_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}'
+        )
+    given = payload.value("EditSequence") or ""
+    if given != obj.edit_sequence:
+        raise StatusError(3200, f'The provided edit sequence "{given}" is out-of-date. ')
+    order = order_of(f"{kind}Ret")
+    header = [child for child in obj.body.children if child.tag not in _LINE_ORDER]
+    current = [child for child in obj.body.children if child.tag in _LINE_ORDER]
+    for child in payload.children:
+        if child.tag in {"TxnID", "EditSequence"} or child.tag not in order:
+            continue
+        node = _header_node(company, kind, child)
+        header = [n for n in header if n.tag != child.tag] + [node]
+    lines = _modded_lines(company, kind, payload, current)
+    obj.body, obj.entity_ids, obj.list_refs = _finish(company, kind, header, lines)
+    obj.txn_date = obj.body.value("TxnDate") or obj.txn_date
+    obj.ref_number = obj.body.value("RefNumber")
+    obj.time_modified, obj.modified_at = company.now()
+    obj.edit_sequence = company.new_edit_sequence(obj.edit_sequence)
+    company.update_txn(obj)
     return obj
 
 
