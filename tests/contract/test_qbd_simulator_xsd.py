@@ -234,3 +234,21 @@ def test_mods_validate(schema: xmlschema.XMLSchema, sim: QbdSimulator) -> None:
         f"{job.edit_sequence}</EditSequence><Name>Pier 9 Bistro</Name><JobStatus>Closed"
         "</JobStatus></CustomerMod></CustomerModRq>",
     )
+
+
+def test_list_mods_validate(schema: xmlschema.XMLSchema, sim: QbdSimulator) -> None:
+    item = sim.company.find_list(("ItemService",), "16-100")
+    vendor = sim.company.find_list(("Vendor",), "Metro Lumber")
+    assert item is not None
+    assert vendor is not None
+    _run(
+        schema,
+        sim,
+        f"<ItemServiceModRq><ItemServiceMod><ListID>{item.list_id}</ListID><EditSequence>"
+        f"{item.edit_sequence}</EditSequence><Name>16-110</Name><SalesAndPurchaseMod>"
+        "<SalesPrice>10.00</SalesPrice><ExpenseAccountRef><FullName>Job Materials</FullName>"
+        "</ExpenseAccountRef></SalesAndPurchaseMod></ItemServiceMod></ItemServiceModRq>"
+        f"<VendorModRq><VendorMod><ListID>{vendor.list_id}</ListID><EditSequence>"
+        f"{vendor.edit_sequence}</EditSequence><CompanyName>Metro Lumber Co</CompanyName>"
+        "<VendorAddress><City>Joliet</City></VendorAddress></VendorMod></VendorModRq>",
+    )

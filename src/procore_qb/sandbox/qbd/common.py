@@ -24,6 +24,7 @@ __all__ = [
     "REF_KINDS",
     "Result",
     "check_length",
+    "current_refs",
     "is_list_id",
     "not_found_warning",
     "page",
@@ -177,6 +178,31 @@ def resolve_ref(
             f"{INVALID_ARGUMENT}",
         )
     return Node.ref(ref.tag, found.list_id, found.full_name)
+
+
+def current_refs(company: CompanyFile, nodes: list[Node]) -> list[Node]:
+    """Copies of ``nodes`` whose references show the referred object's current FullName.
+
+    QuickBooks resolves a reference when it answers, so renaming a customer, vendor or item
+    shows in every transaction and list element that refers to it.
+    """
+    names: dict[str, str | None] = {}
+
+    def refresh(node: Node) -> Node:
+        if node.tag.endswith("Ref") and node.find("ListID") is not None:
+            list_id = node.value("ListID") or ""
+            if list_id not in names:
+                found = company.get_list(list_id)
+                names[list_id] = None if found is None else found.full_name
+            full_name = names[list_id]
+            if full_name is not None:
+                return Node.ref(node.tag, list_id, full_name)
+            return node
+        if node.children:
+            return Node(node.tag, children=[refresh(child) for child in node.children])
+        return node
+
+    return [refresh(node) for node in nodes]
 
 
 def not_found_warning(missing: Sequence[str]) -> tuple[int, str, str]:

@@ -21,6 +21,7 @@ from procore_qb.sandbox.qbd.common import (
     REF_KINDS,
     Result,
     check_length,
+    current_refs,
     is_list_id,
     not_found_warning,
     page,
@@ -62,6 +63,7 @@ __all__ = [
     "list_deleted_query",
     "list_query",
     "mod_customer",
+    "mod_list",
     "render_list",
 ]
 
@@ -406,41 +408,60 @@ def _check_edit_sequence(obj: ListObject, given: str) -> None:
         raise StatusError(3200, f'The provided edit sequence "{given}" is out-of-date. ')
 
 
+# Per list: the lists a ParentRef may name, the Name and FullName limits (spec "Key numbers").
+_MOD_RULES: dict[str, tuple[tuple[str, ...], int, int]] = {
+    "Customer": (("Customer",), CUSTOMER_NAME_MAX, CUSTOMER_FULL_NAME_MAX),
+    "Vendor": ((), CUSTOMER_NAME_MAX, CUSTOMER_NAME_MAX),
+    **dict.fromkeys(ITEM_KINDS, (ITEM_KINDS, ITEM_NAME_MAX, ITEM_FULL_NAME_MAX)),
+}
+
+
 def mod_customer(company: CompanyFile, payload: Node) -> ListObject:
-    obj = _target(company, payload.value("ListID") or "", ("Customer",))
+    return mod_list(company, "Customer", payload)
+
+
+def mod_list(company: CompanyFile, kind: str, payload: Node) -> ListObject:
+    """CustomerMod, VendorMod, ItemServiceMod, ItemOtherChargeMod, ItemNonInventoryMod.
+
+    Only the fields the Mod names change; a changed Name or ParentRef moves the object and
+    renames its sub-elements, under the same rules as an Add.
+    """
+    parent_kinds, name_max, full_max = _MOD_RULES[kind]
+    obj = _target(company, payload.value("ListID") or "", (kind,))
     _check_edit_sequence(obj, payload.value("EditSequence") or "")
-    _check_customer_fields(payload)
+    if kind == "Customer":
+        _check_customer_fields(payload)
     name = payload.value("Name")
     name = obj.name if name is None else name
     parent = None if obj.parent_id is None else company.get_list(obj.parent_id)
     ref = payload.find("ParentRef")
     if ref is not None:
-        parent = _parent(company, ref, ("Customer",), "Customers")
+        parent = _parent(company, ref, parent_kinds, "Customers" if kind == "Customer" else "Item")
         cursor: ListObject | None = parent
         while cursor is not None:
             if cursor.list_id == obj.list_id:
                 raise StatusError(
-                    3130, f'"{obj.full_name}" cannot be moved under itself or one of its jobs.'
+                    3130, f'"{obj.full_name}" cannot be moved under itself or one of its children.'
                 )
             cursor = None if cursor.parent_id is None else company.get_list(cursor.parent_id)
-    full_name, sublevel = _place(
-        company, "Customer", name, parent, CUSTOMER_NAME_MAX, CUSTOMER_FULL_NAME_MAX
-    )
+    full_name, sublevel = _place(company, kind, name, parent, name_max, full_max)
     _check_name_free(
-        company,
-        "Customer",
-        name,
-        None if parent is None else parent.list_id,
-        exclude=obj.list_id,
+        company, kind, name, None if parent is None else parent.list_id, exclude=obj.list_id
     )
     depth = _subtree_depth(company, obj)
     if sublevel + depth > MAX_SUBLEVEL:
         raise StatusError(
-            3130, f'Moving "{obj.full_name}" would put its jobs below Sublevel {MAX_SUBLEVEL}.'
+            3130, f'Moving "{obj.full_name}" would put its children below Sublevel {MAX_SUBLEVEL}.'
         )
     changes = _resolve_body(company, payload)
-    replaced = {child.tag for child in changes.children}
-    obj.body.children = [c for c in obj.body.children if c.tag not in replaced] + changes.children
+    for change in changes.children:
+        if change.tag in {"SalesOrPurchaseMod", "SalesAndPurchaseMod"}:
+            _merge_sales(obj, change)
+        else:
+            obj.body.children = [c for c in obj.body.children if c.tag != change.tag]
+    obj.body.children += [
+        c for c in changes.children if c.tag not in {"SalesOrPurchaseMod", "SalesAndPurchaseMod"}
+    ]
     if payload.value("IsActive") is not None:
         obj.is_active = _is_active(payload)
     renamed = full_name != obj.full_name
@@ -449,8 +470,28 @@ def mod_customer(company: CompanyFile, payload: Node) -> ListObject:
     _touch(company, obj)
     company.update_list(obj)
     if renamed:
-        _rename_children(company, obj)
+        _rename_children(company, obj, full_max)
     return obj
+
+
+def _merge_sales(obj: ListObject, change: Node) -> None:
+    """Apply a SalesOrPurchaseMod / SalesAndPurchaseMod to the item's stored form."""
+    form = change.tag.removesuffix("Mod")
+    current = obj.body.find(form)
+    if current is None:
+        # The item keeps the form it was created with [I].
+        raise StatusError(
+            3250, "This feature is not enabled or not available in this version of QuickBooks."
+        )
+    order = order_of(form)
+    for field in change.children:
+        if field.tag not in order:
+            continue  # Apply*ToExistingTxns: lines keep no account of their own here
+        if field.tag in {"Price", "PricePercent"}:
+            current.remove("Price")
+            current.remove("PricePercent")
+        current.set(field.tag, field)
+    current.children.sort(key=lambda child: order[child.tag])
 
 
 def _touch(company: CompanyFile, obj: ListObject) -> None:
@@ -463,13 +504,13 @@ def _subtree_depth(company: CompanyFile, obj: ListObject) -> int:
     return 0 if not children else 1 + max(_subtree_depth(company, c) for c in children)
 
 
-def _rename_children(company: CompanyFile, parent: ListObject) -> None:
+def _rename_children(company: CompanyFile, parent: ListObject, full_max: int) -> None:
     for child in company.children_of(parent.list_id):
         child.full_name = f"{parent.full_name}:{child.name}"
         child.sublevel = parent.sublevel + 1
-        check_length(child.full_name, CUSTOMER_FULL_NAME_MAX, "FullName")
+        check_length(child.full_name, full_max, "FullName")
         company.update_list(child)
-        _rename_children(company, child)
+        _rename_children(company, child, full_max)
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -503,7 +544,7 @@ def render_list(company: CompanyFile, obj: ListObject) -> Node:
         for default in ("JobStatus", "PreferredDeliveryMethod"):
             if obj.body.find(default) is None:
                 children.append(Node(default, "None"))
-    children.extend(obj.body.children)
+    children.extend(current_refs(company, obj.body.children))
     kept = [child for child in children if child.tag in order]
     kept.sort(key=lambda child: order[child.tag])
     return Node(tag, children=kept)

@@ -31,6 +31,7 @@ from procore_qb.sandbox.qbd.lists import (
     list_deleted_query,
     list_query,
     mod_customer,
+    mod_list,
     render_list,
 )
 from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_element
@@ -74,6 +75,8 @@ _AGGREGATE_KINDS = {
     "DeletedDateRangeFilter": "DeletedDateRangeFilter",
     "SalesOrPurchase": "SalesOrPurchase",
     "SalesAndPurchase": "SalesAndPurchase",
+    "SalesOrPurchaseMod": "SalesOrPurchaseMod",
+    "SalesAndPurchaseMod": "SalesAndPurchaseMod",
     "ExpenseLineAdd": "ExpenseLineAdd",
     "ItemLineAdd": "ItemLineAdd",
     "JournalDebitLine": "JournalLine",
@@ -98,6 +101,10 @@ _ITERATOR_QUERIES = frozenset(
 _ADD_MOD = {
     "CustomerAddRq": "CustomerAdd",
     "CustomerModRq": "CustomerMod",
+    "VendorModRq": "VendorMod",
+    "ItemServiceModRq": "ItemServiceMod",
+    "ItemOtherChargeModRq": "ItemOtherChargeMod",
+    "ItemNonInventoryModRq": "ItemNonInventoryMod",
     "VendorAddRq": "VendorAdd",
     "OtherNameAddRq": "OtherNameAdd",
     "ItemServiceAddRq": "ItemServiceAdd",
@@ -133,6 +140,12 @@ def _customer_mod(company: CompanyFile, request: Node) -> Result:
     return _one(render_list(company, mod_customer(company, _payload(request))))
 
 
+def _list_mod(kind: str) -> Handler:
+    return lambda company, request: _one(
+        render_list(company, mod_list(company, kind, _payload(request)))
+    )
+
+
 def _vendor_add(company: CompanyFile, request: Node) -> Result:
     return _one(render_list(company, add_vendor(company, _payload(request))))
 
@@ -145,13 +158,13 @@ def _item_add(kind: str) -> Handler:
 
 def _txn_mod(kind: str) -> Handler:
     return lambda company, request: _one(
-        render_txn(mod_txn(company, kind, _payload(request)), include_lines=True)
+        render_txn(company, mod_txn(company, kind, _payload(request)), include_lines=True)
     )
 
 
 def _txn_add(kind: str) -> Handler:
     return lambda company, request: _one(
-        render_txn(add_txn(company, kind, _payload(request)), include_lines=True)
+        render_txn(company, add_txn(company, kind, _payload(request)), include_lines=True)
     )
 
 
@@ -212,6 +225,10 @@ HANDLERS: dict[str, Handler] = {
     "CustomerQueryRq": _list_query(("Customer",)),
     "VendorAddRq": _vendor_add,
     "VendorQueryRq": _list_query(("Vendor",)),
+    "VendorModRq": _list_mod("Vendor"),
+    "ItemServiceModRq": _list_mod("ItemService"),
+    "ItemOtherChargeModRq": _list_mod("ItemOtherCharge"),
+    "ItemNonInventoryModRq": _list_mod("ItemNonInventory"),
     "OtherNameAddRq": lambda company, request: _one(
         render_list(company, add_vendor(company, _payload(request), "OtherName"))
     ),

@@ -176,6 +176,36 @@ SEQUENCES: dict[str, str] = {
         "Name BarCode? IsActive? ClassRef? ParentRef? UnitOfMeasureSetRef? IsTaxIncluded? "
         "SalesTaxCodeRef? SalesOrPurchase? SalesAndPurchase? ExternalGUID?"
     ),
+    "ItemServiceMod": (
+        "ListID EditSequence Name? BarCode? IsActive? ClassRef? ParentRef? UnitOfMeasureSetRef? "
+        "ForceUOMChange? IsTaxIncluded? SalesTaxCodeRef? SalesOrPurchaseMod? SalesAndPurchaseMod?"
+    ),
+    "ItemOtherChargeMod": (
+        "ListID EditSequence Name? BarCode? IsActive? ClassRef? ParentRef? IsTaxIncluded? "
+        "SalesTaxCodeRef? SalesOrPurchaseMod? SalesAndPurchaseMod?"
+    ),
+    "ItemNonInventoryMod": (
+        "ListID EditSequence Name? BarCode? IsActive? ClassRef? ParentRef? "
+        "ManufacturerPartNumber? UnitOfMeasureSetRef? ForceUOMChange? IsTaxIncluded? "
+        "SalesTaxCodeRef? SalesOrPurchaseMod? SalesAndPurchaseMod?"
+    ),
+    "SalesOrPurchaseMod": "Desc? Price? PricePercent? AccountRef? ApplyAccountRefToExistingTxns?",
+    "SalesAndPurchaseMod": (
+        "SalesDesc? SalesPrice? IncomeAccountRef? ApplyIncomeAccountRefToExistingTxns? "
+        "PurchaseDesc? PurchaseCost? PurchaseTaxCodeRef? ExpenseAccountRef? "
+        "ApplyExpenseAccountRefToExistingTxns? PrefVendorRef?"
+    ),
+    "VendorMod": (
+        "ListID EditSequence Name? IsActive? ClassRef? CompanyName? Salutation? FirstName? "
+        "MiddleName? LastName? Suffix? JobTitle? VendorAddress? ShipAddress? Phone? Mobile? "
+        "Pager? AltPhone? Fax? Email? Cc? Contact? AltContact? AdditionalContactRef* "
+        "ContactsMod* NameOnCheck? AccountNumber? Notes? AdditionalNotesMod* VendorTypeRef? "
+        "TermsRef? CreditLimit? VendorTaxIdent? IsVendorEligibleFor1099? BillingRateRef? "
+        "SalesTaxCodeRef? SalesTaxCountry? IsSalesTaxAgency? SalesTaxReturnRef? "
+        "TaxRegistrationNumber? ReportingPeriod? IsTaxTrackedOnPurchases? "
+        "TaxOnPurchasesAccountRef? IsTaxTrackedOnSales? TaxOnSalesAccountRef? IsTaxOnTax? "
+        "PrefillAccountRef* CurrencyRef?"
+    ),
     "ItemOtherChargeAdd": (
         "Name BarCode? IsActive? ClassRef? ParentRef? IsTaxIncluded? SalesTaxCodeRef? "
         "SalesOrPurchase? SalesAndPurchase? ExternalGUID?"
@@ -745,6 +775,11 @@ CHOICES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "ItemOtherChargeAdd": _SALES,
     "ItemNonInventoryAdd": _SALES,
     "SalesOrPurchase": ((("Price",), ("PricePercent",)),),
+    "SalesOrPurchaseMod": ((("Price",), ("PricePercent",)),),
+    **{
+        f"{kind}Mod": ((("SalesOrPurchaseMod",), ("SalesAndPurchaseMod",)),)
+        for kind in ("ItemService", "ItemOtherCharge", "ItemNonInventory")
+    },
     "EntityFilter": (
         (("ListID",), ("FullName",), ("ListIDWithChildren",), ("FullNameWithChildren",)),
     ),

@@ -15,6 +15,7 @@ from procore_qb.sandbox.qbd.common import (
     REF_KINDS,
     Result,
     check_length,
+    current_refs,
     is_list_id,
     not_found_warning,
     page,
@@ -321,7 +322,7 @@ def mod_txn(company: CompanyFile, kind: str, payload: Node) -> TxnObject:
     return obj
 
 
-def render_txn(obj: TxnObject, *, include_lines: bool) -> Node:
+def render_txn(company: CompanyFile, obj: TxnObject, *, include_lines: bool) -> Node:
     tag = f"{obj.kind}Ret"
     order = order_of(tag)
     children = [
@@ -331,7 +332,7 @@ def render_txn(obj: TxnObject, *, include_lines: bool) -> Node:
         Node("EditSequence", obj.edit_sequence),
         Node("TxnNumber", str(obj.txn_number)),
     ]
-    for child in obj.body.children:
+    for child in current_refs(company, obj.body.children):
         if child.tag in _LINE_ORDER and not include_lines:
             continue
         children.append(child)
@@ -362,7 +363,7 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
         for ref in exact_refs:
             hits = [t for t in everything if t.ref_number == ref]
             found.extend(hits) if hits else missing.append(ref)
-        result = Result(rets=[render_txn(t, include_lines=include_lines) for t in found])
+        result = Result(rets=[render_txn(company, t, include_lines=include_lines) for t in found])
         if missing:
             result.code, result.severity, result.message = not_found_warning(missing)
         return result
@@ -376,7 +377,7 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
         for txn_id in ids:
             obj = company.get_txn(txn_id)
             if obj is not None:
-                rets.append(render_txn(obj, include_lines=include_lines))
+                rets.append(render_txn(company, obj, include_lines=include_lines))
         return rets
 
     return page(company, request, matching, render)
