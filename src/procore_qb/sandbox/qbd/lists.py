@@ -1,4 +1,5 @@
-"""List requests: customers and jobs, vendors, items, accounts, terms; adds, mods, queries, deletes.
+"""List requests: customers and jobs, vendors, other names, items, accounts, terms, classes and
+customer/vendor/job types; adds, mods, queries, deletes.
 
 Rules (sources in spec B.2-B.4, B.8 and the issue's rule list):
 
@@ -7,8 +8,12 @@ Rules (sources in spec B.2-B.4, B.8 and the issue's rule list):
 - Names are unique case-insensitively among siblings; a top-level customer shares its name
   space with vendors, employees and other names (3100 "The name ... is already in use.").
 - A ``ParentRef`` that names no customer is 3130 "There is an invalid reference to a parent".
-- Every Mod carries the ``EditSequence`` of the last read; a stale one is 3200.
+- Every Mod carries the ``EditSequence`` of the last read; a stale one is 3200. Only the
+  fields a Mod names change; renaming or moving renames the sub-elements' FullNames too (their
+  own TimeModified stays [I]).
 - Each write stamps ``TimeModified`` and a new ``EditSequence``.
+- A list element with sub-elements or used by a transaction cannot be deleted, only made
+  inactive [U]; deletions are recorded for ListDeletedQuery.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Each line is coded to a customer:job (``CustomerRef``, or ``EntityRef`` on journal lines) and
 to an item (``ItemLineRet``) or an account (``ExpenseLineRet``) (spec B.5). Queries take the
 ``TxnQuery`` filters of spec B.5; lines come back only with ``IncludeLineItems`` true.
+Totals (``AmountDue``, ``Amount``, ``CreditAmount``, ``OpenAmount``) are the sums of the lines;
+a journal entry's debits must equal its credits. Mods follow QuickBooks' line rules [U]: with
+any line Mod of a kind, lines of that kind left out are deleted, ``TxnLineID`` -1 adds one.
 """
 
 from __future__ import annotations
