@@ -403,11 +403,13 @@ class CompanyFile:
         return when
 
     def list_in_use(self, list_id: str) -> bool:
-        """True when a transaction refers to the list element."""
+        """True when a transaction or another list element refers to the list element."""
+        quoted = json.dumps(list_id)
         with self._lock:
             row = self._db.execute(
-                "SELECT 1 FROM txns, json_each(txns.list_refs) WHERE json_each.value = ? LIMIT 1",
-                (list_id,),
+                "SELECT 1 FROM txns, json_each(txns.list_refs) WHERE json_each.value = ? "
+                "UNION ALL SELECT 1 FROM lists WHERE instr(body, ?) > 0 LIMIT 1",
+                (list_id, quoted),
             ).fetchone()
         return row is not None
 

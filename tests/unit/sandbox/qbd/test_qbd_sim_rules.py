@@ -492,3 +492,22 @@ def test_other_names_share_the_top_level_name_space(qb: Run) -> None:
     assert [rs.get("statusCode") for rs in out] == ["0", "3100", "3100", "0"]
     assert out[3].findtext("CheckRet/PayeeEntityRef/FullName") == "City Water Dept"
     assert out[3].findtext("CheckRet/Amount") == "40.00"
+
+
+def test_terms_used_by_a_customer_cannot_be_deleted(qb: Run) -> None:
+    qb(
+        "<CustomerAddRq><CustomerAdd><Name>Termed</Name><TermsRef><FullName>Net 15</FullName>"
+        "</TermsRef></CustomerAdd></CustomerAddRq>"
+    )
+    terms = qb("<TermsQueryRq><FullName>Net 15</FullName></TermsQueryRq>")[0]
+    list_id = terms.findtext("StandardTermsRet/ListID")
+    out = qb(
+        f"<ListDelRq><ListDelType>StandardTerms</ListDelType><ListID>{list_id}</ListID></ListDelRq>"
+    )[0]
+    assert out.get("statusSeverity") == "Error"
+    unused = qb("<TermsQueryRq><FullName>Net 60</FullName></TermsQueryRq>")[0]
+    free = qb(
+        "<ListDelRq><ListDelType>StandardTerms</ListDelType><ListID>"
+        f"{unused.findtext('StandardTermsRet/ListID')}</ListID></ListDelRq>"
+    )[0]
+    assert free.get("statusCode") == "0"
