@@ -246,7 +246,12 @@ def page(
     returns the first ``MaxReturned`` with ``iteratorRemainingCount`` and an ``iteratorID``;
     ``Continue`` with that ID returns the next page; ``Stop`` discards it. An unknown or
     expired ``iteratorID`` is an error [U: code 3175 is our choice, the OSR was not at hand].
+    Every Continue must repeat the search criteria of its Start ("every subsequent request
+    using this iterator must use the same search criteria and that search criteria must be
+    sent with every request" [S]: consolibyte's iterator guide, quoted on
+    sanmolsoftware.com/services/qbRequests/QbXML_for_Querying_for_Customers,_with_iterators).
     """
+    criteria = [c.to_json() for c in request.children if c.tag != "MaxReturned"]
     mode = request.attrs.get("iterator")
     limit = max_returned(request)
     now = company.clock.now().timestamp()
@@ -260,7 +265,9 @@ def page(
         if "iteratorID" in request.attrs:
             raise QbxmlParseError('iterator="Start" must not carry an iteratorID')
         ids = matching()
-        state = IteratorState(f"{{{uuid.uuid4()}}}", request.tag, ids, options or {}, now)
+        state = IteratorState(
+            f"{{{uuid.uuid4()}}}", request.tag, ids, {**(options or {}), "criteria": criteria}, now
+        )
     elif mode in {"Continue", "Stop"}:
         iterator_id = request.attrs.get("iteratorID", "")
         found = company.get_iterator(iterator_id)
@@ -271,6 +278,12 @@ def page(
                 "or it belongs to another query. Start a new iterator.",
             )
         state = found
+        if mode == "Continue" and criteria != state.options.get("criteria"):
+            raise StatusError(
+                3175,
+                f'The iteratorID "{iterator_id}" was started with other search criteria: a '
+                "Continue must repeat the criteria of its Start.",
+            )
         if mode == "Stop":
             company.drop_iterator(state.iterator_id)
             return Result(attrs={"iteratorRemainingCount": "0", "iteratorID": state.iterator_id})

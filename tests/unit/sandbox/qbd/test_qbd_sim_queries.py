@@ -198,3 +198,21 @@ def test_a_vendor_list_id_is_not_a_customer(qb: Run) -> None:
         f"{vendor.findtext('EditSequence')}</EditSequence></CustomerMod></CustomerModRq>"
     )[0]
     assert out.get("statusCode") == "3120"
+
+
+def test_continue_must_repeat_the_start_criteria(qb: Run) -> None:
+    start = qb(
+        '<CustomerQueryRq iterator="Start"><MaxReturned>1</MaxReturned>'
+        "<ActiveStatus>All</ActiveStatus></CustomerQueryRq>"
+    )[0]
+    iterator_id = start.get("iteratorID")
+    other = qb(
+        f'<CustomerQueryRq iterator="Continue" iteratorID="{iterator_id}">'
+        "<MaxReturned>1</MaxReturned></CustomerQueryRq>"
+    )[0]
+    assert other.get("statusSeverity") == "Error"
+    same = qb(
+        f'<CustomerQueryRq iterator="Continue" iteratorID="{iterator_id}">'
+        "<MaxReturned>2</MaxReturned><ActiveStatus>All</ActiveStatus></CustomerQueryRq>"
+    )[0]
+    assert same.get("retCount") == "2"
