@@ -201,16 +201,6 @@ def _company(company: CompanyFile, request: Node) -> Result:
         Node("IsSampleCompany", "false"),
         Node("CompanyName", name),
         Node("LegalCompanyName", name),
-        Node(
-            "Address",
-            children=[
-                Node("Addr1", company.get_meta("company_addr1") or ""),
-                Node("City", company.get_meta("company_city") or ""),
-                Node("State", company.get_meta("company_state") or ""),
-                Node("PostalCode", company.get_meta("company_postal_code") or ""),
-                Node("Country", "US"),
-            ],
-        ),
         Node("FirstMonthFiscalYear", "January"),
         Node("FirstMonthIncomeTaxYear", "January"),
     ]

@@ -184,10 +184,6 @@ def _transaction(txn: seed.Transaction) -> Node:
 def load_seed(company: CompanyFile) -> None:
     """Fill an empty company file with the seed world."""
     company.set_meta("company_name", seed.QB_COMPANY_NAME)
-    company.set_meta("company_addr1", "100 Summit Ridge Rd")
-    company.set_meta("company_city", "Springfield")
-    company.set_meta("company_state", "IL")
-    company.set_meta("company_postal_code", "62701")
     with company.transaction():
         for account in seed.ACCOUNTS:
             add_account(company, account.name, account.account_type)
