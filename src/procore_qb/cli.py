@@ -104,15 +104,27 @@ def sandbox_webconnector(
     data_dir: Annotated[
         Path | None, typer.Option(help="The simulator's company file folder.")
     ] = None,
+    connection_error: Annotated[
+        bool, typer.Option(help="Report QuickBooks as unreachable instead of running.")
+    ] = False,
+    drop_response_at: Annotated[
+        int | None, typer.Option(help="Run request N but never report its response.")
+    ] = None,
+    stop_after: Annotated[int | None, typer.Option(help="End the run after N round trips.")] = None,
 ) -> None:
     """Run one simulated Web Connector session against URL and print its transcript."""
     import httpx2
 
-    from procore_qb.sandbox.qbd import open_simulator, run_session
+    from procore_qb.sandbox.qbd import Faults, open_simulator, run_session
 
     simulator = open_simulator(data_dir)
+    faults = Faults(
+        connection_error=connection_error, drop_response_at=drop_response_at, stop_after=stop_after
+    )
     with httpx2.Client(timeout=60.0) as client:
-        transcript = run_session(client, url, username, password, simulator.processor)
+        transcript = run_session(
+            client, url, username, password, simulator.processor, faults=faults
+        )
     for line in transcript.lines():
         print(line)
 

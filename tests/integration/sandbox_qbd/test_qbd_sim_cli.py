@@ -134,3 +134,30 @@ def test_qbd_command_serves_the_raw_qbxml_door(tmp_path: Path) -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_webconnector_command_injects_faults(endpoint_url: str, tmp_path: Path) -> None:
+    args = ["sandbox", "webconnector", "--url", endpoint_url, "--username", "demo"]
+    args += ["--password", "demo", "--data-dir", str(tmp_path), "--connection-error"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "connectionError -> closeConnection" in result.output
+    dropped = CliRunner().invoke(
+        app,
+        [
+            "sandbox",
+            "webconnector",
+            "--url",
+            endpoint_url,
+            "--username",
+            "demo",
+            "--password",
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--drop-response-at",
+            "1",
+        ],
+    )
+    assert dropped.exit_code == 0, dropped.output
+    assert "ended: response 1 dropped" in dropped.output
