@@ -180,8 +180,9 @@ def test_bad_login_is_nvu(sim: QbdSimulator) -> None:
     assert job_count(sim) == 0
 
 
-def test_no_work_is_none(sim: QbdSimulator) -> None:
-    endpoint = TinyEndpoint([], verdict="none")
+@pytest.mark.parametrize("verdict", ["none", "NONE"])
+def test_no_work_is_none(sim: QbdSimulator, verdict: str) -> None:
+    endpoint = TinyEndpoint([], verdict=verdict)
     lines, _ = session(sim, endpoint)
     assert endpoint.methods() == ["serverVersion", "clientVersion", "authenticate"]
     assert lines[-1] == "ended: no work (none)"

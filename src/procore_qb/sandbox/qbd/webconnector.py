@@ -213,12 +213,14 @@ def _session(
     if len(strings) < 2:
         raise WebConnectorError(f"authenticate answered {len(strings)} strings, QBWC needs two")
     ticket, verdict = strings[0], strings[1]
-    if verdict in {"nvu", "none", "busy"}:
+    # Case does not matter: QBWC logs a service's "NONE" as no work
+    # (RappidDevelopment/quickbooks-js#15: authRet[1]="NONE" -> "No data exchange required").
+    if verdict.lower() in {"nvu", "none", "busy"}:
         transcript.ended = {
             "nvu": "not a valid user (nvu)",
             "none": "no work (none)",
             "busy": "service busy (busy)",
-        }[verdict]
+        }[verdict.lower()]
         return
     file_name = verdict or company_file
     if faults.connection_error:
