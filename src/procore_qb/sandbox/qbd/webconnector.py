@@ -5,10 +5,12 @@ and Intuit's WCWebService sample): ``serverVersion`` → ``clientVersion`` → `
 (``sendRequestXML`` → QuickBooks → ``receiveResponseXML``)* → ``closeConnection``.
 
 - ``authenticate`` answers ``[ticket, ""|path|"none"|"nvu"|"busy"]``: ``nvu`` (bad login),
-  ``none`` (no work) and ``busy`` end the run without further calls.
+  ``none`` (no work) and ``busy`` end the run without further calls [I: no closeConnection
+  follows, there being no session to close].
 - The first ``sendRequestXML`` carries the host/company query response (HCP), the company file
   name, ``qbXMLCountry`` US and version 13.0.
-- An empty request from ``sendRequestXML`` makes QBWC ask ``getLastError`` and close.
+- An empty request from ``sendRequestXML`` makes QBWC ask ``getLastError`` and close [U: the
+  QBWC programmer's guide describes it; the guide itself was not at hand].
 - ``receiveResponseXML`` answers the percent done: 100 ends with ``closeConnection``; a negative
   number makes QBWC ask ``getLastError`` and close.
 - A request QuickBooks cannot parse is reported through ``receiveResponseXML`` with the HRESULT
