@@ -216,3 +216,17 @@ def test_continue_must_repeat_the_start_criteria(qb: Run) -> None:
         "<MaxReturned>2</MaxReturned><ActiveStatus>All</ActiveStatus></CustomerQueryRq>"
     )[0]
     assert same.get("retCount") == "2"
+
+
+def test_entity_filter_by_list_id_with_and_without_children(qb: Run) -> None:
+    customer = qb("<CustomerQueryRq><FullName>Harbor Holdings</FullName></CustomerQueryRq>")[0]
+    list_id = customer.findtext("CustomerRet/ListID")
+
+    def refs(entity_filter: str) -> list[str]:
+        out = qb(f"<BillQueryRq><EntityFilter>{entity_filter}</EntityFilter></BillQueryRq>")[0]
+        return names(out, "RefNumber")
+
+    assert refs(f"<ListIDWithChildren>{list_id}</ListIDWithChildren>") == ["BEC-2210"]
+    assert refs(f"<ListID>{list_id}</ListID>") == []  # the bill is coded to the job, not to it
+    vendor = qb("<VendorQueryRq><FullName>Valley Plumbing</FullName></VendorQueryRq>")[0]
+    assert refs(f"<ListID>{vendor.findtext('VendorRet/ListID')}</ListID>") == ["VP-330"]
