@@ -86,5 +86,81 @@ def sandbox_procore(
     serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
 
 
+@app.command("qwc")
+def qwc(
+    url: str = typer.Option(..., help="Public URL of POST /qbwc (https, or http://localhost)."),
+    username: str = typer.Option("procore-qb", help="Web Connector user name."),
+    every: int = typer.Option(15, help="Scheduler: run every N minutes."),
+) -> None:
+    """Print the .qwc file that adds procore-qb to the QuickBooks Web Connector."""
+    from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, installation_ids
+
+    settings = Settings()
+    try:
+        owner_id, file_id = installation_ids(settings.data_dir)
+        config = QwcConfig(
+            app_url=url,
+            username=username,
+            owner_id=owner_id,
+            file_id=file_id,
+            run_every_minutes=every,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(build_qwc(config), nl=False)
+
+
+@sandbox_app.command("qbd")
+def sandbox_qbd(
+    port: int = typer.Option(8766, help="Port on 127.0.0.1."),
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the company file here (else in memory).")
+    ] = None,
+) -> None:
+    """Serve the QuickBooks Desktop simulator alone: its raw qbXML door, seeded."""
+    import uvicorn
+
+    from procore_qb.sandbox.qbd import create_app, open_simulator
+
+    simulator = open_simulator(data_dir)
+    Console().print(
+        f"QuickBooks Desktop simulator: POST http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
+    )
+    uvicorn.run(create_app(simulator), host="127.0.0.1", port=port, log_level="warning")
+
+
+@sandbox_app.command("webconnector")
+def sandbox_webconnector(
+    url: str = typer.Option(..., help="The Web Connector endpoint (SOAP 1.1), e.g. .../qbwc."),
+    username: str = typer.Option(..., help="User name sent to authenticate."),
+    password: str = typer.Option(..., help="Password sent to authenticate."),
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The simulator's company file folder.")
+    ] = None,
+    connection_error: Annotated[
+        bool, typer.Option(help="Report QuickBooks as unreachable instead of running.")
+    ] = False,
+    drop_response_at: Annotated[
+        int | None, typer.Option(help="Run request N but never report its response.")
+    ] = None,
+    stop_after: Annotated[int | None, typer.Option(help="End the run after N round trips.")] = None,
+) -> None:
+    """Run one simulated Web Connector session against URL and print its transcript."""
+    import httpx2
+
+    from procore_qb.sandbox.qbd import Faults, open_simulator, run_session
+
+    simulator = open_simulator(data_dir)
+    faults = Faults(
+        connection_error=connection_error, drop_response_at=drop_response_at, stop_after=stop_after
+    )
+    with httpx2.Client(timeout=60.0) as client:
+        transcript = run_session(
+            client, url, username, password, simulator.processor, faults=faults
+        )
+    for line in transcript.lines():
+        print(line)
+
+
 def main() -> None:
     app()

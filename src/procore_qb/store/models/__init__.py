@@ -7,6 +7,12 @@ from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.links import RecordLink
 from procore_qb.store.models.outbox import QbCommand
+from procore_qb.store.models.qbwc import (
+    QbdCommandProgress,
+    QbdResultPage,
+    QbwcConnectionError,
+    QbwcSession,
+)
 from procore_qb.store.models.queue import QueuedJob, ScheduledJob
 from procore_qb.store.models.users import COMPANY_LEVEL, User, UserPermission
 from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEvent, ImportItem
@@ -23,6 +29,10 @@ __all__ = [
     "ImportEvent",
     "ImportItem",
     "QbCommand",
+    "QbdCommandProgress",
+    "QbdResultPage",
+    "QbwcConnectionError",
+    "QbwcSession",
     "QueuedJob",
     "RecordLink",
     "ScheduledJob",

@@ -1,0 +1,474 @@
+"""The Desktop gateway: commands of :mod:`procore_qb.quickbooks.commands` as qbXML requests,
+and qbXML responses back as :class:`~procore_qb.quickbooks.commands.CommandResult`.
+
+A command becomes one or more *parts* (qbXML requests) that travel in the same message. Each
+part's ``requestID`` is ``"{idempotency_key}.{part}.{page}"`` (:func:`request_id`), at most 50
+characters, so every response maps back to its command. A query part that pages with an
+iterator stays open until ``iteratorRemainingCount`` is 0; the Web Connector session keeps
+the pages and :meth:`DesktopGateway.combine` joins them.
+
+**Lost responses.** A command whose outcome is unknown (``needs_lookup``) is preceded, in the
+same message, by a look-up:
+
+* ``CreateJob``/``CreateCustomer``: ``CustomerQuery`` by full name; ``CreateItem``:
+  ``ItemServiceQuery`` by full name. Every ``CustomerAdd``/``ItemServiceAdd`` we send carries
+  ``ExternalGUID`` = :func:`marker` (a GUID derived from the idempotency key; the element
+  exists in both Add requests in qbXML 13.0 and QuickBooks returns it in the ``*Ret``). A
+  look-up that finds a record with our marker means the first Add went through: that record
+  is the result, and the repeated Add (refused with 3100 "name in use", since QuickBooks keeps
+  names unique among siblings) is ignored. So a lost response never creates a second record.
+  The look-up needs the full name: a ``CreateJob`` should carry ``job.full_name`` or
+  ``job.parent_full_name``.
+* ``UpdateJob``: ``CustomerQuery`` by ListID; if the repeated ``CustomerMod`` is refused as
+  stale (3200) and the record already holds the values we asked for, the first Mod went
+  through and the looked-up record is the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.commands import (
+    Command,
+    CommandError,
+    CommandResult,
+    CreateCustomer,
+    CreateItem,
+    CreateJob,
+    JobCostLine,
+    JobCostSource,
+    QueryAccounts,
+    QueryCustomers,
+    QueryItems,
+    QueryJobCosts,
+    QueryJobs,
+    QueryVendors,
+    UpdateJob,
+)
+from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlParseError
+from procore_qb.quickbooks.desktop.qbxml.message import Response
+from procore_qb.quickbooks.desktop.qbxml.records import (
+    read_account,
+    read_customer,
+    read_deleted,
+    read_item,
+    read_txn_lines,
+    read_vendor,
+)
+from procore_qb.quickbooks.desktop.qbxml.requests import (
+    AccountQuery,
+    ActiveStatus,
+    Address,
+    BillQuery,
+    CheckQuery,
+    CreditCardChargeQuery,
+    CustomerAdd,
+    CustomerMod,
+    CustomerQuery,
+    ItemNonInventoryQuery,
+    ItemOtherChargeQuery,
+    ItemServiceAdd,
+    ItemServiceQuery,
+    JournalEntryQuery,
+    ListDeletedQuery,
+    Ref,
+    Request,
+    TxnDeletedQuery,
+    VendorCreditQuery,
+    VendorQuery,
+)
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "DesktopGateway",
+    "PageOutcome",
+    "Part",
+    "marker",
+    "parse_request_id",
+    "request_id",
+]
+
+DEFAULT_PAGE_SIZE = 500
+"""``MaxReturned`` per iterator page."""
+
+_MARKER_NAMESPACE = uuid.UUID("5d1f0b8e-3c1a-4e57-9a55-2f0c6c1b7a10")
+
+# Codes worth another attempt later: QuickBooks busy or not available (spec §B.8: 1000
+# internal error, 1010 system not available).
+_RETRIABLE = {1000, 1010}
+
+
+def marker(idempotency_key: str) -> str:
+    """The ``ExternalGUID`` we stamp on records we add for the command ``idempotency_key``."""
+    return "{" + str(uuid.uuid5(_MARKER_NAMESPACE, idempotency_key)).upper() + "}"
+
+
+def request_id(idempotency_key: str, part: int, page: int) -> str:
+    return f"{idempotency_key}.{part}.{page}"
+
+
+def parse_request_id(value: str) -> tuple[str, int, int] | None:
+    """Inverse of :func:`request_id`; None for an id we did not make."""
+    key, sep, rest = value.partition(".")
+    pieces = value.rsplit(".", 2)
+    if not sep or len(pieces) != 3 or not pieces[1].isdigit() or not pieces[2].isdigit():
+        return None
+    del key, rest
+    return pieces[0], int(pieces[1]), int(pieces[2])
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One qbXML request a command needs. ``iterates``: it pages with an iterator;
+    ``lookup``: it only looks up whether an earlier attempt already succeeded."""
+
+    request: Request
+    iterates: bool = False
+    lookup: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    """What one response contributes: ``partial`` data (or ``partial.error``), and whether
+    the iterator has more pages (``more`` with ``iterator_id``)."""
+
+    partial: CommandResult
+    more: bool = False
+    iterator_id: str | None = None
+
+
+_ITEM_QUERIES = (ItemServiceQuery, ItemOtherChargeQuery, ItemNonInventoryQuery)
+_ITEM_DELETED = ("ItemService", "ItemOtherCharge", "ItemNonInventory")
+# Credit-card credits (CreditCardCreditQuery) are left out until the QuickBooks Desktop
+# simulator answers them; the builder exists in qbxml.requests.
+_COST_QUERIES: tuple[tuple[type[Request], JobCostSource, int], ...] = (
+    (BillQuery, JobCostSource.BILL, 1),
+    (CheckQuery, JobCostSource.CHECK, 1),
+    (CreditCardChargeQuery, JobCostSource.CREDIT_CARD_CHARGE, 1),
+    (VendorCreditQuery, JobCostSource.VENDOR_CREDIT, -1),
+    (JournalEntryQuery, JobCostSource.JOURNAL_ENTRY, 1),
+)
+_COST_DELETED = ("Bill", "Check", "CreditCardCharge", "VendorCredit", "JournalEntry")
+_SOURCES = {cls.request_type: (source, sign) for cls, source, sign in _COST_QUERIES}
+_ACCOUNT_TYPES = ("Income", "OtherIncome", "Expense", "OtherExpense", "CostOfGoodsSold")
+
+
+def _address(job: QuickBooksJob) -> Address:
+    a = job.address
+    return Address(
+        addr1=a.line1,
+        addr2=a.line2,
+        city=a.city,
+        state=a.state,
+        postal_code=a.postal_code,
+        country=a.country,
+    )
+
+
+def _parent(job: QuickBooksJob) -> Ref | None:
+    if job.parent_id:
+        return Ref(list_id=job.parent_id)
+    if job.parent_full_name:
+        return Ref(full_name=job.parent_full_name)
+    return None
+
+
+def _job_full_name(job: QuickBooksJob) -> str | None:
+    if job.full_name:
+        return job.full_name
+    if job.parent_full_name:
+        return f"{job.parent_full_name}:{job.name}"
+    if not job.is_job:
+        return job.name
+    return None
+
+
+def _same_values(found: QuickBooksJob, wanted: QuickBooksJob) -> bool:
+    return (
+        found.name == wanted.name
+        and found.number == wanted.number
+        and found.address == wanted.address
+        and found.status == wanted.status
+        and found.active == wanted.active
+        and found.start_date == wanted.start_date
+        and found.projected_end_date == wanted.projected_end_date
+    )
+
+
+def _error(key: str, response: Response) -> CommandResult:
+    return CommandResult(
+        idempotency_key=key,
+        error=CommandError(
+            code=str(response.status_code),
+            message=response.status_message or f"QuickBooks status {response.status_code}",
+            retriable=response.status_code in _RETRIABLE,
+        ),
+    )
+
+
+class DesktopGateway:
+    """Translates commands to qbXML parts and responses back to results. Stateless: the
+    Web Connector session stores which parts are open and the pages received."""
+
+    def __init__(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        if page_size < 1:
+            raise ValueError("page_size (MaxReturned) must be at least 1")
+        self.page_size = page_size
+
+    # ------------------------------------------------------------------ requests
+
+    def parts(self, command: Command, *, needs_lookup: bool = False) -> tuple[Part, ...]:
+        """The requests ``command`` needs, in the order they must run."""
+        n = self.page_size
+        status: ActiveStatus
+        match command:
+            case CreateCustomer():
+                add = CustomerAdd(name=command.name, external_guid=marker(command.idempotency_key))
+                lookup = CustomerQuery(full_names=(command.name,))
+                return self._with_lookup(needs_lookup, lookup, add)
+            case CreateJob():
+                job = command.job
+                add = CustomerAdd(
+                    name=job.name,
+                    is_active=job.active,
+                    parent=_parent(job),
+                    bill_address=_address(job),
+                    account_number=job.number or None,
+                    job_status=job.status.value,
+                    job_start_date=job.start_date,
+                    job_projected_end_date=job.projected_end_date,
+                    external_guid=marker(command.idempotency_key),
+                )
+                full_name = _job_full_name(job)
+                by_name = None if full_name is None else CustomerQuery(full_names=(full_name,))
+                return self._with_lookup(needs_lookup, by_name, add)
+            case UpdateJob():
+                job = command.job
+                list_id, version = job.id or "", job.version or ""
+                mod = CustomerMod(
+                    list_id=list_id,
+                    edit_sequence=version,
+                    name=job.name,
+                    is_active=job.active,
+                    bill_address=_address(job),
+                    account_number=job.number,
+                    job_status=job.status.value,
+                    job_start_date=job.start_date,
+                    job_projected_end_date=job.projected_end_date,
+                )
+                return self._with_lookup(needs_lookup, CustomerQuery(list_ids=(list_id,)), mod)
+            case CreateItem():
+                item = ItemServiceAdd(
+                    name=command.name,
+                    description=command.description,
+                    income_account=_account(command.income_account_id),
+                    expense_account=_account(command.expense_account_id),
+                    external_guid=marker(command.idempotency_key),
+                )
+                item_lookup = ItemServiceQuery(full_names=(command.name,))
+                return self._with_lookup(needs_lookup, item_lookup, item)
+            case QueryJobs():
+                since = command.modified_since
+                status = "All" if command.include_inactive or since else "ActiveOnly"
+                jobs = Part(
+                    CustomerQuery(max_returned=n, active_status=status, from_modified=since),
+                    iterates=True,
+                )
+                if since is None:
+                    return (jobs,)
+                return (jobs, Part(ListDeletedQuery(types=("Customer",), from_deleted=since)))
+            case QueryCustomers():
+                status = "All" if command.include_inactive else "ActiveOnly"
+                return (Part(CustomerQuery(max_returned=n, active_status=status), iterates=True),)
+            case QueryItems():
+                since = command.modified_since
+                status = "All" if since else "ActiveOnly"
+                parts = [
+                    Part(cls(max_returned=n, active_status=status, from_modified=since), True)
+                    for cls in _ITEM_QUERIES
+                ]
+                if since is not None:
+                    parts.append(Part(ListDeletedQuery(types=_ITEM_DELETED, from_deleted=since)))
+                return tuple(parts)
+            case QueryAccounts():
+                accounts = AccountQuery(active_status="ActiveOnly", account_types=_ACCOUNT_TYPES)
+                return (Part(accounts),)
+            case QueryVendors():
+                since = command.modified_since
+                status = "All" if since else "ActiveOnly"
+                vendors = Part(
+                    VendorQuery(max_returned=n, active_status=status, from_modified=since), True
+                )
+                if since is None:
+                    return (vendors,)
+                return (vendors, Part(ListDeletedQuery(types=("Vendor",), from_deleted=since)))
+            case QueryJobCosts():
+                since = command.modified_since
+                parts = [
+                    Part(cls(max_returned=n, from_modified=since), iterates=True)  # type: ignore[call-arg]
+                    for cls, _, _ in _COST_QUERIES
+                ]
+                if since is not None:
+                    parts.append(Part(TxnDeletedQuery(types=_COST_DELETED, from_deleted=since)))
+                return tuple(parts)
+        raise DesktopError(f"no qbXML mapping for command {type(command).__name__}")
+
+    @staticmethod
+    def _with_lookup(
+        needs_lookup: bool, lookup: Request | None, write: Request
+    ) -> tuple[Part, ...]:
+        if needs_lookup and lookup is not None:
+            return (Part(lookup, lookup=True), Part(write))
+        return (Part(write),)
+
+    # ------------------------------------------------------------------ responses
+
+    def read_page(self, command: Command, part: Part, response: Response) -> PageOutcome:
+        """What ``response`` (the answer to ``part`` of ``command``) contributes."""
+        key = command.idempotency_key
+        more = bool(response.iterator_remaining) and part.iterates
+        iterator_id = response.iterator_id if more else None
+        if response.no_match:
+            return PageOutcome(CommandResult(idempotency_key=key))
+        if response.error is not None:
+            return PageOutcome(_error(key, response))
+        try:
+            partial = self._read(command, part, response)
+        except QbxmlParseError as exc:
+            partial = CommandResult(
+                idempotency_key=key,
+                error=CommandError(code="unreadable", message=f"QuickBooks' answer: {exc}"),
+            )
+            return PageOutcome(partial)
+        return PageOutcome(partial, more=more, iterator_id=iterator_id)
+
+    def _read(self, command: Command, part: Part, response: Response) -> CommandResult:
+        key = command.idempotency_key
+        rets = response.rets
+        deleted = tuple(
+            read_deleted(r).id for r in rets if r.tag in ("ListDeletedRet", "TxnDeletedRet")
+        )
+        if deleted or response.request_type in ("ListDeletedQuery", "TxnDeletedQuery"):
+            return CommandResult(idempotency_key=key, deleted_ids=deleted)
+        match command:
+            case CreateCustomer() | CreateJob() | UpdateJob() | QueryJobs() | QueryCustomers():
+                records = [read_customer(r) for r in rets if r.tag == "CustomerRet"]
+                if part.lookup and not isinstance(command, UpdateJob):
+                    ours = marker(key).lower()
+                    records = [r for r in records if (r.external_guid or "").lower() == ours]
+                if isinstance(command, QueryCustomers):
+                    records = [r for r in records if r.sublevel == 0]
+                jobs = tuple(r.to_job() for r in records)
+                if part.lookup and isinstance(command, UpdateJob):
+                    jobs = tuple(j for j in jobs if _same_values(j, command.job))
+                return CommandResult(idempotency_key=key, jobs=jobs)
+            case CreateItem() | QueryItems():
+                items = [read_item(r) for r in rets if r.tag.startswith("Item")]
+                if part.lookup:
+                    ours = marker(key).lower()
+                    guids = {
+                        r.findtext("ListID"): (r.findtext("ExternalGUID") or "").lower()
+                        for r in rets
+                    }
+                    items = [i for i in items if guids.get(i.id) == ours]
+                return CommandResult(idempotency_key=key, items=tuple(items))
+            case QueryAccounts():
+                accounts = tuple(read_account(r) for r in rets if r.tag == "AccountRet")
+                return CommandResult(idempotency_key=key, accounts=accounts)
+            case QueryVendors():
+                vendors = tuple(read_vendor(r) for r in rets if r.tag == "VendorRet")
+                return CommandResult(idempotency_key=key, vendors=vendors)
+            case QueryJobCosts():
+                return CommandResult(
+                    idempotency_key=key, job_costs=self._job_costs(command, response)
+                )
+        raise DesktopError(f"no qbXML mapping for command {type(command).__name__}")
+
+    @staticmethod
+    def _job_costs(command: QueryJobCosts, response: Response) -> tuple[JobCostLine, ...]:
+        source, sign = _SOURCES.get(response.request_type, (None, 1))
+        if source is None:
+            raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
+        wanted = set(command.job_ids)
+        lines: list[JobCostLine] = []
+        for ret in response.rets:
+            for line in read_txn_lines(ret):
+                if line.customer_id not in wanted or line.customer_id is None:
+                    continue
+                amount = line.amount * sign * (1 if line.debit else -1)
+                lines.append(
+                    JobCostLine(
+                        source=source,
+                        txn_id=line.txn_id,
+                        line_id=line.line_id,
+                        txn_date=line.txn_date,
+                        job_id=line.customer_id,
+                        amount=amount,
+                        item_id=line.item_id,
+                        account_id=line.account_id,
+                        vendor_name=line.payee_name,
+                        memo=line.memo,
+                    )
+                )
+        return tuple(lines)
+
+    # ------------------------------------------------------------------ results
+
+    def combine(
+        self,
+        command: Command,
+        parts: Sequence[Part],
+        partials: Sequence[Sequence[CommandResult]],
+        *,
+        as_of: datetime | None = None,
+    ) -> CommandResult:
+        """The command's result from the pages of each part (``partials[i]`` are the pages
+        of ``parts[i]`` in order)."""
+        key = command.idempotency_key
+        if len(parts) != len(partials):
+            raise DesktopError("combine needs one list of pages per part")
+        if parts and parts[0].lookup:
+            found = [p for p in partials[0] if p.error is None and (p.jobs or p.items)]
+            write = [p for pages in partials[1:] for p in pages]
+            write_error = next((p.error for p in write if p.error is not None), None)
+            if found and (
+                write_error is not None
+                or isinstance(command, CreateJob | CreateCustomer | CreateItem)
+            ):
+                hit = found[0]
+                return CommandResult(idempotency_key=key, jobs=hit.jobs[:1], items=hit.items[:1])
+            if write:
+                return replace(write[-1], idempotency_key=key)
+            return CommandResult(
+                idempotency_key=key,
+                error=CommandError(code="no_answer", message="QuickBooks did not answer"),
+            )
+        every = [p for pages in partials for p in pages]
+        for page in every:
+            if page.error is not None:
+                return page
+        return CommandResult(
+            idempotency_key=key,
+            jobs=tuple(j for p in every for j in p.jobs),
+            items=tuple(i for p in every for i in p.items),
+            accounts=tuple(a for p in every for a in p.accounts),
+            vendors=tuple(v for p in every for v in p.vendors),
+            job_costs=tuple(c for p in every for c in p.job_costs),
+            deleted_ids=tuple(d for p in every for d in p.deleted_ids),
+            as_of=as_of if _is_query(command) else None,
+        )
+
+
+def _is_query(command: Command) -> bool:
+    return isinstance(
+        command,
+        QueryJobs | QueryCustomers | QueryItems | QueryAccounts | QueryVendors | QueryJobCosts,
+    )
+
+
+def _account(list_id: str | None) -> Ref | None:
+    return None if not list_id else Ref(list_id=list_id)

@@ -1,0 +1,111 @@
+"""The simulated QuickBooks Desktop as an HTTP app: a raw qbXML door and sandbox controls.
+
+``POST /_sandbox/qbd/qbxml`` runs a qbXML request message in the company file and answers
+with the response message, as QuickBooks' own request processor would (issue item 5); text the
+processor cannot parse gets HTTP 400 with the HRESULT QuickBooks gives (0x80040400).
+``POST /_sandbox/qbd/reset`` wipes the company file and loads the seed world again;
+``POST /_sandbox/qbd/clock/advance`` moves a manual clock forward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
+from procore_qb.sandbox.qbd.company import CompanyFile, format_time
+from procore_qb.sandbox.qbd.errors import QbxmlParseError
+from procore_qb.sandbox.qbd.processor import RequestProcessor
+from procore_qb.sandbox.qbd.seeding import load_seed
+
+__all__ = ["COMPANY_FILE_NAME", "QbdSimulator", "create_app", "open_simulator"]
+
+COMPANY_FILE_NAME = "qbd-company.sqlite"
+XML_MEDIA_TYPE = "text/xml; charset=utf-8"
+
+
+@dataclass(slots=True)
+class QbdSimulator:
+    """A company file with its request processor and clock."""
+
+    company: CompanyFile
+    processor: RequestProcessor
+    clock: Clock
+
+    def reset(self) -> None:
+        self.company.wipe()
+        load_seed(self.company)
+
+
+def open_simulator(data_dir: Path | None = None, clock: Clock | None = None) -> QbdSimulator:
+    """Open (or create and seed) the company file in ``data_dir``; in memory without one."""
+    clock = clock or SystemClock()
+    if data_dir is None:
+        company = CompanyFile(":memory:", clock)
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        company = CompanyFile(data_dir / COMPANY_FILE_NAME, clock)
+    if company.is_empty():
+        load_seed(company)
+    return QbdSimulator(company, RequestProcessor(company), clock)
+
+
+def create_app(simulator: QbdSimulator) -> Starlette:
+    """The simulator's HTTP app."""
+
+    async def qbxml(request: Request) -> Response:
+        body = await request.body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = body.decode("cp1252", errors="replace")
+        try:
+            response = simulator.processor.process(text)
+        except QbxmlParseError as exc:
+            return JSONResponse(
+                {"hresult": exc.hresult, "message": str(exc), "detail": exc.detail},
+                status_code=400,
+            )
+        return Response(response, media_type=XML_MEDIA_TYPE)
+
+    async def reset(request: Request) -> Response:
+        simulator.reset()
+        return JSONResponse({"reset": True})
+
+    async def advance(request: Request) -> Response:
+        if not isinstance(simulator.clock, ManualClock):
+            return JSONResponse(
+                {"error": "the clock is the system clock; start the simulator with a manual one"},
+                status_code=409,
+            )
+        try:
+            payload = await request.json()
+            seconds = float(payload["seconds"])
+            now = simulator.clock.advance(seconds)
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse(
+                {"error": f'send {{"seconds": N}} with N >= 0 ({exc})'}, status_code=422
+            )
+        return JSONResponse({"now": format_time(now)})
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "now": format_time(simulator.clock.now()),
+                "manual": isinstance(simulator.clock, ManualClock),
+            }
+        )
+
+    return Starlette(
+        routes=[
+            Route("/_sandbox/qbd/qbxml", qbxml, methods=["POST"]),
+            Route("/_sandbox/qbd/reset", reset, methods=["POST"]),
+            Route("/_sandbox/qbd/clock", clock, methods=["GET"]),
+            Route("/_sandbox/qbd/clock/advance", advance, methods=["POST"]),
+        ]
+    )

@@ -1,0 +1,130 @@
+"""Faults between QuickBooks, the Web Connector and procore-qb: each one converges to exactly
+one job in the company file and the command marked done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from desktop_world import IN_PROCESS, START, World, build_app
+from starlette.testclient import TestClient
+
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.commands import CreateJob, QueryJobs
+from procore_qb.quickbooks.desktop.session import web_connector_status
+from procore_qb.sandbox.qbd.webconnector import Faults
+from procore_qb.store.engine import create_engine, create_session_factory
+
+pytestmark = IN_PROCESS
+
+JOB = QuickBooksJob(name="Ridge Clinic", parent_full_name="Harbor Holdings", number="24-017")
+FULL_NAME = "Harbor Holdings:Ridge Clinic"
+
+
+def converged(world: World) -> None:
+    row = world.row("job-1")
+    assert row.state == "done", (row.state, row.error_code, row.error_message)
+    (stored,) = world.customers_named(FULL_NAME)
+    assert world.result("job-1").jobs[0].id == stored.list_id
+
+
+def test_lost_receive_response_after_customer_add(world: World) -> None:
+    world.record(CreateJob(idempotency_key="job-1", job=JOB))
+    first = world.run(Faults(drop_response_at=1))
+    assert first.request_types == [["CustomerAddRq"]]
+    assert len(world.customers_named(FULL_NAME)) == 1  # QuickBooks did add it
+    assert world.row("job-1").state == "in_flight"
+    second = world.run()
+    assert second.ended == "done (100%)", second.lines()
+    assert second.request_types == [["CustomerQueryRq", "CustomerAddRq"]]
+    converged(world)
+    assert world.run().authenticate[1] == "none"
+
+
+def test_reply_to_receive_response_lost(world: World) -> None:
+    world.record(CreateJob(idempotency_key="job-1", job=JOB))
+    world.run(Faults(timeout_at=1))
+    converged(world)
+    assert world.run().authenticate[1] == "none"
+
+
+def test_web_connector_stops_mid_session(make_world: Callable[..., World]) -> None:
+    world = make_world(max_requests=1)
+    world.record(
+        QueryJobs(idempotency_key="before"),
+        CreateJob(idempotency_key="job-1", job=JOB),
+        QueryJobs(idempotency_key="after"),
+    )
+    stopped = world.run(Faults(stop_after=1))
+    assert stopped.ended == "stopped after 1 round trips"
+    assert world.row("before").state == "done"
+    assert world.row("job-1").state == "pending"
+    rest = world.run()
+    assert rest.ended == "done (100%)", rest.lines()
+    converged(world)
+    assert world.row("after").state == "done"
+
+
+def test_web_connector_stops_after_the_add_went_out(make_world: Callable[..., World]) -> None:
+    world = make_world(max_requests=1)
+    world.record(CreateJob(idempotency_key="job-1", job=JOB), QueryJobs(idempotency_key="q"))
+    world.run(Faults(drop_response_at=1))
+    world.run(Faults(stop_after=1))
+    world.run()
+    converged(world)
+    assert world.row("q").state == "done"
+
+
+class Restarting:
+    """An ASGI app that starts procore-qb afresh (new engine, new service, new app) for every
+    request, as if the process restarted between any two Web Connector calls."""
+
+    def __init__(self, world: World, url: str) -> None:
+        self.world = world
+        self.url = url
+        self.starts = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.starts += 1
+        engine = create_engine(self.url)
+        try:
+            fresh = World(
+                sessions=create_session_factory(engine),
+                simulator=self.world.simulator,
+                clock=self.world.clock,
+                options=self.world.options,
+                client=self.world.client,
+            )
+            await build_app(fresh.service())(scope, receive, send)
+        finally:
+            engine.dispose()
+
+
+def test_app_restart_between_send_and_receive(world: World) -> None:
+    url = str(world.sessions.kw["bind"].url)
+    app = Restarting(world, url)
+    world.client = TestClient(app, base_url="http://localhost")
+    world.record(CreateJob(idempotency_key="job-1", job=JOB), QueryJobs(idempotency_key="q"))
+    transcript = world.run()
+    assert transcript.ended == "done (100%)", transcript.lines()
+    assert app.starts == len(transcript.calls)
+    converged(world)
+
+
+def test_connection_error_is_recorded_and_retried(world: World) -> None:
+    world.record(CreateJob(idempotency_key="job-1", job=JOB))
+    failed = world.run(Faults(connection_error=True))
+    assert "connectionError" in failed.calls
+    assert world.row("job-1").state == "pending"
+    assert world.customers_named(FULL_NAME) == []
+    with world.sessions.begin() as db:
+        status = web_connector_status(db, 1)
+    assert status.connection_errors[0][0] == START
+    assert status.connection_errors[0][1] == "0x80040408"
+    assert status.last_error is not None
+    assert "Could not start QuickBooks" in status.last_error
+    retried = world.run()
+    assert retried.ended == "done (100%)", retried.lines()
+    converged(world)

@@ -1,0 +1,163 @@
+"""``procore-qb sandbox qbd`` and ``procore-qb sandbox webconnector`` over loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+import uvicorn
+from lxml import etree
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from typer.testing import CliRunner
+
+from procore_qb.cli import app
+
+NS = "http://developer.intuit.com/"
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+JOB_ADD = (
+    '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+    '<CustomerAddRq requestID="1"><CustomerAdd><Name>Loopback Job</Name><ParentRef><FullName>'
+    "Harbor Holdings</FullName></ParentRef></CustomerAdd></CustomerAddRq></QBXMLMsgsRq></QBXML>"
+)
+
+
+def _endpoint() -> Starlette:
+    state = {"sent": 0}
+
+    async def handle(request: Request) -> Response:
+        call = etree.fromstring(await request.body()).find(f"{{{SOAP}}}Body")
+        assert call is not None
+        method = etree.QName(call[0]).localname
+        result: str
+        if method == "authenticate":
+            result = "<string>t-1</string><string></string>"
+        elif method == "sendRequestXML":
+            element = etree.Element("x")
+            element.text = JOB_ADD if state["sent"] == 0 else ""
+            state["sent"] += 1
+            result = etree.tostring(element, encoding="unicode")[3:-4]
+        else:
+            result = {"receiveResponseXML": "100", "closeConnection": "OK"}.get(method, "")
+        return Response(
+            f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><{method}Response xmlns="{NS}">'
+            f"<{method}Result>{result}</{method}Result></{method}Response></soap:Body>"
+            "</soap:Envelope>",
+            media_type="text/xml",
+        )
+
+    return Starlette(routes=[Route("/qbwc", handle, methods=["POST"])])
+
+
+@pytest.fixture
+def endpoint_url() -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(_endpoint(), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}/qbwc"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_webconnector_command_prints_the_transcript(endpoint_url: str, tmp_path: Path) -> None:
+    args = ["sandbox", "webconnector", "--url", endpoint_url, "--username", "demo"]
+    args += ["--password", "demo", "--data-dir", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "calls: serverVersion -> clientVersion -> authenticate -> sendRequestXML" in result.output
+    )
+    assert "request 1: CustomerAddRq -> percent 100" in result.output
+    assert "closeConnection: OK" in result.output
+    assert (tmp_path / "qbd-company.sqlite").exists()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_qbd_command_serves_the_raw_qbxml_door(tmp_path: Path) -> None:
+    port = _free_port()
+    # procore_qb.cli has no __main__ guard; run its Typer app through python -c.
+    command = [
+        sys.executable,
+        "-c",
+        "from procore_qb.cli import main; main()",
+        "sandbox",
+        "qbd",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path),
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
+        response = None
+        with httpx2.Client(timeout=5.0) as client:
+            for _ in range(150):
+                try:
+                    response = client.post(url, content=JOB_ADD)
+                    break
+                except httpx2.TransportError:
+                    time.sleep(0.1)
+        assert response is not None, "the simulator did not start"
+        assert response.status_code == 200
+        assert 'statusCode="0"' in response.text
+        assert "Harbor Holdings:Loopback Job" in response.text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_webconnector_command_injects_faults(endpoint_url: str, tmp_path: Path) -> None:
+    args = ["sandbox", "webconnector", "--url", endpoint_url, "--username", "demo"]
+    args += ["--password", "demo", "--data-dir", str(tmp_path), "--connection-error"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "connectionError -> closeConnection" in result.output
+    dropped = CliRunner().invoke(
+        app,
+        [
+            "sandbox",
+            "webconnector",
+            "--url",
+            endpoint_url,
+            "--username",
+            "demo",
+            "--password",
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--drop-response-at",
+            "1",
+        ],
+    )
+    assert dropped.exit_code == 0, dropped.output
+    assert "ended: response 1 dropped" in dropped.output

@@ -1,0 +1,132 @@
+"""Commands as qbXML parts, and pages back into results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.commands import (
+    CommandResult,
+    CreateCustomer,
+    CreateItem,
+    CreateJob,
+    QueryAccounts,
+    QueryItems,
+    QueryJobCosts,
+    QueryJobs,
+)
+from procore_qb.quickbooks.desktop.gateway import (
+    DesktopGateway,
+    marker,
+    parse_request_id,
+    request_id,
+)
+from procore_qb.quickbooks.desktop.qbxml.message import parse_response_message
+
+GATEWAY = DesktopGateway(page_size=50)
+SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def types(parts: tuple[object, ...]) -> list[str]:
+    return [p.request.request_type for p in parts]  # type: ignore[attr-defined]
+
+
+def test_request_ids_round_trip() -> None:
+    key = "b1946ac9-2d6f-4a0e-9b1c-1f2b3c4d5e6f"
+    rid = request_id(key, 3, 12)
+    assert len(rid) <= 50
+    assert parse_request_id(rid) == (key, 3, 12)
+    assert parse_request_id("inspect") is None
+    assert parse_request_id("a.b.c") is None
+
+
+def test_marker_is_a_stable_qbxml_guid() -> None:
+    assert marker("k") == marker("k") != marker("j")
+    assert len(marker("k")) == 38
+    assert marker("k").startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("command", "lookup", "expected"),
+    [
+        (CreateCustomer(idempotency_key="k", name="A"), False, ["CustomerAdd"]),
+        (CreateCustomer(idempotency_key="k", name="A"), True, ["CustomerQuery", "CustomerAdd"]),
+        (
+            CreateJob(idempotency_key="k", job=QuickBooksJob(name="J", parent_full_name="A")),
+            True,
+            ["CustomerQuery", "CustomerAdd"],
+        ),
+        (
+            CreateItem(idempotency_key="k", name="I", income_account_id="1"),
+            True,
+            ["ItemServiceQuery", "ItemServiceAdd"],
+        ),
+        (QueryJobs(idempotency_key="k"), False, ["CustomerQuery"]),
+        (
+            QueryJobs(idempotency_key="k", modified_since=SINCE),
+            False,
+            ["CustomerQuery", "ListDeletedQuery"],
+        ),
+        (
+            QueryItems(idempotency_key="k"),
+            False,
+            ["ItemServiceQuery", "ItemOtherChargeQuery", "ItemNonInventoryQuery"],
+        ),
+        (QueryAccounts(idempotency_key="k"), False, ["AccountQuery"]),
+        (
+            QueryJobCosts(idempotency_key="k", job_ids=("J",), modified_since=SINCE),
+            False,
+            [
+                "BillQuery",
+                "CheckQuery",
+                "CreditCardChargeQuery",
+                "VendorCreditQuery",
+                "JournalEntryQuery",
+                "TxnDeletedQuery",
+            ],
+        ),
+    ],
+)
+def test_parts(command: object, lookup: bool, expected: list[str]) -> None:
+    assert types(GATEWAY.parts(command, needs_lookup=lookup)) == expected  # type: ignore[arg-type]
+
+
+def test_a_job_whose_full_name_is_unknown_is_reissued_without_lookup() -> None:
+    job = QuickBooksJob(name="J", parent_id="80000001-1")
+    parts = GATEWAY.parts(CreateJob(idempotency_key="k", job=job), needs_lookup=True)
+    assert types(parts) == ["CustomerAdd"]
+
+
+def test_job_costs_are_signed_and_filtered_to_the_jobs_asked_for() -> None:
+    command = QueryJobCosts(idempotency_key="k", job_ids=("J-1",))
+    parts = GATEWAY.parts(command)
+    answer = parse_response_message(
+        "<QBXML><QBXMLMsgsRs>"
+        '<VendorCreditQueryRs requestID="k.3.0" statusCode="0" statusSeverity="Info">'
+        "<VendorCreditRet><TxnID>T</TxnID><TxnDate>2026-01-01</TxnDate>"
+        "<ExpenseLineRet><TxnLineID>1</TxnLineID><Amount>40.00</Amount>"
+        "<CustomerRef><ListID>J-1</ListID></CustomerRef></ExpenseLineRet>"
+        "<ExpenseLineRet><TxnLineID>2</TxnLineID><Amount>9.00</Amount>"
+        "<CustomerRef><ListID>OTHER</ListID></CustomerRef></ExpenseLineRet>"
+        "</VendorCreditRet></VendorCreditQueryRs></QBXMLMsgsRs></QBXML>"
+    ).responses[0]
+    outcome = GATEWAY.read_page(command, parts[3], answer)
+    (line,) = outcome.partial.job_costs
+    assert (line.amount, line.job_id, line.source.value) == (
+        Decimal("-40.00"),
+        "J-1",
+        "vendor_credit",
+    )
+
+
+def test_combine_prefers_an_error_and_joins_pages() -> None:
+    command = QueryJobs(idempotency_key="k")
+    parts = GATEWAY.parts(command)
+    a = CommandResult("k", jobs=(QuickBooksJob(name="A", id="1"),))
+    b = CommandResult("k", jobs=(QuickBooksJob(name="B", id="2"),))
+    joined = GATEWAY.combine(command, parts, [[a, b]], as_of=SINCE)
+    assert [j.name for j in joined.jobs] == ["A", "B"]
+    assert joined.as_of == SINCE

@@ -1,0 +1,337 @@
+"""The Web Connector session state machine over the persistent outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from desktop_support import START, Clock, make_service
+from qb_fake import customer_ret, message, requests_of, rs
+from sqlalchemy.orm import Session, sessionmaker
+
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.commands import CreateJob, QueryJobs, UpdateJob
+from procore_qb.quickbooks.desktop.gateway import marker
+from procore_qb.quickbooks.desktop.session import WebConnectorService, web_connector_status
+from procore_qb.store.models import QbwcSession
+from procore_qb.store.repositories.outbox import Outbox
+
+JOB = QuickBooksJob(name="Ridge Clinic", parent_full_name="Summit Health", number="24-017")
+
+
+def record(sessions: sessionmaker[Session], *commands: object) -> None:
+    with sessions.begin() as db:
+        for command in commands:
+            Outbox(db).record(1, command, now=START)  # type: ignore[arg-type]
+
+
+def state_of(sessions: sessionmaker[Session], key: str) -> tuple[str, bool]:
+    with sessions.begin() as db:
+        row = Outbox(db).get(key)
+        return row.state, row.needs_lookup
+
+
+def login(service: WebConnectorService) -> str:
+    assert service.server_version()
+    assert service.client_version("2.3.0.215") == ""
+    ticket, company_file = service.authenticate("demo", "demo")
+    assert company_file == ""
+    return ticket
+
+
+def test_bad_password_is_nvu_and_no_work_is_none(service: WebConnectorService) -> None:
+    assert service.authenticate("demo", "wrong")[1] == "nvu"
+    assert service.authenticate("nobody", "demo")[1] == "nvu"
+    assert service.authenticate("demo", "demo")[1] == "none"
+
+
+def test_old_web_connector_gets_a_warning(service: WebConnectorService) -> None:
+    assert service.client_version("2.0.1.6").startswith("W:")
+
+
+def test_create_job_round_trip(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    sent = service.send_request_xml(ticket, "", "", "US", 13, 0)
+    assert 'onError="continueOnError"' in sent
+    (rq,) = requests_of(sent)
+    assert rq.tag == "CustomerAddRq"
+    assert rq.get("requestID") == "job-1.0.0"
+    assert rq.findtext("CustomerAdd/ExternalGUID") == marker("job-1")
+    assert state_of(sessions, "job-1") == ("in_flight", False)
+    ret = customer_ret("80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    assert service.receive_response_xml(ticket, message(rs(rq, ret)), "", "") == 100
+    with sessions.begin() as db:
+        row = Outbox(db).get("job-1")
+        result = Outbox.result(row)
+    assert row.state == "done"
+    assert result is not None
+    assert result.jobs[0].id == "80000002-1"
+    assert service.close_connection(ticket).startswith("OK")
+
+
+def test_refusal_is_kept_with_quickbooks_words(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    text = (
+        "There is an invalid reference to a parent &quot;Summit Health&quot; in the Customers list."
+    )
+    assert (
+        service.receive_response_xml(ticket, message(rs(rq, code=3130, message=text)), "", "")
+        == 100
+    )
+    with sessions.begin() as db:
+        row = Outbox(db).get("job-1")
+    assert (row.state, row.error_code) == ("failed", "3130")
+    assert row.error_message is not None
+    assert row.error_message.startswith("There is an invalid")
+
+
+def test_batches_respect_the_maximum_and_percent_grows(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    service = make_service(sessions, clock, max_requests=2)
+    record(sessions, *(QueryJobs(idempotency_key=f"q{i}") for i in range(5)))
+    ticket = login(service)
+    percents = []
+    for _ in range(3):
+        batch = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+        assert 1 <= len(batch) <= 2
+        percents.append(
+            service.receive_response_xml(
+                ticket, message(*(rs(rq, code=1, message="No match") for rq in batch)), "", ""
+            )
+        )
+    assert percents == [40, 80, 100]
+
+
+def test_iterator_pages_continue_in_the_next_message(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, QueryJobs(idempotency_key="all-jobs"))
+    ticket = login(service)
+    (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert rq.get("iterator") == "Start"
+    assert rq.findtext("MaxReturned") == "500"
+    page1 = rs(rq, customer_ret("1-1", "A"), remaining=1, iterator_id="{it-1}")
+    assert service.receive_response_xml(ticket, message(page1), "", "") == 0
+    assert state_of(sessions, "all-jobs") == ("in_flight", False)
+    (rq2,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert (rq2.get("iterator"), rq2.get("iteratorID"), rq2.get("requestID")) == (
+        "Continue",
+        "{it-1}",
+        "all-jobs.0.1",
+    )
+    page2 = rs(rq2, customer_ret("1-2", "B"), remaining=0, iterator_id="{it-1}")
+    assert service.receive_response_xml(ticket, message(page2), "", "") == 100
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get("all-jobs"))
+    assert result is not None
+    assert [j.name for j in result.jobs] == ["A", "B"]
+    assert result.as_of == START
+
+
+def test_transport_error_is_negative_with_last_error_and_requeues(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    service.send_request_xml(ticket, "", "", "US", 13, 0)
+    assert service.receive_response_xml(ticket, "", "0x80040400", "parse error") == -1
+    assert "0x80040400" in service.get_last_error(ticket)
+    assert state_of(sessions, "job-1") == ("pending", True)
+
+
+def test_unreadable_response_is_negative(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    service.send_request_xml(ticket, "", "", "US", 13, 0)
+    assert service.receive_response_xml(ticket, "<not-qbxml/>", "", "") == -1
+    assert "could not read" in service.get_last_error(ticket)
+
+
+def test_lost_response_is_reissued_after_a_lookup_that_finds_our_job(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    service.send_request_xml(ticket, "", "", "US", 13, 0)
+    # The response never arrives; the Web Connector asks for the next message.
+    lookup, add = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert lookup.tag == "CustomerQueryRq"
+    assert lookup.findtext("FullName") == "Summit Health:Ridge Clinic"
+    assert add.tag == "CustomerAddRq"
+    found = customer_ret(
+        "80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"), guid=marker("job-1")
+    )
+    in_use = "The name &quot;Ridge Clinic&quot; of the list element is already in use."
+    answer = message(rs(lookup, found), rs(add, code=3100, message=in_use))
+    assert service.receive_response_xml(ticket, answer, "", "") == 100
+    with sessions.begin() as db:
+        row = Outbox(db).get("job-1")
+        result = Outbox.result(row)
+    assert row.state == "done"
+    assert not row.needs_lookup
+    assert result is not None
+    assert result.jobs[0].id == "80000002-1"
+
+
+def test_lookup_ignores_a_namesake_without_our_marker(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=JOB), now=START)
+        row.needs_lookup = True
+    ticket = login(service)
+    lookup, add = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    other = customer_ret("9-9", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    in_use = "The name &quot;Ridge Clinic&quot; of the list element is already in use."
+    service.receive_response_xml(
+        ticket, message(rs(lookup, other), rs(add, code=3100, message=in_use)), "", ""
+    )
+    assert state_of(sessions, "job-1") == ("failed", False)
+
+
+def test_stale_update_after_lost_response_is_recognised(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    wanted = QuickBooksJob(
+        name="Ridge Clinic",
+        id="80000002-1",
+        version="1",
+        parent_id="80000001-1",
+        number="24-018",
+    )
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, UpdateJob(idempotency_key="upd-1", job=wanted), now=START)
+        row.needs_lookup = True
+    ticket = login(service)
+    lookup, mod = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert lookup.findtext("ListID") == "80000002-1"
+    assert mod.tag == "CustomerModRq"
+    current = customer_ret(
+        "80000002-1",
+        "Ridge Clinic",
+        parent=("80000001-1", "Summit Health"),
+        edit_sequence="2",
+        number="24-018",
+    )
+    stale = "The provided edit sequence &quot;1&quot; is out-of-date."
+    service.receive_response_xml(
+        ticket, message(rs(lookup, current), rs(mod, code=3200, message=stale)), "", ""
+    )
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get("upd-1"))
+    assert result is not None
+    assert result.ok
+    assert result.jobs[0].version == "2"
+
+
+def test_new_session_takes_back_what_a_vanished_one_held(
+    service: WebConnectorService, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    first = login(service)
+    service.send_request_xml(first, "", "", "US", 13, 0)
+    clock.advance(minutes=10)
+    second = login(service)
+    assert second != first
+    assert state_of(sessions, "job-1") == ("pending", True)
+    # The old ticket now ends its session instead of faulting.
+    assert service.send_request_xml(first, "", "", "US", 13, 0) == ""
+    assert service.receive_response_xml(first, message(), "", "") == 100
+    batch = requests_of(service.send_request_xml(second, "", "", "US", 13, 0))
+    assert [r.tag for r in batch] == ["CustomerQueryRq", "CustomerAddRq"]
+
+
+def test_tickets_expire(
+    service: WebConnectorService, sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    service.send_request_xml(ticket, "", "", "US", 13, 0)
+    clock.advance(hours=1)
+    assert service.send_request_xml(ticket, "", "", "US", 13, 0) == ""
+    assert state_of(sessions, "job-1") == ("pending", True)
+    with sessions.begin() as db:
+        assert db.get(QbwcSession, ticket).state == "expired"  # type: ignore[union-attr]
+
+
+def test_restart_between_send_and_receive(sessions: sessionmaker[Session], clock: Clock) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    before = make_service(sessions, clock)
+    ticket = login(before)
+    (rq,) = requests_of(before.send_request_xml(ticket, "", "", "US", 13, 0))
+    after = make_service(sessions, clock)  # a new process over the same database
+    ret = customer_ret("80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    assert after.receive_response_xml(ticket, message(rs(rq, ret)), "", "") == 100
+    assert state_of(sessions, "job-1") == ("done", False)
+
+
+def test_connection_error_is_recorded_and_shown(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    service.send_request_xml(ticket, "", "", "US", 13, 0)
+    assert service.connection_error(ticket, "0x80040408", "Could not start QuickBooks.") == "done"
+    assert state_of(sessions, "job-1") == ("pending", True)
+    with sessions.begin() as db:
+        status = web_connector_status(db, 1)
+    assert status.connection_errors[0][1:] == ("0x80040408", "Could not start QuickBooks.")
+    assert status.last_error is not None
+    assert "Could not start" in status.last_error
+    assert status.pending == 1
+
+
+def test_older_quickbooks_gets_its_qbxml_version(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    record(sessions, QueryJobs(idempotency_key="q"))
+    ticket = login(service)
+    assert '<?qbxml version="8.0"?>' in service.send_request_xml(ticket, "", "", "US", 8, 0)
+
+
+def test_a_command_qbxml_cannot_express_fails_instead_of_looping(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    bad = QuickBooksJob(name="A:B", parent_full_name="Summit Health")
+    record(sessions, CreateJob(idempotency_key="bad", job=bad), QueryJobs(idempotency_key="q"))
+    ticket = login(service)
+    (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert rq.tag == "CustomerQueryRq"
+    with sessions.begin() as db:
+        row = Outbox(db).get("bad")
+    assert row.state == "failed"
+    assert "':'" in (row.error_message or "")
+
+
+def test_incremental_refresh_sends_deleted_query(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    since = datetime(2026, 11, 27, tzinfo=UTC)
+    record(sessions, QueryJobs(idempotency_key="inc", modified_since=since))
+    ticket = login(service)
+    customers, deleted = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert customers.findtext("FromModifiedDate") == "2026-11-27T00:00:00+00:00"
+    assert customers.findtext("ActiveStatus") == "All"
+    assert deleted.tag == "ListDeletedQueryRq"
+    gone = (
+        "<ListDeletedRet><ListDelType>Customer</ListDelType><ListID>5-5</ListID>"
+        "<TimeCreated>2026-01-01T00:00:00+00:00</TimeCreated>"
+        "<TimeDeleted>2026-11-27T10:00:00+00:00</TimeDeleted><FullName>Old</FullName></ListDeletedRet>"
+    )
+    service.receive_response_xml(
+        ticket, message(rs(customers, customer_ret("1-1", "A")), rs(deleted, gone)), "", ""
+    )
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get("inc"))
+    assert result is not None
+    assert [j.id for j in result.jobs] == ["1-1"]
+    assert result.deleted_ids == ("5-5",)

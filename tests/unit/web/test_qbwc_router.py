@@ -1,0 +1,78 @@
+"""The Web Connector router on a bare FastAPI app."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from starlette.testclient import TestClient
+
+from procore_qb.quickbooks.desktop.passwords import hash_password
+from procore_qb.quickbooks.desktop.qwc import QwcConfig
+from procore_qb.quickbooks.desktop.session import WebConnectorAccount, WebConnectorService
+from procore_qb.store import migrate
+from procore_qb.store.engine import create_engine, create_session_factory
+from procore_qb.web.qbwc import build_qbwc_router
+
+ENVELOPE = (
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    "{}</soap:Body></soap:Envelope>"
+)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    migrate.upgrade(engine)
+    service = WebConnectorService(
+        create_session_factory(engine),
+        {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
+        clock=lambda: datetime(2026, 11, 28, tzinfo=UTC),
+    )
+    qwc = QwcConfig(
+        app_url="https://qb.example.com/qbwc",
+        username="demo",
+        owner_id=uuid.UUID(int=1),
+        file_id=uuid.UUID(int=2),
+    )
+    app = FastAPI()
+    app.include_router(build_qbwc_router(service, qwc))
+    return TestClient(app)
+
+
+def test_wsdl_and_qwc(client: TestClient) -> None:
+    wsdl = client.get("/qbwc?wsdl")
+    assert wsdl.headers["content-type"].startswith("text/xml")
+    assert 'location="https://qb.example.com/qbwc"' in wsdl.text
+    assert "POST SOAP here" in client.get("/qbwc").text
+    qwc = client.get("/qbwc/app.qwc")
+    assert "<AppURL>https://qb.example.com/qbwc</AppURL>" in qwc.text
+    assert "attachment" in qwc.headers["content-disposition"]
+
+
+def test_soap_calls_and_faults(client: TestClient) -> None:
+    answer = client.post(
+        "/qbwc",
+        content=ENVELOPE.format('<serverVersion xmlns="http://developer.intuit.com/"/>'),
+        headers={
+            "Content-Type": "text/xml",
+            "SOAPAction": '"http://developer.intuit.com/serverVersion"',
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/xml")
+    assert "<serverVersionResult>0.1.0</serverVersionResult>" in answer.text
+    unknown = client.post(
+        "/qbwc",
+        content=ENVELOPE.format(
+            '<closeConnection xmlns="http://developer.intuit.com/"><ticket>nope</ticket>'
+            "</closeConnection>"
+        ),
+    )
+    assert "<closeConnectionResult>OK</closeConnectionResult>" in unknown.text
+    fault = client.post("/qbwc", content=b"<nonsense/>")
+    assert fault.status_code == 500
+    assert "soap:Client" in fault.text
