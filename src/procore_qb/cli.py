@@ -95,7 +95,7 @@ def qwc(
     """Print the .qwc file that adds procore-qb to the QuickBooks Web Connector."""
     from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, installation_ids
 
-    settings = Settings()
+    settings = load_settings(Console(stderr=True))
     try:
         owner_id, file_id = installation_ids(settings.data_dir)
         config = QwcConfig(
