@@ -42,7 +42,8 @@ def test_duplicate_name_keeps_quickbooks_words() -> None:
     body = fault(
         "6240",
         "Duplicate Name Exists Error",
-        "The name supplied already exists. : Another customer, vendor or employee is already using this name.",
+        "The name supplied already exists. : Another customer, vendor or employee is already"
+        " using this name.",
         "",
     )
     error = e.error_from_response(json_response(400, body))

@@ -16,7 +16,8 @@ def test_render_page() -> None:
         .order_by("Id")
     )
     assert q.render(1001, 1000) == (
-        "SELECT * FROM Customer WHERE Job = true AND Active IN (true, false) ORDERBY Id STARTPOSITION 1001 MAXRESULTS 1000"
+        "SELECT * FROM Customer WHERE Job = true AND Active IN (true, false) ORDERBY Id"
+        " STARTPOSITION 1001 MAXRESULTS 1000"
     )
 
 
@@ -30,7 +31,8 @@ def test_count() -> None:
 def test_quotes_are_escaped() -> None:
     q = Query("Customer").where("DisplayName", "=", "O'Brien's \\ Shop")
     assert q.render() == (
-        "SELECT * FROM Customer WHERE DisplayName = 'O\\'Brien\\'s \\\\ Shop' STARTPOSITION 1 MAXRESULTS 1000"
+        "SELECT * FROM Customer WHERE DisplayName = 'O\\'Brien\\'s \\\\ Shop'"
+        " STARTPOSITION 1 MAXRESULTS 1000"
     )
 
 
@@ -75,5 +77,6 @@ def test_like_and_order_desc() -> None:
         .order_by("MetaData.LastUpdatedTime", descending=True)
     )
     assert q.render(1, 10) == (
-        "SELECT * FROM Vendor WHERE DisplayName LIKE 'Ac%' ORDERBY MetaData.LastUpdatedTime DESC STARTPOSITION 1 MAXRESULTS 10"
+        "SELECT * FROM Vendor WHERE DisplayName LIKE 'Ac%' ORDERBY MetaData.LastUpdatedTime DESC"
+        " STARTPOSITION 1 MAXRESULTS 10"
     )
