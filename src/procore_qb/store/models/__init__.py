@@ -9,6 +9,7 @@ from procore_qb.store.models.links import RecordLink
 from procore_qb.store.models.outbox import QbCommand
 from procore_qb.store.models.queue import QueuedJob, ScheduledJob
 from procore_qb.store.models.users import COMPANY_LEVEL, User, UserPermission
+from procore_qb.store.models.webhooks import QboWebhookEvent
 from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEvent, ImportItem
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ImportEvent",
     "ImportItem",
     "QbCommand",
+    "QboWebhookEvent",
     "QueuedJob",
     "RecordLink",
     "ScheduledJob",
