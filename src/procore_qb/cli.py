@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from procore_qb.settings import Settings
@@ -26,13 +27,25 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 
+def load_settings(console: Console) -> Settings:
+    """Read the configuration, or exit with one line per invalid setting."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        console.print("[red]The configuration is invalid:[/red]")
+        for error in exc.errors():
+            name = "PROCORE_QB_" + "__".join(str(part) for part in error["loc"]).upper()
+            console.print(f"  {name}: {error['msg']}", markup=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: str = typer.Option("head", help="Alembic revision to upgrade to."),
 ) -> None:
     """Create the database, or bring it up to the newest schema."""
-    settings = Settings()
     console = Console()
+    settings = load_settings(console)
     url = settings.database_url()
     if url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)

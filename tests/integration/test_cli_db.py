@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from procore_qb.cli import app
+from procore_qb.store import migrate
+from procore_qb.store.engine import create_engine
+
+
+def test_db_upgrade_creates_the_sqlite_database_then_is_a_no_op(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROCORE_QB_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "upgraded from an empty database to" in first.output
+    second = runner.invoke(app, ["db", "upgrade"])
+    assert second.exit_code == 0, second.output
+    assert "already at revision" in second.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'procore-qb.sqlite3'}")
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_db_upgrade_on_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCORE_QB_DATABASE__URL", postgres_url)
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(postgres_url)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_bad_configuration_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROCORE_QB_JOBS__BACKEND", "rabbit")
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "PROCORE_QB_JOBS__BACKEND: Input should be 'auto', 'embedded' or 'procrastinate'" in (
+        result.output
+    )
