@@ -106,7 +106,8 @@ def _path_name(entity: str) -> str:
 
 class QboClient:
     """API client of one realm. ``http`` is any ``httpx2.Client`` (Starlette's TestClient in
-    tests); its base URL is not used: ``base_url`` is (e.g. :data:`SANDBOX_BASE_URL`)."""
+    tests); its base URL is not used: ``base_url`` is (e.g. :data:`SANDBOX_BASE_URL`). Timeouts
+    are the injected client's (give it e.g. ``httpx2.Timeout(60, connect=10)``)."""
 
     def __init__(
         self,
@@ -118,7 +119,6 @@ class QboClient:
         minor_version: int = DEFAULT_MINOR_VERSION,
         limiter: RealmLimiter | None = None,
         retry: RetryPolicy | None = None,
-        timeout: float = 60.0,
     ) -> None:
         if not realm_id or not realm_id.isdigit():
             raise ValueError(f"realm_id must be the company's numeric realmId, got {realm_id!r}")
@@ -129,7 +129,6 @@ class QboClient:
         self.minor_version = minor_version
         self._limiter = limiter if limiter is not None else RealmLimiter()
         self._retry = retry if retry is not None else RetryPolicy()
-        self._timeout = timeout
         #: HTTP requests sent (each retry counts); the benches report it.
         self.calls = 0
         #: The ``time`` of the last answer.
@@ -178,7 +177,6 @@ class QboClient:
                         params=query,
                         content=content,
                         headers={**headers, "Authorization": f"Bearer {token}"},
-                        timeout=self._timeout,
                     )
             except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
                 error = QboTransportError(
