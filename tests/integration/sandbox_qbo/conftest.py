@@ -22,6 +22,10 @@ class Api:
         self.client = client
         self.token = token
 
+    def renew(self) -> None:
+        """A fresh access token, after the clock moved past the old one's hour."""
+        self.token = self.client.post("/_sandbox/tokens").json()["access_token"]
+
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
