@@ -26,7 +26,8 @@ def serve(
 ) -> None:
     """Run until interrupted; webhook notifications that are due go out every second."""
     config = SimulatorConfig(webhook_url=webhook_url, webhook_format=webhook_format)
-    with httpx2.Client() as client:
+    # The app must answer within 3 s, or the attempt counts as failed (spec A.14).
+    with httpx2.Client(timeout=config.webhook_timeout_seconds) as client:
         simulator = Simulator(config, webhook_client=client, data_dir=data_dir)
         stop = threading.Event()
 

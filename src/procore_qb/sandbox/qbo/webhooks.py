@@ -161,9 +161,8 @@ class WebhookEmitter:
             "intuit-signature": sign(raw, self._config.webhook_verifier_token),
         }
         try:
-            response = self._client.post(
-                url, content=raw, headers=headers, timeout=self._config.webhook_timeout_seconds
-            )
+            # The injected client carries the 3 s timeout (``webhook_timeout_seconds``).
+            response = self._client.post(url, content=raw, headers=headers)
         except httpx2.HTTPError as exc:
             return False, f"error: {type(exc).__name__}"
         if 200 <= response.status_code < 300:
