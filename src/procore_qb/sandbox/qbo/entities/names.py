@@ -116,6 +116,7 @@ class CustomerSpec(NameSpec):
         "JobInfo",
         "ARAccountRef",
         "BusinessNumber",
+        "PrimaryTaxIdentifier",
         "Source",
     }
     computed = frozenset(
@@ -190,6 +191,7 @@ class VendorSpec(NameSpec):
         "APAccountRef",
         "CostRate",
         "BillRate",
+        "TaxReportingBasis",
     }
     computed = frozenset({"Balance"})
 
@@ -211,6 +213,7 @@ class EmployeeSpec(NameSpec):
         "PrimaryAddr",
         "BillableTime",
         "BillRate",
+        "CostRate",
         "BirthDate",
         "Gender",
         "HiredDate",

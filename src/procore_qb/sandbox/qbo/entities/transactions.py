@@ -30,6 +30,7 @@ TRANSACTION = frozenset(
         "TxnSource",
     }
 )
+TAXED = frozenset({"GlobalTaxCalculation"})
 LINE_FIELDS = frozenset({"Id", "LineNum", "Description", "Amount", "LinkedTxn", "DetailType"})
 EXPENSE_DETAILS = ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail")
 # BillableStatus enum: Billable, NotBillable, HasBeenBilled (XSD, spec A.5).
@@ -165,27 +166,33 @@ class VendorTransactionSpec(TransactionSpec):
 
 class BillSpec(VendorTransactionSpec):
     name = "Bill"
-    writable = TRANSACTION | {"VendorRef", "APAccountRef", "SalesTermRef", "DueDate", "VendorAddr"}
+    writable = (
+        TRANSACTION | TAXED | {"VendorRef", "APAccountRef", "SalesTermRef", "DueDate", "VendorAddr"}
+    )
     computed = frozenset({"TotalAmt", "Balance"})
 
 
 class VendorCreditSpec(VendorTransactionSpec):
     name = "VendorCredit"
-    writable = TRANSACTION | {"VendorRef", "APAccountRef"}
+    writable = TRANSACTION | TAXED | {"VendorRef", "APAccountRef"}
     computed = frozenset({"TotalAmt", "Balance"})
 
 
 class PurchaseSpec(TransactionSpec):
     name = "Purchase"
-    writable = TRANSACTION | {
-        "AccountRef",
-        "PaymentType",
-        "EntityRef",
-        "Credit",
-        "PaymentMethodRef",
-        "RemitToAddr",
-        "PrintStatus",
-    }
+    writable = (
+        TRANSACTION
+        | TAXED
+        | {
+            "AccountRef",
+            "PaymentType",
+            "EntityRef",
+            "Credit",
+            "PaymentMethodRef",
+            "RemitToAddr",
+            "PrintStatus",
+        }
+    )
     computed = frozenset({"TotalAmt"})
 
     def header(self, ctx: Context, data: Record) -> None:
