@@ -213,3 +213,19 @@ def test_a_customer_cannot_move_under_its_own_job(api: Api) -> None:
 
 def test_display_name_limit_defaults_to_500() -> None:
     assert SimulatorConfig().display_name_max == 500
+
+
+def test_a_renamed_customer_frees_its_old_name(api: Api) -> None:
+    made = create_customer(api, "Before Rename")
+    renamed = api.post(
+        "/customer",
+        {"Id": made["Id"], "SyncToken": "0", "sparse": True, "DisplayName": "After Rename"},
+    )
+    assert renamed.status_code == 200
+    assert api.post("/vendor", {"DisplayName": "before rename"}).status_code == 200
+    assert fault(api.post("/employee", {"DisplayName": "AFTER RENAME"}))["code"] == "6240"
+    # Saving a record under its own name is not a duplicate.
+    again = api.post(
+        "/customer", {"Id": made["Id"], "SyncToken": "1", "DisplayName": "After Rename"}
+    )
+    assert again.status_code == 200

@@ -13,6 +13,7 @@ from typing import Any
 from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.clock import format_time
 from procore_qb.sandbox.qbo.entities import Context, EntitySpec, Record
+from procore_qb.sandbox.qbo.entities.common import reindex_name
 
 __all__ = ["ChangeEvent", "create", "delete", "read", "render", "update", "write"]
 
@@ -73,6 +74,7 @@ def create(ctx: Context, spec: EntitySpec, body: Record, events: list[ChangeEven
         **data,
     }
     ctx.realm.table(spec.name)[entity_id] = record
+    reindex_name(ctx.realm, spec.name, None, record)
     events.append(ChangeEvent(ctx.realm.realm_id, spec.name, entity_id, "Create", stamp))
     return render(ctx, spec, record)
 
@@ -123,6 +125,7 @@ def update(ctx: Context, spec: EntitySpec, body: Record, events: list[ChangeEven
         **data,
     }
     ctx.realm.table(spec.name)[current["Id"]] = record
+    reindex_name(ctx.realm, spec.name, current, record)
     events.append(ChangeEvent(ctx.realm.realm_id, spec.name, current["Id"], "Update", stamp))
     return render(ctx, spec, record)
 

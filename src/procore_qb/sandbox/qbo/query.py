@@ -352,8 +352,14 @@ def execute(ctx: Context, text: str) -> dict[str, Any]:
     conditions = list(query.where)
     if spec.name in ACTIVE_LISTS and not any(c.prop == "Active" for c in conditions):
         conditions.append(Condition("Active", "=", [True]))
-    rendered = (render(ctx, spec, record) for record in ctx.visible(spec.name))
-    found = [r for r in rendered if all(_matches(r, c) for c in conditions)]
+    # Filter and sort on the stored records; render (computed fields) only the page, unless
+    # the query filters or sorts on a computed field such as FullyQualifiedName.
+    props = [c.prop for c in conditions] + [prop for prop, _ in query.order]
+    computed = any(prop.split(".", 1)[0] in spec.computed for prop in props)
+    records = list(ctx.visible(spec.name))
+    if computed:
+        records = [render(ctx, spec, record) for record in records]
+    found = [r for r in records if all(_matches(r, c) for c in conditions)]
     if query.count:
         return {"totalCount": len(found)}
     found.sort(key=lambda r: _sort_key(r, "Id"))
@@ -364,4 +370,6 @@ def execute(ctx: Context, text: str) -> dict[str, Any]:
     if not page:
         # Past the end QuickBooks returns an empty QueryResponse (spec A.6).
         return {}
+    if not computed:
+        page = [render(ctx, spec, record) for record in page]
     return {spec.name: page, "startPosition": query.start, "maxResults": len(page)}

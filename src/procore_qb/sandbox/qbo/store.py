@@ -29,6 +29,8 @@ class RealmState:
     next_id: int = 1
     # requestid -> {"status": int, "body": {...}} (spec A.10)
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Name uniqueness index, rebuilt from ``entities`` on first use; never persisted.
+    names: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, entity: str) -> dict[str, Record]:
         return self.entities.setdefault(entity, {})

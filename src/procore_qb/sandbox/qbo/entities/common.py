@@ -14,14 +14,16 @@ from procore_qb.sandbox.qbo.store import RealmState
 __all__ = [
     "ENVELOPE_FIELDS",
     "MAX_LEVELS",
+    "NAME_FIELDS",
     "Context",
     "EntitySpec",
     "Record",
     "check_bool",
     "check_enum",
     "check_name_text",
-    "hierarchy",
+    "name_owner",
     "ref_value",
+    "reindex_name",
 ]
 
 Record = dict[str, Any]
@@ -31,6 +33,59 @@ ENVELOPE_FIELDS = frozenset({"Id", "SyncToken", "MetaData", "sparse", "domain", 
 
 MAX_LEVELS = 5
 """FullyQualifiedName is "Limited to 5 levels" (XSD IntuitNamesTypes.xsd, NameBase; spec A.2)."""
+
+
+NAME_GROUPS: dict[str, tuple[str, ...]] = {
+    # DisplayName "Must be unique across all Customer, Vendor, and Employee objects" (spec A.2).
+    "Customer": ("Customer", "Vendor", "Employee"),
+    "Vendor": ("Customer", "Vendor", "Employee"),
+    "Employee": ("Customer", "Vendor", "Employee"),
+    "Item": ("Item",),
+    "Account": ("Account",),
+    "Class": ("Class",),
+}
+NAME_FIELDS = {
+    "Customer": "DisplayName",
+    "Vendor": "DisplayName",
+    "Employee": "DisplayName",
+    "Item": "Name",
+    "Account": "Name",
+    "Class": "Name",
+}
+
+
+def _name_key(value: object) -> str:
+    """Names compare without surrounding blanks and ignoring case [I]."""
+    return str(value).strip().casefold()
+
+
+def _name_index(realm: RealmState, entity: str) -> dict[str, str]:
+    group = NAME_GROUPS[entity]
+    index = realm.names.get(group[0])
+    if index is None:
+        index = {}
+        for member in group:
+            for record in realm.table(member).values():
+                index[_name_key(record.get(NAME_FIELDS[member], ""))] = f"{member}:{record['Id']}"
+        realm.names[group[0]] = index
+    return index
+
+
+def name_owner(realm: RealmState, entity: str, name: object) -> str | None:
+    """``"Entity:Id"`` of the record holding ``name`` in ``entity``'s uniqueness group."""
+    return _name_index(realm, entity).get(_name_key(name))
+
+
+def reindex_name(realm: RealmState, entity: str, old: Record | None, new: Record) -> None:
+    """Keep the uniqueness index in step after ``new`` was stored (replacing ``old``)."""
+    if entity not in NAME_GROUPS:
+        return
+    index = _name_index(realm, entity)
+    field_name = NAME_FIELDS[entity]
+    me = f"{entity}:{new['Id']}"
+    if old is not None and index.get(_name_key(old.get(field_name, ""))) == me:
+        del index[_name_key(old.get(field_name, ""))]
+    index[_name_key(new.get(field_name, ""))] = me
 
 
 @dataclass
@@ -119,27 +174,6 @@ def check_name_text(element: str, value: object, maximum: int) -> str:
     if len(value) > maximum:
         raise faults.string_length(element, maximum, len(value))
     return value
-
-
-def hierarchy(
-    ctx: Context, entity: str, parent_id: str | None, name_field: str
-) -> tuple[list[Record], int]:
-    """The chain of ancestors (root first) of a new child of ``parent_id`` and its level."""
-    chain: list[Record] = []
-    current = parent_id
-    seen: set[str] = set()
-    while current is not None:
-        if current in seen:
-            break
-        seen.add(current)
-        record = ctx.realm.table(entity).get(current)
-        if record is None:
-            break
-        chain.append(record)
-        parent = record.get("ParentRef")
-        current = str(parent["value"]) if isinstance(parent, dict) else None
-    chain.reverse()
-    return chain, len(chain)
 
 
 class EntitySpec:

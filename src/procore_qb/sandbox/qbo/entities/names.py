@@ -16,13 +16,11 @@ from procore_qb.sandbox.qbo.entities.common import (
     check_bool,
     check_enum,
     check_name_text,
+    name_owner,
 )
 from procore_qb.sandbox.qbo.entities.tree import place, tree_fields
 
-__all__ = ["NAME_ENTITIES", "CustomerSpec", "EmployeeSpec", "VendorSpec"]
-
-NAME_ENTITIES = ("Customer", "Vendor", "Employee")
-"""DisplayName "Must be unique across all Customer, Vendor, and Employee objects" (spec A.2)."""
+__all__ = ["CustomerSpec", "EmployeeSpec", "VendorSpec"]
 
 NAME_BASE = frozenset(
     {
@@ -80,14 +78,9 @@ class NameSpec(EntitySpec):
 
     def check_display_name(self, ctx: Context, data: Record, current: Record | None) -> None:
         """Unique across Customer, Vendor and Employee, ignoring case -> 6240 (spec A.2)."""
-        wanted = str(data["DisplayName"]).strip().casefold()
-        own = (self.name, current["Id"]) if current else None
-        for entity in NAME_ENTITIES:
-            for other in ctx.realm.table(entity).values():
-                if (entity, other["Id"]) == own:
-                    continue
-                if str(other.get("DisplayName", "")).strip().casefold() == wanted:
-                    raise faults.duplicate_name()
+        owner = name_owner(ctx.realm, self.name, data["DisplayName"])
+        if owner is not None and (current is None or owner != f"{self.name}:{current['Id']}"):
+            raise faults.duplicate_name()
 
 
 class CustomerSpec(NameSpec):
