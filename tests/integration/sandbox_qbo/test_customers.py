@@ -229,3 +229,23 @@ def test_a_renamed_customer_frees_its_old_name(api: Api) -> None:
         "/customer", {"Id": made["Id"], "SyncToken": "1", "DisplayName": "After Rename"}
     )
     assert again.status_code == 200
+
+
+def test_a_job_cannot_become_a_top_level_customer(api: Api) -> None:
+    job = api.one("Customer", "DisplayName = 'Fire Station 3'")
+    full = api.post(
+        "/customer",
+        {"Id": job["Id"], "SyncToken": job["SyncToken"], "DisplayName": "Fire Station 3"},
+    )
+    assert fault(full)["code"] == "6150"
+    sparse = api.post(
+        "/customer",
+        {
+            "Id": job["Id"],
+            "SyncToken": job["SyncToken"],
+            "sparse": True,
+            "Job": False,
+            "ParentRef": None,
+        },
+    )
+    assert fault(sparse)["code"] == "6150"

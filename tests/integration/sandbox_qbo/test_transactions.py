@@ -148,3 +148,14 @@ def test_inactive_items_cannot_be_used_on_new_lines(api: Api) -> None:
         "/bill", {"VendorRef": {"value": known["vendor"]}, "Line": [item_line(known)]}
     )
     assert fault(response)["code"] == "2500"
+
+
+def test_dates_are_checked(api: Api) -> None:
+    known = ids(api)
+    body = {"VendorRef": {"value": known["vendor"]}, "Line": [item_line(known)]}
+    response = api.post("/bill", {**body, "TxnDate": "03/04/2026"})
+    assert fault(response)["code"] == "2010"
+    assert fault(response)["element"] == "TxnDate"
+    assert fault(api.post("/bill", {**body, "DueDate": "soon"}))["element"] == "DueDate"
+    long_doc = api.post("/bill", {**body, "DocNumber": "X" * 22})
+    assert fault(long_doc)["code"] == "2050"

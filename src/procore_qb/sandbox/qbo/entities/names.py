@@ -136,6 +136,10 @@ class CustomerSpec(NameSpec):
         # intuit/QuickBooks-V3-PHP-SDK#71 and #265).
         if data["Job"] != ("ParentRef" in data):
             raise faults.parent_ref_required()
+        # A job cannot be turned back into a top-level customer: the same 6150
+        # (intuit/QuickBooks-V3-PHP-SDK#265, spec A.2).
+        if current is not None and current.get("Job") and not data["Job"]:
+            raise faults.parent_ref_required()
         # BillWithParent is valid only for a Job/sub-customer (XSD doc string, spec A.2).
         if data["BillWithParent"] and not data["Job"]:
             raise faults.business_validation(

@@ -7,6 +7,7 @@ deleted (``operation=delete``, spec A.9).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -61,6 +62,16 @@ def amount(element: str, value: object) -> Decimal:
     return result
 
 
+def check_date(element: str, value: object) -> None:
+    """``xs:date`` fields: YYYY-MM-DD (Finance.xsd)."""
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        raise faults.invalid_property(
+            element, f"a date as YYYY-MM-DD ({value!r} is not one)"
+        ) from None
+
+
 def as_number(value: Decimal) -> float:
     return float(value)
 
@@ -74,6 +85,9 @@ class TransactionSpec(EntitySpec):
         if isinstance(doc, str) and len(doc) > DOC_NUMBER_MAX:
             raise faults.string_length("DocNumber", DOC_NUMBER_MAX, len(doc))
         data.setdefault("TxnDate", ctx.now.date().isoformat())
+        for element in ("TxnDate", "DueDate"):
+            if element in data:
+                check_date(element, data[element])
         lines = data.get("Line")
         if not isinstance(lines, list) or not lines:
             raise faults.required_missing("Line", f"a {self.name} needs at least one line")
