@@ -30,7 +30,7 @@ from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.clock import format_time
 from procore_qb.sandbox.qbo.config import SimulatorConfig
 from procore_qb.sandbox.qbo.entities import Context, spec_by_name
-from procore_qb.sandbox.qbo.errors import QboFault
+from procore_qb.sandbox.qbo.errors import QboFault, SimulatorError
 from procore_qb.sandbox.qbo.operations import ChangeEvent, create, delete, render, update
 
 if TYPE_CHECKING:
@@ -111,7 +111,10 @@ def control_routes(sim: Simulator) -> list[Route]:
         return JSONResponse({"deliveries": sim.webhooks.deliveries()})
 
     async def deliver(request: Request) -> Response:
-        return JSONResponse({"acknowledged": sim.deliver_due()})
+        try:
+            return JSONResponse({"acknowledged": sim.deliver_due()})
+        except SimulatorError as exc:
+            return _problem(409, str(exc))
 
     async def records(request: Request) -> Response:
         realm_id = request.path_params["realm_id"]

@@ -27,6 +27,7 @@ import httpx2
 
 from procore_qb.sandbox.qbo.clock import format_time, parse_time
 from procore_qb.sandbox.qbo.config import SimulatorConfig
+from procore_qb.sandbox.qbo.errors import SimulatorError
 from procore_qb.sandbox.qbo.operations import ChangeEvent
 
 __all__ = ["Delivery", "WebhookEmitter", "sign"]
@@ -58,6 +59,7 @@ class WebhookEmitter:
         self._config = config
         self._client = client
         self._lock = threading.Lock()
+        self._running = threading.Lock()
         self._queue: list[Delivery] = []
         self._next_id = 1
 
@@ -130,28 +132,47 @@ class WebhookEmitter:
         return float(schedule[-1] if schedule else 0) + extra * self._config.webhook_retry_every
 
     def deliver_due(self, now: datetime) -> int:
-        """Send every notification that is due, in order; returns how many were acknowledged."""
+        """Send every notification that is due, in order; returns how many were acknowledged.
+
+        The queue lock is not held while a notification is in flight, so the app receiving it
+        may be served by the same event loop as the simulator; one delivery run at a time.
+        """
         url = self._config.webhook_url
-        if not url or self._client is None:
+        if not url:
             return 0
-        acknowledged = 0
+        if self._client is None:
+            raise SimulatorError(
+                "webhook_url is set but the simulator has no HTTP client for webhooks; pass "
+                "webhook_client= to Simulator or create_app"
+            )
+        if not self._running.acquire(blocking=False):
+            return 0
+        try:
+            acknowledged = 0
+            while (delivery := self._next_due(now)) is not None:
+                ok, outcome = self._post(url, delivery.body)
+                with self._lock:
+                    delivery.attempts.append({"at": format_time(now), "outcome": outcome})
+                    if not ok:
+                        when = parse_time(delivery.created) + timedelta(
+                            seconds=self._delay(len(delivery.attempts))
+                        )
+                        delivery.next_attempt = format_time(max(when, now))
+                        break
+                    delivery.delivered = True
+                    acknowledged += 1
+            return acknowledged
+        finally:
+            self._running.release()
+
+    def _next_due(self, now: datetime) -> Delivery | None:
+        """The oldest undelivered notification if it is due; later ones wait for it."""
         with self._lock:
             for delivery in self._queue:
                 if delivery.delivered:
                     continue
-                if parse_time(delivery.next_attempt) > now:
-                    break  # later notifications wait for this one (in-order delivery)
-                ok, outcome = self._post(url, delivery.body)
-                delivery.attempts.append({"at": format_time(now), "outcome": outcome})
-                if not ok:
-                    when = parse_time(delivery.created) + timedelta(
-                        seconds=self._delay(len(delivery.attempts))
-                    )
-                    delivery.next_attempt = format_time(max(when, now))
-                    break
-                delivery.delivered = True
-                acknowledged += 1
-        return acknowledged
+                return delivery if parse_time(delivery.next_attempt) <= now else None
+            return None
 
     def _post(self, url: str, body: str) -> tuple[bool, str]:
         assert self._client is not None  # noqa: S101 - checked by the caller
