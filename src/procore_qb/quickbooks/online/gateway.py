@@ -231,16 +231,45 @@ class OnlineGateway:
         return BatchOperation(bid, "Item", "create", body)
 
     def _existing(self, command: Write) -> CommandResult | None:
-        """For a command whose earlier outcome is unknown: the object it created, if any."""
+        """For a command whose earlier outcome is unknown: the object it already made, if any.
+
+        A create is found by its unique name, and only counts when it sits where the command
+        put it (same parent); an update counts as done when the object already carries every
+        field the update sets. Otherwise the command is sent: a real duplicate then gets
+        QuickBooks' 6240 and a real conflict its 5010, never a second object.
+        """
         key = command.idempotency_key
         if isinstance(command, CreateCustomer | CreateJob):
-            name = command.name if isinstance(command, CreateCustomer) else command.job.name
-            found = self.customers.find_by_display_name(name)
-            return None if found is None else CommandResult(key, jobs=(customer_to_job(found),))
+            job = (
+                QuickBooksJob(name=command.name)
+                if isinstance(command, CreateCustomer)
+                else command.job
+            )
+            found = self.customers.find_by_display_name(job.name)
+            if found is None:
+                return None
+            made = customer_to_job(found)
+            wanted_parent = job.parent_id
+            if wanted_parent is None and job.parent_full_name:
+                wanted_parent = (
+                    made.parent_id if made.parent_full_name == job.parent_full_name else ""
+                )
+            if made.parent_id != wanted_parent:
+                return None
+            return CommandResult(key, jobs=(made,))
         if isinstance(command, CreateItem):
             item = self.items.find_by_name(command.name)
             return None if item is None else CommandResult(key, items=(item_record(item),))
-        return None  # an update is safe to send again: a stale SyncToken is refused (5010)
+        current = self.customers.get(str(command.job.id))
+        if str(current.get("SyncToken")) == command.job.version:
+            return None  # not applied yet
+        body = job_update_body(command.job)
+        applied = all(
+            _contains(current.get(name), value)
+            for name, value in body.items()
+            if name not in ("Id", "SyncToken")
+        )
+        return CommandResult(key, jobs=(customer_to_job(current),)) if applied else None
 
     def _written(self, command: Write, entity: dict[str, Any]) -> CommandResult:
         key = command.idempotency_key
@@ -302,6 +331,17 @@ class OnlineGateway:
             for txn in resource.all(modified_since=command.modified_since):
                 lines.extend(line for line in resource.cost_lines(txn) if line.job_id in wanted)
         return tuple(lines)
+
+
+def _contains(actual: Any, wanted: Any) -> bool:
+    """Whether ``actual`` (from QuickBooks) already carries ``wanted`` (what we sent)."""
+    if isinstance(wanted, dict):
+        return isinstance(actual, dict) and all(
+            _contains(actual.get(k), v) for k, v in wanted.items()
+        )
+    if isinstance(wanted, bool) or actual is None:
+        return bool(actual == wanted)
+    return str(actual) == str(wanted)
 
 
 def _with_parent(job: QuickBooksJob, parent_id: str) -> QuickBooksJob:
