@@ -36,6 +36,16 @@ def test_advance_is_refused_on_the_system_clock() -> None:
 def test_config_accepts_known_settings_only(api: Api) -> None:
     assert api.client.post("/_sandbox/config", json={"nope": 1}).status_code == 400
     assert api.client.post("/_sandbox/config", json={"batch_max_items": "x"}).status_code == 400
+    assert api.client.post("/_sandbox/config", json={"batch_max_items": None}).status_code == 400
+    refused = api.client.post(
+        "/_sandbox/config", json={"query_max_results": 5, "webhook_format": 3}
+    )
+    assert refused.status_code == 400
+    assert api.client.get("/_sandbox").json()["config"]["query_max_results"] == 1000
+    nullable = api.client.post(
+        "/_sandbox/config", json={"webhook_url": None, "requests_per_second": 10}
+    )
+    assert nullable.json()["requests_per_second"] == 10
     changed = api.client.post("/_sandbox/config", json={"batch_max_items": 5}).json()
     assert changed["batch_max_items"] == 5
     described = api.client.get("/_sandbox").json()

@@ -31,7 +31,7 @@ from quickbooks.exceptions import (
 from quickbooks.objects.customer import Customer
 from quickbooks.objects.item import Item
 
-from procore_qb.sandbox.qbo import ManualClock, Simulator, create_app
+from procore_qb.sandbox.qbo import ManualClock, Simulator, create_app, sign
 from procore_qb.sandbox.seed import QBO_APP, QBO_REALM_ID
 
 REDIRECT = "http://localhost:8765/callback"
@@ -195,3 +195,11 @@ def test_faults_arrive_as_python_quickbooks_exceptions(
     clock.advance(3600)
     with pytest.raises(AuthorizationException):
         Customer.get(25, qb=qb)
+
+
+def test_webhook_signature_validates_with_python_quickbooks() -> None:
+    body = '{"eventNotifications": []}'
+    checker = QuickBooks(minorversion=75, verifier_token="demo-qbo-verifier")
+    signature = sign(body.encode(), "demo-qbo-verifier")
+    assert checker.validate_webhook_signature(body, signature)
+    assert not checker.validate_webhook_signature(body, sign(body.encode(), "other"))

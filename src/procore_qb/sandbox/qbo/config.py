@@ -23,6 +23,9 @@ class SimulatorConfig:
     # Spec A.12: 500 requests per minute per realm, at most 10 concurrent per app and realm.
     requests_per_minute: int = 500
     max_concurrent: int = 10
+    # Sandbox companies: 10 requests per second per realm and app since 2025-09-15 (2025-08-13
+    # blog, spec A.12). Off by default so tests and benchmarks measure the production limits.
+    requests_per_second: int | None = None
     # Sandbox only: hold each API request this long, so tests can overlap requests and reach
     # the concurrency limit.
     latency_seconds: float = 0.0

@@ -38,7 +38,39 @@ if TYPE_CHECKING:
 
 __all__ = ["control_routes"]
 
-SETTABLE = frozenset(field.name for field in dataclasses.fields(SimulatorConfig))
+FIELD_TYPES = {field.name: field.type for field in dataclasses.fields(SimulatorConfig)}
+
+
+def _setting(key: str, value: Any) -> Any:
+    """``value`` checked against the declared type of ``SimulatorConfig.<key>``."""
+    if key not in FIELD_TYPES:
+        raise ValueError(f"unknown setting {key!r}; settable: {sorted(FIELD_TYPES)}")
+    declared = str(FIELD_TYPES[key])
+    if value is None:
+        if "None" not in declared:
+            raise ValueError(f"{key} cannot be null")
+        return None
+    if declared.startswith("tuple"):
+        if not isinstance(value, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ):
+            raise ValueError(f"{key} must be a list of numbers")
+        return tuple(float(v) for v in value)
+    if declared.startswith("bool"):
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+    if declared.startswith("float"):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ValueError(f"{key} must be a number")
+        return float(value)
+    if declared.startswith("int"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{key} must be an integer")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -79,19 +111,10 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def configure(request: Request) -> Response:
         try:
             changes = await _body(request)
+            updates = {key: _setting(key, value) for key, value in changes.items()}
         except ValueError as exc:
             return _problem(400, str(exc))
-        for key, value in changes.items():
-            if key not in SETTABLE:
-                return _problem(400, f"unknown setting {key!r}; settable: {sorted(SETTABLE)}")
-            current = getattr(sim.config, key)
-            if isinstance(current, tuple):
-                value = tuple(value)
-            elif current is not None and not isinstance(value, type(current)):
-                if isinstance(current, float) and isinstance(value, int):
-                    value = float(value)
-                else:
-                    return _problem(400, f"{key} must be a {type(current).__name__}")
+        for key, value in updates.items():
             setattr(sim.config, key, value)
         return JSONResponse(dataclasses.asdict(sim.config))
 

@@ -18,6 +18,7 @@ from procore_qb.sandbox.qbo.config import SimulatorConfig
 __all__ = ["Throttle"]
 
 WINDOW = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
 
 
 class Throttle:
@@ -40,11 +41,18 @@ class Throttle:
             window.popleft()
         return len(window)
 
+    @staticmethod
+    def _recent(window: deque[datetime], now: datetime) -> int:
+        return sum(1 for when in window if now - when < SECOND)
+
     def acquire(self, realm_id: str, now: datetime, *, batch: bool = False) -> None:
         """Admit one request or raise the 3001 fault; pair every success with ``release``."""
         with self._lock:
             calls = self._calls.setdefault(realm_id, deque())
             if self._count(calls, now) >= self._config.requests_per_minute:
+                raise faults.throttled()
+            per_second = self._config.requests_per_second
+            if per_second is not None and self._recent(calls, now) >= per_second:
                 raise faults.throttled()
             if self._in_flight.get(realm_id, 0) >= self._config.max_concurrent:
                 raise faults.throttled()

@@ -35,3 +35,14 @@ def test_sliding_minute() -> None:
     with pytest.raises(QboFault):
         throttle.acquire("r", clock.now() + timedelta(seconds=59))
     throttle.acquire("r", clock.now() + timedelta(seconds=60))
+
+
+def test_optional_sandbox_limit_per_second() -> None:
+    clock = ManualClock()
+    throttle = Throttle(SimulatorConfig(requests_per_second=2))
+    for _ in range(2):
+        throttle.acquire("r", clock.now())
+        throttle.release("r")
+    with pytest.raises(QboFault):
+        throttle.acquire("r", clock.now() + timedelta(milliseconds=999))
+    throttle.acquire("r", clock.now() + timedelta(seconds=1))
