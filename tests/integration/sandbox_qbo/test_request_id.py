@@ -28,3 +28,27 @@ def test_request_ids_are_per_company_and_at_most_50_characters(api: Api) -> None
         fault(api.post("/customer", {"DisplayName": "Long"}, requestid="x" * 51))["code"] == "2050"
     )
     assert api.post("/customer", {"DisplayName": "Fifty"}, requestid="x" * 50).status_code == 200
+
+
+def test_request_ids_and_data_are_kept_per_company(api: Api) -> None:
+    added = api.client.post("/_sandbox/companies", json={"realm_id": "4620816365", "seed": False})
+    assert added.json()["realm_ids"] == ["4620816365", "9130357992221046"]
+    other_token = api.client.post("/_sandbox/tokens", json={"realm_id": "4620816365"}).json()
+    other = Api(api.client, other_token["access_token"])
+    here = api.post("/customer", {"DisplayName": "Twin Co"}, requestid="same-id")
+    there = other.client.post(
+        "/v3/company/4620816365/customer",
+        json={"DisplayName": "Twin Co"},
+        params={"requestid": "same-id"},
+        headers=other.headers,
+    )
+    assert there.status_code == 200
+    assert there.json()["Customer"]["Id"] == "2"
+    assert here.json()["Customer"]["Id"] != "2"
+    cross = api.client.get("/v3/company/4620816365/preferences", headers=api.headers)
+    assert fault(cross)["code"] == "3100"
+    assert (
+        api.client.post("/_sandbox/companies", json={"realm_id": "4620816365"}).status_code == 400
+    )
+    assert api.client.post("/_sandbox/companies", json={"realm_id": "abc"}).status_code == 400
+    assert api.client.post("/_sandbox/tokens", json={"realm_id": "1"}).status_code == 404

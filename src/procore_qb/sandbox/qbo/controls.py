@@ -5,7 +5,8 @@
 - ``POST /_sandbox/seed``                            back to the seed world
 - ``POST /_sandbox/clock/advance``  ``{"seconds": n}``  move a manual clock forward
 - ``POST /_sandbox/config``         ``{"field": value}`` change limits (see ``SimulatorConfig``)
-- ``POST /_sandbox/tokens``                          tokens for the sandbox company, no browser
+- ``POST /_sandbox/companies``  ``{"realm_id", "seed"}``  another company (empty or seeded)
+- ``POST /_sandbox/tokens``  ``{"realm_id"?}``         tokens for a company, no browser
 - ``POST /_sandbox/tokens/expire``                   forget all access tokens (as after an hour)
 - ``GET  /_sandbox/webhooks``                        webhook notifications and their attempts
 - ``POST /_sandbox/webhooks/deliver``                send the notifications that are due
@@ -119,10 +120,24 @@ def control_routes(sim: Simulator) -> list[Route]:
         return JSONResponse(dataclasses.asdict(sim.config))
 
     async def tokens(request: Request) -> Response:
+        try:
+            realm_id = str((await _body(request)).get("realm_id", sim.config.realm_id))
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        if realm_id not in sim.realms:
+            return _problem(404, f"there is no company {realm_id} in this sandbox")
         with sim.lock:
-            answer = sim.oauth.issue(sim.config.realm_id, sim.clock.now())
+            answer = sim.oauth.issue(realm_id, sim.clock.now())
             sim.save()
-        return JSONResponse({**answer, "realmId": sim.config.realm_id})
+        return JSONResponse({**answer, "realmId": realm_id})
+
+    async def add_company(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            sim.add_company(str(data.get("realm_id", "")), seed=bool(data.get("seed", False)))
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        return JSONResponse(sim.describe())
 
     async def expire(request: Request) -> Response:
         with sim.lock:
@@ -196,6 +211,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         Route("/_sandbox/tokens/expire", expire, methods=["POST"]),
         Route("/_sandbox/webhooks", deliveries, methods=["GET"]),
         Route("/_sandbox/webhooks/deliver", deliver, methods=["POST"]),
+        Route("/_sandbox/companies", add_company, methods=["POST"]),
         Route("/_sandbox/companies/{realm_id}/{entity}", records, methods=["GET"]),
         Route("/_sandbox/companies/{realm_id}/{entity}", change, methods=["POST"]),
     ]

@@ -70,6 +70,17 @@ class Simulator:
             self.webhooks.reset()
             self.save()
 
+    def add_company(self, realm_id: str, *, seed: bool) -> None:
+        """Another company in this sandbox (sandbox control), empty or with the seed world."""
+        if not realm_id.isdigit():
+            raise ValueError("a realmId is a string of digits")
+        with self.lock:
+            if realm_id in self.realms:
+                raise ValueError(f"company {realm_id} already exists")
+            make = seeded_company if seed else empty_company
+            self.realms[realm_id] = make(realm_id, self.config, self.clock.now())
+            self.save()
+
     def realm(self, realm_id: str) -> RealmState:
         found = self.realms.get(realm_id)
         if found is None:
