@@ -126,22 +126,24 @@ class _Api:
             if sim.config.latency_seconds > 0:
                 await anyio.sleep(sim.config.latency_seconds)
             request_id = request.query_params.get("requestid") if request_id_max else None
-            if request_id is not None:
-                if not request_id or len(request_id) > (request_id_max or 0):
-                    return self._fault(
-                        faults.string_length("requestid", request_id_max or 0, len(request_id))
-                    )
-                with sim.lock:
-                    cached = realm.replies.get(request_id)
-                if cached is not None:
-                    # "the service sends the same response as it did for the original
-                    # request" (spec A.10).
-                    return self._json(int(cached["status"]), cached["body"])
-            status, body = self._run(realm_id, action)
-            if request_id is not None:
-                with sim.lock:
-                    realm.replies[request_id] = {"status": status, "body": body}
+            if request_id is None:
+                status, body = self._run(realm_id, action)
+                return self._json(status, body)
+            if not request_id or len(request_id) > (request_id_max or 0):
+                return self._fault(
+                    faults.string_length("requestid", request_id_max or 0, len(request_id))
+                )
+            # Look up and record under one lock, so two calls with one requestid cannot both run.
+            with sim.lock:
+                cached = realm.replies.get(request_id)
+                if cached is None:
+                    status, body = self._run(realm_id, action)
+                    cached = {"status": status, "body": body}
+                    realm.replies[request_id] = cached
                     sim.save()
+            # "the service sends the same response as it did for the original request"
+            # (spec A.10).
+            status, body = int(cached["status"]), cached["body"]
             return self._json(status, body)
         finally:
             sim.throttle.release(realm_id)
