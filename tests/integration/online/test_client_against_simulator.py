@@ -14,7 +14,9 @@ from procore_qb.quickbooks.commands import CreateCustomer, CreateJob, QueryJobs,
 from procore_qb.quickbooks.online.cdc import changes_since
 from procore_qb.quickbooks.online.errors import ReconnectRequired, StaleObject
 from procore_qb.quickbooks.online.gateway import OUTCOME_UNKNOWN, RECONNECT_REQUIRED
+from procore_qb.quickbooks.online.oauth import StoredTokens, TokenManager, Tokens
 from procore_qb.quickbooks.online.query import Query
+from procore_qb.quickbooks.online.token_store import SqlTokenStore
 from procore_qb.sandbox.qbo import SimulatorConfig
 
 from .sim import Harness
@@ -208,6 +210,41 @@ def test_refresh_token_rotation_across_a_restart(sessions: sessionmaker[Session]
     assert restarted.refreshes == 1
     with pytest.raises(ReconnectRequired):
         sim.oauth().refresh(superseded)
+    # A worker that read the row just before another one rotated it refreshes with the
+    # superseded token, gets invalid_grant, sees the newer version and uses that.
+    stale = sim.store().load()
+    assert stale is not None
+    sim.clock.advance(3700)
+    sim.tokens().access_token()  # the other worker rotates
+    late = TokenManager(sim.oauth(), StaleFirst(sim.store(), stale), clock=sim.clock.now)
+    token = late.refresh_after_rejection(stale.tokens.access_token)
+    newest_now = sim.store().load()
+    assert newest_now is not None
+    assert token == newest_now.tokens.access_token
+    sim.client(sim.tokens()).read("CompanyInfo", "9130357992221046")
+
+
+class StaleFirst:
+    """A token store whose first read is the row as it was before another worker's rotation."""
+
+    def __init__(self, store: SqlTokenStore, stale: StoredTokens) -> None:
+        self._store = store
+        self._stale: StoredTokens | None = stale
+
+    def load(self) -> StoredTokens | None:
+        if self._stale is not None:
+            stale, self._stale = self._stale, None
+            return stale
+        return self._store.load()
+
+    def replace(self, tokens: Tokens) -> StoredTokens:
+        return self._store.replace(tokens)
+
+    def rotate(self, expected_version: int, tokens: Tokens) -> bool:
+        return self._store.rotate(expected_version, tokens)
+
+    def clear(self) -> None:
+        self._store.clear()
 
 
 def test_lost_answer_is_replayed_with_the_same_requestid(sim: Harness) -> None:

@@ -48,28 +48,34 @@ def test_batch_calls_have_their_own_budget_and_realms_are_separate() -> None:
 
 def test_concurrency_cap() -> None:
     limiter = RealmLimiter(max_concurrent=2)
-    inside = 0
-    peak = 0
-    lock = threading.Lock()
+    inside = threading.Semaphore(0)
     release = threading.Event()
+    third_entered = threading.Event()
 
-    def work() -> None:
-        nonlocal inside, peak
+    def hold() -> None:
         with limiter.slot("1"):
-            with lock:
-                inside += 1
-                peak = max(peak, inside)
-            release.wait(timeout=5)
-            with lock:
-                inside -= 1
+            inside.release()
+            release.wait(timeout=10)
 
-    threads = [threading.Thread(target=work) for _ in range(5)]
-    for t in threads:
+    def third() -> None:
+        with limiter.slot("1"):
+            third_entered.set()
+
+    holders = [threading.Thread(target=hold) for _ in range(2)]
+    for t in holders:
         t.start()
+    for _ in holders:
+        assert inside.acquire(timeout=10)
+    late = threading.Thread(target=third)
+    late.start()
+    # Two slots are held: the third request waits (another realm would not).
+    assert not third_entered.wait(timeout=0.2)
+    with limiter.slot("2"):
+        pass
     release.set()
-    for t in threads:
+    assert third_entered.wait(timeout=10)
+    for t in [*holders, late]:
         t.join(timeout=10)
-    assert peak <= 2
 
 
 def test_limits_must_be_positive() -> None:
