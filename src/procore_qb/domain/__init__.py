@@ -1,4 +1,19 @@
 """The pure rules of procore-qb: entities, the two state machines, eligibility,
-permissions and field mapping. Nothing here does I/O or reads a clock."""
+permissions and field mapping. Nothing here does I/O or reads a clock: times are passed in.
+
+Modules:
+
+- ``project`` / ``quickbooks_job``: the Procore project and QuickBooks customer/job values.
+- ``export_workflow``: Path A, :class:`ExportItem` and its transition table.
+- ``import_workflow``: Path B, :class:`ImportItem` and its transition table.
+- ``eligibility`` (with ``problems``): every broken rule for send, link and accept.
+- ``limits``: QuickBooks name limits, one table per edition.
+- ``permissions``: Procore access levels, the action → requirement table, :func:`check`.
+- ``mapping``: Procore project ⇄ QuickBooks job fields.
+- ``errors``: :class:`DomainError` and its three children.
+
+A use case typically calls ``permissions.check``, then ``eligibility.*_problems`` with
+``problems.ensure_no_problems``, then the item's method, and stores the returned item.
+"""
 
 from __future__ import annotations

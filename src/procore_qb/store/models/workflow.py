@@ -1,4 +1,9 @@
-"""Export items (Path A) and import items (Path B), each with an append-only history."""
+"""Export items (Path A) and import items (Path B), each with an append-only history.
+
+The columns follow the domain entities :class:`procore_qb.domain.export_workflow.ExportItem` and
+:class:`procore_qb.domain.import_workflow.ImportItem`. People are recorded by their Procore user
+id (``*_by``), since Procore owns the users; ``None`` means the system acted.
+"""
 
 from __future__ import annotations
 
@@ -28,15 +33,18 @@ class ExportItem(Base):
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
     procore_project_id: Mapped[int] = mapped_column(sa.BigInteger)
     state: Mapped[str] = mapped_column(sa.String(32))
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    sent_by: Mapped[int | None] = mapped_column(sa.BigInteger)
+    sent_at: Mapped[datetime | None]
     customer_id: Mapped[str | None] = mapped_column(sa.String(64))
     new_customer_name: Mapped[str | None] = mapped_column(sa.String(255))
-    sent_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    decided_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_by: Mapped[int | None] = mapped_column(sa.BigInteger)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    error: Mapped[str] = mapped_column(sa.Text, default="")
+    error: Mapped[str | None] = mapped_column(sa.Text)
     qb_job_id: Mapped[str | None] = mapped_column(sa.String(64))
-    qb_full_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    qb_full_name: Mapped[str | None] = mapped_column(sa.String(255))
+    qb_version: Mapped[str | None] = mapped_column(sa.String(32))
+    changed_by: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
@@ -55,13 +63,14 @@ class ExportEvent(Base):
     action: Mapped[str] = mapped_column(sa.String(32))
     from_state: Mapped[str] = mapped_column(sa.String(32))
     to_state: Mapped[str] = mapped_column(sa.String(32))
-    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor: Mapped[int | None] = mapped_column(sa.BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
 class ImportItem(Base):
-    """A QuickBooks job staged for Procore: ready to import, imported (new or linked) or
-    archived. ``snapshot`` holds the job's fields as last read from QuickBooks."""
+    """A QuickBooks job staged for Procore: ready to import, imported (as a new project or
+    linked to an existing one, see ``method``) or archived. ``snapshot`` holds the job as last
+    read from QuickBooks."""
 
     __tablename__ = "import_items"
     __table_args__ = (
@@ -76,7 +85,8 @@ class ImportItem(Base):
     state: Mapped[str] = mapped_column(sa.String(32))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType)
     procore_project_id: Mapped[int | None] = mapped_column(sa.BigInteger)
-    decided_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    method: Mapped[str | None] = mapped_column(sa.String(16))
+    changed_by: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)
@@ -95,5 +105,5 @@ class ImportEvent(Base):
     action: Mapped[str] = mapped_column(sa.String(32))
     from_state: Mapped[str] = mapped_column(sa.String(32))
     to_state: Mapped[str] = mapped_column(sa.String(32))
-    actor_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor: Mapped[int | None] = mapped_column(sa.BigInteger)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -153,6 +153,83 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "export_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("procore_project_id", sa.BigInteger(), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column(
+            "snapshot",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("sent_by", sa.BigInteger(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("customer_id", sa.String(length=64), nullable=True),
+        sa.Column("new_customer_name", sa.String(length=255), nullable=True),
+        sa.Column("decided_by", sa.BigInteger(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("qb_job_id", sa.String(length=64), nullable=True),
+        sa.Column("qb_full_name", sa.String(length=255), nullable=True),
+        sa.Column("qb_version", sa.String(length=32), nullable=True),
+        sa.Column("changed_by", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_export_items_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_items")),
+        sa.UniqueConstraint(
+            "company_id",
+            "procore_project_id",
+            name=op.f("uq_export_items_company_id_procore_project_id"),
+        ),
+    )
+    with op.batch_alter_table("export_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_export_items_company_id_state"), ["company_id", "state"], unique=False
+        )
+
+    op.create_table(
+        "import_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column("qb_job_id", sa.String(length=64), nullable=False),
+        sa.Column("qb_full_name", sa.String(length=255), nullable=False),
+        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column(
+            "snapshot",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("procore_project_id", sa.BigInteger(), nullable=True),
+        sa.Column("method", sa.String(length=16), nullable=True),
+        sa.Column("changed_by", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_import_items_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_items")),
+        sa.UniqueConstraint(
+            "company_id", "qb_job_id", name=op.f("uq_import_items_company_id_qb_job_id")
+        ),
+    )
+    with op.batch_alter_table("import_items", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_import_items_company_id_state"), ["company_id", "state"], unique=False
+        )
+
+    op.create_table(
         "qb_commands",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("company_id", sa.Integer(), nullable=False),
@@ -248,89 +325,57 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
-        "export_items",
+        "export_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("company_id", sa.Integer(), nullable=False),
-        sa.Column("procore_project_id", sa.BigInteger(), nullable=False),
-        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("export_item_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_state", sa.String(length=32), nullable=False),
+        sa.Column("to_state", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.BigInteger(), nullable=True),
         sa.Column(
-            "snapshot",
+            "detail",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("customer_id", sa.String(length=64), nullable=True),
-        sa.Column("new_customer_name", sa.String(length=255), nullable=True),
-        sa.Column("sent_by_user_id", sa.Integer(), nullable=True),
-        sa.Column("decided_by_user_id", sa.Integer(), nullable=True),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("error", sa.Text(), nullable=False),
-        sa.Column("qb_job_id", sa.String(length=64), nullable=True),
-        sa.Column("qb_full_name", sa.String(length=255), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_export_items_company_id_companies"),
+            ["export_item_id"],
+            ["export_items.id"],
+            name=op.f("fk_export_events_export_item_id_export_items"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["decided_by_user_id"],
-            ["users.id"],
-            name=op.f("fk_export_items_decided_by_user_id_users"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["sent_by_user_id"], ["users.id"], name=op.f("fk_export_items_sent_by_user_id_users")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_items")),
-        sa.UniqueConstraint(
-            "company_id",
-            "procore_project_id",
-            name=op.f("uq_export_items_company_id_procore_project_id"),
-        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_events")),
     )
-    with op.batch_alter_table("export_items", schema=None) as batch_op:
+    with op.batch_alter_table("export_events", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_export_items_company_id_state"), ["company_id", "state"], unique=False
+            batch_op.f("ix_export_events_export_item_id"), ["export_item_id"], unique=False
         )
 
     op.create_table(
-        "import_items",
+        "import_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("company_id", sa.Integer(), nullable=False),
-        sa.Column("qb_job_id", sa.String(length=64), nullable=False),
-        sa.Column("qb_full_name", sa.String(length=255), nullable=False),
-        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("import_item_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("from_state", sa.String(length=32), nullable=False),
+        sa.Column("to_state", sa.String(length=32), nullable=False),
+        sa.Column("actor", sa.BigInteger(), nullable=True),
         sa.Column(
-            "snapshot",
+            "detail",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("procore_project_id", sa.BigInteger(), nullable=True),
-        sa.Column("decided_by_user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["company_id"],
-            ["companies.id"],
-            name=op.f("fk_import_items_company_id_companies"),
+            ["import_item_id"],
+            ["import_items.id"],
+            name=op.f("fk_import_events_import_item_id_import_items"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["decided_by_user_id"],
-            ["users.id"],
-            name=op.f("fk_import_items_decided_by_user_id_users"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_items")),
-        sa.UniqueConstraint(
-            "company_id", "qb_job_id", name=op.f("uq_import_items_company_id_qb_job_id")
-        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_events")),
     )
-    with op.batch_alter_table("import_items", schema=None) as batch_op:
+    with op.batch_alter_table("import_events", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_import_items_company_id_state"), ["company_id", "state"], unique=False
+            batch_op.f("ix_import_events_import_item_id"), ["import_item_id"], unique=False
         )
 
     op.create_table(
@@ -358,66 +403,6 @@ def upgrade() -> None:
             name=op.f("uq_user_permissions_user_id_tool_project_id"),
         ),
     )
-    op.create_table(
-        "export_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("export_item_id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("from_state", sa.String(length=32), nullable=False),
-        sa.Column("to_state", sa.String(length=32), nullable=False),
-        sa.Column("actor_user_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "detail",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["actor_user_id"], ["users.id"], name=op.f("fk_export_events_actor_user_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["export_item_id"],
-            ["export_items.id"],
-            name=op.f("fk_export_events_export_item_id_export_items"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_export_events")),
-    )
-    with op.batch_alter_table("export_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_export_events_export_item_id"), ["export_item_id"], unique=False
-        )
-
-    op.create_table(
-        "import_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("import_item_id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("from_state", sa.String(length=32), nullable=False),
-        sa.Column("to_state", sa.String(length=32), nullable=False),
-        sa.Column("actor_user_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "detail",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["actor_user_id"], ["users.id"], name=op.f("fk_import_events_actor_user_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["import_item_id"],
-            ["import_items.id"],
-            name=op.f("fk_import_events_import_item_id_import_items"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_events")),
-    )
-    with op.batch_alter_table("import_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_import_events_import_item_id"), ["import_item_id"], unique=False
-        )
-
     # ### end Alembic commands ###
     _protect_audit_log()
 
@@ -425,6 +410,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     _unprotect_audit_log()
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("user_permissions")
     with op.batch_alter_table("import_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_events_import_item_id"))
 
@@ -433,7 +419,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_export_events_export_item_id"))
 
     op.drop_table("export_events")
-    op.drop_table("user_permissions")
+    op.drop_table("users")
+    op.drop_table("record_links")
+    with op.batch_alter_table("qb_commands", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_qb_commands_company_id_state_id"))
+
+    op.drop_table("qb_commands")
     with op.batch_alter_table("import_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_import_items_company_id_state"))
 
@@ -442,12 +433,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_export_items_company_id_state"))
 
     op.drop_table("export_items")
-    op.drop_table("users")
-    op.drop_table("record_links")
-    with op.batch_alter_table("qb_commands", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_qb_commands_company_id_state_id"))
-
-    op.drop_table("qb_commands")
     op.drop_table("connections")
     op.drop_table("company_settings")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
