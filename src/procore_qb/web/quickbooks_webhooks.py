@@ -55,45 +55,50 @@ def record_events(
     now: datetime,
 ) -> int:
     """Store the events not seen before and enqueue them, in one transaction. Returns how
-    many were new. A concurrent redelivery that inserts first makes us retry once."""
-    for attempt in (1, 2):
-        try:
-            with sessions.begin() as session:
-                keys = {e.dedupe_key for e in events}
-                seen = set(
-                    session.scalars(
-                        sa.select(QboWebhookEvent.dedupe_key).where(
-                            QboWebhookEvent.dedupe_key.in_(keys)
-                        )
-                    )
+    many were new. When a concurrent redelivery inserts the same keys first (unique
+    violation), the transaction is redone once and then finds them recorded."""
+    try:
+        return _record(sessions, events, enqueue, now)
+    except IntegrityError:
+        return _record(sessions, events, enqueue, now)
+
+
+def _record(
+    sessions: sessionmaker[Session],
+    events: Sequence[WebhookEvent],
+    enqueue: EnqueueWebhookEvents,
+    now: datetime,
+) -> int:
+    with sessions.begin() as session:
+        keys = {e.dedupe_key for e in events}
+        seen = set(
+            session.scalars(
+                sa.select(QboWebhookEvent.dedupe_key).where(QboWebhookEvent.dedupe_key.in_(keys))
+            )
+        )
+        fresh: list[WebhookEvent] = []
+        for event in events:
+            if event.dedupe_key in seen:
+                continue
+            seen.add(event.dedupe_key)
+            fresh.append(event)
+            session.add(
+                QboWebhookEvent(
+                    dedupe_key=event.dedupe_key,
+                    realm_id=event.realm_id,
+                    entity=event.entity,
+                    entity_id=event.entity_id,
+                    operation=event.operation,
+                    occurred_at=event.occurred_at,
+                    payload_format=event.payload_format,
+                    payload=event.payload,
+                    received_at=now,
                 )
-                fresh: list[WebhookEvent] = []
-                for event in events:
-                    if event.dedupe_key in seen:
-                        continue
-                    seen.add(event.dedupe_key)
-                    fresh.append(event)
-                    session.add(
-                        QboWebhookEvent(
-                            dedupe_key=event.dedupe_key,
-                            realm_id=event.realm_id,
-                            entity=event.entity,
-                            entity_id=event.entity_id,
-                            operation=event.operation,
-                            occurred_at=event.occurred_at,
-                            payload_format=event.payload_format,
-                            payload=event.payload,
-                            received_at=now,
-                        )
-                    )
-                session.flush()
-                if fresh:
-                    enqueue(session, fresh)
-                return len(fresh)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+            )
+        session.flush()
+        if fresh:
+            enqueue(session, fresh)
+        return len(fresh)
 
 
 def create_quickbooks_webhooks_router(

@@ -56,7 +56,7 @@ CLOUD = [
 
 
 @pytest.fixture
-def app(sessions: sessionmaker[Session]) -> tuple[TestClient, list[list[WebhookEvent]]]:
+def app(any_db_sessions: sessionmaker[Session]) -> tuple[TestClient, list[list[WebhookEvent]]]:
     enqueued: list[list[WebhookEvent]] = []
 
     def enqueue(session: Session, events: Sequence[WebhookEvent]) -> None:
@@ -66,7 +66,7 @@ def app(sessions: sessionmaker[Session]) -> tuple[TestClient, list[list[WebhookE
     api = FastAPI()
     api.include_router(
         create_quickbooks_webhooks_router(
-            verifier_token=TOKEN, sessions=sessions, enqueue=enqueue, clock=lambda: NOW
+            verifier_token=TOKEN, sessions=any_db_sessions, enqueue=enqueue, clock=lambda: NOW
         )
     )
     return TestClient(api), enqueued
@@ -84,7 +84,7 @@ def post(
 
 
 def test_legacy_payload_is_recorded_and_enqueued_once(
-    app: tuple[TestClient, list[list[WebhookEvent]]], sessions: sessionmaker[Session]
+    app: tuple[TestClient, list[list[WebhookEvent]]], any_db_sessions: sessionmaker[Session]
 ) -> None:
     client, enqueued = app
     first = post(client, LEGACY)
@@ -95,7 +95,7 @@ def test_legacy_payload_is_recorded_and_enqueued_once(
     assert [[(e.entity, e.entity_id, e.operation) for e in batch] for batch in enqueued] == [
         [("Customer", "58", "Update"), ("Bill", "140", "Create")]
     ]
-    with sessions() as session:
+    with any_db_sessions() as session:
         rows = session.scalars(sa.select(QboWebhookEvent).order_by(QboWebhookEvent.id)).all()
     assert [r.entity_id for r in rows] == ["58", "140"]
     assert rows[0].occurred_at == datetime(2026, 11, 28, 11, 42, 19, tzinfo=UTC)
@@ -117,14 +117,14 @@ def test_cloudevents_payload(app: tuple[TestClient, list[list[WebhookEvent]]]) -
 
 
 def test_bad_signature_is_refused_and_nothing_recorded(
-    app: tuple[TestClient, list[list[WebhookEvent]]], sessions: sessionmaker[Session]
+    app: tuple[TestClient, list[list[WebhookEvent]]], any_db_sessions: sessionmaker[Session]
 ) -> None:
     client, enqueued = app
     for response in (post(client, LEGACY, token="wrong"), post(client, LEGACY, signature="")):
         assert response.status_code == 401  # type: ignore[attr-defined]
         assert response.json()["rule"] == "webhook_signature"  # type: ignore[attr-defined]
     assert enqueued == []
-    with sessions() as session:
+    with any_db_sessions() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(QboWebhookEvent)) == 0
 
 
@@ -137,8 +137,8 @@ def test_malformed_payload_is_a_400_naming_the_formats(
     assert "CloudEvents" in response.json()["detail"]  # type: ignore[attr-defined]
 
 
-def test_empty_verifier_token_is_refused(sessions: sessionmaker[Session]) -> None:
+def test_empty_verifier_token_is_refused(any_db_sessions: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError, match="verifier token"):
         create_quickbooks_webhooks_router(
-            verifier_token="", sessions=sessions, enqueue=lambda s, e: None
+            verifier_token="", sessions=any_db_sessions, enqueue=lambda s, e: None
         )
