@@ -17,6 +17,7 @@ from procore_qb.quickbooks.commands import (
     QueryVendors,
     UpdateJob,
 )
+from procore_qb.quickbooks.online.query import Query
 from procore_qb.quickbooks.online.resources.classes import ClassResource
 from procore_qb.quickbooks.online.resources.company_info import CompanyInfoResource
 from procore_qb.quickbooks.online.resources.preferences import PreferencesResource
@@ -158,3 +159,42 @@ def test_update_whose_answer_was_lost_is_recognised_as_done(
     [refused] = gateway.execute([stale], look_up_first={"up-2"})
     assert refused.error is not None
     assert refused.error.code == "5010"
+
+
+def test_incremental_reads_use_one_cdc_call_and_report_deletions(
+    sessions: sessionmaker[Session],
+) -> None:
+    sim = Harness(sessions)
+    sim.connect()
+    client = sim.client()
+    gateway = sim.gateway(client)
+    [jobs] = gateway.execute([QueryJobs(idempotency_key="inc-jobs")])
+    job_ids = tuple(str(j.id) for j in jobs.jobs)
+    sim.clock.advance(5)
+    since = sim.clock.now()
+    sim.clock.advance(5)
+    bills = list(client.query_all(Query("Bill")))
+    deleted, changed = bills[0], bills[1]
+    client.delete("Bill", deleted["Id"], deleted["SyncToken"], request_id="inc-del")
+    client.update("Bill", {**changed, "PrivateNote": "edited"}, request_id="inc-upd", sparse=False)
+    item = next(iter(client.query_all(Query("Item").where("Type", "=", "Service"))))
+    client.update(
+        "Item",
+        {"Id": item["Id"], "SyncToken": item["SyncToken"], "Description": "new words"},
+        request_id="inc-item",
+    )
+    sim.clock.advance(5)
+    before = client.calls
+    costs, items, vendors = gateway.execute(
+        [
+            QueryJobCosts(idempotency_key="inc-costs", job_ids=job_ids, modified_since=since),
+            QueryItems(idempotency_key="inc-items", modified_since=since),
+            QueryVendors(idempotency_key="inc-vendors", modified_since=since),
+        ]
+    )
+    assert client.calls - before == 3
+    assert costs.deleted_ids == (deleted["Id"],)
+    assert {line.txn_id for line in costs.job_costs} == {changed["Id"]}
+    assert [i.id for i in items.items] == [item["Id"]]
+    assert items.items[0].description == "new words"
+    assert vendors.vendors == ()

@@ -2,8 +2,9 @@
 
 Writes (create customer, create/update job, create item) go out in batch calls of at most 30
 operations; each operation's answer becomes that command's :class:`CommandResult`, with
-QuickBooks' own code and message when it refused. Reads use paged queries, and ChangeDataCapture
-for "changed since" reads of jobs (so deletions come back too).
+QuickBooks' own code and message when it refused. Reads use paged queries, and one
+ChangeDataCapture call for "changed since" reads of jobs, items, vendors and job costs (so
+deletions come back too, in ``deleted_ids``).
 
 Unknown outcomes: the client replays a write whose answer was lost with the same ``requestid``
 (derived from the commands' idempotency keys), so QuickBooks answers as it did the first time.
@@ -38,7 +39,7 @@ from procore_qb.quickbooks.commands import (
     UpdateJob,
 )
 from procore_qb.quickbooks.online.batch import MAX_BATCH_ITEMS, BatchOperation, chunked, run_batch
-from procore_qb.quickbooks.online.cdc import changes_since
+from procore_qb.quickbooks.online.cdc import Changes, changes_since
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.errors import (
     OutcomeUnknown,
@@ -55,6 +56,7 @@ from procore_qb.quickbooks.online.resources.customers import (
     job_update_body,
 )
 from procore_qb.quickbooks.online.resources.items import (
+    COST_CODE_TYPES,
     ItemResource,
     item_record,
     service_item_body,
@@ -303,34 +305,77 @@ class OnlineGateway:
             jobs = tuple(customer_to_job(c) for c in rows)
             return CommandResult(key, jobs=jobs, as_of=self.client.last_server_time)
         if isinstance(command, QueryItems):
-            items = tuple(
-                item_record(i) for i in self.items.cost_codes(modified_since=command.modified_since)
-            )
+            if command.modified_since is not None:
+                changes = self._changes("Item", command.modified_since)
+                items = tuple(
+                    item_record(i)
+                    for i in changes.changed["Item"]
+                    if i.get("Type") in COST_CODE_TYPES
+                )
+                return CommandResult(
+                    key, items=items, deleted_ids=_deleted(changes, "Item"), as_of=changes.as_of
+                )
+            items = tuple(item_record(i) for i in self.items.cost_codes())
             return CommandResult(key, items=items, as_of=self.client.last_server_time)
         if isinstance(command, QueryAccounts):
             accounts = tuple(account_record(a) for a in self.accounts.income_and_expense())
             return CommandResult(key, accounts=accounts, as_of=self.client.last_server_time)
         if isinstance(command, QueryVendors):
-            vendors = tuple(
-                vendor_record(v)
-                for v in self.vendors.all(
-                    include_inactive=True, modified_since=command.modified_since
+            if command.modified_since is not None:
+                changes = self._changes("Vendor", command.modified_since)
+                return CommandResult(
+                    key,
+                    vendors=tuple(vendor_record(v) for v in changes.changed["Vendor"]),
+                    deleted_ids=_deleted(changes, "Vendor"),
+                    as_of=changes.as_of,
                 )
-            )
+            vendors = tuple(vendor_record(v) for v in self.vendors.all())
             return CommandResult(key, vendors=vendors, as_of=self.client.last_server_time)
         if isinstance(command, QueryJobCosts):
-            return CommandResult(
-                key, job_costs=self._job_costs(command), as_of=self.client.last_server_time
-            )
+            return self._job_costs(command)
         raise TypeError(f"not a read command: {type(command).__name__}")
 
-    def _job_costs(self, command: QueryJobCosts) -> tuple[JobCostLine, ...]:
+    def _changes(self, entity: str, since: datetime) -> Changes:
+        return changes_since(self.client, [entity], since, clock=self._clock)
+
+    def _job_costs(self, command: QueryJobCosts) -> CommandResult:
+        """Every cost line of the jobs; with ``modified_since``, the lines of transactions
+        changed since then (one CDC call for the four entities) and the ids of transactions
+        deleted since then in ``deleted_ids`` (QuickBooks Online transaction ids are unique
+        across transaction types)."""
         wanted = set(command.job_ids)
+        resources = {
+            r.ENTITY: r
+            for r in (self.bills, self.purchases, self.vendor_credits, self.journal_entries)
+        }
         lines: list[JobCostLine] = []
-        for resource in (self.bills, self.purchases, self.vendor_credits, self.journal_entries):
-            for txn in resource.all(modified_since=command.modified_since):
-                lines.extend(line for line in resource.cost_lines(txn) if line.job_id in wanted)
-        return tuple(lines)
+        if command.modified_since is None:
+            for resource in resources.values():
+                for txn in resource.all():
+                    lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
+            return CommandResult(
+                command.idempotency_key,
+                job_costs=tuple(lines),
+                as_of=self.client.last_server_time,
+            )
+        changes = changes_since(
+            self.client, list(resources), command.modified_since, clock=self._clock
+        )
+        deleted: list[str] = []
+        for entity, resource in resources.items():
+            for txn in changes.changed.get(entity, ()):
+                lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
+            deleted.extend(changes.deleted.get(entity, ()))
+        return CommandResult(
+            command.idempotency_key,
+            job_costs=tuple(lines),
+            deleted_ids=tuple(deleted),
+            as_of=changes.as_of,
+        )
+
+
+def _deleted(changes: Changes, entity: str) -> tuple[str, ...]:
+    return tuple(changes.deleted.get(entity, ()))
 
 
 def _contains(actual: Any, wanted: Any) -> bool:
