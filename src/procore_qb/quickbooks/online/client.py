@@ -372,10 +372,3 @@ class QboClient:
         if not isinstance(answers, list):
             raise QboProtocolError("BatchItemResponse is not a list")
         return answers
-
-    @staticmethod
-    def fault_of(item: Mapping[str, Any], realm_id: str | None = None) -> QboError | None:
-        fault = item.get("Fault")
-        if isinstance(fault, Mapping):
-            return error_from_fault(fault, realm_id=realm_id)
-        return None
