@@ -20,6 +20,11 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Procrastinate's own tables (revision 0002, PostgreSQL only) are not our models."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable from the alembic CLI
@@ -31,6 +36,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     render_item=_render_item,
+    include_name=_include_name,
 )
 with context.begin_transaction():
     context.run_migrations()
