@@ -38,6 +38,7 @@ from procore_qb.sandbox.qbo.oauth import discovery_document
 from procore_qb.sandbox.qbo.operations import ChangeEvent, delete, read, write
 from procore_qb.sandbox.qbo.query import execute
 from procore_qb.sandbox.qbo.simulator import Simulator
+from procore_qb.sandbox.qbo.store import RealmState
 
 __all__ = ["MINOR_VERSION", "create_app"]
 
@@ -125,28 +126,55 @@ class _Api:
         try:
             if sim.config.latency_seconds > 0:
                 await anyio.sleep(sim.config.latency_seconds)
-            request_id = request.query_params.get("requestid") if request_id_max else None
-            if request_id is None:
-                status, body = self._run(realm_id, action)
-                return self._json(status, body)
-            if not request_id or len(request_id) > (request_id_max or 0):
-                return self._fault(
-                    faults.string_length("requestid", request_id_max or 0, len(request_id))
-                )
-            # Look up and record under one lock, so two calls with one requestid cannot both run.
-            with sim.lock:
-                cached = realm.replies.get(request_id)
-                if cached is None:
-                    status, body = self._run(realm_id, action)
-                    cached = {"status": status, "body": body}
-                    realm.replies[request_id] = cached
-                    sim.save()
-            # "the service sends the same response as it did for the original request"
-            # (spec A.10).
-            status, body = int(cached["status"]), cached["body"]
-            return self._json(status, body)
+            injected = sim.injector.take(request.url.path)
+            if injected is not None and injected.when == "before":
+                return self._injected(injected.status)
+            response = self._respond(request, realm, realm_id, action, request_id_max)
+            if injected is not None:
+                return self._injected(injected.status)
+            return response
         finally:
             sim.throttle.release(realm_id)
+
+    def _injected(self, status: int) -> Response:
+        """A failure asked for through ``/_sandbox/faults`` (no QuickBooks body)."""
+        return Response(
+            f"Injected sandbox failure: HTTP {status}",
+            status_code=status,
+            media_type="text/plain",
+            headers={"intuit_tid": str(uuid.uuid4())},
+        )
+
+    def _respond(
+        self,
+        request: Request,
+        realm: RealmState,
+        realm_id: str,
+        action: Action,
+        request_id_max: int | None,
+    ) -> Response:
+        """Run ``action``, or replay the reply recorded for its ``requestid``."""
+        sim = self.sim
+        request_id = request.query_params.get("requestid") if request_id_max else None
+        if request_id is None:
+            status, body = self._run(realm_id, action)
+            return self._json(status, body)
+        if not request_id or len(request_id) > (request_id_max or 0):
+            return self._fault(
+                faults.string_length("requestid", request_id_max or 0, len(request_id))
+            )
+        # Look up and record under one lock, so two calls with one requestid cannot both run.
+        with sim.lock:
+            cached = realm.replies.get(request_id)
+            if cached is None:
+                status, body = self._run(realm_id, action)
+                cached = {"status": status, "body": body}
+                realm.replies[request_id] = cached
+                sim.save()
+        # "the service sends the same response as it did for the original request"
+        # (spec A.10).
+        status, body = int(cached["status"]), cached["body"]
+        return self._json(status, body)
 
     def _run(self, realm_id: str, action: Action) -> tuple[int, dict[str, Any]]:
         stamp = format_time(self.sim.clock.now())

@@ -8,6 +8,9 @@
 - ``POST /_sandbox/companies``  ``{"realm_id", "seed"}``  another company (empty or seeded)
 - ``POST /_sandbox/tokens``  ``{"realm_id"?}``         tokens for a company, no browser
 - ``POST /_sandbox/tokens/expire``                   forget all access tokens (as after an hour)
+- ``POST /_sandbox/faults``  ``{"status", "count", "when", "match"}``  fail the next calls
+  (``when``: "before" the work, or "after" it, as a lost answer); ``GET`` lists, ``DELETE``
+  clears (see ``injected.py``)
 - ``GET  /_sandbox/webhooks``                        webhook notifications and their attempts
 - ``POST /_sandbox/webhooks/deliver``                send the notifications that are due
 - ``GET  /_sandbox/companies/{realm}/{Entity}``      every record, inactive ones included
@@ -32,6 +35,7 @@ from procore_qb.sandbox.qbo.clock import format_time
 from procore_qb.sandbox.qbo.config import SimulatorConfig
 from procore_qb.sandbox.qbo.entities import Context, spec_by_name
 from procore_qb.sandbox.qbo.errors import QboFault, SimulatorError
+from procore_qb.sandbox.qbo.injected import InjectedFailure
 from procore_qb.sandbox.qbo.operations import ChangeEvent, create, delete, render, update
 
 if TYPE_CHECKING:
@@ -145,6 +149,20 @@ def control_routes(sim: Simulator) -> list[Route]:
             sim.save()
         return JSONResponse({"expired": count})
 
+    async def add_failure(request: Request) -> Response:
+        try:
+            sim.injector.add(InjectedFailure.from_json(await _body(request)))
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        return JSONResponse({"pending": sim.injector.pending()})
+
+    async def failures(request: Request) -> Response:
+        return JSONResponse({"pending": sim.injector.pending()})
+
+    async def clear_failures(request: Request) -> Response:
+        sim.injector.clear()
+        return JSONResponse({"pending": []})
+
     async def deliveries(request: Request) -> Response:
         return JSONResponse({"deliveries": sim.webhooks.deliveries()})
 
@@ -209,6 +227,9 @@ def control_routes(sim: Simulator) -> list[Route]:
         Route("/_sandbox/config", configure, methods=["POST"]),
         Route("/_sandbox/tokens", tokens, methods=["POST"]),
         Route("/_sandbox/tokens/expire", expire, methods=["POST"]),
+        Route("/_sandbox/faults", failures, methods=["GET"]),
+        Route("/_sandbox/faults", add_failure, methods=["POST"]),
+        Route("/_sandbox/faults", clear_failures, methods=["DELETE"]),
         Route("/_sandbox/webhooks", deliveries, methods=["GET"]),
         Route("/_sandbox/webhooks/deliver", deliver, methods=["POST"]),
         Route("/_sandbox/companies", add_company, methods=["POST"]),

@@ -17,6 +17,7 @@ from procore_qb.sandbox.qbo.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbo.config import SimulatorConfig
 from procore_qb.sandbox.qbo.entities import Context
 from procore_qb.sandbox.qbo.errors import QboFault
+from procore_qb.sandbox.qbo.injected import Injector
 from procore_qb.sandbox.qbo.oauth import OAuthServer
 from procore_qb.sandbox.qbo.operations import ChangeEvent
 from procore_qb.sandbox.qbo.seeding import empty_company, seeded_company
@@ -48,6 +49,7 @@ class Simulator:
         self.lock = threading.RLock()
         self.throttle = Throttle(self.config)
         self.webhooks = WebhookEmitter(self.config, webhook_client)
+        self.injector = Injector()
         snapshot = load_snapshot(data_dir / SNAPSHOT_FILE) if data_dir else None
         if snapshot is not None:
             self.realms = snapshot.realms
@@ -68,6 +70,7 @@ class Simulator:
             self.realms = {realm_id: make(realm_id, self.config, now)}
             self.throttle.reset()
             self.webhooks.reset()
+            self.injector.clear()
             self.save()
 
     def add_company(self, realm_id: str, *, seed: bool) -> None:
