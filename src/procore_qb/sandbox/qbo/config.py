@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from procore_qb.sandbox.seed import QB_COMPANY_NAME, QBO_APP, QBO_REALM_ID
+
 __all__ = ["DEFAULT_RETRY_SCHEDULE", "SimulatorConfig"]
 
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (0, 10, 20, 30, 300, 1200, 7200, 14400, 21600)
@@ -16,10 +18,11 @@ spec A.14)."""
 class SimulatorConfig:
     """Limits and switches; the defaults are QuickBooks Online's published values."""
 
-    realm_id: str = "9130357992221046"
-    company_name: str = "Summit Ridge Builders LLC"
-    client_id: str = "demo-qbo-client"
-    client_secret: str = "demo-qbo-secret"  # noqa: S105 - the sandbox app's published secret
+    # The seed world's company and sandbox app (DESIGN §4).
+    realm_id: str = QBO_REALM_ID
+    company_name: str = QB_COMPANY_NAME
+    client_id: str = QBO_APP.client_id
+    client_secret: str = QBO_APP.client_secret
     # Spec A.12: 500 requests per minute per realm, at most 10 concurrent per app and realm.
     requests_per_minute: int = 500
     max_concurrent: int = 10
