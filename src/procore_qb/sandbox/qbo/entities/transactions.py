@@ -218,7 +218,8 @@ class PurchaseSpec(TransactionSpec):
                 "AccountRef", "the bank or credit card account the purchase is paid from"
             )
         account = ctx.ref("AccountRef", ("Account",), data["AccountRef"])
-        # AccountRef: "the bank account or credit card account" (Finance.xsd Purchase doc).
+        # AccountRef: "Check should have bank account, CreditCard should specify credit card
+        # account" (Finance.xsd, Purchase.AccountRef); Cash is paid from a bank account too [I].
         wanted = "Credit Card" if data["PaymentType"] == "CreditCard" else "Bank"
         if account.get("AccountType") != wanted:
             raise faults.business_validation(
