@@ -336,3 +336,18 @@ def test_revoked_refresh_token_asks_to_reconnect_and_loses_nothing(sim: Harness)
     [done] = sim.gateway(sim.client(again)).execute([command])
     assert done.ok
     assert count_named(sim, "Revoked Co") == 1
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_simulator_injected_5xx_storm_converges_without_duplicates(sim: Harness, when: str) -> None:
+    sim.connect()
+    injected = sim.raw.post(
+        "/_sandbox/faults", json={"status": 503, "count": 3, "when": when, "match": "/batch"}
+    )
+    assert injected.status_code in (200, 201), injected.text
+    [result] = sim.gateway().execute(
+        [CreateCustomer(idempotency_key=f"inj-{when}", name=f"Injected {when}")]
+    )
+    assert result.ok, result.error
+    assert count_named(sim, f"Injected {when}") == 1
+    assert len(sim.sleeps) == 3
