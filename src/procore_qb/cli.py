@@ -162,5 +162,27 @@ def sandbox_webconnector(
         print(line)
 
 
+@sandbox_app.command("qbo")
+def sandbox_qbo(
+    port: Annotated[int, typer.Option(help="Port to listen on (127.0.0.1).")] = 8001,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the company here across restarts.")
+    ] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Send QuickBooks webhooks to this URL.")
+    ] = None,
+) -> None:
+    """The QuickBooks Online simulator alone, seeded with the seed world."""
+    from procore_qb.sandbox import seed
+    from procore_qb.sandbox.qbo.serve import serve
+
+    console = Console()
+    console.print(f"QuickBooks Online sandbox on http://127.0.0.1:{port}/")
+    console.print(f"  company (realmId) {seed.QBO_REALM_ID}")
+    console.print(f"  app client id {seed.QBO_APP.client_id}, secret {seed.QBO_APP.client_secret}")
+    console.print(f"  discovery http://127.0.0.1:{port}/.well-known/openid_sandbox_configuration")
+    serve(port=port, data_dir=data_dir, webhook_url=webhook_url)
+
+
 def main() -> None:
     app()

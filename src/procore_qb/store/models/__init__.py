@@ -15,6 +15,7 @@ from procore_qb.store.models.qbwc import (
 )
 from procore_qb.store.models.queue import QueuedJob, ScheduledJob
 from procore_qb.store.models.users import COMPANY_LEVEL, User, UserPermission
+from procore_qb.store.models.webhooks import QboWebhookEvent
 from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEvent, ImportItem
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "QbCommand",
     "QbdCommandProgress",
     "QbdResultPage",
+    "QboWebhookEvent",
     "QbwcConnectionError",
     "QbwcSession",
     "QueuedJob",

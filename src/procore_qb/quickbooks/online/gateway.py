@@ -1,0 +1,393 @@
+"""The Online gateway: executes :mod:`procore_qb.quickbooks.commands` against one realm at once.
+
+Writes (create customer, create/update job, create item) go out in batch calls of at most 30
+operations; each operation's answer becomes that command's :class:`CommandResult`, with
+QuickBooks' own code and message when it refused. Reads use paged queries, and one
+ChangeDataCapture call for "changed since" reads of jobs, items, vendors and job costs (so
+deletions come back too, in ``deleted_ids``).
+
+Unknown outcomes: the client replays a write whose answer was lost with the same ``requestid``
+(derived from the commands' idempotency keys), so QuickBooks answers as it did the first time.
+A command whose outcome stayed unknown is reported retriable with code ``outcome_unknown``;
+the outbox then flags it ``needs_lookup`` and the next run passes its key in ``look_up_first``:
+the gateway looks the object up by its unique name before creating anything, never blindly
+creating it a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.commands import (
+    Command,
+    CommandError,
+    CommandResult,
+    CreateCustomer,
+    CreateItem,
+    CreateJob,
+    JobCostLine,
+    QueryAccounts,
+    QueryCustomers,
+    QueryItems,
+    QueryJobCosts,
+    QueryJobs,
+    QueryVendors,
+    UpdateJob,
+)
+from procore_qb.quickbooks.online.batch import MAX_BATCH_ITEMS, BatchOperation, chunked, run_batch
+from procore_qb.quickbooks.online.cdc import Changes, changes_since
+from procore_qb.quickbooks.online.client import QboClient
+from procore_qb.quickbooks.online.errors import (
+    OutcomeUnknown,
+    QboAuthError,
+    QboError,
+    ReconnectRequired,
+)
+from procore_qb.quickbooks.online.resources.accounts import AccountResource, account_record
+from procore_qb.quickbooks.online.resources.bills import BillResource
+from procore_qb.quickbooks.online.resources.customers import (
+    CustomerResource,
+    customer_body,
+    customer_to_job,
+    job_update_body,
+)
+from procore_qb.quickbooks.online.resources.items import (
+    COST_CODE_TYPES,
+    ItemResource,
+    item_record,
+    service_item_body,
+)
+from procore_qb.quickbooks.online.resources.journal_entries import JournalEntryResource
+from procore_qb.quickbooks.online.resources.purchases import PurchaseResource
+from procore_qb.quickbooks.online.resources.vendor_credits import VendorCreditResource
+from procore_qb.quickbooks.online.resources.vendors import VendorResource, vendor_record
+
+__all__ = ["OUTCOME_UNKNOWN", "RECONNECT_REQUIRED", "OnlineGateway", "command_error"]
+
+OUTCOME_UNKNOWN = "outcome_unknown"
+RECONNECT_REQUIRED = "reconnect_required"
+Write = CreateCustomer | CreateJob | UpdateJob | CreateItem
+
+
+def command_error(error: QboError) -> CommandError:
+    """QuickBooks' refusal in the words it used (message, then detail)."""
+    if isinstance(error, ReconnectRequired):
+        return CommandError(RECONNECT_REQUIRED, str(error.message), retriable=True)
+    if isinstance(error, OutcomeUnknown):
+        return CommandError(OUTCOME_UNKNOWN, error.message, retriable=True)
+    text = error.message
+    if error.detail and error.detail != error.message:
+        text = f"{text}: {error.detail}"
+    code = error.code or (str(error.status) if error.status else type(error).__name__)
+    return CommandError(code, text, retriable=error.retriable or isinstance(error, QboAuthError))
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    command: Write
+    operation: BatchOperation
+
+
+class OnlineGateway:
+    def __init__(
+        self,
+        client: QboClient,
+        *,
+        batch_size: int = MAX_BATCH_ITEMS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if not 1 <= batch_size <= MAX_BATCH_ITEMS:
+            raise ValueError(f"batch_size must be 1-{MAX_BATCH_ITEMS}")
+        self.client = client
+        self.batch_size = batch_size
+        self._clock = clock
+        self.customers = CustomerResource(client)
+        self.items = ItemResource(client)
+        self.accounts = AccountResource(client)
+        self.vendors = VendorResource(client)
+        self.bills = BillResource(client)
+        self.purchases = PurchaseResource(client)
+        self.vendor_credits = VendorCreditResource(client)
+        self.journal_entries = JournalEntryResource(client)
+
+    def execute(
+        self, commands: Sequence[Command], *, look_up_first: Collection[str] = ()
+    ) -> list[CommandResult]:
+        """One result per command, in the order given."""
+        results: dict[str, CommandResult] = {}
+        writes: list[Write] = []
+        stop: QboAuthError | None = None
+        for command in commands:
+            if isinstance(command, CreateCustomer | CreateJob | UpdateJob | CreateItem):
+                writes.append(command)
+                continue
+            if stop is not None:
+                results[command.idempotency_key] = self._failed(command.idempotency_key, stop)
+                continue
+            try:
+                results[command.idempotency_key] = self._read(command)
+            except QboAuthError as exc:
+                stop = exc
+                results[command.idempotency_key] = self._failed(command.idempotency_key, exc)
+            except QboError as exc:
+                results[command.idempotency_key] = self._failed(command.idempotency_key, exc)
+        results.update(self._write(writes, set(look_up_first), stop))
+        return [results[c.idempotency_key] for c in commands]
+
+    @staticmethod
+    def _failed(key: str, error: QboError) -> CommandResult:
+        return CommandResult(idempotency_key=key, error=command_error(error))
+
+    # ------------------------------------------------------------------ writes
+
+    def _write(
+        self, writes: Sequence[Write], look_up_first: set[str], stop: QboAuthError | None
+    ) -> dict[str, CommandResult]:
+        results: dict[str, CommandResult] = {}
+        planned: list[_Planned] = []
+        for command in writes:
+            key = command.idempotency_key
+            if stop is not None:
+                results[key] = self._failed(key, stop)
+                continue
+            try:
+                found = self._existing(command) if key in look_up_first else None
+                if found is not None:
+                    results[key] = found
+                    continue
+                operation = self._operation(command, len(planned))
+            except QboAuthError as exc:
+                stop = exc
+                results[key] = self._failed(key, exc)
+                continue
+            except QboError as exc:
+                results[key] = self._failed(key, exc)
+                continue
+            except ValueError as exc:
+                results[key] = CommandResult(key, error=CommandError("invalid", str(exc)))
+                continue
+            planned.append(_Planned(command, operation))
+        for chunk in chunked(planned, self.batch_size):
+            keys = [p.command.idempotency_key for p in chunk]
+            if stop is not None:
+                results.update({k: self._failed(k, stop) for k in keys})
+                continue
+            # Renumber bIds per call (at most 10 characters each with a requestid).
+            ops = [
+                BatchOperation(
+                    bid=f"b{i}",
+                    entity=p.operation.entity,
+                    operation=p.operation.operation,
+                    body=p.operation.body,
+                )
+                for i, p in enumerate(chunk)
+            ]
+            try:
+                answers = run_batch(self.client, ops, keys=keys, max_items=self.batch_size)
+            except QboAuthError as exc:
+                stop = exc
+                results.update({k: self._failed(k, exc) for k in keys})
+                continue
+            except QboError as exc:
+                results.update({k: self._failed(k, exc) for k in keys})
+                continue
+            for op, p in zip(ops, chunk, strict=True):
+                answer = answers[op.bid]
+                key = p.command.idempotency_key
+                if answer.error is not None:
+                    results[key] = self._failed(key, answer.error)
+                else:
+                    results[key] = self._written(p.command, answer.entity or {})
+        return results
+
+    def _operation(self, command: Write, index: int) -> BatchOperation:
+        bid = f"b{index}"
+        if isinstance(command, CreateCustomer):
+            body = customer_body(QuickBooksJob(name=command.name))
+            return BatchOperation(bid, "Customer", "create", body)
+        if isinstance(command, CreateJob):
+            job = command.job
+            if job.parent_id is None and job.parent_full_name:
+                parent = self.customers.find_by_full_name(job.parent_full_name)
+                if parent is None:
+                    raise ValueError(
+                        f"the parent customer {job.parent_full_name!r} does not exist in "
+                        "QuickBooks Online; create it first or choose another customer"
+                    )
+                job = _with_parent(job, str(parent["Id"]))
+            return BatchOperation(bid, "Customer", "create", customer_body(job))
+        if isinstance(command, UpdateJob):
+            return BatchOperation(
+                bid, "Customer", "update", job_update_body(command.job) | {"sparse": True}
+            )
+        body = service_item_body(
+            command.name,
+            description=command.description,
+            income_account_id=command.income_account_id,
+            expense_account_id=command.expense_account_id,
+        )
+        return BatchOperation(bid, "Item", "create", body)
+
+    def _existing(self, command: Write) -> CommandResult | None:
+        """For a command whose earlier outcome is unknown: the object it already made, if any.
+
+        A create is found by its unique name, and only counts when it sits where the command
+        put it (same parent); an update counts as done when the object already carries every
+        field the update sets. Otherwise the command is sent: a real duplicate then gets
+        QuickBooks' 6240 and a real conflict its 5010, never a second object.
+        """
+        key = command.idempotency_key
+        if isinstance(command, CreateCustomer | CreateJob):
+            job = (
+                QuickBooksJob(name=command.name)
+                if isinstance(command, CreateCustomer)
+                else command.job
+            )
+            found = self.customers.find_by_display_name(job.name)
+            if found is None:
+                return None
+            made = customer_to_job(found)
+            wanted_parent = job.parent_id
+            if wanted_parent is None and job.parent_full_name:
+                wanted_parent = (
+                    made.parent_id if made.parent_full_name == job.parent_full_name else ""
+                )
+            if made.parent_id != wanted_parent:
+                return None
+            return CommandResult(key, jobs=(made,))
+        if isinstance(command, CreateItem):
+            item = self.items.find_by_name(command.name)
+            return None if item is None else CommandResult(key, items=(item_record(item),))
+        current = self.customers.get(str(command.job.id))
+        if str(current.get("SyncToken")) == command.job.version:
+            return None  # not applied yet
+        body = job_update_body(command.job)
+        applied = all(
+            _contains(current.get(name), value)
+            for name, value in body.items()
+            if name not in ("Id", "SyncToken")
+        )
+        return CommandResult(key, jobs=(customer_to_job(current),)) if applied else None
+
+    def _written(self, command: Write, entity: dict[str, Any]) -> CommandResult:
+        key = command.idempotency_key
+        if isinstance(command, CreateItem):
+            return CommandResult(key, items=(item_record(entity),))
+        return CommandResult(key, jobs=(customer_to_job(entity),))
+
+    # ------------------------------------------------------------------ reads
+
+    def _read(self, command: Command) -> CommandResult:
+        key = command.idempotency_key
+        if isinstance(command, QueryJobs):
+            if command.modified_since is not None:
+                changes = changes_since(
+                    self.client, ["Customer"], command.modified_since, clock=self._clock
+                )
+                jobs = tuple(customer_to_job(c) for c in changes.changed.get("Customer", ()))
+                if not command.include_inactive and changes.full_read:
+                    jobs = tuple(j for j in jobs if j.active)
+                return CommandResult(
+                    key,
+                    jobs=jobs,
+                    deleted_ids=tuple(changes.deleted.get("Customer", ())),
+                    as_of=changes.as_of,
+                )
+            rows = self.customers.jobs_and_customers(include_inactive=command.include_inactive)
+            jobs = tuple(customer_to_job(c) for c in rows)
+            return CommandResult(key, jobs=jobs, as_of=self.client.last_server_time)
+        if isinstance(command, QueryCustomers):
+            rows = self.customers.top_level(include_inactive=command.include_inactive)
+            jobs = tuple(customer_to_job(c) for c in rows)
+            return CommandResult(key, jobs=jobs, as_of=self.client.last_server_time)
+        if isinstance(command, QueryItems):
+            if command.modified_since is not None:
+                changes = self._changes("Item", command.modified_since)
+                items = tuple(
+                    item_record(i)
+                    for i in changes.changed["Item"]
+                    if i.get("Type") in COST_CODE_TYPES
+                )
+                return CommandResult(
+                    key, items=items, deleted_ids=_deleted(changes, "Item"), as_of=changes.as_of
+                )
+            items = tuple(item_record(i) for i in self.items.cost_codes())
+            return CommandResult(key, items=items, as_of=self.client.last_server_time)
+        if isinstance(command, QueryAccounts):
+            accounts = tuple(account_record(a) for a in self.accounts.income_and_expense())
+            return CommandResult(key, accounts=accounts, as_of=self.client.last_server_time)
+        if isinstance(command, QueryVendors):
+            if command.modified_since is not None:
+                changes = self._changes("Vendor", command.modified_since)
+                return CommandResult(
+                    key,
+                    vendors=tuple(vendor_record(v) for v in changes.changed["Vendor"]),
+                    deleted_ids=_deleted(changes, "Vendor"),
+                    as_of=changes.as_of,
+                )
+            vendors = tuple(vendor_record(v) for v in self.vendors.all())
+            return CommandResult(key, vendors=vendors, as_of=self.client.last_server_time)
+        if isinstance(command, QueryJobCosts):
+            return self._job_costs(command)
+        raise TypeError(f"not a read command: {type(command).__name__}")
+
+    def _changes(self, entity: str, since: datetime) -> Changes:
+        return changes_since(self.client, [entity], since, clock=self._clock)
+
+    def _job_costs(self, command: QueryJobCosts) -> CommandResult:
+        """Every cost line of the jobs; with ``modified_since``, the lines of transactions
+        changed since then (one CDC call for the four entities) and the ids of transactions
+        deleted since then in ``deleted_ids`` (QuickBooks Online transaction ids are unique
+        across transaction types)."""
+        wanted = set(command.job_ids)
+        resources = {
+            r.ENTITY: r
+            for r in (self.bills, self.purchases, self.vendor_credits, self.journal_entries)
+        }
+        lines: list[JobCostLine] = []
+        if command.modified_since is None:
+            for resource in resources.values():
+                for txn in resource.all():
+                    lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
+            return CommandResult(
+                command.idempotency_key,
+                job_costs=tuple(lines),
+                as_of=self.client.last_server_time,
+            )
+        changes = changes_since(
+            self.client, list(resources), command.modified_since, clock=self._clock
+        )
+        deleted: list[str] = []
+        for entity, resource in resources.items():
+            for txn in changes.changed.get(entity, ()):
+                lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
+            deleted.extend(changes.deleted.get(entity, ()))
+        return CommandResult(
+            command.idempotency_key,
+            job_costs=tuple(lines),
+            deleted_ids=tuple(deleted),
+            as_of=changes.as_of,
+        )
+
+
+def _deleted(changes: Changes, entity: str) -> tuple[str, ...]:
+    return tuple(changes.deleted.get(entity, ()))
+
+
+def _contains(actual: Any, wanted: Any) -> bool:
+    """Whether ``actual`` (from QuickBooks) already carries ``wanted`` (what we sent)."""
+    if isinstance(wanted, dict):
+        return isinstance(actual, dict) and all(
+            _contains(actual.get(k), v) for k, v in wanted.items()
+        )
+    if isinstance(wanted, bool) or actual is None:
+        return bool(actual == wanted)
+    return str(actual) == str(wanted)
+
+
+def _with_parent(job: QuickBooksJob, parent_id: str) -> QuickBooksJob:
+    return replace(job, parent_id=parent_id)

@@ -1,0 +1,3 @@
+"""One module per QuickBooks Online entity: reads, writes and the mapping to our records."""
+
+from __future__ import annotations

@@ -1,0 +1,70 @@
+"""What every entity resource shares: read, create, sparse update, query with paging, count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from procore_qb.quickbooks.online.client import QboClient
+from procore_qb.quickbooks.online.query import Query
+
+__all__ = ["EntityResource", "ref", "ref_value"]
+
+
+def ref(value: str, name: str | None = None) -> dict[str, str]:
+    """A ``ReferenceType`` (``{"value": id, "name": ...}``; XSD ``IntuitBaseTypes.xsd``)."""
+    out = {"value": value}
+    if name:
+        out["name"] = name
+    return out
+
+
+def ref_value(obj: Mapping[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if isinstance(value, Mapping) and value.get("value") not in (None, ""):
+        return str(value["value"])
+    return None
+
+
+class EntityResource:
+    """Base of the per-entity resources; ``ENTITY`` is the entity name (``Customer``)."""
+
+    ENTITY: ClassVar[str]
+    #: Name lists are deactivated, never deleted; reads of "all" must ask for inactive ones.
+    NAME_LIST: ClassVar[bool] = False
+
+    def __init__(self, client: QboClient) -> None:
+        self.client = client
+
+    def get(self, entity_id: str) -> dict[str, Any]:
+        return self.client.read(self.ENTITY, entity_id)
+
+    def create(self, body: Mapping[str, Any], *, request_id: str) -> dict[str, Any]:
+        return self.client.create(self.ENTITY, body, request_id=request_id)
+
+    def update(
+        self, body: Mapping[str, Any], *, request_id: str, sparse: bool = True
+    ) -> dict[str, Any]:
+        return self.client.update(self.ENTITY, body, request_id=request_id, sparse=sparse)
+
+    def query(self) -> Query:
+        return Query(self.ENTITY)
+
+    def all(
+        self,
+        *,
+        include_inactive: bool = False,
+        modified_since: datetime | None = None,
+        query: Query | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching object, page by page."""
+        q = query if query is not None else self.query()
+        if self.NAME_LIST and include_inactive:
+            q = q.where("Active", "IN", [True, False])
+        if modified_since is not None:
+            q = q.where("MetaData.LastUpdatedTime", ">=", modified_since)
+        return self.client.query_all(q.order_by("Id"))
+
+    def count(self, query: Query | None = None) -> int:
+        return self.client.count(query if query is not None else self.query())

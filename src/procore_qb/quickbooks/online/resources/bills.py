@@ -1,0 +1,22 @@
+"""Bill: a vendor's bill; its expense lines coded to a job are cost (spec §A.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from procore_qb.quickbooks.commands import JobCostLine, JobCostSource
+from procore_qb.quickbooks.online.job_costs import expense_lines
+from procore_qb.quickbooks.online.resources.base import EntityResource
+
+__all__ = ["BillResource"]
+
+
+class BillResource(EntityResource):
+    ENTITY: ClassVar[str] = "Bill"
+
+    @staticmethod
+    def cost_lines(bill: Mapping[str, Any]) -> list[JobCostLine]:
+        return expense_lines(
+            bill, source=JobCostSource.BILL, negative=False, vendor_key="VendorRef"
+        )

@@ -1,0 +1,20 @@
+"""JournalEntry: lines with ``JournalEntryLineDetail`` whose ``Entity`` is the job (spec §A.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from procore_qb.quickbooks.commands import JobCostLine
+from procore_qb.quickbooks.online.job_costs import journal_lines
+from procore_qb.quickbooks.online.resources.base import EntityResource
+
+__all__ = ["JournalEntryResource"]
+
+
+class JournalEntryResource(EntityResource):
+    ENTITY: ClassVar[str] = "JournalEntry"
+
+    @staticmethod
+    def cost_lines(entry: Mapping[str, Any]) -> list[JobCostLine]:
+        return journal_lines(entry)

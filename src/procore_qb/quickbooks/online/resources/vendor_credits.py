@@ -1,0 +1,22 @@
+"""VendorCredit: a vendor's credit; its job-coded lines reduce cost (spec §A.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from procore_qb.quickbooks.commands import JobCostLine, JobCostSource
+from procore_qb.quickbooks.online.job_costs import expense_lines
+from procore_qb.quickbooks.online.resources.base import EntityResource
+
+__all__ = ["VendorCreditResource"]
+
+
+class VendorCreditResource(EntityResource):
+    ENTITY: ClassVar[str] = "VendorCredit"
+
+    @staticmethod
+    def cost_lines(credit: Mapping[str, Any]) -> list[JobCostLine]:
+        return expense_lines(
+            credit, source=JobCostSource.VENDOR_CREDIT, negative=True, vendor_key="VendorRef"
+        )
