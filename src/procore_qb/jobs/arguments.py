@@ -67,7 +67,7 @@ def check_args(task: str, args: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 class _Unstorable(TypeError):
-    pass
+    """A job argument that JSON cannot hold."""
 
 
 def _refuse(value: Any) -> Any:

@@ -15,8 +15,8 @@ class StoreError(Exception):
 
 
 class NotFound(StoreError):
-    pass
+    """The row asked for does not exist."""
 
 
 class Conflict(StoreError):
-    pass
+    """Someone else changed the row first, or the change would pair a record twice."""

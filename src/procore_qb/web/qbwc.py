@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from procore_qb.quickbooks.desktop.errors import SoapError
 from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc
@@ -82,7 +83,8 @@ def build_qbwc_router(
         except SoapError as exc:
             log.info("refused a Web Connector request: %s", exc)
             return Response(build_fault(str(exc)), status_code=500, media_type=XML)
-        result = _dispatch(service, call)
+        # The service does database work: keep it off the event loop.
+        result = await run_in_threadpool(_dispatch, service, call)
         return Response(build_response(call.method, result), media_type=XML)
 
     @router.get("/app.qwc", summary="The .qwc file for the QuickBooks Web Connector")

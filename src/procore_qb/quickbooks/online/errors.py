@@ -91,7 +91,7 @@ class QboError(Exception):
 
 
 class QboAuthError(QboError):
-    pass
+    """The access token was refused (401, code 3200) or the app lost its authorization."""
 
 
 class ReconnectRequired(QboAuthError):
@@ -100,7 +100,7 @@ class ReconnectRequired(QboAuthError):
 
 
 class QboForbidden(QboError):
-    pass
+    """QuickBooks refused the operation for this app or user (403, codes 120 and 3100)."""
 
 
 class QboThrottled(QboError):
@@ -112,19 +112,19 @@ class QboThrottled(QboError):
 
 
 class QboValidationError(QboError):
-    pass
+    """QuickBooks refused the request's content (400, codes 2000-6999)."""
 
 
 class DuplicateName(QboValidationError):
-    pass
+    """Another customer, vendor or employee already uses this name (code 6240)."""
 
 
 class StaleObject(QboValidationError):
-    pass
+    """The record changed since it was read; read it again for the new SyncToken (5010)."""
 
 
 class QboNotFound(QboError):
-    pass
+    """The record does not exist or is inactive (code 610, or 404)."""
 
 
 class QboServerError(QboError):
@@ -136,11 +136,11 @@ class QboServerError(QboError):
 
 
 class QboProtocolError(QboError):
-    pass
+    """QuickBooks answered something that is not a valid Accounting API response."""
 
 
 class QboOAuthError(QboError):
-    pass
+    """The OAuth 2.0 server refused a code or token exchange (e.g. invalid_grant)."""
 
 
 class QboTransportError(QboError):

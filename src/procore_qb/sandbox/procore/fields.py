@@ -38,11 +38,11 @@ def _check(kind: str, value: Any) -> tuple[Any, str | None]:
             return value == "true", None
         return None, "must be true or false"
     if kind == "date":
-        if isinstance(value, str):
-            try:
+        try:
+            if isinstance(value, str):
                 return date.fromisoformat(value[:10]).isoformat(), None
-            except ValueError:
-                pass
+        except ValueError:
+            return None, "must be a date in the form YYYY-MM-DD"
         return None, "must be a date in the form YYYY-MM-DD"
     if kind == "number":
         if isinstance(value, bool):

@@ -139,15 +139,13 @@ class _Parser:
         self.keyword("SELECT")
         count = False
         token = self.take()
-        if token.text == "*":
-            pass
-        elif token.upper == "COUNT":
+        if token.text != "*" and token.upper == "COUNT":
             for expected in ("(", "*", ")"):
                 nxt = self.take()
                 if nxt.text != expected:
                     raise self.unexpected(nxt, f'"{expected}"')
             count = True
-        else:
+        elif token.text != "*":
             raise self.unexpected(
                 token, '"*" or "count(*)" (projections of single fields are not supported)'
             )
