@@ -66,6 +66,52 @@ def db_upgrade(
         console.print(f"{shown}: upgraded from {before or 'an empty database'} to {after}")
 
 
+@app.command("hash-password")
+def hash_password_command(
+    password: str = typer.Option(
+        ...,
+        prompt="Web Connector password",
+        hide_input=True,
+        confirmation_prompt=True,
+        help="Prompted for when not given.",
+    ),
+) -> None:
+    """Print the hash to put in PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH."""
+    from procore_qb.quickbooks.desktop.passwords import hash_password
+
+    try:
+        typer.echo(hash_password(password))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+) -> None:
+    """Serve the web application (today: the QuickBooks Web Connector endpoint)."""
+    import uvicorn
+
+    from procore_qb.store.errors import StoreError
+    from procore_qb.web.app import create_app
+    from procore_qb.web.wiring import build_web_dependencies
+
+    console = Console(stderr=True)
+    settings = load_settings(console)
+    try:
+        deps, engine = build_web_dependencies(settings)
+    except (StoreError, ValueError) as exc:
+        console.print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    try:
+        console.print(f"procore-qb {engine.url.render_as_string(hide_password=True)}")
+        console.print(f"listening on http://{host}:{port}/ (health: /healthz)")
+        uvicorn.run(create_app(deps), host=host, port=port, log_level="info")
+    finally:
+        engine.dispose()
+
+
 @sandbox_app.command("procore")
 def sandbox_procore(
     port: int = typer.Option(8100, help="TCP port (0 picks a free one)."),
@@ -186,3 +232,7 @@ def sandbox_qbo(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

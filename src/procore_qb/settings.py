@@ -17,7 +17,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["DatabaseSettings", "JobQueueSettings", "Settings"]
+from procore_qb.quickbooks.desktop.config import WebConnectorSettings
+
+__all__ = ["CompanySettings", "DatabaseSettings", "JobQueueSettings", "Settings"]
 
 
 class DatabaseSettings(BaseModel):
@@ -35,6 +37,17 @@ class JobQueueSettings(BaseModel):
     )
 
 
+class CompanySettings(BaseModel):
+    """The Procore company this installation serves and the QuickBooks edition it keeps its
+    books in."""
+
+    procore_company_id: int | None = Field(
+        default=None, ge=1, description="The company id Procore shows in its URLs."
+    )
+    name: str = Field(default="", description="Shown in the UI; Procore's name if empty.")
+    qb_edition: Literal["desktop", "online"] = "desktop"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROCORE_QB_",
@@ -49,6 +62,8 @@ class Settings(BaseSettings):
     )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     jobs: JobQueueSettings = Field(default_factory=JobQueueSettings)
+    company: CompanySettings = Field(default_factory=CompanySettings)
+    webconnector: WebConnectorSettings = Field(default_factory=WebConnectorSettings)
 
     @classmethod
     def settings_customise_sources(
