@@ -184,7 +184,7 @@ def test_a_job_whose_worker_row_was_pruned_is_recovered(
     with sessions.begin() as session:
         job_id = queue.enqueue(session, "sync_company", {"company_id": 1})
 
-    process = subprocess.Popen(  # noqa: S603 - our own script, with arguments we built
+    process = subprocess.Popen(
         [
             sys.executable,
             str(WORKER_PROCESS),

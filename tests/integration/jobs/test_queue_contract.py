@@ -490,7 +490,7 @@ def test_retry_after_from_the_error_is_honoured(harness: Harness) -> None:
 
 
 def _start_worker_process(harness: Harness) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603 - our own script, with arguments we built
+    return subprocess.Popen(
         [
             sys.executable,
             str(WORKER_PROCESS),

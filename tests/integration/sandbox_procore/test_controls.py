@@ -142,7 +142,7 @@ def test_cli_serves_the_simulator_alone(tmp_path: Path) -> None:
         "--data-dir",
         str(tmp_path),
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx2.Client(base_url=base, timeout=5) as http:

@@ -112,7 +112,7 @@ def test_qbd_command_serves_the_raw_qbxml_door(tmp_path: Path) -> None:
         "--data-dir",
         str(tmp_path),
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+    process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)
     )
     try:

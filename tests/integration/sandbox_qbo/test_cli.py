@@ -32,9 +32,7 @@ def test_sandbox_qbo_command_serves_the_seed_world(tmp_path: Path) -> None:
         "--data-dir",
         str(tmp_path),
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own command line, fixed arguments
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx2.Client(base_url=base, timeout=5) as client:

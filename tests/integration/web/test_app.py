@@ -138,8 +138,11 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
         else:
             pytest.fail("procore-qb serve did not come up")
         wrong = subprocess.run(
-            [*cli, "sandbox", "webconnector", "--url", f"{base}/qbwc"]
-            + ["--username", "summit", "--password", "wrong", "--data-dir", str(tmp_path / "q")],
+            [
+                *cli,
+                *("sandbox", "webconnector", "--url", f"{base}/qbwc", "--username", "summit"),
+                *("--password", "wrong", "--data-dir", str(tmp_path / "q")),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -147,8 +150,11 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
         )
         assert "nvu" in wrong.stdout, wrong.stdout + wrong.stderr
         right = subprocess.run(
-            [*cli, "sandbox", "webconnector", "--url", f"{base}/qbwc"]
-            + ["--username", "summit", "--password", PASSWORD, "--data-dir", str(tmp_path / "q")],
+            [
+                *cli,
+                *("sandbox", "webconnector", "--url", f"{base}/qbwc", "--username", "summit"),
+                *("--password", PASSWORD, "--data-dir", str(tmp_path / "q")),
+            ],
             env=env,
             capture_output=True,
             text=True,
