@@ -127,7 +127,7 @@ def sandbox_procore(
 
     port = port or free_port(host)
     for line in banner(host, port):
-        print(line)
+        print(line, flush=True)
     config = SandboxConfig(hourly_limit=hourly_limit, spike_limit=spike_limit)
     serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
 
@@ -205,7 +205,7 @@ def sandbox_webconnector(
             client, url, username, password, simulator.processor, faults=faults
         )
     for line in transcript.lines():
-        print(line)
+        print(line, flush=True)
 
 
 @sandbox_app.command("qbo")
