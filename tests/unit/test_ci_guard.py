@@ -30,7 +30,7 @@ def test_a_skip_is_only_a_skip_on_a_developer_machine(
     suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CI", raising=False)
-    result = suite.runpytest("-p", "no:cacheprovider")
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, skipped=1)
     assert result.ret == pytest.ExitCode.OK
 
@@ -39,7 +39,7 @@ def test_a_skip_fails_the_run_under_ci(
     suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CI", "true")
-    result = suite.runpytest("-p", "no:cacheprovider")
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*CI=true: 1 test(s) were skipped*"])
 
@@ -56,6 +56,6 @@ def test_a_missing_reference_folder_fails_under_ci(
     )
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("PROCORE_QB_REFERENCE_DIR", str(pytester.path / "missing"))
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*a required service is missing*"])
