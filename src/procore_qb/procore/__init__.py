@@ -3,7 +3,7 @@
 * :mod:`.client` — :class:`~.client.ProcoreClient` (auth header, ``Procore-Company-Id``,
   paging, rate limits, retries, error mapping) over an injected ``httpx2.Client``.
 * :mod:`.oauth` — client-credentials and authorization-code grants, rotating refresh tokens,
-  the :class:`~.oauth.TokenStore` protocol; :mod:`.connection_tokens` implements it over the
+  the :class:`~.oauth.TokenStore` protocol; :mod:`.token_store` implements it over the
   store's encrypted connections repository.
 * :mod:`.errors` — the exception hierarchy and the one function mapping statuses to it.
 * :mod:`.resources` — one module per Procore resource, returning Procore's JSON;

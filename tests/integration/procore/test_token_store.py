@@ -4,7 +4,6 @@ there after a restart; exercised against the Procore sandbox."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,20 +11,19 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from procore_qb.procore.connection_tokens import ConnectionTokenStore
 from procore_qb.procore.oauth import AuthorizationCodeAuth, TokenConflict, TokenSet
 from procore_qb.procore.resources.me import Me
+from procore_qb.procore.token_store import SqlTokenStore
 from procore_qb.sandbox import seed
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company, Connection
-from procore_qb.store.repositories.connections import Connections
 from procore_qb.store.secrets import SecretBox
 
 from .conftest import make_sim
 from .test_client_against_sandbox import sign_in
 
-Factory = Callable[[], AbstractContextManager[Connections]]
+Clock = Callable[[], datetime]
 
 
 @pytest.fixture
@@ -46,15 +44,12 @@ def database(tmp_path: Path) -> Iterator[tuple[sa.Engine, int]]:
     engine.dispose()
 
 
-def factory(engine: sa.Engine, key: bytes) -> Factory:
-    sessions = create_session_factory(engine)
-
-    @contextmanager
-    def connections() -> Iterator[Connections]:
-        with sessions.begin() as session:
-            yield Connections(session, SecretBox(key))
-
-    return connections
+def token_store(
+    engine: sa.Engine, key: bytes, company_id: int, clock: Clock = lambda: datetime.now(UTC)
+) -> SqlTokenStore:
+    return SqlTokenStore(
+        create_session_factory(engine), SecretBox(key), company_id=company_id, clock=clock
+    )
 
 
 def test_tokens_are_encrypted_rotated_and_survive_a_restart(
@@ -63,7 +58,7 @@ def test_tokens_are_encrypted_rotated_and_survive_a_restart(
     engine, company_id = database
     key = Fernet.generate_key()
     sim = make_sim()
-    store = ConnectionTokenStore(factory(engine, key), company_id=company_id, clock=sim.clock.now)
+    store = token_store(engine, key, company_id, clock=sim.clock.now)
     auth = sign_in(sim, "ada@summit.example", store)
     first = store.load(auth.key)
     assert first is not None
@@ -77,9 +72,7 @@ def test_tokens_are_encrypted_rotated_and_survive_a_restart(
     sim.clock.advance(5_400)
     # A restart: a new engine, store and authenticator over the same database file.
     engine.dispose()
-    again_store = ConnectionTokenStore(
-        factory(engine, key), company_id=company_id, clock=sim.clock.now
-    )
+    again_store = token_store(engine, key, company_id, clock=sim.clock.now)
     again = AuthorizationCodeAuth(sim.oauth(), again_store, auth.key)
     assert Me(sim.client(again)).show()["id"] == seed.USERS[0].id
     second = again_store.load(auth.key)
@@ -90,7 +83,7 @@ def test_tokens_are_encrypted_rotated_and_survive_a_restart(
 
 def test_a_stale_rotation_loses(database: tuple[sa.Engine, int]) -> None:
     engine, company_id = database
-    store = ConnectionTokenStore(factory(engine, Fernet.generate_key()), company_id=company_id)
+    store = token_store(engine, Fernet.generate_key(), company_id)
     t0 = datetime(2026, 11, 28, tzinfo=UTC)
     saved = store.save("user:1", TokenSet("a1", t0, "r1"), expected_version=None)
     store.save("user:1", TokenSet("a2", t0, "r2"), expected_version=saved.version)
