@@ -43,6 +43,7 @@ def test_create_customer_and_job_with_a_duplicate_in_the_same_batch(sim: Harness
     job = QuickBooksJob(
         name="P-1042 Zeta Tower",
         parent_id=parent.id,
+        parent_full_name=parent.full_name,
         number="P-1042",
         address=JobAddress(
             line1="12 River Rd", city="Springfield", state="IL", postal_code="62701"
@@ -53,7 +54,9 @@ def test_create_customer_and_job_with_a_duplicate_in_the_same_batch(sim: Harness
             CreateJob(idempotency_key="job-1", job=job),
             CreateJob(
                 idempotency_key="job-2",
-                job=QuickBooksJob(name="Zeta Holdings", parent_id=parent.id),
+                job=QuickBooksJob(
+                    name="Zeta Holdings", parent_id=parent.id, parent_full_name=parent.full_name
+                ),
             ),
         ]
     )
@@ -109,7 +112,11 @@ def test_paging_2500_jobs(sessions: sessionmaker[Session]) -> None:
     jobs = [
         CreateJob(
             idempotency_key=f"pg-{i}",
-            job=QuickBooksJob(name=f"Paging Job {i:04d}", parent_id=parent.jobs[0].id),
+            job=QuickBooksJob(
+                name=f"Paging Job {i:04d}",
+                parent_id=parent.jobs[0].id,
+                parent_full_name=parent.jobs[0].full_name,
+            ),
         )
         for i in range(2500)
     ]

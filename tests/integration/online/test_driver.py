@@ -60,7 +60,11 @@ def test_outbox_drains_in_batches(sim: Harness) -> None:
     jobs = [
         CreateJob(
             idempotency_key=f"drv-{i}",
-            job=QuickBooksJob(name=f"Driver Job {i}", parent_id=parent.jobs[0].id),
+            job=QuickBooksJob(
+                name=f"Driver Job {i}",
+                parent_id=parent.jobs[0].id,
+                parent_full_name=parent.jobs[0].full_name,
+            ),
         )
         for i in range(65)
     ]

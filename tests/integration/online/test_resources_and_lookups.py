@@ -94,7 +94,9 @@ def test_look_up_does_not_claim_someone_elses_record(sessions: sessionmaker[Sess
         [
             CreateJob(
                 idempotency_key="own-j",
-                job=QuickBooksJob(name="Shared Name", parent_id=a.jobs[0].id),
+                job=QuickBooksJob(
+                    name="Shared Name", parent_id=a.jobs[0].id, parent_full_name=a.jobs[0].full_name
+                ),
             )
         ]
     )
@@ -104,7 +106,9 @@ def test_look_up_does_not_claim_someone_elses_record(sessions: sessionmaker[Sess
         [
             CreateJob(
                 idempotency_key="own-k",
-                job=QuickBooksJob(name="Shared Name", parent_id=b.jobs[0].id),
+                job=QuickBooksJob(
+                    name="Shared Name", parent_id=b.jobs[0].id, parent_full_name=b.jobs[0].full_name
+                ),
             )
         ],
         look_up_first={"own-k"},
@@ -124,7 +128,11 @@ def test_update_whose_answer_was_lost_is_recognised_as_done(
         [
             CreateJob(
                 idempotency_key="up-j",
-                job=QuickBooksJob(name="Update Job", parent_id=parent.jobs[0].id),
+                job=QuickBooksJob(
+                    name="Update Job",
+                    parent_id=parent.jobs[0].id,
+                    parent_full_name=parent.jobs[0].full_name,
+                ),
             )
         ]
     )

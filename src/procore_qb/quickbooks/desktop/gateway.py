@@ -17,8 +17,8 @@ same message, by a look-up:
   look-up that finds a record with our marker means the first Add went through: that record
   is the result, and the repeated Add (refused with 3100 "name in use", since QuickBooks keeps
   names unique among siblings) is ignored. So a lost response never creates a second record.
-  The look-up needs the full name: a ``CreateJob`` should carry ``job.full_name`` or
-  ``job.parent_full_name``.
+  The look-up needs the full name: a ``CreateJob`` always carries ``job.full_name`` or
+  ``job.parent_full_name`` (the command refuses to be built without one).
 * ``UpdateJob``: ``CustomerQuery`` by ListID; if the repeated ``CustomerMod`` is refused as
   stale (3200) and the record already holds the values we asked for, the first Mod went
   through and the looked-up record is the result.

@@ -94,10 +94,14 @@ def test_parts(command: object, lookup: bool, expected: list[str]) -> None:
     assert types(GATEWAY.parts(command, needs_lookup=lookup)) == expected  # type: ignore[arg-type]
 
 
-def test_a_job_whose_full_name_is_unknown_is_reissued_without_lookup() -> None:
-    job = QuickBooksJob(name="J", parent_id="80000001-1")
+def test_a_job_under_a_parent_known_only_by_id_cannot_be_commanded() -> None:
+    """Without a full name a lost answer could not be looked up, so the command is refused
+    before anything is queued."""
+    with pytest.raises(ValueError, match="parent customer's full name"):
+        CreateJob(idempotency_key="k", job=QuickBooksJob(name="J", parent_id="80000001-1"))
+    job = QuickBooksJob(name="J", parent_id="80000001-1", parent_full_name="Acme")
     parts = GATEWAY.parts(CreateJob(idempotency_key="k", job=job), needs_lookup=True)
-    assert types(parts) == ["CustomerAdd"]
+    assert types(parts) == ["CustomerQuery", "CustomerAdd"]
 
 
 def test_job_costs_are_signed_and_filtered_to_the_jobs_asked_for() -> None:

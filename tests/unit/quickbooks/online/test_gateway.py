@@ -67,7 +67,10 @@ def test_writes_go_in_batches_of_thirty_with_per_command_results() -> None:
         make_client(batch_echo(calls, {"Dup 3": ("6240", "Duplicate Name Exists Error")}))
     )  # type: ignore[arg-type]
     commands = [
-        CreateJob(idempotency_key=f"k{i}", job=QuickBooksJob(name=f"Dup {i}", parent_id="58"))
+        CreateJob(
+            idempotency_key=f"k{i}",
+            job=QuickBooksJob(name=f"Dup {i}", parent_id="58", parent_full_name="Acme"),
+        )
         for i in range(65)
     ]
     results = gateway.execute(commands)
