@@ -55,7 +55,7 @@ from procore_qb.quickbooks.desktop.gateway import (
     parse_request_id,
     request_id,
 )
-from procore_qb.quickbooks.desktop.passwords import verify_password
+from procore_qb.quickbooks.desktop.passwords import hash_password, verify_password
 from procore_qb.quickbooks.desktop.qbxml.message import (
     DEFAULT_QBXML_VERSION,
     OutgoingRequest,
@@ -178,6 +178,7 @@ class WebConnectorService:
         self.options = options or WebConnectorOptions()
         self._gateway = DesktopGateway(page_size=self.options.page_size)
         self._on_result = on_result
+        self._unknown_user_hash = hash_password(str(uuid.uuid4()))
 
     # ------------------------------------------------------------------ handshake
 
@@ -197,7 +198,10 @@ class WebConnectorService:
     def authenticate(self, username: str, password: str) -> list[str]:
         account = self._accounts.get(username or "")
         throwaway = str(uuid.uuid4())
-        if account is None or not verify_password(password or "", account.password_hash):
+        # An unknown user name costs the same scrypt work as a known one, so response times
+        # do not tell which user names exist.
+        stored_hash = account.password_hash if account is not None else self._unknown_user_hash
+        if not verify_password(password or "", stored_hash) or account is None:
             log.info("Web Connector login refused for user %r", username)
             return [throwaway, "nvu"]
         now = self._clock()
