@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,8 +24,7 @@ ENVELOPE = (
 )
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> TestClient:
+def _app(tmp_path: Path, **router_options: int) -> FastAPI:
     engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite3'}")
     migrate.upgrade(engine)
     service = WebConnectorService(
@@ -39,8 +39,13 @@ def client(tmp_path: Path) -> TestClient:
         file_id=uuid.UUID(int=2),
     )
     app = FastAPI()
-    app.include_router(build_qbwc_router(service, qwc))
-    return TestClient(app)
+    app.include_router(build_qbwc_router(service, qwc, **router_options))
+    return app
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> TestClient:
+    return TestClient(_app(tmp_path))
 
 
 def test_wsdl_and_qwc(client: TestClient) -> None:
@@ -76,3 +81,37 @@ def test_soap_calls_and_faults(client: TestClient) -> None:
     fault = client.post("/qbwc", content=b"<nonsense/>")
     assert fault.status_code == 500
     assert "soap:Client" in fault.text
+
+
+def test_argument_of_the_wrong_type_is_a_fault_naming_it(client: TestClient) -> None:
+    answer = client.post(
+        "/qbwc",
+        content=ENVELOPE.format(
+            '<sendRequestXML xmlns="http://developer.intuit.com/"><ticket>t</ticket>'
+            "<qbXMLMajorVers>thirteen</qbXMLMajorVers></sendRequestXML>"
+        ),
+    )
+    assert answer.status_code == 500
+    assert answer.headers["content-type"].startswith("text/xml")
+    assert "soap:Client" in answer.text
+    assert "qbXMLMajorVers must be an integer" in answer.text
+
+
+def test_an_oversized_body_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
+    small = TestClient(_app(tmp_path, max_body_bytes=300))
+    call = ENVELOPE.format(
+        '<authenticate xmlns="http://developer.intuit.com/"><strUserName>demo</strUserName>'
+        "<strPassword>{}</strPassword></authenticate>"
+    )
+    assert "<string>none</string>" in small.post("/qbwc", content=call.format("demo")).text
+    declared = small.post("/qbwc", content=call.format("x" * 400))
+    assert declared.status_code == 413
+    assert "soap:Client" in declared.text
+    assert "exceeds 300 bytes" in declared.text
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the stream itself is counted
+        yield call.format("x" * 400).encode()
+
+    streamed = small.post("/qbwc", content=chunks())
+    assert streamed.status_code == 413
+    assert "exceeds 300 bytes" in streamed.text

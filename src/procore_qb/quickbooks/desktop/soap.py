@@ -18,6 +18,7 @@ from procore_qb.quickbooks.desktop.errors import QbxmlParseError, SoapError
 from procore_qb.quickbooks.desktop.qbxml.parsing import parse_xml
 
 __all__ = [
+    "MAX_SOAP_BYTES",
     "METHODS",
     "QBWC_NAMESPACE",
     "SOAP_ENV",
