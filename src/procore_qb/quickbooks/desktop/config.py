@@ -25,7 +25,10 @@ class WebConnectorSettings(BaseModel):
         description="Public URL of POST /qbwc: https, or http://localhost on the same machine.",
     )
     username: str = Field(default="procore-qb", description="UserName of the .qwc file.")
-    password_hash: str = Field(default="", description="hash_password() of the QBWC password.")
+    # Kept out of repr: a logged settings object must not hand out a hash to crack offline.
+    password_hash: str = Field(
+        default="", repr=False, description="hash_password() of the QBWC password."
+    )
     company_file: str = Field(default="", description="Company file path; empty: the open one.")
     run_every_minutes: int = Field(default=15, ge=1, le=1440)
     max_requests_per_message: int = Field(default=100, ge=1)

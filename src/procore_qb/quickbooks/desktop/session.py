@@ -96,7 +96,7 @@ class WebConnectorAccount:
     hash), the company it serves, and the company file to open (``""``: the one open)."""
 
     username: str
-    password_hash: str
+    password_hash: str = field(repr=False)  # never in logs: it can be cracked offline
     company_id: int
     company_file: str = ""
 

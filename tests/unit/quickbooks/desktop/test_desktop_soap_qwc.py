@@ -147,3 +147,11 @@ def test_settings_build_options_account_and_qwc(tmp_path: Path) -> None:
     assert settings.qwc(tmp_path).owner_id == installation_ids(tmp_path)[0]
     with pytest.raises(ValueError, match="PASSWORD_HASH"):
         WebConnectorSettings().account(1)
+
+
+def test_the_password_hash_stays_out_of_reprs() -> None:
+    stored = hash_password("pw")
+    settings = WebConnectorSettings(password_hash=stored)
+    assert stored not in repr(settings)
+    assert stored not in repr(settings.account(1))
+    assert settings.account(1).password_hash == stored
