@@ -4,13 +4,15 @@ one job in the company file and the command marked done."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from desktop_world import IN_PROCESS, START, World, build_app
 from starlette.testclient import TestClient
 
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateJob, QueryJobs
+from procore_qb.quickbooks.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.quickbooks.desktop.session import web_connector_status
 from procore_qb.sandbox.qbd.webconnector import Faults
 from procore_qb.store.engine import create_engine, create_session_factory
@@ -128,3 +130,21 @@ def test_connection_error_is_recorded_and_retried(world: World) -> None:
     retried = world.run()
     assert retried.ended == "done (100%)", retried.lines()
     converged(world)
+
+
+def test_lost_answer_to_an_update_that_leaves_a_start_date_alone(world: World) -> None:
+    started = replace(JOB, start_date=date(2026, 3, 2))
+    world.record(CreateJob(idempotency_key="job-1", job=started))
+    world.run()
+    created = world.result("job-1").jobs[0]
+    assert created.start_date == date(2026, 3, 2)
+    # The project has no start date: the Mod leaves QuickBooks' one as it is.
+    renamed = replace(created, name="Ridge Clinic West", start_date=None)
+    world.record(UpdateJob(idempotency_key="upd-1", job=renamed))
+    lost = world.run(Faults(drop_response_at=1))
+    assert lost.request_types == [["CustomerModRq"]]
+    again = world.run()
+    assert again.request_types == [["CustomerQueryRq", "CustomerModRq"]]
+    row = world.row("upd-1")
+    assert row.state == "done", (row.state, row.error_code, row.error_message)
+    assert world.result("upd-1").jobs[0].name == "Ridge Clinic West"

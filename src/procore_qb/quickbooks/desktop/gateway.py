@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 
 from procore_qb.domain.quickbooks_job import QuickBooksJob
@@ -188,14 +188,18 @@ def _job_full_name(job: QuickBooksJob) -> str | None:
 
 
 def _same_values(found: QuickBooksJob, wanted: QuickBooksJob) -> bool:
+    """Whether ``found`` holds every value the ``CustomerMod`` for ``wanted`` sets. The Mod
+    leaves out empty address lines and absent dates (QuickBooks keeps its own), so those are
+    not compared: a record that kept them is still one our Mod reached."""
+    lines = zip(astuple(found.address), astuple(wanted.address), strict=True)
     return (
         found.name == wanted.name
         and found.number == wanted.number
-        and found.address == wanted.address
         and found.status == wanted.status
         and found.active == wanted.active
-        and found.start_date == wanted.start_date
-        and found.projected_end_date == wanted.projected_end_date
+        and all(have == want for have, want in lines if want)
+        and wanted.start_date in (None, found.start_date)
+        and wanted.projected_end_date in (None, found.projected_end_date)
     )
 
 
