@@ -69,7 +69,7 @@ async def _read_limited(request: Request, limit: int) -> bytes | None:
     """The request body, or None once it grows past ``limit`` bytes: the endpoint answers
     before logging in, so an oversized body is refused without being held in memory."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdecimal() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0

@@ -113,11 +113,9 @@ def request_id(idempotency_key: str, part: int, page: int) -> str:
 
 def parse_request_id(value: str) -> tuple[str, int, int] | None:
     """Inverse of :func:`request_id`; None for an id we did not make."""
-    key, sep, rest = value.partition(".")
     pieces = value.rsplit(".", 2)
-    if not sep or len(pieces) != 3 or not pieces[1].isdigit() or not pieces[2].isdigit():
+    if len(pieces) != 3 or not pieces[0] or not pieces[1].isdecimal() or not pieces[2].isdecimal():
         return None
-    del key, rest
     return pieces[0], int(pieces[1]), int(pieces[2])
 
 

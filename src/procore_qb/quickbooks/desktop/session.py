@@ -153,7 +153,7 @@ def web_connector_status(db: Session, company_id: int, *, errors: int = 10) -> W
 def _version_tuple(text: str) -> tuple[int, ...]:
     out: list[int] = []
     for piece in text.split("."):
-        if not piece.isdigit():
+        if not piece.isdecimal():
             break
         out.append(int(piece))
     return tuple(out)

@@ -41,6 +41,9 @@ def test_request_ids_round_trip() -> None:
     assert parse_request_id(rid) == (key, 3, 12)
     assert parse_request_id("inspect") is None
     assert parse_request_id("a.b.c") is None
+    assert parse_request_id(".1.2") is None
+    assert parse_request_id("key.\u00b2.0") is None  # a digit to isdigit(), not to int()
+    assert parse_request_id("key.with.dots.0.1") == ("key.with.dots", 0, 1)
 
 
 def test_marker_is_a_stable_qbxml_guid() -> None:

@@ -46,6 +46,9 @@ def test_bad_password_is_nvu_and_no_work_is_none(service: WebConnectorService) -
 
 def test_old_web_connector_gets_a_warning(service: WebConnectorService) -> None:
     assert service.client_version("2.0.1.6").startswith("W:")
+    # Digits int() cannot read (superscripts) end the version instead of raising.
+    assert service.client_version("2.1.\u00b2") == ""
+    assert service.client_version("1.\u00b2").startswith("W:")
 
 
 def test_create_job_round_trip(

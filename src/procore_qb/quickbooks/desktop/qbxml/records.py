@@ -145,7 +145,7 @@ def read_customer(ret: etree._Element) -> CustomerRecord:
     except ValueError as exc:
         raise QbxmlParseError(f"<JobStatus> {status_raw!r} is not a qbXML job status") from exc
     sublevel_raw = _text(ret, "Sublevel") or "0"
-    if not sublevel_raw.isdigit():
+    if not sublevel_raw.isdecimal():
         raise QbxmlParseError(f"<Sublevel> {sublevel_raw!r} is not a number")
     return CustomerRecord(
         list_id=_require(ret, "ListID"),
