@@ -76,9 +76,13 @@ def _amount(el: etree._Element, path: str) -> Decimal:
     if not raw:
         return Decimal(0)
     try:
-        return Decimal(raw.strip())
+        amount = Decimal(raw.strip())
     except InvalidOperation as exc:
         raise QbxmlParseError(f"<{path}> {raw!r} is not an amount") from exc
+    # Decimal reads "NaN" and "Infinity"; qbXML 13.0 AMTTYPE (qbxmltypes130.xsd) is digits only.
+    if not amount.is_finite():
+        raise QbxmlParseError(f"<{path}> {raw!r} is not an amount")
+    return amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,3 +104,14 @@ def test_bill_and_journal_lines() -> None:
     )
     debit, credit = read_txn_lines(journal)
     assert (debit.debit, debit.customer_id, credit.debit) == (True, "J-1", False)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-inf", "ten"])
+def test_an_amount_that_is_not_a_number_is_refused(amount: str) -> None:
+    check = parse_xml(
+        "<CheckRet><TxnID>T-3</TxnID><TxnDate>2026-03-12</TxnDate>"
+        f"<ExpenseLineRet><TxnLineID>L</TxnLineID><Amount>{amount}</Amount>"
+        "<CustomerRef><ListID>J-1</ListID></CustomerRef></ExpenseLineRet></CheckRet>"
+    )
+    with pytest.raises(QbxmlParseError, match="is not an amount"):
+        read_txn_lines(check)
