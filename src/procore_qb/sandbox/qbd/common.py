@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from procore_qb.sandbox.qbd.company import ENTITY_KINDS, ITEM_KINDS, CompanyFile, IteratorState
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
@@ -32,6 +32,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_datetime",
+    "parse_quantity",
     "resolve_ref",
 ]
 
@@ -42,6 +43,8 @@ ITERATOR_TTL_SECONDS = 20 * 60
 """An iterator nobody continued for this long is gone (the SDK keeps them per session only)."""
 
 _ID = re.compile(r"^[0-9A-F]{1,8}-\d{1,10}$")
+_AMOUNT = re.compile(r"[+\-]?[0-9]{1,13}(\.[0-9]{2})?")
+_QUANTITY = re.compile(r"[+\-]?[0-9]{1,10}(\.[0-9]{1,5})?")
 
 # Which lists a reference may point to. References to lists this company file does not keep
 # (sales tax codes, price levels, sales reps, ...) can never resolve, as in a company file that
@@ -132,13 +135,19 @@ def end_of_day(value: str) -> bool:
 
 
 def parse_amount(value: str, name: str) -> Decimal:
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        raise StatusError(
-            3040, f'There is an invalid amount "{value}" in the field "{name}".'
-        ) from None
-    return amount.quantize(Decimal("0.01"))
+    # AMTTYPE is [+-]digits{1,13}(.dd)? (qbXML 13.0 qbxmltypes130.xsd): no NaN, Infinity or
+    # exponent, which Decimal would otherwise read.
+    if not _AMOUNT.fullmatch(value.strip()):
+        raise StatusError(3040, f'There is an invalid amount "{value}" in the field "{name}".')
+    return Decimal(value.strip()).quantize(Decimal("0.01"))
+
+
+def parse_quantity(value: str, name: str) -> Decimal:
+    # QUANTYPE and PRICETYPE (Quantity, Cost) are [+-]digits{1,10}(.d{1,5})? (qbXML 13.0
+    # qbxmltypes130.xsd); the same refusal as an amount.
+    if not _QUANTITY.fullmatch(value.strip()):
+        raise StatusError(3040, f'There is an invalid amount "{value}" in the field "{name}".')
+    return Decimal(value.strip())
 
 
 def check_length(value: str, limit: int, name: str) -> None:

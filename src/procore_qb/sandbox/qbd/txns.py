@@ -26,6 +26,7 @@ from procore_qb.sandbox.qbd.common import (
     parse_bool,
     parse_date,
     parse_datetime,
+    parse_quantity,
     resolve_ref,
     upper_bound,
     utc_date,
@@ -85,8 +86,10 @@ def _fill_line(company: CompanyFile, out: Node, fields: list[Node], context: str
         elif child.tag == "Amount":
             out.set("Amount", Node("Amount", _money(parse_amount(child.text or "", "Amount"))))
         else:
-            if child.tag in {"Quantity", "Cost", "TaxAmount"}:
+            if child.tag == "TaxAmount":
                 parse_amount(child.text or "", child.tag)
+            elif child.tag in {"Quantity", "Cost"}:
+                parse_quantity(child.text or "", child.tag)
             out.set(child.tag, Node(child.tag, child.text))
     if "Amount" not in given and (given & {"Quantity", "Cost"} or out.find("Amount") is None):
         # Amount is Quantity x Cost when it is not given (a missing Quantity counts as 1).

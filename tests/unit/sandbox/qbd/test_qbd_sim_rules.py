@@ -511,3 +511,27 @@ def test_terms_used_by_a_customer_cannot_be_deleted(qb: Run) -> None:
         f"{unused.findtext('StandardTermsRet/ListID')}</ListID></ListDelRq>"
     )[0]
     assert free.get("statusCode") == "0"
+
+
+def _bill_line(line: str) -> str:
+    return (
+        "<BillAddRq><BillAdd><VendorRef><FullName>Metro Lumber</FullName></VendorRef>"
+        f"<RefNumber>ML-9</RefNumber>{line}</BillAdd></BillAddRq>"
+    )
+
+
+def test_amounts_follow_the_schema_patterns(qb: Run) -> None:
+    # AMTTYPE / PRICETYPE / QUANTYPE (qbxmltypes130.xsd): Decimal would read all of these.
+    job = "<CustomerRef><FullName>Greenleaf Properties:Willow Creek Condos</FullName></CustomerRef>"
+    expense = "<ExpenseLineAdd><AccountRef><FullName>Job Materials</FullName></AccountRef>"
+    for amount in ("NaN", "Infinity", "1E+3", "12.345"):
+        out = qb(_bill_line(f"{expense}<Amount>{amount}</Amount>{job}</ExpenseLineAdd>"))[0]
+        assert out.get("statusCode") == "3040", amount
+    item = "<ItemLineAdd><ItemRef><FullName>06-100</FullName></ItemRef>"
+    for quantity in ("NaN", "-Infinity", "1e2"):
+        line = f"{item}<Quantity>{quantity}</Quantity><Cost>2.50</Cost>{job}</ItemLineAdd>"
+        assert qb(_bill_line(line))[0].get("statusCode") == "3040", quantity
+    line = f"{item}<Quantity>1.5</Quantity><Cost>2.125</Cost>{job}</ItemLineAdd>"
+    added = qb(_bill_line(line))[0]
+    assert added.get("statusCode") == "0", added.get("statusMessage")
+    assert added.findtext("BillRet/AmountDue") == "3.19"
