@@ -45,6 +45,11 @@ ITERATOR_TTL_SECONDS = 20 * 60
 _ID = re.compile(r"^[0-9A-F]{1,8}-\d{1,10}$")
 _AMOUNT = re.compile(r"[+\-]?[0-9]{1,13}(\.[0-9]{2})?")
 _QUANTITY = re.compile(r"[+\-]?[0-9]{1,10}(\.[0-9]{1,5})?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(T[0-9]{1,2}(:[0-9]{1,2}(:[0-9]{1,2}([+\-][0-9]{1,2}:[0-9]{1,2})?)?)?)?"
+)
 
 # Which lists a reference may point to. References to lists this company file does not keep
 # (sales tax codes, price levels, sales reps, ...) can never resolve, as in a company file that
@@ -103,8 +108,11 @@ def parse_bool(value: str, name: str) -> bool:
 
 
 def parse_date(value: str, name: str) -> date:
-    # DATETYPE is YYYY-MM-DD (spec B.2); a bad one is 3020 "invalid date" (spec B.8).
+    # DATETYPE is YYYY-MM-DD (spec B.2); a bad one is 3020 "invalid date" (spec B.8). Python
+    # also reads 20261128 and 2026-W48-6, which the schema's xsd:date does not.
     try:
+        if not _DATE.fullmatch(value.strip()):
+            raise ValueError(value)
         return date.fromisoformat(value.strip())
     except ValueError:
         raise StatusError(
@@ -116,6 +124,10 @@ def parse_datetime(value: str, name: str) -> float:
     """DATETIMETYPE (or a bare date) as a Unix time; a time without offset is taken as UTC."""
     text = value.strip()
     try:
+        # DATETIMETYPE (qbxmltypes130.xsd): a numeric offset only, no "Z", no fractions of a
+        # second, both of which Python's fromisoformat would read.
+        if not _DATETIME.fullmatch(text):
+            raise ValueError(text)
         if len(text) == 10:
             when = datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
         else:

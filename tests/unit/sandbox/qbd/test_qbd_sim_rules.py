@@ -535,3 +535,21 @@ def test_amounts_follow_the_schema_patterns(qb: Run) -> None:
     added = qb(_bill_line(line))[0]
     assert added.get("statusCode") == "0", added.get("statusMessage")
     assert added.findtext("BillRet/AmountDue") == "3.19"
+
+
+def test_dates_follow_the_schema_types(qb: Run) -> None:
+    # DATETIMETYPE takes a numeric offset only; DATETYPE is YYYY-MM-DD (qbxmltypes130.xsd).
+    def modified_since(when: str) -> str | None:
+        return qb(
+            f"<CustomerQueryRq><FromModifiedDate>{when}</FromModifiedDate></CustomerQueryRq>"
+        )[0].get("statusCode")
+
+    assert modified_since("2026-11-01T09:00:00+00:00") in ("0", "1")
+    assert modified_since("2026-11-01") in ("0", "1")
+    for when in ("2026-11-01T09:00:00Z", "2026-11-01T09:00:00.5+00:00", "20261101"):
+        assert modified_since(when) == "3020", when
+    bill = _bill_line(
+        "<ExpenseLineAdd><AccountRef><FullName>Job Materials</FullName></AccountRef>"
+        "<Amount>1.00</Amount></ExpenseLineAdd>"
+    ).replace("<RefNumber>", "<TxnDate>2026-W45-1</TxnDate><RefNumber>")
+    assert qb(bill)[0].get("statusCode") == "3020"
