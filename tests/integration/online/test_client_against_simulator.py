@@ -358,3 +358,43 @@ def test_simulator_injected_5xx_storm_converges_without_duplicates(sim: Harness,
     assert result.ok, result.error
     assert count_named(sim, f"Injected {when}") == 1
     assert len(sim.sleeps) == 3
+
+
+def test_a_new_customer_and_its_first_job_in_one_run(sim: Harness) -> None:
+    """Accepting a project under "new customer" records both commands at once; the job waits
+    for its parent (a batch item cannot see what an earlier item created, spec A.8)."""
+    sim.connect()
+    results = sim.gateway().execute(
+        [
+            CreateCustomer(idempotency_key="new-cust", name="Orion Partners"),
+            CreateJob(
+                idempotency_key="new-job",
+                job=QuickBooksJob(name="P-7 Orion Yard", parent_full_name="Orion Partners"),
+            ),
+        ]
+    )
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    job = results[1].jobs[0]
+    assert job.parent_id == results[0].jobs[0].id
+    assert job.full_name == "Orion Partners:P-7 Orion Yard"
+
+
+def test_a_job_whose_new_parent_was_refused_says_so(sim: Harness) -> None:
+    sim.connect()
+    gateway = sim.gateway()
+    [taken] = gateway.execute([CreateCustomer(idempotency_key="taken", name="Vega Works")])
+    assert taken.ok
+    results = gateway.execute(
+        [
+            CreateCustomer(idempotency_key="again", name="Vega Works"),
+            CreateJob(
+                idempotency_key="under-again",
+                job=QuickBooksJob(name="P-8 Vega Dock", parent_full_name="Vega Works"),
+            ),
+        ]
+    )
+    assert results[0].error is not None
+    assert results[0].error.code == "6240"
+    # The customer exists (made earlier), so the job goes under it.
+    assert results[1].ok, results[1].error
+    assert results[1].jobs[0].full_name == "Vega Works:P-8 Vega Dock"
