@@ -398,3 +398,27 @@ def test_a_job_whose_new_parent_was_refused_says_so(sim: Harness) -> None:
     # The customer exists (made earlier), so the job goes under it.
     assert results[1].ok, results[1].error
     assert results[1].jobs[0].full_name == "Vega Works:P-8 Vega Dock"
+
+
+def test_cdc_cap_counts_every_entity_of_the_answer(sessions: sessionmaker[Session]) -> None:
+    """The 1,000-object cap is per CDC answer, not per entity (spec A.7): an answer that
+    reaches it with changes spread over several entities is incomplete, so we read everything
+    rather than advance the watermark past changes QuickBooks left out."""
+    sim = Harness(sessions, config=SimulatorConfig(cdc_max_objects=3))
+    sim.connect()
+    client = sim.client()
+    sim.clock.advance(5)
+    since = sim.clock.now()
+    sim.clock.advance(5)
+    made: dict[str, list[str]] = {"Customer": [], "Vendor": []}
+    for n in range(2):
+        for entity in made:
+            obj = client.create(
+                entity, {"DisplayName": f"Cap {entity} {n}"}, request_id=f"c{n}{entity}"
+            )
+            made[entity].append(obj["Id"])
+    sim.clock.advance(5)
+    changes = changes_since(client, ["Customer", "Vendor"], since, clock=sim.clock.now, cap=3)
+    assert changes.full_read
+    for entity, ids in made.items():
+        assert set(ids) <= {row["Id"] for row in changes.changed[entity]}
