@@ -13,11 +13,14 @@ Unknown outcomes: the client replays a write whose answer was lost with the same
 A command whose outcome stayed unknown is reported retriable with code ``outcome_unknown``;
 the outbox then flags it ``needs_lookup`` and the next run passes its key in ``look_up_first``:
 the gateway looks the object up by its unique name before creating anything, never blindly
-creating it a second time.
+creating it a second time. What the look-up does not find is sent under a new ``requestid``:
+QuickBooks replays failures too, so the old one would only repeat a refusal such as a
+SystemFault that a retry is meant to get past.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -153,15 +156,20 @@ class OnlineGateway:
         command of this call goes in a later wave, since a batch item cannot see what an
         earlier item of the same batch created (spec §A.8) and the parent's Id is needed."""
         results: dict[str, CommandResult] = {}
+        retry = f"retry {uuid.uuid4().hex}"
         waiting = list(writes)
         while waiting:
             wave, waiting = _next_wave(waiting)
-            done, stop = self._write_wave(wave, look_up_first, stop)
+            done, stop = self._write_wave(wave, look_up_first, stop, retry)
             results.update(done)
         return results
 
     def _write_wave(
-        self, writes: Sequence[Write], look_up_first: set[str], stop: QboAuthError | None
+        self,
+        writes: Sequence[Write],
+        look_up_first: set[str],
+        stop: QboAuthError | None,
+        retry: str,
     ) -> tuple[dict[str, CommandResult], QboAuthError | None]:
         results: dict[str, CommandResult] = {}
         planned: list[_Planned] = []
@@ -202,8 +210,12 @@ class OnlineGateway:
                 )
                 for i, p in enumerate(chunk)
             ]
+            # A command sent before (flagged for look-up) that the look-up did not find was
+            # not applied, or QuickBooks refused it; its old requestid would only replay that
+            # answer (spec §A.10), so such a batch goes out under a new one.
+            request_keys = [*keys, retry] if look_up_first.intersection(keys) else keys
             try:
-                answers = run_batch(self.client, ops, keys=keys, max_items=self.batch_size)
+                answers = run_batch(self.client, ops, keys=request_keys, max_items=self.batch_size)
             except QboAuthError as exc:
                 stop = exc
                 results.update({k: self._failed(k, exc) for k in keys})
