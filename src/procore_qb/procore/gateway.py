@@ -18,7 +18,7 @@ from typing import Any
 from procore_qb.domain.project import Address, CostCode, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.procore.client import ProcoreClient
-from procore_qb.procore.errors import ProcoreUsageError
+from procore_qb.procore.errors import ProcoreTransportError, ProcoreUsageError
 from procore_qb.procore.resources.budget_line_items import BudgetLineItems
 from procore_qb.procore.resources.cost_codes import CostCodes
 from procore_qb.procore.resources.direct_costs import DirectCosts
@@ -345,7 +345,16 @@ class ProcoreGateway:
             fields["origin_data"] = origin_data if origin_data is not None else job.version
         if template_id is not None:
             fields["project_template_id"] = template_id
-        created = self._projects.create(fields)
+        try:
+            created = self._projects.create(fields)
+        except ProcoreTransportError:
+            # The answer was lost; the project may exist. Its origin_id is unique in the
+            # company, so look it up and finish setting it up rather than leave it half made
+            # (a second create would only get 409).
+            found = list(self._projects.list(by_status="All", origin_id=job.id))
+            if not found:
+                raise
+            created = found[0]
         project_id = int(created["id"])
         self._projects.update(project_id, {"standard_cost_code_list_id": cost_code_list_id})
         if cost_codes:

@@ -48,6 +48,20 @@ def _problem(status: int, title: str, detail: str, rule: str) -> JSONResponse:
     )
 
 
+async def _bounded_body(request: Request, limit: int) -> bytes | None:
+    """The body, or ``None`` once it is known to exceed ``limit`` bytes: by its declared
+    length, else while it streams in, so an oversized body is never held whole in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 def record_events(
     sessions: sessionmaker[Session],
     events: Sequence[WebhookEvent],
@@ -119,8 +133,8 @@ def create_quickbooks_webhooks_router(
 
     @router.post("/webhooks/quickbooks", include_in_schema=True)
     async def quickbooks_webhook(request: Request) -> Any:
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        body = await _bounded_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _problem(
                 413,
                 "Payload too large",

@@ -358,3 +358,67 @@ def test_simulator_injected_5xx_storm_converges_without_duplicates(sim: Harness,
     assert result.ok, result.error
     assert count_named(sim, f"Injected {when}") == 1
     assert len(sim.sleeps) == 3
+
+
+def test_a_new_customer_and_its_first_job_in_one_run(sim: Harness) -> None:
+    """Accepting a project under "new customer" records both commands at once; the job waits
+    for its parent (a batch item cannot see what an earlier item created, spec A.8)."""
+    sim.connect()
+    results = sim.gateway().execute(
+        [
+            CreateCustomer(idempotency_key="new-cust", name="Orion Partners"),
+            CreateJob(
+                idempotency_key="new-job",
+                job=QuickBooksJob(name="P-7 Orion Yard", parent_full_name="Orion Partners"),
+            ),
+        ]
+    )
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    job = results[1].jobs[0]
+    assert job.parent_id == results[0].jobs[0].id
+    assert job.full_name == "Orion Partners:P-7 Orion Yard"
+
+
+def test_a_job_whose_new_parent_was_refused_says_so(sim: Harness) -> None:
+    sim.connect()
+    gateway = sim.gateway()
+    [taken] = gateway.execute([CreateCustomer(idempotency_key="taken", name="Vega Works")])
+    assert taken.ok
+    results = gateway.execute(
+        [
+            CreateCustomer(idempotency_key="again", name="Vega Works"),
+            CreateJob(
+                idempotency_key="under-again",
+                job=QuickBooksJob(name="P-8 Vega Dock", parent_full_name="Vega Works"),
+            ),
+        ]
+    )
+    assert results[0].error is not None
+    assert results[0].error.code == "6240"
+    # The customer exists (made earlier), so the job goes under it.
+    assert results[1].ok, results[1].error
+    assert results[1].jobs[0].full_name == "Vega Works:P-8 Vega Dock"
+
+
+def test_cdc_cap_counts_every_entity_of_the_answer(sessions: sessionmaker[Session]) -> None:
+    """The 1,000-object cap is per CDC answer, not per entity (spec A.7): an answer that
+    reaches it with changes spread over several entities is incomplete, so we read everything
+    rather than advance the watermark past changes QuickBooks left out."""
+    sim = Harness(sessions, config=SimulatorConfig(cdc_max_objects=3))
+    sim.connect()
+    client = sim.client()
+    sim.clock.advance(5)
+    since = sim.clock.now()
+    sim.clock.advance(5)
+    made: dict[str, list[str]] = {"Customer": [], "Vendor": []}
+    for n in range(2):
+        for entity in made:
+            obj = client.create(
+                entity, {"DisplayName": f"Cap {entity} {n}"}, request_id=f"c{n}{entity}"
+            )
+            made[entity].append(obj["Id"])
+    sim.clock.advance(5)
+    changes = changes_since(client, ["Customer", "Vendor"], since, clock=sim.clock.now, cap=3)
+    assert changes.full_read
+    for entity, ids in made.items():
+        assert set(ids) <= {row["Id"] for row in changes.changed[entity]}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from procore_qb.quickbooks.online.webhooks import WebhookEvent, sign
 from procore_qb.store.models import QboWebhookEvent
-from procore_qb.web.quickbooks_webhooks import create_quickbooks_webhooks_router
+from procore_qb.web.quickbooks_webhooks import MAX_BODY_BYTES, create_quickbooks_webhooks_router
 
 TOKEN = "verifier-token-123"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -142,3 +142,24 @@ def test_empty_verifier_token_is_refused(any_db_sessions: sessionmaker[Session])
         create_quickbooks_webhooks_router(
             verifier_token="", sessions=any_db_sessions, enqueue=lambda s, e: None
         )
+
+
+def test_oversized_bodies_are_refused_whether_declared_or_streamed(
+    app: tuple[TestClient, list[list[WebhookEvent]]], any_db_sessions: sessionmaker[Session]
+) -> None:
+    client, enqueued = app
+    big = b"[" + b" " * MAX_BODY_BYTES + b"]"
+    headers = {"intuit-signature": sign(big, TOKEN), "content-type": "application/json"}
+    declared = client.post("/webhooks/quickbooks", content=big, headers=headers)
+    assert declared.status_code == 413
+    assert declared.json()["rule"] == "webhook_size"
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(big), 1 << 20):
+            yield big[start : start + (1 << 20)]
+
+    streamed = client.post("/webhooks/quickbooks", content=pieces(), headers=headers)
+    assert streamed.status_code == 413
+    assert enqueued == []
+    with any_db_sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(QboWebhookEvent)) == 0

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx2
 import pytest
 
 from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
@@ -133,6 +134,45 @@ def test_create_a_project_from_a_quickbooks_job(sim: Sim) -> None:
     with pytest.raises(errors.Conflict) as info:
         gateway.create_project_from_job(job, cost_code_list_id=qb_list.id, cost_codes=[])
     assert info.value.company_id == COMPANY
+
+
+def test_a_project_whose_create_answer_was_lost_is_finished_not_left_half_made(
+    sim: Sim,
+) -> None:
+    inner = sim.http
+
+    def lose_create_answer(request: httpx2.Request) -> httpx2.Response:
+        answer = inner.send(request)
+        if request.method == "POST" and request.url.path == "/rest/v1.0/projects":
+            raise httpx2.ReadTimeout("answer lost", request=request)
+        return httpx2.Response(answer.status_code, headers=answer.headers, content=answer.read())
+
+    sim.http = httpx2.Client(transport=httpx2.MockTransport(lose_create_answer))  # type: ignore[assignment]
+    try:
+        check_lost_create_is_finished(sim)
+    finally:
+        sim.http.close()
+        sim.http = inner
+
+
+def check_lost_create_is_finished(sim: Sim) -> None:
+    gateway = ProcoreGateway(sim.service_account())
+    qb_list = next(cl for cl in gateway.cost_code_lists() if "QuickBooks" in cl.name)
+    standard = gateway.standard_cost_codes(qb_list.id)[:1]
+    job = QuickBooksJob(name="Lost Answer Lofts", id="80000031-1700000000", version="1")
+    project = gateway.create_project_from_job(
+        job,
+        cost_code_list_id=qb_list.id,
+        cost_codes=[
+            NewCostCode(s.code, s.name, standard_cost_code_id=s.id, origin_id=s.origin_id)
+            for s in standard
+        ],
+    )
+    assert project.origin_id == job.id
+    assert project.standard_cost_code_list_id == qb_list.id
+    assert len(project.cost_codes) == 1
+    named = [p for p in gateway.projects(with_cost_codes=False) if p.name == job.name]
+    assert len(named) == 1
 
 
 def test_mark_cost_codes_and_standard_cost_codes_synced(sim: Sim) -> None:

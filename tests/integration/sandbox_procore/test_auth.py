@@ -201,6 +201,16 @@ def test_client_credentials_with_form_fields_or_basic_auth(sim: Sim) -> None:
     )
     assert r.status_code == 401
     assert r.json()["error"] == "invalid_client"
+    r = sim.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": APP["client_id"],
+            "client_secret": "sécret",
+        },
+    )
+    assert r.status_code == 401
+    assert r.json()["error"] == "invalid_client"
     r = sim.http.post("/oauth/token", data={"grant_type": "password", **APP})
     assert r.status_code == 400
     assert r.json()["error"] == "unsupported_grant_type"

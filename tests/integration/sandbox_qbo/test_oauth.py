@@ -168,6 +168,10 @@ def test_client_authentication_is_basic(client: TestClient) -> None:
     response = token(client, auth=wrong, grant_type="authorization_code", code=code)
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+    accented = "Basic " + base64.b64encode(f"{QBO_APP.client_id}:sécret".encode()).decode()
+    response = token(client, auth=accented, grant_type="authorization_code", code=code)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
     missing = token(client, auth="", grant_type="authorization_code", code=code)
     assert missing.status_code == 401
     assert token(client, grant_type="password").json()["error"] == "unsupported_grant_type"

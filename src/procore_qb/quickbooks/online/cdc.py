@@ -4,10 +4,11 @@ CDC facts (spec §A.7, Intuit's change-data-capture page): look-back at most 30 
 1,000 objects per answer; deleted objects come back as ``Id`` + ``MetaData`` with
 ``status="Deleted"``; the answer's ``time`` is the next watermark (QuickBooks' clock, not ours).
 
-Beyond the window, or when an entity's answer reaches the cap (the answer is then incomplete),
-:func:`changes_since` reads every object of the requested entities instead, with automatic
-paging, and says so with ``full_read=True``: deletions are then not reported, and the caller
-treats anything it knows that is absent from ``changed`` as gone.
+Beyond the window, or when the answer reaches the cap (counting every entity in it; the
+answer is then incomplete), :func:`changes_since` reads every object of the requested
+entities instead, with automatic paging, and says so with ``full_read=True``: deletions are
+then not reported, and the caller treats anything it knows that is absent from ``changed``
+as gone.
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ def changes_since(
     else:
         body = client.change_data_capture(entities, since)
         changes = _parse(body, entities)
-        if any(
-            len(changes.changed.get(e, ())) + len(changes.deleted.get(e, ())) >= cap
-            for e in entities
-        ):
+        # The cap is on the whole answer, whatever the mix of entities (spec §A.7).
+        received = sum(
+            len(changes.changed.get(e, ())) + len(changes.deleted.get(e, ())) for e in entities
+        )
+        if received >= cap:
             as_of = changes.as_of
             changes = _full_read(client, entities)
             changes.as_of = as_of or changes.as_of

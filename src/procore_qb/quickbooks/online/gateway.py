@@ -2,7 +2,9 @@
 
 Writes (create customer, create/update job, create item) go out in batch calls of at most 30
 operations; each operation's answer becomes that command's :class:`CommandResult`, with
-QuickBooks' own code and message when it refused. Reads use paged queries, and one
+QuickBooks' own code and message when it refused. A job whose parent customer is created by
+another command of the same call (a "new customer" accept) is sent in a later batch, once the
+parent exists. Reads use paged queries, and one
 ChangeDataCapture call for "changed since" reads of jobs, items, vendors and job costs (so
 deletions come back too, in ``deleted_ids``).
 
@@ -11,11 +13,14 @@ Unknown outcomes: the client replays a write whose answer was lost with the same
 A command whose outcome stayed unknown is reported retriable with code ``outcome_unknown``;
 the outbox then flags it ``needs_lookup`` and the next run passes its key in ``look_up_first``:
 the gateway looks the object up by its unique name before creating anything, never blindly
-creating it a second time.
+creating it a second time. What the look-up does not find is sent under a new ``requestid``:
+QuickBooks replays failures too, so the old one would only repeat a refusal such as a
+SystemFault that a retry is meant to get past.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -147,6 +152,25 @@ class OnlineGateway:
     def _write(
         self, writes: Sequence[Write], look_up_first: set[str], stop: QboAuthError | None
     ) -> dict[str, CommandResult]:
+        """Send the writes in waves: a job whose parent (by full name) is created by another
+        command of this call goes in a later wave, since a batch item cannot see what an
+        earlier item of the same batch created (spec §A.8) and the parent's Id is needed."""
+        results: dict[str, CommandResult] = {}
+        retry = f"retry {uuid.uuid4().hex}"
+        waiting = list(writes)
+        while waiting:
+            wave, waiting = _next_wave(waiting)
+            done, stop = self._write_wave(wave, look_up_first, stop, retry)
+            results.update(done)
+        return results
+
+    def _write_wave(
+        self,
+        writes: Sequence[Write],
+        look_up_first: set[str],
+        stop: QboAuthError | None,
+        retry: str,
+    ) -> tuple[dict[str, CommandResult], QboAuthError | None]:
         results: dict[str, CommandResult] = {}
         planned: list[_Planned] = []
         for command in writes:
@@ -186,8 +210,12 @@ class OnlineGateway:
                 )
                 for i, p in enumerate(chunk)
             ]
+            # A command sent before (flagged for look-up) that the look-up did not find was
+            # not applied, or QuickBooks refused it; its old requestid would only replay that
+            # answer (spec §A.10), so such a batch goes out under a new one.
+            request_keys = [*keys, retry] if look_up_first.intersection(keys) else keys
             try:
-                answers = run_batch(self.client, ops, keys=keys, max_items=self.batch_size)
+                answers = run_batch(self.client, ops, keys=request_keys, max_items=self.batch_size)
             except QboAuthError as exc:
                 stop = exc
                 results.update({k: self._failed(k, exc) for k in keys})
@@ -202,7 +230,7 @@ class OnlineGateway:
                     results[key] = self._failed(key, answer.error)
                 else:
                     results[key] = self._written(p.command, answer.entity or {})
-        return results
+        return results, stop
 
     def _operation(self, command: Write, index: int) -> BatchOperation:
         bid = f"b{index}"
@@ -372,6 +400,41 @@ class OnlineGateway:
             deleted_ids=tuple(deleted),
             as_of=changes.as_of,
         )
+
+
+def _created_full_name(command: Write) -> str | None:
+    """The full name a create command makes (``None`` for updates and items)."""
+    if isinstance(command, CreateCustomer):
+        return command.name
+    if isinstance(command, CreateJob):
+        job = command.job
+        if job.parent_full_name:
+            return f"{job.parent_full_name}:{job.name}"
+        return job.full_name or (None if job.parent_id else job.name)
+    return None
+
+
+def _next_wave(writes: Sequence[Write]) -> tuple[list[Write], list[Write]]:
+    """Split ``writes`` into those that can go now and the jobs waiting for a parent that
+    another of ``writes`` creates (by full name). Always makes progress: the parents of the
+    waiting jobs are in the first part unless they wait themselves, which a chain of full
+    names cannot do forever."""
+    made = {name for c in writes if (name := _created_full_name(c)) is not None}
+    now: list[Write] = []
+    later: list[Write] = []
+    for command in writes:
+        if (
+            isinstance(command, CreateJob)
+            and command.job.parent_id is None
+            and command.job.parent_full_name
+            and command.job.parent_full_name in made
+        ):
+            later.append(command)
+        else:
+            now.append(command)
+    if not now:  # cannot happen with distinct full names; never loop
+        return later, []
+    return now, later
 
 
 def _deleted(changes: Changes, entity: str) -> tuple[str, ...]:

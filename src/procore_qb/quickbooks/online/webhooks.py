@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def _time(raw: Any) -> datetime | None:
     # Intuit writes offsets without a colon (-0700) and CloudEvents nanoseconds.
     if "." in text:
         head, _, tail = text.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        digits = "".join(itertools.takewhile(str.isdigit, tail))
         zone = tail[len(digits) :]
         text = f"{head}.{digits[:6]}{zone}"
     try:
@@ -99,6 +100,8 @@ def parse_payload(body: bytes) -> list[WebhookEvent]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise WebhookPayloadError("the webhook body is not JSON") from exc
+    except RecursionError as exc:
+        raise WebhookPayloadError("the webhook body nests JSON too deeply") from exc
     if isinstance(data, list):
         return [_cloud_event(item) for item in data]
     if isinstance(data, Mapping) and "eventNotifications" in data:

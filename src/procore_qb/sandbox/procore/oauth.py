@@ -189,7 +189,7 @@ def oauth_routes(sandbox: ProcoreSandbox) -> list[tuple[str, list[str], Any]]:
         cid, secret = client_auth(request, form)
         with sandbox.lock:
             app = sandbox.world.apps.get(cid)
-            if app is None or not secrets.compare_digest(app[0], secret):
+            if app is None or not secrets.compare_digest(app[0].encode(), secret.encode()):
                 return _oauth_error(
                     401,
                     "invalid_client",

@@ -4,12 +4,13 @@ Hierarchy::
 
     SimulatorError            root of everything raised inside the simulator
     ├── QboFault              an Accounting API fault; rendered as a ``Fault`` body
-    └── OAuthError            an OAuth 2.0 error, rendered as ``{"error": ...}``
+    ├── OAuthError            an OAuth 2.0 error, rendered as ``{"error": ...}``
+    └── SnapshotError         the saved state in the data directory cannot be read
 """
 
 from __future__ import annotations
 
-__all__ = ["OAuthError", "QboFault", "SimulatorError"]
+__all__ = ["OAuthError", "QboFault", "SimulatorError", "SnapshotError"]
 
 
 class SimulatorError(Exception):
@@ -46,3 +47,7 @@ class OAuthError(SimulatorError):
         self.error = error
         self.description = description
         self.status = status
+
+
+class SnapshotError(SimulatorError):
+    """The state file in the data directory is not a snapshot this simulator wrote."""

@@ -159,8 +159,8 @@ class OAuthServer:
             client_id, _, secret = base64.b64decode(encoded).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             raise OAuthError("invalid_client", "malformed Basic credentials", status=401) from None
-        good_id = hmac.compare_digest(client_id, self._config.client_id)
-        good_secret = hmac.compare_digest(secret, self._config.client_secret)
+        good_id = hmac.compare_digest(client_id.encode(), self._config.client_id.encode())
+        good_secret = hmac.compare_digest(secret.encode(), self._config.client_secret.encode())
         if not (good_id and good_secret):
             raise OAuthError("invalid_client", "client id or secret is wrong", status=401)
 

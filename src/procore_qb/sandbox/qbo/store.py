@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from procore_qb.sandbox.qbo.errors import SnapshotError
+
 __all__ = ["RealmState", "Snapshot", "load_snapshot", "save_snapshot"]
 
 Record = dict[str, Any]
@@ -86,8 +88,17 @@ def save_snapshot(path: Path, snapshot: Snapshot) -> None:
 
 
 def load_snapshot(path: Path) -> Snapshot | None:
+    """The saved state, ``None`` when there is none; :class:`SnapshotError` naming the file
+    when it cannot be read."""
     if not path.exists():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    realms = {key: RealmState.from_json(value) for key, value in data.get("realms", {}).items()}
-    return Snapshot(realms=realms, oauth=dict(data.get("oauth", {})))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        realms = {key: RealmState.from_json(value) for key, value in data.get("realms", {}).items()}
+        return Snapshot(realms=realms, oauth=dict(data.get("oauth", {})))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SnapshotError(
+            f"cannot read the QuickBooks Online simulator state file {path}: "
+            f"{type(exc).__name__}: {exc}; restore it, or delete it to start again from the "
+            "seed world"
+        ) from exc

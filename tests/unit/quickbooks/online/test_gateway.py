@@ -17,7 +17,7 @@ from procore_qb.quickbooks.commands import (
 from procore_qb.quickbooks.online.gateway import OUTCOME_UNKNOWN, RECONNECT_REQUIRED, OnlineGateway
 from procore_qb.quickbooks.online.resources.customers import customer_body, customer_to_job
 
-from .helpers import TIME, json_response, make_client
+from .helpers import TIME, fault, json_response, make_client
 
 
 def batch_echo(
@@ -229,3 +229,41 @@ def test_query_jobs_reads_all_pages_and_maps() -> None:
         )
         == job
     )
+
+
+def test_a_retry_after_a_replayable_failure_is_not_answered_from_the_replay() -> None:
+    """QuickBooks answers a repeated requestid with its first answer, failures included
+    (spec A.10). A command that got a retriable fault (here a SystemFault on its batch item)
+    is looked up on the next run; when that finds nothing it must go out under a new
+    requestid, or it would get the same fault forever."""
+    replies: dict[str, httpx2.Response] = {}
+    processed: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/query"):
+            return json_response(200, {"QueryResponse": {}, "time": TIME})
+        request_id = request.url.params["requestid"]
+        if request_id in replies:
+            return replies[request_id]
+        processed.append(request_id)
+        [item] = json.loads(request.content)["BatchItemRequest"]
+        if len(processed) == 1:
+            answer = {
+                "bId": item["bId"],
+                **fault("10000", "An application error has occurred", kind="SystemFault"),
+            }
+        else:
+            answer = {"bId": item["bId"], "Customer": {"Id": "77", **item["Customer"]}}
+        answer.pop("time", None)
+        replies[request_id] = json_response(200, {"BatchItemResponse": [answer], "time": TIME})
+        return replies[request_id]
+
+    gateway = OnlineGateway(make_client(handler))
+    command = CreateCustomer(idempotency_key="c-sys", name="Retry Co")
+    [first] = gateway.execute([command])
+    assert first.error is not None
+    assert first.error.retriable
+    [second] = gateway.execute([command], look_up_first={"c-sys"})
+    assert second.ok, second.error
+    assert second.jobs[0].id == "77"
+    assert len(processed) == 2

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,6 +50,7 @@ def test_legacy_dedupe_key_changes_with_last_updated() -> None:
         b'{"eventNotifications": [{"dataChangeEvent": {"entities": []}}]}',
         b'{"eventNotifications": [{"realmId": "1",'
         b' "dataChangeEvent": {"entities": [{"name": "Customer"}]}}]}',
+        b"[" * 100_000,
     ],
 )
 def test_malformed_payloads(payload: bytes) -> None:
@@ -66,3 +68,19 @@ def test_cloudevent_entity_names() -> None:
     }
     [event] = parse_payload(json.dumps(item).encode())
     assert (event.entity, event.operation) == ("JournalEntry", "Deleted")
+
+
+@pytest.mark.parametrize(
+    ("last_updated", "utc"),
+    [
+        ("2026-11-28T04:42:19-0700", datetime(2026, 11, 28, 11, 42, 19, tzinfo=UTC)),
+        ("2026-11-28T04:42:19.250-07:00", datetime(2026, 11, 28, 11, 42, 19, 250000, tzinfo=UTC)),
+        ("2026-11-28T04:42:19.250-0700", datetime(2026, 11, 28, 11, 42, 19, 250000, tzinfo=UTC)),
+        ("2026-11-28T11:42:19.123456789Z", datetime(2026, 11, 28, 11, 42, 19, 123456, tzinfo=UTC)),
+    ],
+)
+def test_event_times_keep_their_offset(last_updated: str, utc: datetime) -> None:
+    entity = {"name": "Customer", "id": "1", "operation": "Update", "lastUpdated": last_updated}
+    body = {"eventNotifications": [{"realmId": "1", "dataChangeEvent": {"entities": [entity]}}]}
+    [event] = parse_payload(json.dumps(body).encode())
+    assert event.occurred_at == utc
