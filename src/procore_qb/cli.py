@@ -129,7 +129,13 @@ def sandbox_procore(
     for line in banner(host, port):
         print(line, flush=True)
     config = SandboxConfig(hourly_limit=hourly_limit, spike_limit=spike_limit)
-    serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
+    from procore_qb.sandbox.procore.errors import SeedError
+
+    try:
+        serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
+    except SeedError as exc:
+        Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
 
 
 @app.command("qwc")
@@ -227,7 +233,13 @@ def sandbox_qbo(
     console.print(f"  company (realmId) {seed.QBO_REALM_ID}")
     console.print(f"  app client id {seed.QBO_APP.client_id}, secret {seed.QBO_APP.client_secret}")
     console.print(f"  discovery http://127.0.0.1:{port}/.well-known/openid_sandbox_configuration")
-    serve(port=port, data_dir=data_dir, webhook_url=webhook_url)
+    from procore_qb.sandbox.qbo.errors import SnapshotError
+
+    try:
+        serve(port=port, data_dir=data_dir, webhook_url=webhook_url)
+    except SnapshotError as exc:
+        Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
 
 
 def main() -> None:

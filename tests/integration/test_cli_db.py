@@ -43,3 +43,19 @@ def test_bad_configuration_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "PROCORE_QB_JOBS__BACKEND: Input should be 'auto', 'embedded' or 'procrastinate'" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("simulator", "state_file"),
+    [("procore", "procore-sandbox.json"), ("qbo", "qbo-sandbox.json")],
+)
+def test_a_damaged_simulator_state_file_is_reported_in_one_line(
+    tmp_path: Path, simulator: str, state_file: str
+) -> None:
+    (tmp_path / state_file).write_text("{not json", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["sandbox", simulator, "--port", "0", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Cannot start:" in result.output
+    assert state_file in result.output
