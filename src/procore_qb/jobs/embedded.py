@@ -29,15 +29,15 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from procore_qb.jobs.arguments import (
     check_args,
     check_lock,
-    check_name,
     check_session,
     check_when,
 )
 from procore_qb.jobs.clock import Clock, system_clock
-from procore_qb.jobs.errors import JobsConfigurationError, TerminalJobError, UnknownTask
+from procore_qb.jobs.errors import JobsConfigurationError, TerminalJobError
 from procore_qb.jobs.port import JobContext, JobStatus, JobView, RunReport, TaskFunction
+from procore_qb.jobs.registry import TaskRegistry, TaskSpec
 from procore_qb.jobs.retry import DEFAULT_MAX_ATTEMPTS, Backoff, retry_delay
-from procore_qb.jobs.schedule import Schedule, first_run, next_run
+from procore_qb.jobs.schedule import first_run, next_run
 from procore_qb.jobs.workers import default_worker_name, stop_on_signals
 from procore_qb.store.models.queue import QueuedJob, ScheduledJob
 
@@ -46,13 +46,6 @@ __all__ = ["EmbeddedJobQueue"]
 logger = logging.getLogger(__name__)
 
 _ERROR_TEXT_LIMIT = 4000
-
-
-@dataclass(frozen=True, slots=True)
-class _Task:
-    fn: TaskFunction
-    max_attempts: int
-    backoff: Backoff
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +92,7 @@ class EmbeddedJobQueue:
         self._lease = lease
         self._name = worker_name or default_worker_name()
         self._poll_interval = poll_interval
-        self._tasks: dict[str, _Task] = {}
-        self._schedules: dict[str, Schedule] = {}
+        self._registry = TaskRegistry(max_attempts=self._max_attempts, backoff=self._backoff)
         self._claim_lock = threading.Lock()
         self._held: set[int] = set()
         self._held_lock = threading.Lock()
@@ -120,16 +112,7 @@ class EmbeddedJobQueue:
         max_attempts: int | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        check_name("task", name)
-        if name in self._tasks:
-            raise JobsConfigurationError(f"a task named {name!r} is already registered")
-        if max_attempts is not None and max_attempts < 1:
-            raise JobsConfigurationError(f"max_attempts of task {name!r} must be at least 1")
-        self._tasks[name] = _Task(
-            fn=fn,
-            max_attempts=max_attempts or self._max_attempts,
-            backoff=backoff or self._backoff,
-        )
+        self._registry.add_task(name, fn, max_attempts=max_attempts, backoff=backoff)
 
     def schedule(
         self,
@@ -140,17 +123,10 @@ class EmbeddedJobQueue:
         args: Mapping[str, Any] | None = None,
         lock: str | None = None,
     ) -> None:
-        check_name("schedule", name)
-        self._task(task)
-        self._schedules[name] = Schedule(
-            name=name, task=task, every=every, args=check_args(task, args), lock=check_lock(lock)
-        )
+        self._registry.add_schedule(name, task, every=every, args=args, lock=lock)
 
-    def _task(self, name: str) -> _Task:
-        try:
-            return self._tasks[name]
-        except KeyError:
-            raise UnknownTask(name, list(self._tasks)) from None
+    def _task(self, name: str) -> TaskSpec:
+        return self._registry.task(name)
 
     # ------------------------------------------------------------------ enqueue
 
@@ -302,7 +278,7 @@ class EmbeddedJobQueue:
                 job.run_at = now
 
     def _fire_schedules(self, s: Session, now: datetime) -> None:
-        for schedule in self._schedules.values():
+        for schedule in self._registry.schedules.values():
             every_seconds = int(schedule.every.total_seconds())
             row = s.get(ScheduledJob, schedule.name)
             if row is None:
@@ -346,7 +322,7 @@ class EmbeddedJobQueue:
     # ------------------------------------------------------------------ running
 
     def _execute(self, claim: _Claim) -> str:
-        spec = self._tasks.get(claim.task)
+        spec = self._registry.tasks.get(claim.task)
         ctx = JobContext(
             job_id=claim.id,
             task=claim.task,

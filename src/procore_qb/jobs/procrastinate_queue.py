@@ -27,7 +27,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,15 +41,15 @@ from procore_qb.jobs.arguments import (
     RESERVED_PREFIX,
     check_args,
     check_lock,
-    check_name,
     check_session,
     check_when,
 )
 from procore_qb.jobs.clock import Clock, system_clock
-from procore_qb.jobs.errors import JobsConfigurationError, UnknownTask
+from procore_qb.jobs.errors import JobsConfigurationError
 from procore_qb.jobs.port import JobContext, JobStatus, JobView, RunReport, TaskFunction
+from procore_qb.jobs.registry import TaskRegistry, TaskSpec
 from procore_qb.jobs.retry import DEFAULT_MAX_ATTEMPTS, Backoff, retry_delay
-from procore_qb.jobs.schedule import Schedule, first_run, next_run
+from procore_qb.jobs.schedule import first_run, next_run
 from procore_qb.jobs.workers import default_worker_name
 
 __all__ = ["META_KEY", "ProcrastinateJobQueue"]
@@ -69,13 +68,6 @@ _STATUSES = {
     "aborting": JobStatus.DOING,
     "aborted": JobStatus.FAILED,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Task:
-    fn: TaskFunction
-    max_attempts: int
-    backoff: Backoff
 
 
 def _max_attempts_of(task_kwargs: Mapping[str, Any], default: int) -> int:
@@ -166,8 +158,7 @@ class ProcrastinateJobQueue:
         self._heartbeat = heartbeat_interval
         self._stalled_after = stalled_after
         self._poll = poll_interval
-        self._tasks: dict[str, _Task] = {}
-        self._schedules: dict[str, Schedule] = {}
+        self._registry = TaskRegistry(max_attempts=self._max_attempts, backoff=self._backoff)
         self._next_fire: dict[str, datetime] = {}
         self._counts = _Counts()
 
@@ -185,15 +176,7 @@ class ProcrastinateJobQueue:
         max_attempts: int | None = None,
         backoff: Backoff | None = None,
     ) -> None:
-        check_name("task", name)
-        if name in self._tasks:
-            raise JobsConfigurationError(f"a task named {name!r} is already registered")
-        if max_attempts is not None and max_attempts < 1:
-            raise JobsConfigurationError(f"max_attempts of task {name!r} must be at least 1")
-        spec = _Task(
-            fn=fn, max_attempts=max_attempts or self._max_attempts, backoff=backoff or self._backoff
-        )
-        self._tasks[name] = spec
+        spec = self._registry.add_task(name, fn, max_attempts=max_attempts, backoff=backoff)
         runner = self._runner(name, spec)
         strategy = _RetryStrategy(self, name)
         self._app.task(name=name, pass_context=True, retry=strategy)(runner)
@@ -208,18 +191,11 @@ class ProcrastinateJobQueue:
         args: Mapping[str, Any] | None = None,
         lock: str | None = None,
     ) -> None:
-        check_name("schedule", name)
-        self._task(task)
-        self._schedules[name] = Schedule(
-            name=name, task=task, every=every, args=check_args(task, args), lock=check_lock(lock)
-        )
+        self._registry.add_schedule(name, task, every=every, args=args, lock=lock)
         self._next_fire.pop(name, None)
 
-    def _task(self, name: str) -> _Task:
-        try:
-            return self._tasks[name]
-        except KeyError:
-            raise UnknownTask(name, list(self._tasks)) from None
+    def _task(self, name: str) -> TaskSpec:
+        return self._registry.task(name)
 
     # ------------------------------------------------------------------ enqueue
 
@@ -306,7 +282,7 @@ class ProcrastinateJobQueue:
 
     # ------------------------------------------------------------------ running
 
-    def _runner(self, name: str, spec: _Task) -> Any:
+    def _runner(self, name: str, spec: TaskSpec) -> Any:
         def run(context: procrastinate.JobContext, **kwargs: Any) -> None:
             job = context.job
             max_attempts = _max_attempts_of(kwargs, spec.max_attempts)
@@ -332,7 +308,7 @@ class ProcrastinateJobQueue:
     def _retry_decision(
         self, name: str, error: BaseException, job: procrastinate_jobs.Job
     ) -> procrastinate.RetryDecision | None:
-        spec = self._tasks[name]
+        spec = self._registry.tasks[name]
         max_attempts = _max_attempts_of(job.task_kwargs, spec.max_attempts)
         attempt = job.attempts + 1
         delay = retry_delay(error, attempt=attempt, max_attempts=max_attempts, backoff=spec.backoff)
@@ -364,12 +340,12 @@ class ProcrastinateJobQueue:
         """Defer every schedule whose instant has come; returns how many jobs were added."""
         now = self._clock()
         added = 0
-        for name, schedule in self._schedules.items():
+        for name, schedule in self._registry.schedules.items():
             due = self._next_fire.setdefault(name, first_run(now, schedule.every))
             if due > now:
                 continue
             timestamp = int(due.timestamp())
-            spec = self._tasks[schedule.task]
+            spec = self._registry.tasks[schedule.task]
             kwargs: dict[str, Any] = {
                 **schedule.args,
                 META_KEY: {"max_attempts": spec.max_attempts, "schedule": name},
@@ -395,7 +371,7 @@ class ProcrastinateJobQueue:
         for job in stalled:
             if job.id is None:
                 continue
-            spec = self._tasks.get(job.task_name)
+            spec = self._registry.tasks.get(job.task_name)
             max_attempts = _max_attempts_of(
                 job.task_kwargs, spec.max_attempts if spec else self._max_attempts
             )
