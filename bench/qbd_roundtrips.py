@@ -28,8 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from procore_qb.domain.commands import CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateJob, QueryJobs
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.desktop.qbxml.message import (
     OutgoingRequest,

@@ -19,8 +19,8 @@ from typing import TypeVar
 
 from starlette.testclient import TestClient
 
+from procore_qb.domain.commands import CreateCustomer, CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateCustomer, CreateJob, QueryJobs
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.retry import RetryPolicy

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import xmlschema
 
+from procore_qb.domain import commands as c
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks import commands as c
 from procore_qb.quickbooks.desktop.gateway import DesktopGateway, request_id
 from procore_qb.quickbooks.desktop.qbxml.message import OutgoingRequest, build_message
 from procore_qb.quickbooks.desktop.qbxml.requests import (

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
 
+from procore_qb.domain.commands import CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateJob, QueryJobs
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.desktop.qwc import QwcConfig
 from procore_qb.quickbooks.desktop.session import (

@@ -11,6 +11,8 @@ Modules:
 - ``permissions``: Procore access levels, the action → requirement table, :func:`check`.
 - ``mapping``: Procore project ⇄ QuickBooks job fields.
 - ``errors``: :class:`DomainError` and its three children.
+- ``commands``: what procore-qb asks of QuickBooks (the outbox's command model), as data,
+  with the JSON codec the outbox stores it in.
 
 A use case typically calls ``permissions.check``, then ``eligibility.*_problems`` with
 ``problems.ensure_no_problems``, then the item's method, and stores the returned item.

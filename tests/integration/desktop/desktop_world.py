@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from procore_qb.quickbooks.commands import Command, CommandResult
+from procore_qb.domain.commands import Command, CommandResult
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.desktop.qbxml.message import (
     OutgoingRequest,

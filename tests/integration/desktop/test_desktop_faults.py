@@ -11,8 +11,8 @@ from typing import Any
 from desktop_world import IN_PROCESS, START, World, build_app
 from starlette.testclient import TestClient
 
+from procore_qb.domain.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.quickbooks.desktop.session import web_connector_status
 from procore_qb.sandbox.qbd.webconnector import Faults
 from procore_qb.store.engine import create_engine, create_session_factory

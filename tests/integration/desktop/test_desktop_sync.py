@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 from desktop_world import IN_PROCESS, World
 
-from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     CreateCustomer,
     CreateItem,
     CreateJob,
@@ -20,6 +19,7 @@ from procore_qb.quickbooks.commands import (
     QueryVendors,
     UpdateJob,
 )
+from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 from procore_qb.quickbooks.desktop.qbxml.message import OutgoingRequest, build_message
 from procore_qb.quickbooks.desktop.qbxml.requests import CustomerAdd, CustomerMod, Ref
 

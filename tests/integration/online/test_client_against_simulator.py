@@ -9,8 +9,8 @@ import httpx2
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from procore_qb.domain.commands import CreateCustomer, CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
-from procore_qb.quickbooks.commands import CreateCustomer, CreateJob, QueryJobs, UpdateJob
 from procore_qb.quickbooks.online.cdc import changes_since
 from procore_qb.quickbooks.online.errors import ReconnectRequired, StaleObject
 from procore_qb.quickbooks.online.gateway import OUTCOME_UNKNOWN, RECONNECT_REQUIRED

@@ -10,8 +10,8 @@ import httpx2
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from procore_qb.domain.commands import Command, CreateCustomer, CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import Command, CreateCustomer, CreateJob, QueryJobs
 from procore_qb.quickbooks.online.driver import OnlineDriver
 from procore_qb.quickbooks.online.query import Query
 from procore_qb.sandbox.qbo import SimulatorConfig

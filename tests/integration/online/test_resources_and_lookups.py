@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     CreateCustomer,
     CreateItem,
     CreateJob,
@@ -17,6 +16,7 @@ from procore_qb.quickbooks.commands import (
     QueryVendors,
     UpdateJob,
 )
+from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.online.query import Query
 from procore_qb.quickbooks.online.resources.classes import ClassResource
 from procore_qb.quickbooks.online.resources.company_info import CompanyInfoResource

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from procore_qb.quickbooks.commands import CreateCustomer
+from procore_qb.domain.commands import CreateCustomer
 from procore_qb.quickbooks.online.webhooks import WebhookEvent
 from procore_qb.sandbox.qbo import SimulatorConfig
 from procore_qb.store.models import QboWebhookEvent

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     CommandError,
     CommandResult,
     CreateJob,
     QueryCustomers,
 )
+from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.store.repositories.outbox import Outbox
 
 from .conftest import NOW

@@ -14,7 +14,7 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from procore_qb.quickbooks.commands import QueryCustomers
+from procore_qb.domain.commands import QueryCustomers
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.sandbox.qbd.app import open_simulator

@@ -1,5 +1,5 @@
-"""The Desktop gateway: commands of :mod:`procore_qb.quickbooks.commands` as qbXML requests,
-and qbXML responses back as :class:`~procore_qb.quickbooks.commands.CommandResult`.
+"""The Desktop gateway: commands of :mod:`procore_qb.domain.commands` as qbXML requests,
+and qbXML responses back as :class:`~procore_qb.domain.commands.CommandResult`.
 
 A command becomes one or more *parts* (qbXML requests) that travel in the same message. Each
 part's ``requestID`` is ``"{idempotency_key}.{part}.{page}"`` (:func:`request_id`), at most 50
@@ -31,8 +31,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 
-from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     Command,
     CommandError,
     CommandResult,
@@ -49,6 +48,7 @@ from procore_qb.quickbooks.commands import (
     QueryVendors,
     UpdateJob,
 )
+from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlParseError
 from procore_qb.quickbooks.desktop.qbxml.message import Response
 from procore_qb.quickbooks.desktop.qbxml.records import (

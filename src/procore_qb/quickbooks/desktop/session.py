@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb import __version__
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     Command,
     CommandError,
     CommandResult,

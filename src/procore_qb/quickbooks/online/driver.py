@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.quickbooks.commands import CommandResult
+from procore_qb.domain.commands import CommandResult
 from procore_qb.quickbooks.online.gateway import RECONNECT_REQUIRED, OnlineGateway
 from procore_qb.store.repositories.outbox import Outbox
 

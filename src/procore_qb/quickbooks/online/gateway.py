@@ -1,4 +1,4 @@
-"""The Online gateway: executes :mod:`procore_qb.quickbooks.commands` against one realm at once.
+"""The Online gateway: executes :mod:`procore_qb.domain.commands` against one realm at once.
 
 Writes (create customer, create/update job, create item) go out in batch calls of at most 30
 operations; each operation's answer becomes that command's :class:`CommandResult`, with
@@ -26,8 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     Command,
     CommandError,
     CommandResult,
@@ -43,6 +42,7 @@ from procore_qb.quickbooks.commands import (
     QueryVendors,
     UpdateJob,
 )
+from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.online.batch import MAX_BATCH_ITEMS, BatchOperation, chunked, run_batch
 from procore_qb.quickbooks.online.cdc import Changes, changes_since
 from procore_qb.quickbooks.online.client import QboClient

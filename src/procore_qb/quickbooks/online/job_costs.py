@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from procore_qb.quickbooks.commands import JobCostLine, JobCostSource
+from procore_qb.domain.commands import JobCostLine, JobCostSource
 from procore_qb.quickbooks.online.resources.base import ref_value
 
 __all__ = ["EXPENSE_DETAIL_TYPES", "expense_lines", "journal_lines"]

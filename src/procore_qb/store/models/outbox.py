@@ -14,7 +14,7 @@ __all__ = ["QbCommand"]
 
 
 class QbCommand(Base):
-    """One command of :mod:`procore_qb.quickbooks.commands`.
+    """One command of :mod:`procore_qb.domain.commands`.
 
     ``state``: ``pending`` (not yet handed to QuickBooks), ``in_flight`` (handed out, no answer
     yet), ``done`` or ``failed``. ``needs_lookup`` marks a command whose outcome is unknown

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     Command,
     CommandResult,
     command_from_json,

@@ -14,8 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from procore_qb.domain import export_workflow as ew
 from procore_qb.domain import import_workflow as iw
+from procore_qb.domain.commands import job_from_json, job_to_json
 from procore_qb.domain.project import project_from_json, project_to_json
-from procore_qb.quickbooks.commands import job_from_json, job_to_json
 from procore_qb.store.errors import Conflict, NotFound
 from procore_qb.store.models import ExportEvent, ExportItem, ImportEvent, ImportItem
 

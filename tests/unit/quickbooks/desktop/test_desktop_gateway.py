@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     CommandResult,
     CreateCustomer,
     CreateItem,
@@ -18,6 +17,7 @@ from procore_qb.quickbooks.commands import (
     QueryJobCosts,
     QueryJobs,
 )
+from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.desktop.gateway import (
     DesktopGateway,
     marker,

@@ -8,8 +8,8 @@ from desktop_support import START, Clock, make_service
 from qb_fake import customer_ret, message, requests_of, rs
 from sqlalchemy.orm import Session, sessionmaker
 
+from procore_qb.domain.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.quickbooks.desktop.gateway import marker
 from procore_qb.quickbooks.desktop.session import WebConnectorService, web_connector_status
 from procore_qb.store.models import QbwcSession

@@ -5,8 +5,7 @@ from datetime import date
 
 import httpx2
 
-from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     CreateCustomer,
     CreateItem,
     CreateJob,
@@ -14,6 +13,7 @@ from procore_qb.quickbooks.commands import (
     QueryJobs,
     UpdateJob,
 )
+from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 from procore_qb.quickbooks.online.gateway import OUTCOME_UNKNOWN, RECONNECT_REQUIRED, OnlineGateway
 from procore_qb.quickbooks.online.resources.customers import customer_body, customer_to_job
 

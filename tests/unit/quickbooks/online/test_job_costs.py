@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from procore_qb.quickbooks.commands import JobCostSource
+from procore_qb.domain.commands import JobCostSource
 from procore_qb.quickbooks.online.resources.bills import BillResource
 from procore_qb.quickbooks.online.resources.journal_entries import JournalEntryResource
 from procore_qb.quickbooks.online.resources.purchases import PurchaseResource

@@ -13,8 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from procore_qb.domain.commands import AccountRecord, ItemRecord, VendorRecord
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks.commands import AccountRecord, ItemRecord, VendorRecord
 from procore_qb.quickbooks.desktop.errors import QbxmlParseError
 
 __all__ = [

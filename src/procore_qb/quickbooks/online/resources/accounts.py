@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from procore_qb.quickbooks.commands import AccountRecord
+from procore_qb.domain.commands import AccountRecord
 from procore_qb.quickbooks.online.resources.base import EntityResource
 
 __all__ = ["INCOME_AND_EXPENSE_TYPES", "AccountResource", "account_record"]

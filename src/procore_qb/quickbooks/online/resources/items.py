@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from procore_qb.quickbooks.commands import ItemRecord
+from procore_qb.domain.commands import ItemRecord
 from procore_qb.quickbooks.online.resources.base import EntityResource, ref
 
 __all__ = ["COST_CODE_TYPES", "ItemResource", "item_record", "service_item_body"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from procore_qb.quickbooks.commands import JobCostLine, JobCostSource
+from procore_qb.domain.commands import JobCostLine, JobCostSource
 from procore_qb.quickbooks.online.job_costs import expense_lines
 from procore_qb.quickbooks.online.resources.base import EntityResource
 

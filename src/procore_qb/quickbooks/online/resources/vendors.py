@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from procore_qb.quickbooks.commands import VendorRecord
+from procore_qb.domain.commands import VendorRecord
 from procore_qb.quickbooks.online.resources.base import EntityResource
 
 __all__ = ["VendorResource", "vendor_record"]

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks.commands import (
+from procore_qb.domain.commands import (
     AccountRecord,
     Command,
     CommandError,
@@ -32,6 +31,7 @@ from procore_qb.quickbooks.commands import (
     result_from_json,
     result_to_json,
 )
+from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 
 JOB = QuickBooksJob(
     name="Riverside Clinic TI",
