@@ -381,6 +381,15 @@ class ProcoreGateway:
             items.append(item)
         return self._cost_codes.sync(project_id, items)
 
+    def update_project_from_job(self, project_id: int, job: QuickBooksJob) -> ProcoreProject:
+        """Bring a synced project's mapped fields (name, number, address, dates, active) in
+        line with its QuickBooks job, and record the job's version as ``origin_data``."""
+        fields = _job_project_fields(job)
+        if job.version:
+            fields["origin_data"] = job.version
+        data = self._projects.update(project_id, fields)
+        return project_from_json(data, self.company_id)
+
     # ------------------------------------------------------------------ marking synced
 
     def mark_project_synced(

@@ -6,6 +6,7 @@ from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.links import RecordLink
+from procore_qb.store.models.mirror import QbJobRecord
 from procore_qb.store.models.outbox import QbCommand
 from procore_qb.store.models.qbwc import (
     QbdCommandProgress,
@@ -14,12 +15,14 @@ from procore_qb.store.models.qbwc import (
     QbwcSession,
 )
 from procore_qb.store.models.queue import QueuedJob, ScheduledJob
+from procore_qb.store.models.tokens import ApiToken
 from procore_qb.store.models.users import COMPANY_LEVEL, User, UserPermission
 from procore_qb.store.models.webhooks import QboWebhookEvent
 from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEvent, ImportItem
 
 __all__ = [
     "COMPANY_LEVEL",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Company",
@@ -30,6 +33,7 @@ __all__ = [
     "ImportEvent",
     "ImportItem",
     "QbCommand",
+    "QbJobRecord",
     "QbdCommandProgress",
     "QbdResultPage",
     "QboWebhookEvent",

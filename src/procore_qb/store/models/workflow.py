@@ -45,6 +45,8 @@ class ExportItem(Base):
     qb_full_name: Mapped[str | None] = mapped_column(sa.String(255))
     qb_version: Mapped[str | None] = mapped_column(sa.String(32))
     changed_by: Mapped[int | None] = mapped_column(sa.BigInteger)
+    attempt: Mapped[int] = mapped_column(default=0)
+    """Counts accepts and retries; names the QuickBooks commands of each export attempt."""
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(default=1)

@@ -185,6 +185,19 @@ class ExportItems:
         self._session.flush()
         return _stored_export(row)
 
+    def next_attempt(self, item_id: int) -> int:
+        """Count one more export attempt of the item and return its number (1, 2, ...)."""
+        row = self._session.get(ExportItem, item_id)
+        if row is None:
+            raise NotFound(f"no export item with id {item_id}")
+        row.attempt += 1
+        _flush(self._session, f"project {row.procore_project_id}")
+        return row.attempt
+
+    def attempt(self, item_id: int) -> int:
+        row = self._session.get(ExportItem, item_id)
+        return 0 if row is None else row.attempt
+
     def history(self, item_id: int) -> list[ExportEvent]:
         return list(
             self._session.scalars(

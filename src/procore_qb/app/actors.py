@@ -1,0 +1,179 @@
+"""Who is acting: API tokens, Procore sign-in, and the actor's Procore permissions.
+
+Permissions come from Procore: each person's permission manifest is read with their own Procore
+token (so it says what Procore says they may do) and cached for ``permission_ttl_seconds``.
+Every use case checks the permission of spec §4 (``domain.permissions``) before acting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from procore_qb.app.context import AppContext, ProcoreIdentity
+from procore_qb.app.errors import NotConnected, NotFound
+from procore_qb.domain.permissions import AccessLevel, Action, Tool, UserPermissions, check
+from procore_qb.procore.errors import ProcoreError
+from procore_qb.store.models import COMPANY_LEVEL, User
+from procore_qb.store.repositories.tokens import ApiTokens
+from procore_qb.store.repositories.users import Users
+
+__all__ = [
+    "DEMO_TOKEN_PREFIX",
+    "TOKEN_PREFIX",
+    "Actor",
+    "actor_for_token",
+    "issue_token",
+    "permissions",
+    "require",
+    "sign_in",
+    "user_by_email",
+]
+
+TOKEN_PREFIX = "pqb_"  # noqa: S105 - a prefix, not a secret
+"""Every token procore-qb issues starts with this, so a leaked one is easy to recognise."""
+DEMO_TOKEN_PREFIX = "demo-"  # noqa: S105 - a prefix, not a secret
+"""The seed world's fixed tokens (``demo-ada``, ...), accepted only in demo mode."""
+MAX_TOKEN_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A person using procore-qb: our user row id and who they are in Procore."""
+
+    user_id: int
+    procore_user_id: int
+    email: str
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the audit log names them."""
+        return self.email
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.procore_user_id, user.email, user.name)
+
+
+def sign_in(ctx: AppContext, code: str) -> Actor:
+    """Finish a Procore sign-in: keep the person's Procore tokens and make them a user here."""
+    identity: ProcoreIdentity = ctx.procore_sign_in(code)
+    with ctx.sessions.begin() as session:
+        user = Users(session).upsert(
+            ctx.company_id,
+            procore_user_id=identity.procore_user_id,
+            email=identity.email,
+            name=identity.name,
+        )
+        return _actor(user)
+
+
+def issue_token(ctx: AppContext, actor: Actor, *, label: str = "", token: str | None = None) -> str:
+    """A new API token for ``actor``; only its hash is kept. ``token`` fixes the value (the
+    demo's ``demo-…`` tokens); otherwise a random one is made."""
+    value = token or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if value.startswith(DEMO_TOKEN_PREFIX) and not ctx.demo:
+        raise ValueError("demo tokens exist only in demo mode")
+    with ctx.sessions.begin() as session:
+        user = Users(session).get(actor.user_id)
+        ApiTokens(session).add(user, value, label=label or "api", now=ctx.now())
+    return value
+
+
+def actor_for_token(ctx: AppContext, token: str) -> Actor | None:
+    """The actor a bearer token belongs to, or None (unknown, revoked, malformed, or a demo
+    token outside demo mode)."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        return None
+    if token.startswith(DEMO_TOKEN_PREFIX) and not ctx.demo:
+        return None
+    with ctx.sessions.begin() as session:
+        user = ApiTokens(session).user_for(token, now=ctx.now())
+        if user is None or user.company_id != ctx.company_id:
+            return None
+        return _actor(user)
+
+
+def _cached(session: Session, user_id: int) -> UserPermissions:
+    users = Users(session)
+    row = users.get(user_id)
+    company: dict[Tool, AccessLevel] = {}
+    projects: dict[int, AccessLevel] = {}
+    for (tool, project_id), level in users.permissions(user_id).items():
+        try:
+            parsed_tool, parsed_level = Tool(tool), AccessLevel.from_code(level)
+        except ValueError:
+            continue
+        if parsed_tool.per_project:
+            projects[project_id] = parsed_level
+        else:
+            company[parsed_tool] = parsed_level
+    return UserPermissions(
+        user_id=row.procore_user_id,
+        company_tools=company,
+        project_admin=projects,
+        can_push_to_accounting=row.can_push_to_accounting,
+    )
+
+
+def permissions(ctx: AppContext, actor: Actor, *, project_id: int | None = None) -> UserPermissions:
+    """``actor``'s Procore permissions (company tools, and the Admin tool of ``project_id``),
+    from the cache when it is fresh, else read from Procore with the actor's own token."""
+    now = ctx.now()
+    ttl = timedelta(seconds=ctx.permission_ttl_seconds)
+    with ctx.sessions.begin() as session:
+        row = Users(session).get(actor.user_id)
+        fresh = row.permissions_fetched_at is not None and now - row.permissions_fetched_at < ttl
+        cached = _cached(session, actor.user_id)
+        if fresh and (project_id is None or project_id in cached.project_admin):
+            return cached
+        keep = dict(cached.project_admin) if fresh else {}
+    try:
+        gateway = ctx.procore_as_user(actor.procore_user_id)
+        company_tools = gateway.tool_permissions(project_id)
+    except NotConnected:
+        raise
+    except ProcoreError as exc:
+        raise NotConnected(
+            f"procore-qb could not read {actor.email}'s permissions from Procore ({exc}). "
+            "Sign in to Procore again through procore-qb."
+        ) from exc
+    levels: dict[tuple[str, int], str] = {
+        (Tool.ERP_INTEGRATIONS.value, COMPANY_LEVEL): company_tools.erp_integrations,
+        (Tool.DIRECTORY.value, COMPANY_LEVEL): company_tools.directory,
+    }
+    for pid, level in keep.items():
+        levels[(Tool.PROJECT_ADMIN.value, pid)] = level.code
+    if project_id is not None:
+        levels[(Tool.PROJECT_ADMIN.value, project_id)] = company_tools.project_admin or "none"
+    with ctx.sessions.begin() as session:
+        users = Users(session)
+        row = users.get(actor.user_id)
+        row.can_push_to_accounting = company_tools.can_push_to_accounting
+        users.replace_permissions(row, levels, now=now)
+        return _cached(session, actor.user_id)
+
+
+def require(
+    ctx: AppContext, actor: Actor, action: Action, *, project_id: int | None = None
+) -> UserPermissions:
+    """Raise :class:`~procore_qb.domain.errors.PermissionDenied` unless ``actor`` may do
+    ``action``; returns the permissions read."""
+    found = permissions(ctx, actor, project_id=project_id)
+    check(found, action, project_id=project_id)
+    return found
+
+
+def user_by_email(ctx: AppContext, email: str) -> Actor:
+    with ctx.sessions.begin() as session:
+        row = Users(session).by_email(ctx.company_id, email)
+        if row is None:
+            raise NotFound(
+                f"no procore-qb user {email!r}: the person signs in to Procore through "
+                "procore-qb once (`procore-qb token create --user EMAIL` shows how)"
+            )
+        return _actor(row)

@@ -1,0 +1,165 @@
+"""The one place where QuickBooks' answers change our state, for both editions.
+
+The Desktop driver (the Web Connector endpoint) and the Online driver call
+:func:`result_handler`'s function in the same transaction in which they store an answer in the
+outbox, so an answer and what it changes commit together: after a crash at any point either
+both are there or neither, and the driver hands the command out again (looking it up first).
+
+Routing is by the command's subject: ``export`` (an export item's commands) and
+``job_refresh`` (a job-list refresh).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from procore_qb.app.context import AppContext
+from procore_qb.app.export import EXPORT_SUBJECT, command_prefix
+from procore_qb.app.refresh import REFRESH_SUBJECT, apply_refresh, record_refresh
+from procore_qb.app.rules import PROJECT_JOB
+from procore_qb.domain.commands import CommandError, CommandResult
+from procore_qb.domain.export_workflow import ExportState
+from procore_qb.store.models import QbCommand
+from procore_qb.store.repositories.audit import AuditLog
+from procore_qb.store.repositories.links import RecordLinks
+from procore_qb.store.repositories.mirror import QbJobs
+from procore_qb.store.repositories.workflow import ExportItems
+
+__all__ = ["STALE_CODES", "WRITEBACK_TASK", "apply_result", "result_handler"]
+
+log = logging.getLogger(__name__)
+
+WRITEBACK_TASK = "procore-writeback"
+"""Marks the Procore project (and its cost codes) synced after its job was exported."""
+
+# QuickBooks' "the record changed since you read it" codes: qbXML statusCode 3200 ("The
+# provided edit sequence ... is out-of-date", spec quickbooks-api §B.9) and QuickBooks Online
+# error 5010 ("Stale Object Error", spec §A.8).
+STALE_CODES = frozenset({"3200", "5010"})
+
+
+def _message(error: CommandError) -> str:
+    text = error.message.strip() or "QuickBooks refused the request without a message"
+    if error.code in STALE_CODES:
+        return (
+            f"{text} (QuickBooks error {error.code}). The job was changed in QuickBooks after "
+            "procore-qb last read it; procore-qb is reading the job list again. Check the job "
+            "in QuickBooks, then click Retry to apply the project's values over it, or Reject."
+        )
+    return f"{text} (QuickBooks error {error.code})" if error.code else text
+
+
+def apply_result(ctx: AppContext, session: Session, row: QbCommand, result: CommandResult) -> None:
+    """Apply one stored answer. Answers that no longer matter (an attempt that was retried, an
+    item moved on) are logged and left alone."""
+    if row.subject_type == EXPORT_SUBJECT and row.subject_id is not None:
+        _export_result(ctx, session, row, result)
+    elif row.subject_type == REFRESH_SUBJECT:
+        apply_refresh(ctx, session, row, result)
+    else:
+        log.info("no handler for the answer to %s command %s", row.kind, row.idempotency_key)
+
+
+def result_handler(ctx: AppContext) -> Callable[[Session, QbCommand, CommandResult], None]:
+    """The handler the drivers are given."""
+
+    def handle(session: Session, row: QbCommand, result: CommandResult) -> None:
+        apply_result(ctx, session, row, result)
+
+    return handle
+
+
+def _export_result(
+    ctx: AppContext, session: Session, row: QbCommand, result: CommandResult
+) -> None:
+    item_id = int(row.subject_id or 0)
+    items = ExportItems(session)
+    stored = items.get(item_id)
+    attempt = items.attempt(item_id)
+    if not row.idempotency_key.startswith(command_prefix(item_id, attempt)):
+        log.info("answer to an earlier export attempt %s ignored", row.idempotency_key)
+        return
+    item = stored.item
+    now = ctx.now()
+    mirror = QbJobs(session)
+    if result.jobs:
+        mirror.upsert(ctx.company_id, result.jobs, now=now)
+    if item.state is not ExportState.EXPORTING:
+        log.info(
+            "answer %s for project %s in state %s ignored",
+            row.idempotency_key,
+            item.project_id,
+            item.state,
+        )
+        return
+    audit = AuditLog(session)
+    if result.error is not None:
+        message = _message(result.error)
+        moved = item.failed(message=message, at=now)
+        saved = items.save(
+            moved,
+            action="export_failed",
+            from_state=item.state,
+            now=now,
+            detail={"command": row.idempotency_key, "code": result.error.code},
+            expected_version=stored.version,
+        )
+        audit.append(
+            at=now,
+            actor="QuickBooks",
+            action="export_failed",
+            company_id=ctx.company_id,
+            subject_type="project",
+            subject_id=item.project_id,
+            detail={"export_item": saved.id, "command": row.kind, "error": message},
+        )
+        if result.error.code in STALE_CODES:
+            record_refresh(ctx, session, reason="stale job")
+        return
+    if row.kind not in ("create_job", "update_job"):
+        return
+    if not result.jobs or not result.jobs[0].id or not result.jobs[0].version:
+        moved = item.failed(message="QuickBooks answered without the job it saved", at=now)
+        items.save(
+            moved,
+            action="export_failed",
+            from_state=item.state,
+            now=now,
+            expected_version=stored.version,
+        )
+        return
+    job = result.jobs[0]
+    full_name = job.full_name or job.name
+    moved = item.succeeded(
+        job_id=job.id or "", full_name=full_name, version=job.version or "", at=now
+    )
+    saved = items.save(
+        moved,
+        action="export_succeeded",
+        from_state=item.state,
+        now=now,
+        detail={"job_id": job.id, "full_name": full_name},
+        expected_version=stored.version,
+    )
+    RecordLinks(session).link(
+        ctx.company_id,
+        PROJECT_JOB,
+        procore_id=item.project_id,
+        qb_id=job.id or "",
+        qb_full_name=full_name,
+        qb_version=job.version,
+        now=now,
+    )
+    audit.append(
+        at=now,
+        actor="QuickBooks",
+        action="quickbooks_job_updated" if row.kind == "update_job" else "quickbooks_job_created",
+        company_id=ctx.company_id,
+        subject_type="project",
+        subject_id=item.project_id,
+        detail={"export_item": saved.id, "job_id": job.id, "full_name": full_name},
+    )
+    ctx.queue.enqueue(session, WRITEBACK_TASK, {"item_id": saved.id}, lock=ctx.lock)

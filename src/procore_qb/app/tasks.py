@@ -1,0 +1,105 @@
+"""The background work of one company, as tasks and schedules on the job queue.
+
+Every process that enqueues or runs these registers them (``serve``, ``worker``, ``demo``).
+Each task may run more than once (after a crash, or a retry) and is idempotent.
+
+| task | what it does |
+| --- | --- |
+| ``qbo-drain`` | runs the company's pending QuickBooks commands against QuickBooks Online |
+| ``procore-writeback`` | marks an exported project and its cost codes synced in Procore |
+| ``procore-apply-job-change`` | applies a QuickBooks-side change of a synced job to Procore |
+| ``refresh-jobs-tick`` | hourly: asks for a job-list refresh when the company's schedule is due |
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from procore_qb.app.context import AppContext
+from procore_qb.app.export import QBO_DRAIN_TASK
+from procore_qb.app.online_driver import OnlineDriver
+from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
+from procore_qb.app.results import WRITEBACK_TASK, result_handler
+from procore_qb.app.writeback import apply_job_change, write_back_export
+from procore_qb.domain.commands import job_from_json
+from procore_qb.jobs.port import JobContext
+
+__all__ = ["REFRESH_TICK_TASK", "drain_online", "register_tasks"]
+
+REFRESH_TICK_TASK = "refresh-jobs-tick"
+RETRY_DRAIN_AFTER = timedelta(seconds=60)
+"""When QuickBooks Online throttled or could not be reached, the drain runs again this later."""
+
+
+def _same_company(ctx: AppContext, args: dict[str, Any]) -> None:
+    company_id = args.get("company_id", ctx.company_id)
+    if company_id != ctx.company_id:
+        raise ValueError(f"task for company {company_id} reached the worker of {ctx.company_id}")
+
+
+def drain_online(ctx: AppContext) -> dict[str, int | bool]:
+    """Run every pending QuickBooks command of the company against QuickBooks Online now; the
+    answers are applied by :mod:`procore_qb.app.results` as they are stored."""
+    if ctx.online is None:
+        return {"done": 0, "failed": 0, "retry_later": 0, "reconnect_required": False}
+    driver = OnlineDriver(
+        ctx.sessions,
+        ctx.online(),
+        company_id=ctx.company_id,
+        clock=ctx.clock,
+        on_result=result_handler(ctx),
+    )
+    run = driver.drain()
+    if run.retry_later and not run.reconnect_required:
+        with ctx.sessions.begin() as session:
+            ctx.queue.enqueue(
+                session,
+                QBO_DRAIN_TASK,
+                {"company_id": ctx.company_id},
+                lock=ctx.lock,
+                run_at=ctx.now() + RETRY_DRAIN_AFTER,
+            )
+    return {
+        "done": run.done,
+        "failed": run.failed,
+        "retry_later": run.retry_later,
+        "reconnect_required": run.reconnect_required,
+    }
+
+
+def register_tasks(ctx: AppContext) -> None:
+    """Register the company's tasks and schedules on ``ctx.queue``."""
+    queue = ctx.queue
+
+    def qbo_drain(job: JobContext, **args: Any) -> None:
+        _same_company(ctx, args)
+        drain_online(ctx)
+
+    def writeback(job: JobContext, *, item_id: int) -> None:
+        write_back_export(ctx, int(item_id))
+
+    def apply_change(
+        job: JobContext, *, project_id: int, job_data: dict[str, Any] | None = None, **rest: Any
+    ) -> None:
+        data = job_data if job_data is not None else rest.get("job")
+        if not isinstance(data, dict):
+            raise ValueError("procore-apply-job-change needs the job")
+        apply_job_change(ctx, int(project_id), job_from_json(data))
+
+    def refresh_tick(job: JobContext, **args: Any) -> None:
+        _same_company(ctx, args)
+        if refresh_due(ctx):
+            request_refresh(ctx, None)
+
+    queue.register(QBO_DRAIN_TASK, qbo_drain)
+    queue.register(WRITEBACK_TASK, writeback)
+    queue.register(APPLY_JOB_CHANGE_TASK, apply_change)
+    queue.register(REFRESH_TICK_TASK, refresh_tick)
+    queue.schedule(
+        f"{REFRESH_TICK_TASK}:company-{ctx.company_id}",
+        REFRESH_TICK_TASK,
+        every=timedelta(hours=1),
+        args={"company_id": ctx.company_id},
+        lock=ctx.lock,
+    )
