@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,7 +19,14 @@ from pydantic_settings import (
 
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 
-__all__ = ["CompanySettings", "DatabaseSettings", "JobQueueSettings", "Settings"]
+__all__ = [
+    "CompanySettings",
+    "DatabaseSettings",
+    "JobQueueSettings",
+    "ProcoreSettings",
+    "QuickBooksOnlineSettings",
+    "Settings",
+]
 
 
 class DatabaseSettings(BaseModel):
@@ -48,6 +55,55 @@ class CompanySettings(BaseModel):
     qb_edition: Literal["desktop", "online"] = "desktop"
 
 
+def _http_url(value: str, name: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+class ProcoreSettings(BaseModel):
+    """The company's Procore app: a Developer Managed Service Account (client credentials) for
+    the work procore-qb does, and the same app's sign-in for people (authorization code)."""
+
+    base_url: str = Field(default="https://api.procore.com", description="Procore's REST API.")
+    login_base_url: str = Field(
+        default="https://login.procore.com", description="Procore's OAuth server."
+    )
+    client_id: str = Field(default="", max_length=256)
+    client_secret: SecretStr = Field(default=SecretStr(""))
+    redirect_uri: str = Field(
+        default="urn:ietf:wg:oauth:2.0:oob",
+        description="Where Procore sends people back after sign-in; the out-of-band URI shows "
+        "the code to paste into `procore-qb token create`.",
+    )
+
+    @field_validator("base_url", "login_base_url")
+    @classmethod
+    def _urls(cls, value: str, info: ValidationInfo) -> str:
+        return _http_url(value, str(info.field_name))
+
+
+class QuickBooksOnlineSettings(BaseModel):
+    """The QuickBooks Online app (Intuit developer keys) and where its APIs are."""
+
+    client_id: str = Field(default="", max_length=256)
+    client_secret: SecretStr = Field(default=SecretStr(""))
+    redirect_uri: str = Field(default="http://localhost:8000/quickbooks/callback")
+    discovery_url: str = Field(
+        default="https://developer.api.intuit.com/.well-known/openid_configuration",
+        description="Intuit's OpenID discovery document (the sandbox has its own).",
+    )
+    api_base_url: str = Field(default="https://quickbooks.api.intuit.com")
+
+    @field_validator("discovery_url", "api_base_url", "redirect_uri")
+    @classmethod
+    def _urls(cls, value: str, info: ValidationInfo) -> str:
+        return _http_url(value, str(info.field_name))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROCORE_QB_",
@@ -64,6 +120,12 @@ class Settings(BaseSettings):
     jobs: JobQueueSettings = Field(default_factory=JobQueueSettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
     webconnector: WebConnectorSettings = Field(default_factory=WebConnectorSettings)
+    procore: ProcoreSettings = Field(default_factory=ProcoreSettings)
+    qbo: QuickBooksOnlineSettings = Field(default_factory=QuickBooksOnlineSettings)
+    demo: bool = Field(
+        default=False,
+        description="Demo mode: the seed world's fixed tokens (demo-ada, ...) are accepted.",
+    )
 
     @classmethod
     def settings_customise_sources(

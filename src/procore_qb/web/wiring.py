@@ -3,18 +3,46 @@ for ``procore-qb serve``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import httpx2
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from procore_qb.app.context import AppContext, ProcoreIdentity
+from procore_qb.app.errors import NotConnected
+from procore_qb.domain.quickbooks_job import QuickBooksEdition
+from procore_qb.jobs.port import JobQueue
+from procore_qb.procore.client import ProcoreClient
+from procore_qb.procore.gateway import ProcoreGateway
+from procore_qb.procore.oauth import (
+    Authenticator,
+    AuthorizationCodeAuth,
+    ClientCredentialsAuth,
+    StaticTokenAuth,
+)
+from procore_qb.procore.oauth import OAuthApp as ProcoreOAuthApp
+from procore_qb.procore.oauth import OAuthClient as ProcoreOAuthClient
+from procore_qb.procore.ratelimit import RateLimitPacer
+from procore_qb.procore.resources.me import Me
+from procore_qb.procore.token_store import SqlTokenStore as ProcoreTokenStore
+from procore_qb.quickbooks.online.client import QboClient
+from procore_qb.quickbooks.online.gateway import OnlineGateway
+from procore_qb.quickbooks.online.oauth import OAuthApp as QboOAuthApp
+from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
+from procore_qb.quickbooks.online.oauth import TokenManager, fetch_discovery
+from procore_qb.quickbooks.online.token_store import SqlTokenStore as QboTokenStore
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.errors import StoreError
 from procore_qb.store.repositories.companies import Companies
+from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import WebDependencies
 
-__all__ = ["build_web_dependencies"]
+__all__ = ["build_app_context", "build_web_dependencies"]
 
 
 def _now() -> datetime:
@@ -71,3 +99,111 @@ def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]
         webconnector=settings.webconnector,
     )
     return deps, engine
+
+
+def build_app_context(
+    settings: Settings,
+    *,
+    sessions: sessionmaker[Session],
+    queue: JobQueue,
+    company_id: int,
+    http: httpx2.Client,
+    clock: Callable[[], datetime] = _now,
+    procore_sleep: Callable[[float], None] | None = None,
+) -> AppContext:
+    """The use cases' context for the configured company, talking to Procore and QuickBooks
+    through ``http`` (tests pass a client bound to in-process simulators)."""
+    with sessions.begin() as session:
+        company = Companies(session).get(company_id)
+        procore_company_id = company.procore_company_id
+        edition = QuickBooksEdition(company.qb_edition)
+        realm_id = company.qb_realm_id
+    box = SecretBox(load_or_create_key(settings.secret_key.get_secret_value(), settings.data_dir))
+    app = ProcoreOAuthApp(
+        settings.procore.client_id,
+        settings.procore.client_secret.get_secret_value(),
+        login_base_url=settings.procore.login_base_url,
+        redirect_uri=settings.procore.redirect_uri,
+    )
+    oauth = ProcoreOAuthClient(http, app, clock=clock)
+    tokens = ProcoreTokenStore(sessions, box, company_id=company_id, clock=clock)
+    pacer = RateLimitPacer()
+    extra: dict[str, Any] = {} if procore_sleep is None else {"sleep": procore_sleep}
+
+    def client(auth: Authenticator) -> ProcoreClient:
+        return ProcoreClient(
+            http,
+            auth,
+            company_id=procore_company_id,
+            base_url=settings.procore.base_url,
+            pacer=pacer,
+            **extra,
+        )
+
+    service = ClientCredentialsAuth(oauth, tokens, "service")
+
+    def procore() -> ProcoreGateway:
+        return ProcoreGateway(client(service), clock=clock)
+
+    def procore_as_user(procore_user_id: int) -> ProcoreGateway:
+        key = f"user:{procore_user_id}"
+        if tokens.load(key) is None:
+            raise NotConnected(
+                f"Procore user {procore_user_id} has not signed in to Procore through procore-qb; "
+                "sign in once (`procore-qb token create --user EMAIL` shows the link)"
+            )
+        return ProcoreGateway(client(AuthorizationCodeAuth(oauth, tokens, key)), clock=clock)
+
+    def sign_in(code: str) -> ProcoreIdentity:
+        issued = oauth.exchange_code(code)
+        me = Me(client(StaticTokenAuth(issued.access_token))).show()
+        user_id = int(me["id"])
+        email = str(me.get("login") or me.get("email_address") or "")
+        if not email:
+            raise NotConnected("Procore did not say who signed in (no login e-mail)")
+        key = f"user:{user_id}"
+        current = tokens.load(key)
+        tokens.save(key, issued, expected_version=current.version if current else None)
+        return ProcoreIdentity(user_id, email.lower(), str(me.get("name") or ""))
+
+    online: Callable[[], OnlineGateway] | None = None
+    if edition is QuickBooksEdition.ONLINE:
+
+        def online_gateway() -> OnlineGateway:
+            if not realm_id:
+                raise NotConnected(
+                    "QuickBooks Online is not connected: connect it (Settings → Connect to "
+                    "QuickBooks) first"
+                )
+            discovery = fetch_discovery(http, settings.qbo.discovery_url)
+            qbo_app = QboOAuthApp(
+                settings.qbo.client_id,
+                settings.qbo.client_secret.get_secret_value(),
+                settings.qbo.redirect_uri,
+            )
+            manager = TokenManager(
+                QboOAuthClient(http, qbo_app, discovery, clock=clock),
+                QboTokenStore(sessions, box, company_id=company_id, realm_id=realm_id, clock=clock),
+                clock=clock,
+            )
+            qbo = QboClient(
+                http, realm_id=realm_id, tokens=manager, base_url=settings.qbo.api_base_url
+            )
+            return OnlineGateway(qbo, clock=clock)
+
+        online = online_gateway
+
+    return AppContext(
+        sessions=sessions,
+        queue=queue,
+        clock=clock,
+        company_id=company_id,
+        procore_company_id=procore_company_id,
+        edition=edition,
+        procore=procore,
+        procore_as_user=procore_as_user,
+        procore_authorize_url=oauth.authorization_url,
+        procore_sign_in=sign_in,
+        online=online,
+        demo=settings.demo,
+    )
