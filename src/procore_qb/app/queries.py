@@ -6,6 +6,7 @@ Reads only: no permission is changed, nothing is written except the permission c
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ __all__ = [
     "ProjectRow",
     "audit_page",
     "customers",
+    "job_row",
     "jobs_page",
     "parse_item_id",
     "projects",
@@ -147,6 +149,101 @@ def _emails(session: Session, company_id: int, ids: set[int]) -> dict[int, str]:
     return {int(pid): str(email) for pid, email in rows}
 
 
+def _export_rows(session: Session, ctx: AppContext, found: list[ExportItem]) -> list[JobRow]:
+    version_key = _version_key(ctx.edition)
+    emails = _emails(session, ctx.company_id, {r.sent_by for r in found if r.sent_by})
+    mirror = {
+        r.qb_id: r
+        for r in session.scalars(
+            sa.select(QbJobRecord).where(
+                QbJobRecord.company_id == ctx.company_id,
+                QbJobRecord.qb_id.in_([r.qb_job_id for r in found if r.qb_job_id]),
+            )
+        )
+    }
+    rows: list[JobRow] = []
+    for r in found:
+        snapshot_name = str((r.snapshot or {}).get("name", "")) if r.snapshot else ""
+        qb = None
+        flags: list[str] = []
+        if r.qb_job_id:
+            qb = {"id": r.qb_job_id, "full_name": r.qb_full_name, version_key: r.qb_version}
+            known = mirror.get(r.qb_job_id)
+            if known is not None:
+                if known.deleted:
+                    flags.append("deleted_in_quickbooks")
+                elif not known.active:
+                    flags.append("inactive_in_quickbooks")
+                if known.version and r.qb_version and known.version != r.qb_version:
+                    flags.append("changed_in_quickbooks")
+        waiting = None
+        if r.state == "exporting":
+            waiting = (
+                "the QuickBooks Web Connector's next run"
+                if ctx.edition is QuickBooksEdition.DESKTOP
+                else "QuickBooks Online"
+            )
+        rows.append(
+            JobRow(
+                id=f"export-{r.id}",
+                kind="export",
+                state=r.state,
+                state_label=ExportState(r.state).label,
+                procore_project_id=r.procore_project_id,
+                name=snapshot_name or r.qb_full_name or f"project {r.procore_project_id}",
+                quickbooks=qb,
+                sent_by=emails.get(r.sent_by) if r.sent_by else None,
+                sent_at=r.sent_at,
+                comment=r.comment,
+                error=r.error,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                waiting_for=waiting,
+                quickbooks_flags=tuple(flags),
+            )
+        )
+    return rows
+
+
+def _import_rows(ctx: AppContext, found: Iterable[ImportItem]) -> list[JobRow]:
+    version_key = _version_key(ctx.edition)
+    rows: list[JobRow] = []
+    for imp in found:
+        job = job_from_json(imp.snapshot)
+        rows.append(
+            JobRow(
+                id=f"import-{imp.id}",
+                kind="import",
+                state=imp.state,
+                state_label=imp.state.replace("_", " ").title().replace(" To ", " to "),
+                procore_project_id=imp.procore_project_id,
+                name=job.name,
+                quickbooks={
+                    "id": imp.qb_job_id,
+                    "full_name": imp.qb_full_name,
+                    version_key: job.version,
+                },
+                created_at=imp.created_at,
+                updated_at=imp.updated_at,
+            )
+        )
+    return rows
+
+
+def job_row(ctx: AppContext, kind: str, item_id: int) -> JobRow:
+    """One Jobs tab item, as the list shows it."""
+    with ctx.sessions.begin() as session:
+        if kind == "export":
+            row = session.get(ExportItem, item_id)
+            if row is None or row.company_id != ctx.company_id:
+                raise NotFound(f"no Jobs tab item export-{item_id}")
+            return _export_rows(session, ctx, [row])[0]
+        imported = session.get(ImportItem, item_id)
+        if imported is None or imported.company_id != ctx.company_id:
+            raise NotFound(f"no Jobs tab item import-{item_id}")
+        return _import_rows(ctx, [imported])[0]
+
+
 def jobs_page(
     ctx: AppContext,
     actor: Actor,
@@ -160,7 +257,6 @@ def jobs_page(
     require(ctx, actor, Action.VIEW_JOBS)
     if not 1 <= per_page <= MAX_PAGE or not 1 <= page <= 1_000_000:
         raise ValueError(f"page must be 1 or more and per_page 1-{MAX_PAGE}")
-    version_key = _version_key(ctx.edition)
     offset = (page - 1) * per_page
     with ctx.sessions.begin() as session:
         counts = _counts(session, ctx.company_id)
@@ -194,56 +290,7 @@ def jobs_page(
                     .offset(offset)
                 )
             )
-            emails = _emails(session, ctx.company_id, {r.sent_by for r in found if r.sent_by})
-            mirror = {
-                r.qb_id: r
-                for r in session.scalars(
-                    sa.select(QbJobRecord).where(
-                        QbJobRecord.company_id == ctx.company_id,
-                        QbJobRecord.qb_id.in_([r.qb_job_id for r in found if r.qb_job_id]),
-                    )
-                )
-            }
-            for r in found:
-                snapshot_name = str((r.snapshot or {}).get("name", "")) if r.snapshot else ""
-                qb = None
-                flags: list[str] = []
-                if r.qb_job_id:
-                    qb = {"id": r.qb_job_id, "full_name": r.qb_full_name, version_key: r.qb_version}
-                    known = mirror.get(r.qb_job_id)
-                    if known is not None:
-                        if known.deleted:
-                            flags.append("deleted_in_quickbooks")
-                        elif not known.active:
-                            flags.append("inactive_in_quickbooks")
-                        if known.version and r.qb_version and known.version != r.qb_version:
-                            flags.append("changed_in_quickbooks")
-                waiting = None
-                if r.state == "exporting":
-                    waiting = (
-                        "the QuickBooks Web Connector's next run"
-                        if ctx.edition is QuickBooksEdition.DESKTOP
-                        else "QuickBooks Online"
-                    )
-                rows.append(
-                    JobRow(
-                        id=f"export-{r.id}",
-                        kind="export",
-                        state=r.state,
-                        state_label=ExportState(r.state).label,
-                        procore_project_id=r.procore_project_id,
-                        name=snapshot_name or r.qb_full_name or f"project {r.procore_project_id}",
-                        quickbooks=qb,
-                        sent_by=emails.get(r.sent_by) if r.sent_by else None,
-                        sent_at=r.sent_at,
-                        comment=r.comment,
-                        error=r.error,
-                        created_at=r.created_at,
-                        updated_at=r.updated_at,
-                        waiting_for=waiting,
-                        quickbooks_flags=tuple(flags),
-                    )
-                )
+            rows.extend(_export_rows(session, ctx, found))
         else:
             where = [
                 ImportItem.company_id == ctx.company_id,
@@ -257,31 +304,18 @@ def jobs_page(
                 session.scalar(sa.select(sa.func.count()).select_from(ImportItem).where(*where))
                 or 0
             )
-            for imp in session.scalars(
-                sa.select(ImportItem)
-                .where(*where)
-                .order_by(ImportItem.qb_full_name, ImportItem.id)
-                .limit(per_page)
-                .offset(offset)
-            ):
-                job = job_from_json(imp.snapshot)
-                rows.append(
-                    JobRow(
-                        id=f"import-{imp.id}",
-                        kind="import",
-                        state=imp.state,
-                        state_label=imp.state.replace("_", " ").title().replace(" To ", " to "),
-                        procore_project_id=imp.procore_project_id,
-                        name=job.name,
-                        quickbooks={
-                            "id": imp.qb_job_id,
-                            "full_name": imp.qb_full_name,
-                            version_key: job.version,
-                        },
-                        created_at=imp.created_at,
-                        updated_at=imp.updated_at,
-                    )
+            rows.extend(
+                _import_rows(
+                    ctx,
+                    session.scalars(
+                        sa.select(ImportItem)
+                        .where(*where)
+                        .order_by(ImportItem.qb_full_name, ImportItem.id)
+                        .limit(per_page)
+                        .offset(offset)
+                    ),
                 )
+            )
     return JobsPage(job_filter, rows, total, counts, page, per_page)
 
 

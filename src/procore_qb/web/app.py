@@ -16,8 +16,12 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb import __version__
+from procore_qb.app.context import AppContext
+from procore_qb.app.results import result_handler
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
+from procore_qb.web.api import build_api_router
+from procore_qb.web.api.problems import install_problem_handlers
 from procore_qb.web.qbwc import build_qbwc_router
 
 __all__ = ["WebDependencies", "create_app"]
@@ -38,14 +42,21 @@ class WebDependencies:
     webconnector: WebConnectorSettings
 
 
-def create_app(deps: WebDependencies) -> FastAPI:
+def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
     """The app with every router whose configuration is complete.
 
+    With the use cases' context (``ctx``) it serves the JSON API ``/api/v1`` and QuickBooks'
+    answers arriving through the Web Connector are applied by the use cases' result handler.
     The Web Connector endpoint (``/qbwc``) is served for a QuickBooks Desktop company once its
     password hash is configured; until then ``/healthz`` says why it is off.
     """
     app = FastAPI(title="procore-qb", version=__version__)
     notes: list[str] = []
+    if ctx is not None:
+        install_problem_handlers(app)
+        app.include_router(build_api_router(ctx))
+    else:
+        notes.append("the JSON API is off: this process was started without the use cases")
 
     if deps.qb_edition == "desktop":
         if deps.webconnector.password_hash:
@@ -54,6 +65,7 @@ def create_app(deps: WebDependencies) -> FastAPI:
                 {deps.webconnector.username: deps.webconnector.account(deps.company_id)},
                 clock=deps.clock,
                 options=deps.webconnector.options(),
+                on_result=None if ctx is None else result_handler(ctx),
             )
             app.include_router(build_qbwc_router(service, deps.webconnector.qwc(deps.data_dir)))
         else:

@@ -1,0 +1,113 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+| error | status | extra members |
+| --- | --- | --- |
+| a broken workflow rule | 422 | ``rule`` (the first one), ``problems`` (each rule, its fix) |
+| a request that does not validate | 422 | ``rule`` = ``invalid_request``, ``problems`` |
+| a missing Procore permission | 403 | ``missing`` (each permission needed) |
+| a state that does not allow the action, or a concurrent change | 409 | ``state`` when known |
+| an unknown item or project | 404 | |
+| no or a bad bearer token | 401 | (``WWW-Authenticate: Bearer``) |
+| Procore or QuickBooks failed a call the action needed | 502 | |
+| a connection that is not set up | 503 | |
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from procore_qb.app.errors import AppError, Conflict, NotConnected, NotFound, UpstreamError
+from procore_qb.domain.errors import PermissionDenied, RuleViolation, TransitionRefused
+
+__all__ = ["ApiProblem", "install_problem_handlers", "problem"]
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+_MAX_DETAIL = 2000
+
+
+class ApiProblem(Exception):
+    """Raised by a route for a refusal that has no richer type."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:procore-qb:problem:{title.lower().replace(' ', '-')}",
+        "title": title,
+        "status": status,
+        "detail": detail[:_MAX_DETAIL],
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _error_response(exc: Exception) -> JSONResponse:
+    if isinstance(exc, ApiProblem):
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+    if isinstance(exc, RuleViolation):
+        return problem(
+            422,
+            "Rule violated",
+            str(exc),
+            rule=exc.rules[0],
+            problems=[{"rule": p.rule.value, "message": p.message} for p in exc.problems],
+        )
+    if isinstance(exc, PermissionDenied):
+        return problem(
+            403,
+            "Permission missing",
+            str(exc),
+            action=exc.action.value,
+            missing=[str(m) for m in exc.missing],
+        )
+    if isinstance(exc, TransitionRefused):
+        return problem(409, "State conflict", f"You {exc!s}.", state=exc.state.value)
+    if isinstance(exc, Conflict):
+        return problem(409, "State conflict", str(exc))
+    if isinstance(exc, NotFound):
+        return problem(404, "Not found", str(exc))
+    if isinstance(exc, UpstreamError):
+        return problem(502, "Upstream error", str(exc))
+    if isinstance(exc, NotConnected):
+        return problem(503, "Not connected", str(exc))
+    log.error("unexpected application error: %s", type(exc).__name__)
+    return problem(500, "Internal error", "procore-qb failed to handle the request")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of the API with problem details."""
+
+    async def handle(_request: Request, exc: Exception) -> JSONResponse:
+        return _error_response(exc)
+
+    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+        problems = [
+            {
+                "rule": "invalid_request",
+                "message": f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"[
+                    :300
+                ],
+            }
+            for e in errors[:20]
+        ]
+        detail = "; ".join(p["message"] for p in problems) or "the request is invalid"
+        return problem(422, "Invalid request", detail, rule="invalid_request", problems=problems)
+
+    for error in (ApiProblem, RuleViolation, PermissionDenied, TransitionRefused, AppError):
+        app.add_exception_handler(error, handle)
+    app.add_exception_handler(RequestValidationError, invalid)
