@@ -17,12 +17,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from procore_qb.notify.config import MailSettings
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 
 __all__ = [
     "CompanySettings",
     "DatabaseSettings",
     "JobQueueSettings",
+    "MailSettings",
     "ProcoreSettings",
     "QuickBooksOnlineSettings",
     "Settings",
@@ -126,6 +128,7 @@ class Settings(BaseSettings):
         default=False,
         description="Demo mode: the seed world's fixed tokens (demo-ada, ...) are accepted.",
     )
+    mail: MailSettings = Field(default_factory=MailSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -7,6 +7,7 @@ from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.links import RecordLink
 from procore_qb.store.models.mirror import QbJobRecord
+from procore_qb.store.models.mail import MAIL_STATES, MailMessage
 from procore_qb.store.models.outbox import QbCommand
 from procore_qb.store.models.qbwc import (
     QbdCommandProgress,
@@ -23,6 +24,7 @@ from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEven
 __all__ = [
     "COMPANY_LEVEL",
     "ApiToken",
+    "MAIL_STATES",
     "AuditEntry",
     "Base",
     "Company",
@@ -32,6 +34,7 @@ __all__ = [
     "ExportItem",
     "ImportEvent",
     "ImportItem",
+    "MailMessage",
     "QbCommand",
     "QbJobRecord",
     "QbdCommandProgress",

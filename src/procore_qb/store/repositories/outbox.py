@@ -3,7 +3,7 @@ to an edition driver, and store what QuickBooks answered."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,7 +20,10 @@ from procore_qb.domain.commands import (
 from procore_qb.store.errors import NotFound
 from procore_qb.store.models import QbCommand
 
-__all__ = ["Outbox"]
+__all__ = ["Outbox", "ResultHandler"]
+
+ResultHandler = Callable[[Session, QbCommand, CommandResult], None]
+"""Applies a stored answer, in the transaction that stored it."""
 
 
 class Outbox:

@@ -1,0 +1,271 @@
+"""The whole system in one process, as production wires it: procore-qb's web app (API, Web
+Connector endpoint) over a migrated SQLite store and the embedded job queue, talking through one
+``httpx2`` client to the Procore simulator and to the QuickBooks simulator of the chosen edition
+(Online in-process; Desktop's company file driven by its simulated Web Connector calling our
+``/qbwc``). Only base URLs and credentials differ from production.
+
+The seed users sign in through the Procore simulator's real OAuth authorization-code flow and
+get their demo tokens (``demo-ada`` ...), so every API call checks their real Procore
+permissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx2
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from procore_qb.app import actors
+from procore_qb.app.company import save_settings
+from procore_qb.app.context import AppContext
+from procore_qb.app.tasks import register_tasks
+from procore_qb.domain.commands import QueryItems
+from procore_qb.jobs.embedded import EmbeddedJobQueue
+from procore_qb.quickbooks.desktop.config import WebConnectorSettings
+from procore_qb.quickbooks.desktop.passwords import hash_password
+from procore_qb.quickbooks.online.oauth import OAuthApp, OAuthClient, TokenManager, fetch_discovery
+from procore_qb.quickbooks.online.token_store import SqlTokenStore
+from procore_qb.sandbox import seed
+from procore_qb.sandbox.procore import ManualClock as ProcoreClock
+from procore_qb.sandbox.procore import ProcoreSandbox
+from procore_qb.sandbox.procore import create_app as procore_app
+from procore_qb.sandbox.qbd import ManualClock as QbdClock
+from procore_qb.sandbox.qbd import open_simulator, run_session
+from procore_qb.sandbox.qbd.webconnector import Transcript
+from procore_qb.sandbox.qbo import ManualClock as QboClock
+from procore_qb.sandbox.qbo import create_app as qbo_app
+from procore_qb.settings import (
+    CompanySettings,
+    DatabaseSettings,
+    ProcoreSettings,
+    QuickBooksOnlineSettings,
+    Settings,
+)
+from procore_qb.store import migrate
+from procore_qb.store.engine import create_engine, create_session_factory
+from procore_qb.store.models import Company
+from procore_qb.store.secrets import SecretBox, load_or_create_key
+from procore_qb.web.app import create_app
+from procore_qb.web.wiring import build_app_context, build_web_dependencies
+
+PROCORE = "http://procore.test"
+QBO = "http://qbo.test"
+APP = "http://testserver"
+START = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+REDIRECT = "http://127.0.0.1:8000/login/callback"
+QBO_REDIRECT = "http://127.0.0.1:8000/quickbooks/callback"
+WC_USER, WC_PASSWORD = seed.WEB_CONNECTOR_LOGIN
+TOKENS = {u.email.split("@")[0]: u.token for u in seed.USERS}
+
+
+@dataclass
+class Clock:
+    """One manual clock for our side; the simulators keep their own."""
+
+    now_value: datetime = START
+
+    def now(self) -> datetime:
+        return self.now_value
+
+    def advance(self, **delta: float) -> None:
+        self.now_value += timedelta(**delta)
+
+
+@dataclass
+class Stack:
+    edition: str
+    tmp_path: Path
+    clock: Clock = field(default_factory=Clock)
+
+    def __post_init__(self) -> None:
+        self.procore_clock = ProcoreClock(START)
+        self.procore_sim = ProcoreSandbox(clock=self.procore_clock)
+        self.procore = TestClient(procore_app(self.procore_sim), base_url=PROCORE)
+        self.qbo_clock = QboClock()
+        self.qbo: TestClient | None = None
+        self.qbd = None
+        if self.edition == "online":
+            self.qbo = TestClient(qbo_app(clock=self.qbo_clock), base_url=QBO, follow_redirects=False)
+        else:
+            self.qbd = open_simulator(None, QbdClock(START))
+        self.http = httpx2.Client(transport=httpx2.MockTransport(self._route))
+        self.settings = Settings(
+            data_dir=self.tmp_path / "data",
+            secret_key=load_or_create_key("", self.tmp_path / "data").decode(),
+            database=DatabaseSettings(url=f"sqlite:///{self.tmp_path / 'app.sqlite3'}"),
+            company=CompanySettings(
+                procore_company_id=seed.PROCORE_COMPANY.id,
+                name=seed.PROCORE_COMPANY.name,
+                qb_edition="online" if self.edition == "online" else "desktop",
+            ),
+            webconnector=WebConnectorSettings(
+                app_url=f"{APP}/qbwc", username=WC_USER, password_hash=hash_password(WC_PASSWORD)
+            ),
+            procore=ProcoreSettings(
+                base_url=PROCORE,
+                login_base_url=PROCORE,
+                client_id=seed.SERVICE_ACCOUNT.client_id,
+                client_secret=seed.SERVICE_ACCOUNT.client_secret,
+                redirect_uri=REDIRECT,
+            ),
+            qbo=QuickBooksOnlineSettings(
+                client_id=seed.QBO_APP.client_id,
+                client_secret=seed.QBO_APP.client_secret,
+                redirect_uri=QBO_REDIRECT,
+                discovery_url=f"{QBO}/.well-known/openid_sandbox_configuration",
+                api_base_url=QBO,
+            ),
+            demo=True,
+        )
+        engine = create_engine(self.settings.database_url())
+        migrate.upgrade(engine)
+        engine.dispose()
+        self.deps, self.engine = build_web_dependencies(self.settings)
+        self.sessions: sessionmaker[Session] = create_session_factory(self.engine)
+        self.company_id = self.deps.company_id
+        if self.edition == "online":
+            self._connect_online()
+        self.queue = EmbeddedJobQueue(self.engine, clock=self.clock.now)
+        self.ctx: AppContext = build_app_context(
+            self.settings,
+            sessions=self.sessions,
+            queue=self.queue,
+            company_id=self.company_id,
+            http=self.http,
+            clock=self.clock.now,
+            procore_sleep=self._procore_sleep,
+        )
+        register_tasks(self.ctx)
+        self.app = create_app(self.deps, self.ctx)
+        self.api = TestClient(self.app, base_url=APP)
+        for user in seed.USERS:
+            self.sign_in(user.email, user.token)
+        with self.sessions.begin() as session:
+            save_settings(
+                session,
+                self.company_id,
+                {"quickbooks_cost_code_list_id": seed.QUICKBOOKS_LIST_ID},
+                now=self.clock.now(),
+            )
+        self._map_cost_codes()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _route(self, request: httpx2.Request) -> httpx2.Response:
+        host = request.url.host
+        if host == "procore.test":
+            target = self.procore
+        elif host == "qbo.test" and self.qbo is not None:
+            target = self.qbo
+        else:
+            return httpx2.Response(502, text=f"no simulator at {host}")
+        answer = target.send(request)
+        return httpx2.Response(answer.status_code, headers=answer.headers, content=answer.read())
+
+    def _procore_sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.procore_clock.advance(seconds)
+
+    def _connect_online(self) -> None:
+        """Intuit's consent flow: the simulator consents at once and redirects back."""
+        assert self.qbo is not None
+        discovery = fetch_discovery(self.http, self.settings.qbo.discovery_url)
+        oauth = OAuthClient(
+            self.http,
+            OAuthApp(seed.QBO_APP.client_id, seed.QBO_APP.client_secret, QBO_REDIRECT),
+            discovery,
+            clock=self.clock.now,
+        )
+        redirect = self.qbo.get(oauth.authorization_url("state-1"))
+        assert redirect.status_code in (302, 303, 307), redirect.text
+        query = parse_qs(urlsplit(redirect.headers["location"]).query)
+        connected = oauth.complete({k: v[0] for k, v in query.items()}, expected_state="state-1")
+        box = SecretBox(load_or_create_key(self.settings.secret_key.get_secret_value(), self.settings.data_dir))
+        store = SqlTokenStore(
+            self.sessions, box, company_id=self.company_id, realm_id=connected.realm_id, clock=self.clock.now
+        )
+        TokenManager(oauth, store, clock=self.clock.now).connect(connected)
+        with self.sessions.begin() as session:
+            company = session.get(Company, self.company_id)
+            assert company is not None
+            company.qb_realm_id = connected.realm_id
+
+    def sign_in(self, email: str, token: str) -> actors.Actor:
+        """A person signs in to Procore through procore-qb and gets an API token."""
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": seed.SERVICE_ACCOUNT.client_id,
+                "redirect_uri": REDIRECT,
+                "state": "s",
+                "login_hint": email,
+            }
+        )
+        answer = self.procore.get(f"/oauth/authorize?{query}", follow_redirects=False)
+        assert answer.status_code in (302, 303), answer.text
+        code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
+        actor = actors.sign_in(self.ctx, code)
+        actors.issue_token(self.ctx, actor, token=token, label="demo")
+        return actor
+
+    def _map_cost_codes(self) -> None:
+        """The standard cost codes carry the QuickBooks item they were built from."""
+        if self.edition == "online":
+            result = self.ctx.online().execute([QueryItems(idempotency_key="items-0")])[0]  # type: ignore[misc]
+            items = {i.name: i.id for i in result.items}
+        else:
+            assert self.qbd is not None
+            items = {o.name: o.list_id for o in self.qbd.company.lists(["ItemService"])}
+        gateway = self.ctx.procore()
+        from procore_qb.procore.gateway import OriginMark
+
+        marks = [
+            OriginMark(code.id, items[code.full_code])
+            for code in gateway.standard_cost_codes(seed.QUICKBOOKS_LIST_ID)
+            if code.full_code in items
+        ]
+        gateway.mark_standard_cost_codes_synced(seed.QUICKBOOKS_LIST_ID, marks)
+
+    # ------------------------------------------------------------------ driving
+
+    def call(self, user: str, method: str, path: str, body: Any = None) -> httpx2.Response:
+        headers = {"Authorization": f"Bearer {TOKENS[user]}"}
+        return self.api.request(method, f"/api/v1{path}", json=body, headers=headers)
+
+    def ok(self, user: str, method: str, path: str, body: Any = None) -> Any:
+        answer = self.call(user, method, path, body)
+        assert answer.status_code < 300, f"{answer.status_code} {answer.text}"
+        return answer.json()
+
+    def run_jobs(self) -> None:
+        self.queue.run_until_idle()
+
+    def web_connector(self) -> Transcript:
+        """One run of the simulated Web Connector against our /qbwc (Desktop)."""
+        assert self.qbd is not None
+        return run_session(self.api, f"{APP}/qbwc", WC_USER, WC_PASSWORD, self.qbd.processor)
+
+    def settle(self) -> None:
+        """Let QuickBooks and the jobs do everything that is waiting."""
+        for _ in range(4):
+            self.run_jobs()
+            if self.qbd is not None:
+                self.web_connector()
+            self.run_jobs()
+
+    def items(self, user: str, filter: str) -> list[dict[str, Any]]:  # noqa: A002
+        return list(self.ok(user, "GET", f"/erp/jobs?filter={filter}&per_page=500")["items"])
+
+    def close(self) -> None:
+        self.api.close()
+        self.procore.close()
+        if self.qbo is not None:
+            self.qbo.close()
+        self.http.close()
+        self.engine.dispose()
