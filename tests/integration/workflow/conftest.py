@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from workflow_stack import Stack
 
 # The simulated Web Connector passes a time-out per call, which Starlette's in-process

@@ -31,7 +31,9 @@ def test_send_accept_into_an_existing_customer_makes_a_linked_job(stack: Stack) 
     assert [i["id"] for i in stack.items("ben", "ready_to_export")] == [sent["id"]]
     customers = stack.ok("ben", "GET", "/erp/customers")["items"]
     parent = customers[0]
-    accepted = stack.ok("ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": parent["id"]})
+    accepted = stack.ok(
+        "ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": parent["id"]}
+    )
     assert accepted["state"] == "exporting"
     stack.settle()
     synced = stack.ok("ben", "GET", f"/erp/jobs/{sent['id']}")

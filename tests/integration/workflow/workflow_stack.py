@@ -56,7 +56,7 @@ from procore_qb.web.wiring import build_app_context, build_web_dependencies
 
 PROCORE = "http://procore.test"
 QBO = "http://qbo.test"
-APP = "http://testserver"
+APP = "http://localhost"
 START = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
 REDIRECT = "http://127.0.0.1:8000/login/callback"
 QBO_REDIRECT = "http://127.0.0.1:8000/quickbooks/callback"
@@ -91,7 +91,9 @@ class Stack:
         self.qbo: TestClient | None = None
         self.qbd = None
         if self.edition == "online":
-            self.qbo = TestClient(qbo_app(clock=self.qbo_clock), base_url=QBO, follow_redirects=False)
+            self.qbo = TestClient(
+                qbo_app(clock=self.qbo_clock), base_url=QBO, follow_redirects=False
+            )
         else:
             self.qbd = open_simulator(None, QbdClock(START))
         self.http = httpx2.Client(transport=httpx2.MockTransport(self._route))
@@ -186,9 +188,15 @@ class Stack:
         assert redirect.status_code in (302, 303, 307), redirect.text
         query = parse_qs(urlsplit(redirect.headers["location"]).query)
         connected = oauth.complete({k: v[0] for k, v in query.items()}, expected_state="state-1")
-        box = SecretBox(load_or_create_key(self.settings.secret_key.get_secret_value(), self.settings.data_dir))
+        box = SecretBox(
+            load_or_create_key(self.settings.secret_key.get_secret_value(), self.settings.data_dir)
+        )
         store = SqlTokenStore(
-            self.sessions, box, company_id=self.company_id, realm_id=connected.realm_id, clock=self.clock.now
+            self.sessions,
+            box,
+            company_id=self.company_id,
+            realm_id=connected.realm_id,
+            clock=self.clock.now,
         )
         TokenManager(oauth, store, clock=self.clock.now).connect(connected)
         with self.sessions.begin() as session:
@@ -259,7 +267,7 @@ class Stack:
                 self.web_connector()
             self.run_jobs()
 
-    def items(self, user: str, filter: str) -> list[dict[str, Any]]:  # noqa: A002
+    def items(self, user: str, filter: str) -> list[dict[str, Any]]:
         return list(self.ok(user, "GET", f"/erp/jobs?filter={filter}&per_page=500")["items"])
 
     def close(self) -> None:

@@ -6,8 +6,8 @@ from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.links import RecordLink
-from procore_qb.store.models.mirror import QbJobRecord
 from procore_qb.store.models.mail import MAIL_STATES, MailMessage
+from procore_qb.store.models.mirror import QbJobRecord
 from procore_qb.store.models.outbox import QbCommand
 from procore_qb.store.models.qbwc import (
     QbdCommandProgress,
@@ -23,8 +23,8 @@ from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEven
 
 __all__ = [
     "COMPANY_LEVEL",
-    "ApiToken",
     "MAIL_STATES",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Company",

@@ -89,12 +89,11 @@ def _project_json(row: queries.ProjectRow) -> dict[str, Any]:
 def build_api_router(ctx: AppContext) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["api"])
     current = Depends(bearer_actor(ctx))
-    ActorDep = Annotated[Actor, current]
 
     # ------------------------------------------------------------------ who
 
     @router.get("/me", summary="The user and their Procore permissions")
-    def me(actor: ActorDep) -> dict[str, Any]:
+    def me(*, actor: Actor = current) -> dict[str, Any]:
         perms = permissions(ctx, actor)
         return {
             "user": {
@@ -122,21 +121,21 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     # ------------------------------------------------------------------ projects (Path A)
 
     @router.get("/projects", summary="Procore projects with their ERP state and problems")
-    def list_projects(actor: ActorDep) -> dict[str, Any]:
+    def list_projects(*, actor: Actor = current) -> dict[str, Any]:
         rows = queries.projects(ctx, actor)
         return {"items": [_project_json(r) for r in rows], "total": len(rows)}
 
     @router.get("/projects/{project_id}", summary="One project with its ERP state")
-    def show_project(actor: ActorDep, project_id: int) -> dict[str, Any]:
+    def show_project(*, actor: Actor = current, project_id: int) -> dict[str, Any]:
         return _project_json(queries.projects(ctx, actor, project_id=project_id)[0])
 
     @router.post("/projects/{project_id}/send-to-erp", summary="Send (or re-send) to ERP")
-    def send_to_erp(actor: ActorDep, project_id: int) -> JobItem:
+    def send_to_erp(*, actor: Actor = current, project_id: int) -> JobItem:
         stored = export.send(ctx, actor, project_id)
         return _job_item(queries.job_row(ctx, "export", stored.id))
 
     @router.post("/projects/{project_id}/retrieve-from-erp", summary="Retrieve from ERP")
-    def retrieve_from_erp(actor: ActorDep, project_id: int) -> JobItem:
+    def retrieve_from_erp(*, actor: Actor = current, project_id: int) -> JobItem:
         stored = export.retrieve(ctx, actor, project_id)
         return _job_item(queries.job_row(ctx, "export", stored.id))
 
@@ -144,7 +143,8 @@ def build_api_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/erp/jobs", summary="The ERP Integrations Jobs tab")
     def list_jobs(
-        actor: ActorDep,
+        *,
+        actor: Actor = current,
         filter: Annotated[queries.JobFilter, Query()] = queries.JobFilter.READY_TO_EXPORT,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 50,
@@ -161,13 +161,13 @@ def build_api_router(ctx: AppContext) -> APIRouter:
         )
 
     @router.post("/erp/jobs/accept", summary="Accept many items at once")
-    def accept_many(actor: ActorDep, body: BulkAcceptBody) -> dict[str, Any]:
+    def accept_many(*, actor: Actor = current, body: BulkAcceptBody) -> dict[str, Any]:
         ids = [_item_id(i, "export")[1] for i in body.ids]
         done = export.accept_many(ctx, actor, ids, _choice(body))
         return {"items": [_job_item(queries.job_row(ctx, "export", s.id)) for s in done]}
 
     @router.post("/erp/jobs/reject", summary="Reject many items at once")
-    def reject_many(actor: ActorDep, body: BulkRejectBody) -> dict[str, Any]:
+    def reject_many(*, actor: Actor = current, body: BulkRejectBody) -> dict[str, Any]:
         ids = [_item_id(i, "export")[1] for i in body.ids]
         done = export.reject_many(ctx, actor, ids, body.comment)
         return {"items": [_job_item(queries.job_row(ctx, "export", s.id)) for s in done]}
@@ -175,7 +175,7 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     @router.post(
         "/erp/jobs/refresh", summary="Refresh the QuickBooks job list now", status_code=202
     )
-    def refresh_jobs(actor: ActorDep) -> dict[str, Any]:
+    def refresh_jobs(*, actor: Actor = current) -> dict[str, Any]:
         key = refresh.request_refresh(ctx, actor)
         status = refresh.refresh_status(ctx)
         return {
@@ -188,14 +188,14 @@ def build_api_router(ctx: AppContext) -> APIRouter:
         }
 
     @router.get("/erp/jobs/{item_id}", summary="One Jobs tab item")
-    def show_job(actor: ActorDep, item_id: str) -> JobItem:
+    def show_job(*, actor: Actor = current, item_id: str) -> JobItem:
         queries.jobs_page(ctx, actor, queries.JobFilter.SYNCED, per_page=1)  # VIEW_JOBS check
         kind, number = _item_id(item_id)
         return _job_item(queries.job_row(ctx, kind, number))
 
     @router.post("/erp/jobs/{item_id}/accept", summary="Accept and export to QuickBooks")
     def accept(
-        actor: ActorDep, item_id: str, body: Annotated[AcceptBody | None, Body()] = None
+        *, actor: Actor = current, item_id: str, body: Annotated[AcceptBody | None, Body()] = None
     ) -> JobItem:
         _, number = _item_id(item_id, "export")
         stored = export.accept(ctx, actor, number, _choice(body or AcceptBody()))
@@ -203,26 +203,26 @@ def build_api_router(ctx: AppContext) -> APIRouter:
 
     @router.post("/erp/jobs/{item_id}/reject", summary="Reject with an optional comment")
     def reject(
-        actor: ActorDep, item_id: str, body: Annotated[RejectBody | None, Body()] = None
+        *, actor: Actor = current, item_id: str, body: Annotated[RejectBody | None, Body()] = None
     ) -> JobItem:
         _, number = _item_id(item_id, "export")
         stored = export.reject(ctx, actor, number, (body or RejectBody()).comment)
         return _job_item(queries.job_row(ctx, "export", stored.id))
 
     @router.post("/erp/jobs/{item_id}/retry", summary="Retry a failed export")
-    def retry(actor: ActorDep, item_id: str) -> JobItem:
+    def retry(*, actor: Actor = current, item_id: str) -> JobItem:
         _, number = _item_id(item_id, "export")
         stored = export.retry(ctx, actor, number)
         return _job_item(queries.job_row(ctx, "export", stored.id))
 
     @router.post("/erp/jobs/{item_id}/reset", summary="Unlink a synced project (ERP admin)")
-    def reset(actor: ActorDep, item_id: str) -> JobItem:
+    def reset(*, actor: Actor = current, item_id: str) -> JobItem:
         _, number = _item_id(item_id, "export")
         stored = export.reset(ctx, actor, number)
         return _job_item(queries.job_row(ctx, "export", stored.id))
 
     @router.post("/erp/jobs/{item_id}/import", summary="Add to Procore, or link to a project")
-    def import_job(actor: ActorDep, item_id: str, body: ImportBody) -> JobItem:
+    def import_job(*, actor: Actor = current, item_id: str, body: ImportBody) -> JobItem:
         _, number = _item_id(item_id, "import")
         if body.method == "link" and body.project_id is not None:
             stored = import_.link_to_project(ctx, actor, number, body.project_id)
@@ -231,18 +231,19 @@ def build_api_router(ctx: AppContext) -> APIRouter:
         return _job_item(queries.job_row(ctx, "import", stored.id))
 
     @router.post("/erp/jobs/{item_id}/archive", summary="Archive a staged QuickBooks job")
-    def archive(actor: ActorDep, item_id: str) -> JobItem:
+    def archive(*, actor: Actor = current, item_id: str) -> JobItem:
         _, number = _item_id(item_id, "import")
         return _job_item(queries.job_row(ctx, "import", import_.archive(ctx, actor, number).id))
 
     @router.post("/erp/jobs/{item_id}/restore", summary="Restore an archived QuickBooks job")
-    def restore(actor: ActorDep, item_id: str) -> JobItem:
+    def restore(*, actor: Actor = current, item_id: str) -> JobItem:
         _, number = _item_id(item_id, "import")
         return _job_item(queries.job_row(ctx, "import", import_.restore(ctx, actor, number).id))
 
     @router.get("/erp/customers", summary="QuickBooks customers for the accept step")
     def customers(
-        actor: ActorDep,
+        *,
+        actor: Actor = current,
         search: Annotated[str, Query(max_length=200)] = "",
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 100,
@@ -253,14 +254,14 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     # ------------------------------------------------------------------ settings and audit
 
     @router.get("/settings", summary="The integration's company settings")
-    def get_settings(actor: ActorDep) -> dict[str, Any]:
+    def get_settings(*, actor: Actor = current) -> dict[str, Any]:
         queries.jobs_page(ctx, actor, queries.JobFilter.SYNCED, per_page=1)  # VIEW_JOBS check
         with ctx.sessions.begin() as session:
             return company_settings.load_settings(session, ctx.company_id).to_json()
 
     @router.patch("/settings", summary="Change settings (ERP Integrations Admin)")
     def patch_settings(
-        actor: ActorDep, changes: Annotated[dict[str, Any], Body(max_length=20)]
+        *, actor: Actor = current, changes: Annotated[dict[str, Any], Body(max_length=20)]
     ) -> dict[str, Any]:
         try:
             return company_settings.update_settings(ctx, actor, changes).to_json()
@@ -275,7 +276,8 @@ def build_api_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/audit", summary="The append-only audit log, newest first")
     def audit(
-        actor: ActorDep,
+        *,
+        actor: Actor = current,
         limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 100,
         before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
         action: Annotated[str | None, Query(max_length=64)] = None,
