@@ -47,8 +47,9 @@ def test_send_accept_into_an_existing_customer_makes_a_linked_job(stack: Stack) 
     assert project["origin_id"] == synced["quickbooks"]["id"]
     audit = stack.ok("ada", "GET", f"/audit?project_id={RIVERSIDE}")["items"]
     actions = [e["action"] for e in audit]
-    assert "export_send" in actions and "export_accept" in actions
-    assert "quickbooks_job_created" in actions and "procore_project_marked_synced" in actions
+    for action in ("export_send", "export_accept", "quickbooks_job_created"):
+        assert action in actions
+    assert "procore_project_marked_synced" in actions
 
 
 def _service_headers(stack: Stack) -> dict[str, str]:
@@ -61,3 +62,90 @@ def _service_headers(stack: Stack) -> dict[str, str]:
         },
     ).json()["access_token"]
     return {"Authorization": f"Bearer {token}", "Procore-Company-Id": "4263"}
+
+
+def _project(stack: Stack, project_id: int) -> dict[str, object]:
+    answer = stack.procore.get(
+        f"/rest/v1.0/projects/{project_id}",
+        params={"company_id": 4263},
+        headers=_service_headers(stack),
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def _patch_project(stack: Stack, project_id: int, changes: dict[str, object]) -> None:
+    answer = stack.procore.patch(
+        f"/rest/v1.0/projects/{project_id}",
+        params={"company_id": 4263},
+        json={"project": changes},
+        headers=_service_headers(stack),
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _send_and_accept(stack: Stack, project_id: int, body: dict[str, str] | None) -> str:
+    sent = stack.ok("cara", "POST", f"/projects/{project_id}/send-to-erp")
+    stack.ok("ben", "POST", f"/erp/jobs/{sent['id']}/accept", body)
+    stack.settle()
+    return str(sent["id"])
+
+
+def test_accept_into_a_new_customer_creates_the_customer_and_the_job(stack: Stack) -> None:
+    _refresh(stack)
+    item = _send_and_accept(stack, HARBOR, {"new_customer": "Seacoast Partners"})
+    synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    assert synced["quickbooks"]["full_name"] == "Seacoast Partners:Harbor View Offices"
+    customers = stack.ok("ben", "GET", "/erp/customers?search=Seacoast Partners")["items"]
+    assert [c["full_name"] for c in customers] == ["Seacoast Partners"]
+
+
+def test_customers_are_jobs_mode_makes_a_top_level_customer(stack: Stack) -> None:
+    stack.ok("ada", "PATCH", "/settings", {"customer_job_mode": "customers_are_jobs"})
+    _refresh(stack)
+    item = _send_and_accept(stack, RIVERSIDE, None)
+    synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    assert synced["quickbooks"]["full_name"] == "Riverside Clinic TI"
+
+
+def test_a_first_export_without_a_customer_is_refused_in_customer_job_mode(stack: Stack) -> None:
+    _refresh(stack)
+    sent = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    answer = stack.call("ben", "POST", f"/erp/jobs/{sent['id']}/accept")
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "customer_required"
+
+
+def test_reject_with_a_comment_then_resend(stack: Stack) -> None:
+    _refresh(stack)
+    sent = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    rejected = stack.ok(
+        "ben", "POST", f"/erp/jobs/{sent['id']}/reject", {"comment": "Use the HV number"}
+    )
+    assert rejected["state"] == "rejected"
+    assert rejected["comment"] == "Use the HV number"
+    again = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    assert again["state"] == "ready_to_export"
+    assert again["id"] == sent["id"]
+
+
+def test_retrieve_before_a_decision_and_not_after(stack: Stack) -> None:
+    _refresh(stack)
+    sent = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    back = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/retrieve-from-erp")
+    assert back["state"] == "unsynced"
+    assert stack.items("ben", "ready_to_export") == []
+    stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    customer = _customer(stack, "")
+    stack.ok("ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": customer})
+    late = stack.call("cara", "POST", f"/projects/{RIVERSIDE}/retrieve-from-erp")
+    assert late.status_code == 409
+    assert "retrieve" in late.json()["detail"]
+
+
+def test_a_send_twice_is_a_state_conflict(stack: Stack) -> None:
+    stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    again = stack.call("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    assert again.status_code == 409
