@@ -18,7 +18,7 @@ and deleted-list queries), so deletions come back too. Its answer (through
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -71,10 +71,17 @@ def _parse(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
+OVERLAP = timedelta(minutes=10)
+"""An incremental refresh reads from this long before the last one's time: QuickBooks Desktop
+compares modified dates on the QuickBooks machine's clock, which may drift from ours. Reading
+a record twice is harmless (the mirror is updated in place)."""
+
+
 def record_refresh(ctx: AppContext, session: Session, *, reason: str) -> str:
     """Record a job-list refresh in the caller's transaction; returns its command key."""
     companies = Companies(session)
-    since = _parse(companies.setting(ctx.company_id, _AS_OF))
+    last = _parse(companies.setting(ctx.company_id, _AS_OF))
+    since = None if last is None else last - OVERLAP
     key = f"r{uuid.uuid4().hex[:24]}"
     Outbox(session).record(
         ctx.company_id,
@@ -193,6 +200,15 @@ def apply_refresh(ctx: AppContext, session: Session, row: QbCommand, result: Com
             )
         )
     }
+    pending_updates = {
+        int(project_id)
+        for (project_id,) in session.execute(
+            sa.select(ExportItem.procore_project_id).where(
+                ExportItem.company_id == ctx.company_id,
+                ExportItem.state.in_(("ready_to_update", "exporting", "failed_to_export")),
+            )
+        )
+    }
     imports = ImportItems(session)
     staged = 0
     for job in [*new, *(after for _, after in changed)]:
@@ -244,7 +260,12 @@ def apply_refresh(ctx: AppContext, session: Session, row: QbCommand, result: Com
             )
             if getattr(fields_before, name) != getattr(fields_after, name)
         )
-        if settings.quickbooks_changes is ChangePolicy.APPLY:
+        # While a Procore edit waits to be sent to QuickBooks, QuickBooks' own edit is held:
+        # applying it would overwrite the edit in Procore before the approver saw it.
+        apply = (
+            settings.quickbooks_changes is ChangePolicy.APPLY and project_id not in pending_updates
+        )
+        if apply:
             ctx.queue.enqueue(
                 session,
                 APPLY_JOB_CHANGE_TASK,
@@ -254,9 +275,7 @@ def apply_refresh(ctx: AppContext, session: Session, row: QbCommand, result: Com
         audit.append(
             at=now,
             actor="QuickBooks",
-            action="quickbooks_change_applied"
-            if settings.quickbooks_changes is ChangePolicy.APPLY
-            else "quickbooks_change_held",
+            action="quickbooks_change_applied" if apply else "quickbooks_change_held",
             company_id=ctx.company_id,
             subject_type="project",
             subject_id=project_id,

@@ -63,7 +63,7 @@ def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
             service = WebConnectorService(
                 deps.sessions,
                 {deps.webconnector.username: deps.webconnector.account(deps.company_id)},
-                clock=deps.clock,
+                clock=deps.clock if ctx is None else ctx.clock,
                 options=deps.webconnector.options(),
                 on_result=None if ctx is None else result_handler(ctx),
             )

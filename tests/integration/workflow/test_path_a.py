@@ -149,3 +149,64 @@ def test_a_send_twice_is_a_state_conflict(stack: Stack) -> None:
     stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
     again = stack.call("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
     assert again.status_code == 409
+
+
+def test_a_failed_export_shows_quickbooks_words_then_retry_succeeds(stack: Stack) -> None:
+    _refresh(stack)
+    customer = stack.ok("ben", "GET", "/erp/customers?search=Greenleaf")["items"][0]
+    # Someone creates the same job in QuickBooks after the last refresh.
+    stack.qb_add_job("Riverside Clinic TI", customer["full_name"])
+    item = _send_and_accept(stack, RIVERSIDE, {"customer_id": customer["id"]})
+    failed = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert failed["state"] == "failed_to_export", failed
+    assert failed["error"]
+    assert [i["id"] for i in stack.items("ben", "failed_to_export")] == [item]
+    # The clash is fixed in QuickBooks, then the approver retries.
+    stack.qb_rename(f"{customer['full_name']}:Riverside Clinic TI", "Riverside Clinic (old)")
+    stack.ok("ben", "POST", f"/erp/jobs/{item}/retry")
+    stack.settle()
+    synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    jobs = stack.qb_jobs()
+    assert f"{customer['full_name']}:Riverside Clinic TI" in jobs
+    assert synced["quickbooks"]["id"] == jobs[f"{customer['full_name']}:Riverside Clinic TI"].id
+
+
+def test_resend_after_an_edit_updates_the_job(stack: Stack) -> None:
+    _refresh(stack)
+    customer = _customer(stack, "Greenleaf")
+    item = _send_and_accept(stack, RIVERSIDE, {"customer_id": customer})
+    _patch_project(stack, RIVERSIDE, {"name": "Riverside Clinic Phase 2"})
+    again = stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    assert again["id"] == item
+    assert again["state"] == "ready_to_update"
+    assert [i["id"] for i in stack.items("ben", "ready_to_update")] == [item]
+    stack.ok("ben", "POST", f"/erp/jobs/{item}/accept")
+    stack.settle()
+    synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    assert synced["quickbooks"]["full_name"].endswith(":Riverside Clinic Phase 2")
+    assert any(n.endswith(":Riverside Clinic Phase 2") for n in stack.qb_jobs())
+
+
+def test_a_stale_version_during_an_update_fails_with_a_message_then_retry_applies(
+    stack: Stack,
+) -> None:
+    _refresh(stack)
+    customer = stack.ok("ben", "GET", "/erp/customers?search=Greenleaf")["items"][0]
+    item = _send_and_accept(stack, RIVERSIDE, {"customer_id": customer["id"]})
+    full = f"{customer['full_name']}:Riverside Clinic TI"
+    # Someone edits the job in QuickBooks; procore-qb has not read the list since.
+    stack.qb_rename(full, "Riverside Clinic TI-A")
+    stack.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    stack.ok("ben", "POST", f"/erp/jobs/{item}/accept")
+    stack.settle()
+    failed = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert failed["state"] == "failed_to_export", failed
+    assert "changed in QuickBooks" in failed["error"]
+    # The failure asked for a fresh read of the job list; a retry applies over the new version.
+    stack.ok("ben", "POST", f"/erp/jobs/{item}/retry")
+    stack.settle()
+    synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    assert f"{customer['full_name']}:Riverside Clinic TI" in stack.qb_jobs()

@@ -11,6 +11,8 @@ permissions.
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +27,9 @@ from procore_qb.app import actors
 from procore_qb.app.company import save_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.tasks import register_tasks
-from procore_qb.domain.commands import QueryItems
+from procore_qb.domain.commands import CreateJob, QueryItems, QueryJobs, UpdateJob
+from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.jobs.embedded import EmbeddedJobQueue
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
@@ -266,6 +270,66 @@ class Stack:
             if self.qbd is not None:
                 self.web_connector()
             self.run_jobs()
+
+    # ------------------------------------------------------------------ a person in QuickBooks
+
+    def qb_jobs(self) -> dict[str, QuickBooksJob]:
+        """Every customer and job as QuickBooks has it now, by full name."""
+        if self.qbd is not None:
+            out = {}
+            for obj in self.qbd.company.lists(["Customer"]):
+                out[obj.full_name] = QuickBooksJob(
+                    name=obj.name,
+                    full_name=obj.full_name,
+                    id=obj.list_id,
+                    version=obj.edit_sequence,
+                    parent_id=obj.parent_id,
+                    active=obj.is_active,
+                )
+            return out
+        result = self._online().execute([QueryJobs(idempotency_key=f"q{uuid.uuid4().hex[:20]}")])[0]
+        return {(j.full_name or j.name): j for j in result.jobs}
+
+    def _online(self) -> OnlineGateway:
+        assert self.ctx.online is not None
+        return self.ctx.online()
+
+    def qb_add_job(self, name: str, parent_full_name: str) -> None:
+        """Someone creates a job in QuickBooks."""
+        if self.qbd is not None:
+            self._qbxml(
+                f"<CustomerAddRq><CustomerAdd><Name>{name}</Name><ParentRef><FullName>"
+                f"{parent_full_name}</FullName></ParentRef></CustomerAdd></CustomerAddRq>"
+            )
+            return
+        parent = self.qb_jobs()[parent_full_name]
+        job = QuickBooksJob(name=name, parent_id=parent.id, parent_full_name=parent_full_name)
+        key = f"a{uuid.uuid4().hex[:20]}"
+        result = self._online().execute([CreateJob(idempotency_key=key, job=job)])[0]
+        assert result.ok, result.error
+
+    def qb_rename(self, full_name: str, new_name: str) -> None:
+        """Someone renames a customer or job in QuickBooks."""
+        job = self.qb_jobs()[full_name]
+        if self.qbd is not None:
+            self._qbxml(
+                f"<CustomerModRq><CustomerMod><ListID>{job.id}</ListID><EditSequence>"
+                f"{job.version}</EditSequence><Name>{new_name}</Name></CustomerMod>"
+                "</CustomerModRq>"
+            )
+            return
+        key = f"u{uuid.uuid4().hex[:20]}"
+        renamed = dataclasses.replace(job, name=new_name)
+        result = self._online().execute([UpdateJob(idempotency_key=key, job=renamed)])[0]
+        assert result.ok, result.error
+
+    def _qbxml(self, request: str) -> None:
+        assert self.qbd is not None
+        answer = self.qbd.processor.process(
+            '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML>'
+            f'<QBXMLMsgsRq onError="stopOnError">{request}</QBXMLMsgsRq></QBXML>'
+        )
+        assert 'statusCode="0"' in answer, answer
 
     def items(self, user: str, filter: str) -> list[dict[str, Any]]:
         return list(self.ok(user, "GET", f"/erp/jobs?filter={filter}&per_page=500")["items"])
