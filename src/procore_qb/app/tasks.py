@@ -72,22 +72,17 @@ def register_tasks(ctx: AppContext) -> None:
     """Register the company's tasks and schedules on ``ctx.queue``."""
     queue = ctx.queue
 
-    def qbo_drain(job: JobContext, **args: Any) -> None:
+    def qbo_drain(run: JobContext, **args: Any) -> None:
         _same_company(ctx, args)
         drain_online(ctx)
 
-    def writeback(job: JobContext, *, item_id: int) -> None:
+    def writeback(run: JobContext, *, item_id: int) -> None:
         write_back_export(ctx, int(item_id))
 
-    def apply_change(
-        job: JobContext, *, project_id: int, job_data: dict[str, Any] | None = None, **rest: Any
-    ) -> None:
-        data = job_data if job_data is not None else rest.get("job")
-        if not isinstance(data, dict):
-            raise ValueError("procore-apply-job-change needs the job")
-        apply_job_change(ctx, int(project_id), job_from_json(data))
+    def apply_change(run: JobContext, *, project_id: int, job: dict[str, Any]) -> None:
+        apply_job_change(ctx, int(project_id), job_from_json(job))
 
-    def refresh_tick(job: JobContext, **args: Any) -> None:
+    def refresh_tick(run: JobContext, **args: Any) -> None:
         _same_company(ctx, args)
         if refresh_due(ctx):
             request_refresh(ctx, None)

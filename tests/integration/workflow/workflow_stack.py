@@ -255,8 +255,13 @@ class Stack:
         assert answer.status_code < 300, f"{answer.status_code} {answer.text}"
         return answer.json()
 
-    def run_jobs(self) -> None:
-        self.queue.run_until_idle()
+    def run_jobs(self, *, expect_failures: bool = False) -> None:
+        """Run every due job; a job that fails (or is put off for a retry) fails the test
+        unless the test expects it."""
+        report = self.queue.run_until_idle()
+        if not expect_failures:
+            assert report.failed == 0, report
+            assert report.retried == 0, report
 
     def web_connector(self) -> Transcript:
         """One run of the simulated Web Connector against our /qbwc (Desktop)."""
