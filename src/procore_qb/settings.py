@@ -99,6 +99,11 @@ class QuickBooksOnlineSettings(BaseModel):
         description="Intuit's OpenID discovery document (the sandbox has its own).",
     )
     api_base_url: str = Field(default="https://quickbooks.api.intuit.com")
+    webhook_verifier_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="The app's webhook verifier token; POST /webhooks/quickbooks is served "
+        "once it is set.",
+    )
 
     @field_validator("discovery_url", "api_base_url", "redirect_uri")
     @classmethod

@@ -18,7 +18,9 @@ and deleted-list queries), so deletions come back too. Its answer (through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -48,6 +50,7 @@ __all__ = [
     "refresh_due",
     "refresh_status",
     "request_refresh",
+    "webhook_refresh",
 ]
 
 REFRESH_SUBJECT = "job_refresh"
@@ -105,6 +108,20 @@ def record_refresh(ctx: AppContext, session: Session, *, reason: str) -> str:
         detail={"reason": reason, "command": key, "since": since.isoformat() if since else None},
     )
     return key
+
+
+_JOB_ENTITIES = frozenset({"customer"})
+
+
+def webhook_refresh(ctx: AppContext) -> Callable[[Session, Sequence[Any]], None]:
+    """What QuickBooks Online's change notifications trigger: a change to a customer or job
+    records one incremental job-list refresh, in the transaction that records the events."""
+
+    def enqueue(session: Session, events: Sequence[Any]) -> None:
+        if any(str(getattr(e, "entity", "")).casefold() in _JOB_ENTITIES for e in events):
+            record_refresh(ctx, session, reason="QuickBooks webhook")
+
+    return enqueue
 
 
 def request_refresh(ctx: AppContext, actor: Actor | None) -> str:

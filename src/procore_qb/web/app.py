@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb import __version__
 from procore_qb.app.context import AppContext
+from procore_qb.app.refresh import webhook_refresh
 from procore_qb.app.results import result_handler
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
 from procore_qb.web.api import build_api_router
 from procore_qb.web.api.problems import install_problem_handlers
 from procore_qb.web.qbwc import build_qbwc_router
+from procore_qb.web.quickbooks_webhooks import create_quickbooks_webhooks_router
 
 __all__ = ["WebDependencies", "create_app"]
 
@@ -40,6 +42,7 @@ class WebDependencies:
     data_dir: Path
     clock: Callable[[], datetime]
     webconnector: WebConnectorSettings
+    qbo_webhook_verifier_token: str = field(default="", repr=False)
 
 
 def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
@@ -72,6 +75,21 @@ def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
             notes.append(
                 "the Web Connector endpoint is off: set PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH "
                 "(see docs/howto/web-connector.md)"
+            )
+    if ctx is not None and deps.qb_edition == "online":
+        if deps.qbo_webhook_verifier_token:
+            app.include_router(
+                create_quickbooks_webhooks_router(
+                    verifier_token=deps.qbo_webhook_verifier_token,
+                    sessions=deps.sessions,
+                    enqueue=webhook_refresh(ctx),
+                    clock=ctx.clock,
+                )
+            )
+        else:
+            notes.append(
+                "QuickBooks webhooks are off: set PROCORE_QB_QBO__WEBHOOK_VERIFIER_TOKEN; the job "
+                "list is still refreshed on its schedule"
             )
     for note in notes:
         log.warning(note)

@@ -97,6 +97,7 @@ def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]
         data_dir=settings.data_dir,
         clock=_now,
         webconnector=settings.webconnector,
+        qbo_webhook_verifier_token=settings.qbo.webhook_verifier_token.get_secret_value(),
     )
     return deps, engine
 

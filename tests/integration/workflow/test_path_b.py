@@ -138,3 +138,24 @@ def test_held_quickbooks_changes_are_shown_not_applied(stack: Stack) -> None:
         if i["procore_project_id"] == added["procore_project_id"]
     ]
     assert synced[0]["quickbooks_flags"] == ["changed_in_quickbooks"]
+
+
+def test_a_quickbooks_online_webhook_triggers_an_incremental_refresh(online: Stack) -> None:
+    before = {i["id"] for i in _refresh(online)}
+    online.ok("ada", "GET", "/me")
+    online.qbo_clock.advance(60)
+    online.clock.advance(minutes=1)
+    online.qb_add_job("Webhook Pavilion", "City of Springfield")
+    online.deliver_webhooks()
+    online.settle()
+    new = [i for i in online.items("ada", "ready_to_import") if i["id"] not in before]
+    assert [i["quickbooks"]["full_name"] for i in new] == [  # type: ignore[index]
+        "City of Springfield:Webhook Pavilion"
+    ]
+    actions = [e["action"] for e in online.ok("ada", "GET", "/audit?limit=20")["items"]]
+    assert "job_list_refresh_requested" in actions
+    reasons = [
+        e["detail"].get("reason")
+        for e in online.ok("ada", "GET", "/audit?action=job_list_refresh_requested")["items"]
+    ]
+    assert "QuickBooks webhook" in reasons

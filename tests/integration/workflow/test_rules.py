@@ -103,9 +103,7 @@ def test_the_daily_digest_lists_what_waits(desktop: Stack) -> None:
     desktop.ok("ben", "GET", "/me")
     desktop.ok("cara", "POST", "/projects/2001/send-to-erp")
     with desktop.sessions.begin() as session:
-        queued = queue_daily_digest(
-            session, company_id=desktop.company_id, now=desktop.clock.now()
-        )
+        queued = queue_daily_digest(session, company_id=desktop.company_id, now=desktop.clock.now())
     assert queued >= 1
     with desktop.sessions.begin() as session:
         digests = list(session.scalars(sa.select(MailMessage).where(MailMessage.kind == "digest")))

@@ -29,10 +29,10 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.tasks import register_tasks
 from procore_qb.domain.commands import CreateJob, QueryItems, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.jobs.embedded import EmbeddedJobQueue
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
+from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.oauth import OAuthApp, OAuthClient, TokenManager, fetch_discovery
 from procore_qb.quickbooks.online.token_store import SqlTokenStore
 from procore_qb.sandbox import seed
@@ -126,6 +126,7 @@ class Stack:
                 redirect_uri=QBO_REDIRECT,
                 discovery_url=f"{QBO}/.well-known/openid_sandbox_configuration",
                 api_base_url=QBO,
+                webhook_verifier_token="demo-qbo-verifier",
             ),
             demo=True,
         )
@@ -150,6 +151,13 @@ class Stack:
         register_tasks(self.ctx)
         self.app = create_app(self.deps, self.ctx)
         self.api = TestClient(self.app, base_url=APP)
+        if self.qbo is not None:
+            simulator = self.qbo.app.state.simulator  # type: ignore[attr-defined]
+            simulator.webhooks.set_client(self.api)
+            configured = self.qbo.post(
+                "/_sandbox/config", json={"webhook_url": f"{APP}/webhooks/quickbooks"}
+            )
+            assert configured.status_code == 200, configured.text
         for user in seed.USERS:
             self.sign_in(user.email, user.token)
         with self.sessions.begin() as session:
@@ -267,6 +275,13 @@ class Stack:
         """One run of the simulated Web Connector against our /qbwc (Desktop)."""
         assert self.qbd is not None
         return run_session(self.api, f"{APP}/qbwc", WC_USER, WC_PASSWORD, self.qbd.processor)
+
+    def deliver_webhooks(self) -> int:
+        """QuickBooks Online sends the change notifications that are due (Online only)."""
+        assert self.qbo is not None
+        answer = self.qbo.post("/_sandbox/webhooks/deliver")
+        assert answer.status_code == 200, answer.text
+        return int(answer.json().get("delivered", 0))
 
     def settle(self) -> None:
         """Let QuickBooks and the jobs do everything that is waiting."""
