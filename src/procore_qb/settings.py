@@ -17,9 +17,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from procore_qb.notify.config import MailSettings
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 
-__all__ = ["CompanySettings", "DatabaseSettings", "JobQueueSettings", "Settings"]
+__all__ = ["CompanySettings", "DatabaseSettings", "JobQueueSettings", "MailSettings", "Settings"]
 
 
 class DatabaseSettings(BaseModel):
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     jobs: JobQueueSettings = Field(default_factory=JobQueueSettings)
     company: CompanySettings = Field(default_factory=CompanySettings)
     webconnector: WebConnectorSettings = Field(default_factory=WebConnectorSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
 
     @classmethod
     def settings_customise_sources(

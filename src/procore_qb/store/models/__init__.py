@@ -6,6 +6,7 @@ from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.links import RecordLink
+from procore_qb.store.models.mail import MAIL_STATES, MailMessage
 from procore_qb.store.models.outbox import QbCommand
 from procore_qb.store.models.qbwc import (
     QbdCommandProgress,
@@ -20,6 +21,7 @@ from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEven
 
 __all__ = [
     "COMPANY_LEVEL",
+    "MAIL_STATES",
     "AuditEntry",
     "Base",
     "Company",
@@ -29,6 +31,7 @@ __all__ = [
     "ExportItem",
     "ImportEvent",
     "ImportItem",
+    "MailMessage",
     "QbCommand",
     "QbdCommandProgress",
     "QbdResultPage",

@@ -30,6 +30,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(sa.String(255), default="")
     can_push_to_accounting: Mapped[bool] = mapped_column(default=False)
     permissions_fetched_at: Mapped[datetime | None]
+    # Cleared "Subscribe to ERP digest emails": no ERP Integrations Daily Summary for this user.
+    digest_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class UserPermission(Base):

@@ -58,6 +58,40 @@ class Users:
             sa.select(User).where(User.company_id == company_id, User.email == email.lower())
         ).one_or_none()
 
+    def in_company(self, company_id: int) -> list[User]:
+        """Every cached user of the company, by Procore user id."""
+        return list(
+            self._session.scalars(
+                sa.select(User).where(User.company_id == company_id).order_by(User.procore_user_id)
+            )
+        )
+
+    def company_permissions(self, company_id: int) -> dict[int, dict[PermissionKey, str]]:
+        """The cached permissions of every user of the company, by ``users.id``, in one query."""
+        rows = self._session.execute(
+            sa.select(
+                UserPermission.user_id,
+                UserPermission.tool,
+                UserPermission.project_id,
+                UserPermission.level,
+            )
+            .join(User, User.id == UserPermission.user_id)
+            .where(User.company_id == company_id)
+        )
+        found: dict[int, dict[PermissionKey, str]] = {}
+        for user_id, tool, project_id, level in rows:
+            found.setdefault(user_id, {})[(tool, project_id)] = level
+        return found
+
+    def set_digest_opt_out(self, company_id: int, procore_user_id: int, opt_out: bool) -> User:
+        """Turn the ERP Integrations Daily Summary off (``opt_out``) or on for one user."""
+        row = self.by_procore_id(company_id, procore_user_id)
+        if row is None:
+            raise NotFound(f"no user with Procore id {procore_user_id} in company {company_id}")
+        row.digest_opt_out = opt_out
+        self._session.flush()
+        return row
+
     def replace_permissions(
         self, user: User, levels: Mapping[PermissionKey, str], *, now: datetime
     ) -> None:
