@@ -6,8 +6,9 @@ Reads only: no permission is changed, nothing is written except the permission c
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,8 @@ __all__ = [
     "parse_item_id",
     "projects",
 ]
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE = 500
 
@@ -316,7 +319,43 @@ def jobs_page(
                     ),
                 )
             )
+    if job_filter in (JobFilter.READY_TO_EXPORT, JobFilter.READY_TO_UPDATE) and rows:
+        rows = _flag_changed_projects(ctx, rows)
     return JobsPage(job_filter, rows, total, counts, page, per_page)
+
+
+def _flag_changed_projects(ctx: AppContext, rows: list[JobRow]) -> list[JobRow]:
+    """Mark the items whose Procore project was edited after it was sent (one Procore read for
+    the page). If Procore cannot be read now, the page is shown without the marker."""
+    ids = [r.procore_project_id for r in rows if r.procore_project_id is not None]
+    try:
+        current = {p.id: p for p in ctx.procore().projects(ids=ids, with_cost_codes=False)}
+    except ProcoreError as exc:
+        log.warning("could not read the sent projects from Procore: %s", type(exc).__name__)
+        return rows
+    with ctx.sessions.begin() as session:
+        snapshots = {
+            r.procore_project_id: r.snapshot
+            for r in session.scalars(
+                sa.select(ExportItem).where(
+                    ExportItem.company_id == ctx.company_id,
+                    ExportItem.procore_project_id.in_(ids),
+                )
+            )
+        }
+    out: list[JobRow] = []
+    for row in rows:
+        snapshot = snapshots.get(row.procore_project_id or 0)
+        project = current.get(row.procore_project_id or 0)
+        if snapshot and project is not None:
+            try:
+                sent = project_fields(project_from_json(snapshot))
+            except ValueError:
+                sent = None
+            if sent is not None and sent != project_fields(project):
+                row = replace(row, quickbooks_flags=(*row.quickbooks_flags, "changed_in_procore"))
+        out.append(row)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,3 +210,19 @@ def test_a_stale_version_during_an_update_fails_with_a_message_then_retry_applie
     synced = stack.ok("ben", "GET", f"/erp/jobs/{item}")
     assert synced["state"] == "synced", synced
     assert f"{customer['full_name']}:Riverside Clinic TI" in stack.qb_jobs()
+
+
+def test_a_project_edited_after_sending_is_flagged_and_the_sent_values_are_exported(
+    desktop: Stack,
+) -> None:
+    _refresh(desktop)
+    sent = desktop.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    assert desktop.items("ben", "ready_to_export")[0]["quickbooks_flags"] == []
+    _patch_project(desktop, RIVERSIDE, {"name": "Riverside Clinic Edited"})
+    flagged = desktop.items("ben", "ready_to_export")[0]
+    assert flagged["quickbooks_flags"] == ["changed_in_procore"]
+    customer = _customer(desktop, "Greenleaf")
+    desktop.ok("ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": customer})
+    desktop.settle()
+    synced = desktop.ok("ben", "GET", f"/erp/jobs/{sent['id']}")
+    assert synced["quickbooks"]["full_name"].endswith(":Riverside Clinic TI")
