@@ -13,6 +13,8 @@ Modules:
 - ``refresh``: the QuickBooks job list refresh.
 - ``results``: the one handler that applies QuickBooks' answers of both editions.
 - ``writeback``: marking Procore records synced after an export.
+- ``notifications``: the rejection notice, the daily digest and mail delivery.
+- ``online_driver``: runs pending QuickBooks commands against QuickBooks Online.
 - ``queries``: what the Jobs tab, the project list and the audit log read.
 - ``tasks``: the background tasks and schedules registered on the job queue.
 """
