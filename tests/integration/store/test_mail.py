@@ -64,6 +64,29 @@ def test_queueing_the_same_key_twice_keeps_one_mail(
         }
 
 
+def test_a_mail_queued_meanwhile_by_another_transaction_is_found_not_doubled(
+    session_factory: sessionmaker[Session], company_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with session_factory.begin() as session:
+        first = _queue(MailOutbox(session), company_id, "digest:2026-11-02:102")
+    # The other transaction looked before the first committed, so its look-up found nothing.
+    real_find = MailOutbox.find
+    looks: list[str] = []
+
+    def find_nothing_first(self: MailOutbox, company: int, key: str) -> object:
+        looks.append(key)
+        return None if len(looks) == 1 else real_find(self, company, key)
+
+    monkeypatch.setattr(MailOutbox, "find", find_nothing_first)
+    with session_factory.begin() as session:
+        # Its insert hits the unique key; its transaction goes on with the mail found.
+        assert _queue(MailOutbox(session), company_id, "digest:2026-11-02:102") == first
+        _queue(MailOutbox(session), company_id, "digest:2026-11-02:101")
+    assert len(looks) == 3
+    with session_factory() as session:
+        assert MailOutbox(session).counts(company_id)["pending"] == 2
+
+
 def test_a_rolled_back_transaction_leaves_no_mail(
     session_factory: sessionmaker[Session], company_id: int
 ) -> None:
