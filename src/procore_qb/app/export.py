@@ -287,19 +287,25 @@ def _commands(
 def _missing_item_problems(
     ctx: AppContext, project: ProcoreProject, items: _ItemsToCreate, settings: CompanySettings
 ) -> list[Problem]:
-    if ctx.edition is not QuickBooksEdition.ONLINE or settings.item_income_account_id:
-        return []
+    """New service items need accounts: QuickBooks Online requires an income account on Service
+    items; QuickBooks Desktop an income account, an expense account or both."""
+    if ctx.edition is QuickBooksEdition.ONLINE:
+        ready = bool(settings.item_income_account_id)
+        needed = "an income account"
+    else:
+        ready = bool(settings.item_income_account_id or settings.item_expense_account_id)
+        needed = "an income or expense account"
     missing = [
         c.full_code for c in project.cost_codes if items.by_code.get(c.full_code, "") is None
     ]
-    if not missing:
+    if ready or not missing:
         return []
     return [
         Problem(
             RuleCode.NOT_ON_QUICKBOOKS_COST_CODES,
-            f"Cost code(s) {', '.join(missing[:5])} have no QuickBooks item yet, and QuickBooks "
-            "Online needs an income account for new service items. Choose the income account "
-            "for new cost codes in Settings, then Accept again.",
+            f"Cost code(s) {', '.join(missing[:5])} have no QuickBooks item yet, and new service "
+            f"items need {needed}. Choose the accounts for new cost codes in Settings "
+            "(item_income_account_id, item_expense_account_id), then Accept again.",
         )
     ]
 

@@ -96,6 +96,19 @@ def _export_result(
         )
         return
     audit = AuditLog(session)
+    if result.error is not None and row.kind == "create_item":
+        # A cost code's item is not the job: the job is still exported, and the cost code is
+        # left unlinked (the write-back marks only codes that have an item) and reported.
+        audit.append(
+            at=now,
+            actor="QuickBooks",
+            action="cost_code_item_failed",
+            company_id=ctx.company_id,
+            subject_type="project",
+            subject_id=item.project_id,
+            detail={"export_item": stored.id, "error": _message(result.error)},
+        )
+        return
     if result.error is not None:
         message = _message(result.error)
         moved = item.failed(message=message, at=now)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from workflow_stack import Stack
 
+from procore_qb.domain.commands import QueryAccounts
+from procore_qb.procore.gateway import NewCostCode
+
 pytestmark = pytest.mark.filterwarnings(
     "ignore:You should not use the 'timeout' argument with the TestClient"
 )
@@ -226,3 +229,61 @@ def test_a_project_edited_after_sending_is_flagged_and_the_sent_values_are_expor
     desktop.settle()
     synced = desktop.ok("ben", "GET", f"/erp/jobs/{sent['id']}")
     assert synced["quickbooks"]["full_name"].endswith(":Riverside Clinic TI")
+
+
+def _new_cost_code(stack: Stack, code: str, name: str) -> None:
+    """A new code on the QuickBooks Standard Cost Codes list, added to Riverside (not yet an
+    item in QuickBooks)."""
+    created = stack.procore.post(
+        "/rest/v1.0/standard_cost_codes",
+        params={"company_id": 4263, "standard_cost_code_list_id": 1},
+        json={"standard_cost_code": {"code": code, "name": name}},
+        headers=_service_headers(stack),
+    )
+    assert created.status_code == 201, created.text
+    result = stack.ctx.procore().add_cost_codes(
+        RIVERSIDE,
+        [NewCostCode(code=code, name=name, standard_cost_code_id=int(created.json()["id"]))],
+    )
+    assert not result.errors
+
+
+def test_an_export_creates_the_items_its_cost_codes_lack(desktop: Stack) -> None:
+    _refresh(desktop)
+    _new_cost_code(desktop, "22-100", "Fire Protection")
+    assert desktop.qbd is not None
+    expense = next(
+        o.list_id for o in desktop.qbd.company.lists(["Account"]) if o.name == "Subcontractors"
+    )
+    desktop.ok("ada", "PATCH", "/settings", {"item_expense_account_id": expense})
+    item = _send_and_accept(desktop, RIVERSIDE, {"customer_id": _customer(desktop, "Greenleaf")})
+    synced = desktop.ok("ben", "GET", f"/erp/jobs/{item}")
+    assert synced["state"] == "synced", synced
+    assert desktop.qbd is not None
+    items = {o.name: o.list_id for o in desktop.qbd.company.lists(["ItemService"])}
+    assert "22-100" in items
+    codes = {c.full_code: c.origin_id for c in desktop.ctx.procore().cost_codes(RIVERSIDE)}
+    assert codes["22-100"] == f"{synced['quickbooks']['id']}|{items['22-100']}"
+    assert codes["01-100"] == f"{synced['quickbooks']['id']}|{items['01-100']}"
+
+
+def test_quickbooks_online_needs_an_income_account_for_new_items(online: Stack) -> None:
+    _refresh(online)
+    _new_cost_code(online, "22-100", "Fire Protection")
+    sent = online.ok("cara", "POST", f"/projects/{RIVERSIDE}/send-to-erp")
+    customer = _customer(online, "Greenleaf")
+    refused = online.call(
+        "ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": customer}
+    )
+    assert refused.status_code == 422
+    assert "income account" in refused.json()["detail"]
+    accounts = online.ctx.online().execute([QueryAccounts(idempotency_key="acc-1")])[0].accounts  # type: ignore[misc]
+    income = next(a.id for a in accounts if a.name == "Construction Income")
+    online.ok("ada", "PATCH", "/settings", {"item_income_account_id": income})
+    online.ok("ben", "POST", f"/erp/jobs/{sent['id']}/accept", {"customer_id": customer})
+    online.settle()
+    synced = online.ok("ben", "GET", f"/erp/jobs/{sent['id']}")
+    assert synced["state"] == "synced", synced
+    codes = {c.full_code: c.origin_id for c in online.ctx.procore().cost_codes(RIVERSIDE)}
+    assert codes["22-100"] is not None
+    assert codes["22-100"].startswith(f"{synced['quickbooks']['id']}|")
