@@ -159,3 +159,22 @@ def test_a_quickbooks_online_webhook_triggers_an_incremental_refresh(online: Sta
         for e in online.ok("ada", "GET", "/audit?action=job_list_refresh_requested")["items"]
     ]
     assert "QuickBooks webhook" in reasons
+
+
+def test_a_synced_job_made_inactive_in_quickbooks_is_shown_and_reaches_procore(
+    stack: Stack,
+) -> None:
+    item = _refresh(stack)[0]
+    added = stack.ok("ada", "POST", f"/erp/jobs/{item['id']}/import", {"method": "new"})
+    stack.clock.advance(hours=1)
+    stack.qb_modify(str(item["quickbooks"]["full_name"]), active=False)  # type: ignore[index]
+    _refresh(stack)
+    synced = [
+        i
+        for i in stack.items("ada", "synced")
+        if i["procore_project_id"] == added["procore_project_id"]
+    ]
+    assert "inactive_in_quickbooks" in synced[0]["quickbooks_flags"]
+    project = _service_get(stack, f"/rest/v1.0/projects/{added['procore_project_id']}")
+    assert isinstance(project, dict)
+    assert project["active"] is False

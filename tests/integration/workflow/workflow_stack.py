@@ -330,17 +330,31 @@ class Stack:
 
     def qb_rename(self, full_name: str, new_name: str) -> None:
         """Someone renames a customer or job in QuickBooks."""
+        self.qb_modify(full_name, name=new_name)
+
+    def qb_modify(
+        self, full_name: str, *, name: str | None = None, active: bool | None = None
+    ) -> None:
+        """Someone edits a customer or job in QuickBooks (its name, or makes it inactive)."""
         job = self.qb_jobs()[full_name]
         if self.qbd is not None:
+            fields = ""
+            if name is not None:
+                fields += f"<Name>{name}</Name>"
+            if active is not None:
+                fields += f"<IsActive>{'true' if active else 'false'}</IsActive>"
             self._qbxml(
                 f"<CustomerModRq><CustomerMod><ListID>{job.id}</ListID><EditSequence>"
-                f"{job.version}</EditSequence><Name>{new_name}</Name></CustomerMod>"
-                "</CustomerModRq>"
+                f"{job.version}</EditSequence>{fields}</CustomerMod></CustomerModRq>"
             )
             return
         key = f"u{uuid.uuid4().hex[:20]}"
-        renamed = dataclasses.replace(job, name=new_name)
-        result = self._online().execute([UpdateJob(idempotency_key=key, job=renamed)])[0]
+        changed = dataclasses.replace(
+            job,
+            name=job.name if name is None else name,
+            active=job.active if active is None else active,
+        )
+        result = self._online().execute([UpdateJob(idempotency_key=key, job=changed)])[0]
         assert result.ok, result.error
 
     def _qbxml(self, request: str) -> None:
