@@ -30,7 +30,7 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.errors import Conflict, NotFound, UpstreamError
 from procore_qb.app.rules import PROJECT_JOB, eligibility_context
 from procore_qb.domain.commands import Command, CreateCustomer, CreateItem, CreateJob, UpdateJob
-from procore_qb.domain.eligibility import accept_problems, send_problems
+from procore_qb.domain.eligibility import EligibilityContext, accept_problems, send_problems
 from procore_qb.domain.errors import RuleViolation
 from procore_qb.domain.export_workflow import CustomerChoice, ExportAction, ExportItem, ExportState
 from procore_qb.domain.mapping import project_to_job
@@ -318,6 +318,7 @@ def _accept_one(
     customer: CustomerChoice | None,
     settings: CompanySettings,
     items: _ItemsToCreate,
+    rules: EligibilityContext,
 ) -> StoredExport:
     item = stored.item
     if not item.allows(ExportAction.ACCEPT):
@@ -327,7 +328,6 @@ def _accept_one(
     if snapshot is None:
         raise ValueError(f"export item {stored.id} has no snapshot")
     if choice is not None:
-        rules = eligibility_context(session, ctx.company_id, settings, ctx.limits)
         ensure_no_problems(accept_problems(snapshot, choice, rules))
     ensure_no_problems(_missing_item_problems(ctx, snapshot, items, settings))
     moved = item.accept(by=actor.procore_user_id, at=ctx.now(), customer=choice)
@@ -391,10 +391,14 @@ def accept_many(
     items = _standard_items(ctx, settings)
     out: list[StoredExport] = []
     with ctx.sessions.begin() as session:
+        # Read once for the whole batch: the rules compare against the job list as refreshed.
+        rules = eligibility_context(session, ctx.company_id, settings, ctx.limits)
         for item_id in ids:
             stored = _get(session, ctx, item_id)
             try:
-                out.append(_accept_one(session, ctx, actor, stored, customer, settings, items))
+                out.append(
+                    _accept_one(session, ctx, actor, stored, customer, settings, items, rules)
+                )
             except RuleViolation as exc:
                 if len(ids) == 1:
                     raise
