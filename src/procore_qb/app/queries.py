@@ -381,11 +381,18 @@ def projects(ctx: AppContext, actor: Actor, *, project_id: int | None = None) ->
         raise NotFound(f"Procore has no project {project_id} in this company") from exc
     except ProcoreError as exc:
         raise UpstreamError(f"Procore did not list the projects: {exc}") from exc
-    sees_all = not missing_for(permissions(ctx, actor), Action.VIEW_JOBS)
+    company_perms = permissions(ctx, actor)
+    sees_all = not missing_for(company_perms, Action.VIEW_JOBS)
     version_key = _version_key(ctx.edition)
     visible: list[tuple[ProcoreProject, list[str]]] = []
     for project in found:
-        perms = permissions(ctx, actor, project_id=project.id)
+        # Someone with the ERP Integrations tool sees every project: their per-project actions
+        # come from what is cached, so a long list costs no permission read per project.
+        # Anyone else sees only the projects they administer, which needs each one's level.
+        if sees_all and len(found) > 1:
+            perms = company_perms
+        else:
+            perms = permissions(ctx, actor, project_id=project.id)
         allowed = allowed_actions(perms, project_id=project.id)
         if not sees_all and Action.SEND not in allowed:
             continue
