@@ -23,6 +23,7 @@ from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
 from procore_qb.web.api import build_api_router
 from procore_qb.web.api.problems import install_problem_handlers
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 from procore_qb.web.quickbooks_webhooks import create_quickbooks_webhooks_router
 
@@ -64,11 +65,12 @@ def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
     if deps.qb_edition == "desktop":
         if deps.webconnector.password_hash:
             service = WebConnectorService(
-                deps.sessions,
+                SqlWebConnectorStore(
+                    deps.sessions, on_result=None if ctx is None else result_handler(ctx)
+                ),
                 {deps.webconnector.username: deps.webconnector.account(deps.company_id)},
                 clock=deps.clock if ctx is None else ctx.clock,
                 options=deps.webconnector.options(),
-                on_result=None if ctx is None else result_handler(ctx),
             )
             app.include_router(build_qbwc_router(service, deps.webconnector.qwc(deps.data_dir)))
         else:

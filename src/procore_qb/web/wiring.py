@@ -22,23 +22,24 @@ from procore_qb.procore.oauth import (
     AuthorizationCodeAuth,
     ClientCredentialsAuth,
     StaticTokenAuth,
+    load_tokens,
+    save_tokens,
 )
 from procore_qb.procore.oauth import OAuthApp as ProcoreOAuthApp
 from procore_qb.procore.oauth import OAuthClient as ProcoreOAuthClient
 from procore_qb.procore.ratelimit import RateLimitPacer
 from procore_qb.procore.resources.me import Me
-from procore_qb.procore.token_store import SqlTokenStore as ProcoreTokenStore
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.oauth import OAuthApp as QboOAuthApp
 from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
 from procore_qb.quickbooks.online.oauth import TokenManager, fetch_discovery
-from procore_qb.quickbooks.online.token_store import SqlTokenStore as QboTokenStore
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.errors import StoreError
 from procore_qb.store.repositories.companies import Companies
+from procore_qb.store.repositories.connections import PROCORE, QUICKBOOKS_ONLINE, SqlTokenStore
 from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import WebDependencies
 
@@ -127,7 +128,7 @@ def build_app_context(
         redirect_uri=settings.procore.redirect_uri,
     )
     oauth = ProcoreOAuthClient(http, app, clock=clock)
-    tokens = ProcoreTokenStore(sessions, box, company_id=company_id, clock=clock)
+    tokens = SqlTokenStore(sessions, box, company_id=company_id, provider=PROCORE, clock=clock)
     pacer = RateLimitPacer()
     extra: dict[str, Any] = {} if procore_sleep is None else {"sleep": procore_sleep}
 
@@ -141,14 +142,14 @@ def build_app_context(
             **extra,
         )
 
-    service = ClientCredentialsAuth(oauth, tokens, "service")
+    service = ClientCredentialsAuth(oauth, tokens, "service-account")
 
     def procore() -> ProcoreGateway:
         return ProcoreGateway(client(service), clock=clock)
 
     def procore_as_user(procore_user_id: int) -> ProcoreGateway:
         key = f"user:{procore_user_id}"
-        if tokens.load(key) is None:
+        if load_tokens(tokens, key) is None:
             raise NotConnected(
                 f"Procore user {procore_user_id} has not signed in to Procore through procore-qb; "
                 "sign in once (`procore-qb token create --user EMAIL` shows the link)"
@@ -162,9 +163,7 @@ def build_app_context(
         email = str(me.get("login") or me.get("email_address") or "")
         if not email:
             raise NotConnected("Procore did not say who signed in (no login e-mail)")
-        key = f"user:{user_id}"
-        current = tokens.load(key)
-        tokens.save(key, issued, expected_version=current.version if current else None)
+        save_tokens(tokens, f"user:{user_id}", issued, expected_version=None)
         return ProcoreIdentity(user_id, email.lower(), str(me.get("name") or ""))
 
     online: Callable[[], OnlineGateway] | None = None
@@ -182,9 +181,13 @@ def build_app_context(
                 settings.qbo.client_secret.get_secret_value(),
                 settings.qbo.redirect_uri,
             )
+            store = SqlTokenStore(
+                sessions, box, company_id=company_id, provider=QUICKBOOKS_ONLINE, clock=clock
+            )
             manager = TokenManager(
                 QboOAuthClient(http, qbo_app, discovery, clock=clock),
-                QboTokenStore(sessions, box, company_id=company_id, realm_id=realm_id, clock=clock),
+                store,
+                realm_id=realm_id,
                 clock=clock,
             )
             qbo = QboClient(

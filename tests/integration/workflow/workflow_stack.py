@@ -34,7 +34,6 @@ from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.oauth import OAuthApp, OAuthClient, TokenManager, fetch_discovery
-from procore_qb.quickbooks.online.token_store import SqlTokenStore
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import ManualClock as ProcoreClock
 from procore_qb.sandbox.procore import ProcoreSandbox
@@ -54,6 +53,8 @@ from procore_qb.settings import (
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
+from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
+from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
 from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import create_app
 from procore_qb.web.wiring import build_app_context, build_web_dependencies
@@ -207,10 +208,12 @@ class Stack:
             self.sessions,
             box,
             company_id=self.company_id,
-            realm_id=connected.realm_id,
+            provider=QUICKBOOKS_ONLINE,
             clock=self.clock.now,
         )
-        TokenManager(oauth, store, clock=self.clock.now).connect(connected)
+        TokenManager(oauth, store, realm_id=connected.realm_id, clock=self.clock.now).connect(
+            connected
+        )
         with self.sessions.begin() as session:
             company = session.get(Company, self.company_id)
             assert company is not None
