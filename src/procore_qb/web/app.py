@@ -21,9 +21,9 @@ from procore_qb.app.refresh import webhook_refresh
 from procore_qb.app.results import result_handler
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.api import build_api_router
 from procore_qb.web.api.problems import install_problem_handlers
-from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 from procore_qb.web.quickbooks_webhooks import create_quickbooks_webhooks_router
 

@@ -54,7 +54,6 @@ from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
 from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
-from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
 from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import create_app
 from procore_qb.web.wiring import build_app_context, build_web_dependencies
