@@ -10,9 +10,10 @@ Two grants (spec procore-api §1.2):
   the answer is lost. So the new pair is saved with compare-and-set on the stored ``version``
   (:class:`TokenStore`); when another worker rotated first, its pair is used instead.
 
-Token stores must keep tokens encrypted at rest (the SQL store does so with the app's secret
-key); :class:`InMemoryTokenStore` is for tests and single-process tools. Tokens never appear in
-``repr`` or in error messages.
+Token stores must keep tokens encrypted at rest (the store's ``SqlTokenStore`` in
+``procore_qb.store.repositories.connections`` does so with the app's secret key, for Procore and
+QuickBooks Online alike); :class:`InMemoryTokenStore` is for tests and single-process tools.
+Tokens never appear in ``repr`` or in error messages.
 """
 
 from __future__ import annotations
@@ -37,10 +38,13 @@ __all__ = [
     "OAuthApp",
     "OAuthClient",
     "StaticTokenAuth",
+    "StoredConnection",
     "StoredTokens",
     "TokenConflict",
     "TokenSet",
     "TokenStore",
+    "load_tokens",
+    "save_tokens",
 ]
 
 # Refresh this long before Procore's expiry, so a token never dies in flight.
@@ -81,17 +85,55 @@ class TokenConflict(ProcoreAuthError):
     """A compare-and-set save lost: someone else stored newer tokens first."""
 
 
-class TokenStore(Protocol):
-    """Where tokens live between calls and across restarts, keyed by connection.
+class StoredConnection(Protocol):
+    """The tokens a store holds for one connection, with the version they were read at."""
 
-    ``save`` with ``expected_version`` None creates or overwrites; otherwise it succeeds only if
-    the stored version still equals ``expected_version`` and raises :class:`TokenConflict`
-    else. Implementations encrypt tokens at rest and save atomically.
+    @property
+    def access_token(self) -> str | None: ...
+    @property
+    def refresh_token(self) -> str | None: ...
+    @property
+    def access_expires_at(self) -> datetime | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+class TokenStore(Protocol):
+    """Where tokens live between calls and across restarts, keyed by connection subject.
+
+    ``replace`` creates or overwrites and returns the new version; ``rotate`` writes only if
+    the stored version still equals ``expected_version`` (the new version is then one more)
+    and returns False otherwise. Implementations encrypt tokens at rest and save atomically.
     """
 
-    def load(self, key: str) -> StoredTokens | None: ...
+    def load(self, subject: str) -> StoredConnection | None: ...
 
-    def save(self, key: str, tokens: TokenSet, *, expected_version: int | None) -> StoredTokens: ...
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+    ) -> int: ...
+
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+    ) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _MemoryRow:
+    access_token: str | None = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    access_expires_at: datetime | None
+    version: int
 
 
 class InMemoryTokenStore:
@@ -99,24 +141,85 @@ class InMemoryTokenStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rows: dict[str, StoredTokens] = {}
+        self._rows: dict[str, _MemoryRow] = {}
 
-    def load(self, key: str) -> StoredTokens | None:
+    def load(self, subject: str) -> StoredConnection | None:
         with self._lock:
-            return self._rows.get(key)
+            return self._rows.get(subject)
 
-    def save(self, key: str, tokens: TokenSet, *, expected_version: int | None) -> StoredTokens:
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+    ) -> int:
         with self._lock:
-            current = self._rows.get(key)
-            if expected_version is not None and (
-                current is None or current.version != expected_version
-            ):
-                raise TokenConflict(
-                    f"tokens for {key!r} changed since version {expected_version}; reload them"
-                )
-            row = StoredTokens(tokens, (current.version if current else 0) + 1)
-            self._rows[key] = row
-            return row
+            current = self._rows.get(subject)
+            version = (current.version if current else 0) + 1
+            self._rows[subject] = _MemoryRow(
+                access_token, refresh_token, access_expires_at, version
+            )
+            return version
+
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+    ) -> bool:
+        with self._lock:
+            current = self._rows.get(subject)
+            if current is None or current.version != expected_version:
+                return False
+            self._rows[subject] = _MemoryRow(
+                access_token,
+                current.refresh_token if refresh_token is None else refresh_token,
+                access_expires_at,
+                expected_version + 1,
+            )
+            return True
+
+
+def load_tokens(store: TokenStore, subject: str) -> StoredTokens | None:
+    """The usable tokens of ``subject`` (None when there are none, or no expiry is known)."""
+    found = store.load(subject)
+    if found is None or found.access_token is None or found.access_expires_at is None:
+        return None
+    tokens = TokenSet(found.access_token, found.access_expires_at, found.refresh_token)
+    return StoredTokens(tokens, found.version)
+
+
+def save_tokens(
+    store: TokenStore, subject: str, tokens: TokenSet, *, expected_version: int | None
+) -> StoredTokens:
+    """Save ``tokens``: overwrite when ``expected_version`` is None, else compare-and-set,
+    raising :class:`TokenConflict` when another worker stored newer tokens first."""
+    if expected_version is None:
+        version = store.replace(
+            subject,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            access_expires_at=tokens.expires_at,
+        )
+        return StoredTokens(tokens, version)
+    won = store.rotate(
+        subject,
+        expected_version=expected_version,
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        access_expires_at=tokens.expires_at,
+    )
+    if not won:
+        raise TokenConflict(
+            f"Procore tokens for {subject!r} were rotated by another worker since version "
+            f"{expected_version}; reload them"
+        )
+    return StoredTokens(tokens, expected_version + 1)
 
 
 class OAuthClient:
@@ -248,17 +351,17 @@ class ClientCredentialsAuth:
         tokens = self.oauth.client_credentials()
         # Another worker may have stored a token meanwhile; ours is just as good and valid.
         with contextlib.suppress(TokenConflict):
-            self.store.save(self.key, tokens, expected_version=expected_version)
+            save_tokens(self.store, self.key, tokens, expected_version=expected_version)
         return tokens.access_token
 
     def access_token(self) -> str:
-        stored = self.store.load(self.key)
+        stored = load_tokens(self.store, self.key)
         if stored is None or stored.tokens.expires_soon(self.oauth.clock()):
             return self._fetch(stored.version if stored else None)
         return stored.tokens.access_token
 
     def refresh(self, rejected: str) -> str:
-        stored = self.store.load(self.key)
+        stored = load_tokens(self.store, self.key)
         if stored is not None and stored.tokens.access_token != rejected:
             return stored.tokens.access_token
         return self._fetch(stored.version if stored else None)
@@ -275,11 +378,11 @@ class AuthorizationCodeAuth:
     def sign_in(self, code: str) -> TokenSet:
         """Finish sign-in: exchange the redirect's code and store the tokens."""
         tokens = self.oauth.exchange_code(code)
-        self.store.save(self.key, tokens, expected_version=None)
+        save_tokens(self.store, self.key, tokens, expected_version=None)
         return tokens
 
     def _stored(self) -> StoredTokens:
-        stored = self.store.load(self.key)
+        stored = load_tokens(self.store, self.key)
         if stored is None:
             raise ProcoreAuthError(f"no Procore tokens for {self.key!r}; sign in to Procore first")
         return stored
@@ -299,7 +402,7 @@ class AuthorizationCodeAuth:
         if tokens.refresh_token is None:
             tokens = replace(tokens, refresh_token=refresh_token)
         try:
-            self.store.save(self.key, tokens, expected_version=stored.version)
+            save_tokens(self.store, self.key, tokens, expected_version=stored.version)
         except TokenConflict:
             return self._stored().tokens.access_token
         return tokens.access_token

@@ -23,9 +23,9 @@ from procore_qb.quickbooks.online.oauth import (
 )
 from procore_qb.quickbooks.online.retry import RetryPolicy
 from procore_qb.quickbooks.online.throttle import RealmLimiter
-from procore_qb.quickbooks.online.token_store import SqlTokenStore
 from procore_qb.sandbox.qbo import ManualClock, SimulatorConfig, create_app
 from procore_qb.store.models import Company
+from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
 from procore_qb.store.secrets import SecretBox
 
 BASE = "http://testserver"
@@ -87,11 +87,15 @@ class Harness:
 
     def store(self) -> SqlTokenStore:
         return SqlTokenStore(
-            self.sessions, self.box, company_id=1, realm_id=REALM, clock=self.clock.now
+            self.sessions,
+            self.box,
+            company_id=1,
+            provider=QUICKBOOKS_ONLINE,
+            clock=self.clock.now,
         )
 
     def tokens(self) -> TokenManager:
-        return TokenManager(self.oauth(), self.store(), clock=self.clock.now)
+        return TokenManager(self.oauth(), self.store(), realm_id=REALM, clock=self.clock.now)
 
     def connect(self) -> TokenManager:
         """The browser part of the connect flow: the sandbox consents at once."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx2
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb.domain.commands import CreateCustomer, CreateJob, QueryJobs, UpdateJob
@@ -14,12 +15,13 @@ from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
 from procore_qb.quickbooks.online.cdc import changes_since
 from procore_qb.quickbooks.online.errors import ReconnectRequired, StaleObject
 from procore_qb.quickbooks.online.gateway import OUTCOME_UNKNOWN, RECONNECT_REQUIRED
-from procore_qb.quickbooks.online.oauth import StoredTokens, TokenManager, Tokens
+from procore_qb.quickbooks.online.oauth import StoredConnection, StoredTokens, TokenManager
 from procore_qb.quickbooks.online.query import Query
-from procore_qb.quickbooks.online.token_store import SqlTokenStore
 from procore_qb.sandbox.qbo import SimulatorConfig
+from procore_qb.store.models import Connection
+from procore_qb.store.repositories.connections import SqlTokenStore, TokenSet
 
-from .sim import Harness
+from .sim import REALM, Harness
 
 
 @pytest.fixture
@@ -202,12 +204,12 @@ def test_access_token_expiry_mid_run(sim: Harness) -> None:
 def test_refresh_token_rotation_across_a_restart(sessions: sessionmaker[Session]) -> None:
     sim = Harness(sessions, config=SimulatorConfig(refresh_rotation_seconds=0))
     first = sim.connect()
-    stored = sim.store().load()
+    stored = sim.tokens().load()
     assert stored is not None
     superseded = stored.tokens.refresh_token
     sim.clock.advance(3700)
     sim.client(first).read("CompanyInfo", "9130357992221046")
-    newest = sim.store().load()
+    newest = sim.tokens().load()
     assert newest is not None
     assert newest.tokens.refresh_token != superseded
     # A restart: nothing in memory survives, only the database.
@@ -219,13 +221,15 @@ def test_refresh_token_rotation_across_a_restart(sessions: sessionmaker[Session]
         sim.oauth().refresh(superseded)
     # A worker that read the row just before another one rotated it refreshes with the
     # superseded token, gets invalid_grant, sees the newer version and uses that.
-    stale = sim.store().load()
+    stale = sim.tokens().load()
     assert stale is not None
     sim.clock.advance(3700)
     sim.tokens().access_token()  # the other worker rotates
-    late = TokenManager(sim.oauth(), StaleFirst(sim.store(), stale), clock=sim.clock.now)
+    late = TokenManager(
+        sim.oauth(), StaleFirst(sim.store(), stale), realm_id=REALM, clock=sim.clock.now
+    )
     token = late.refresh_after_rejection(stale.tokens.access_token)
-    newest_now = sim.store().load()
+    newest_now = sim.tokens().load()
     assert newest_now is not None
     assert token == newest_now.tokens.access_token
     sim.client(sim.tokens()).read("CompanyInfo", "9130357992221046")
@@ -238,20 +242,59 @@ class StaleFirst:
         self._store = store
         self._stale: StoredTokens | None = stale
 
-    def load(self) -> StoredTokens | None:
+    def load(self, subject: str) -> StoredConnection | None:
         if self._stale is not None:
             stale, self._stale = self._stale, None
-            return stale
-        return self._store.load()
+            return TokenSet(
+                access_token=stale.tokens.access_token,
+                refresh_token=stale.tokens.refresh_token,
+                access_expires_at=stale.tokens.access_expires_at,
+                refresh_expires_at=stale.tokens.refresh_expires_at,
+                scope=stale.tokens.scope,
+                version=stale.version,
+            )
+        return self._store.load(subject)
 
-    def replace(self, tokens: Tokens) -> StoredTokens:
-        return self._store.replace(tokens)
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+        scope: str = "",
+    ) -> int:
+        return self._store.replace(
+            subject,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            access_expires_at=access_expires_at,
+            refresh_expires_at=refresh_expires_at,
+            scope=scope,
+        )
 
-    def rotate(self, expected_version: int, tokens: Tokens) -> bool:
-        return self._store.rotate(expected_version, tokens)
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+    ) -> bool:
+        return self._store.rotate(
+            subject,
+            expected_version=expected_version,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            access_expires_at=access_expires_at,
+            refresh_expires_at=refresh_expires_at,
+        )
 
-    def clear(self) -> None:
-        self._store.clear()
+    def clear(self, subject: str) -> None:
+        self._store.clear(subject)
 
 
 def test_lost_answer_is_replayed_with_the_same_requestid(sim: Harness) -> None:
@@ -328,7 +371,7 @@ def test_server_error_storm_converges_without_duplicates(sim: Harness) -> None:
 
 def test_revoked_refresh_token_asks_to_reconnect_and_loses_nothing(sim: Harness) -> None:
     tokens = sim.connect()
-    stored = sim.store().load()
+    stored = sim.tokens().load()
     assert stored is not None
     sim.oauth().revoke(stored.tokens.refresh_token)
     sim.clock.advance(timedelta(hours=2).total_seconds())
@@ -338,7 +381,7 @@ def test_revoked_refresh_token_asks_to_reconnect_and_loses_nothing(sim: Harness)
     assert result.error.code == RECONNECT_REQUIRED
     assert result.error.retriable
     assert "reconnect QuickBooks" in result.error.message
-    assert sim.store().load() is not None, "the tokens stay until the user reconnects"
+    assert sim.tokens().load() is not None, "the tokens stay until the user reconnects"
     again = sim.connect()
     [done] = sim.gateway(sim.client(again)).execute([command])
     assert done.ok
@@ -422,3 +465,16 @@ def test_cdc_cap_counts_every_entity_of_the_answer(sessions: sessionmaker[Sessio
     assert changes.full_read
     for entity, ids in made.items():
         assert set(ids) <= {row["Id"] for row in changes.changed[entity]}
+
+
+def test_a_stored_token_without_an_expiry_is_refreshed(sim: Harness) -> None:
+    sim.connect()
+    with sim.sessions.begin() as session:
+        session.execute(sa.update(Connection).values(access_expires_at=None))
+    manager = sim.tokens()
+    token = manager.access_token()
+    assert manager.refreshes == 1
+    stored = sim.tokens().load()
+    assert stored is not None
+    assert stored.tokens.access_token == token
+    sim.client(manager).read("CompanyInfo", REALM)

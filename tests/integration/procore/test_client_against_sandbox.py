@@ -24,6 +24,8 @@ from procore_qb.procore.oauth import (
     InMemoryTokenStore,
     StaticTokenAuth,
     TokenStore,
+    load_tokens,
+    save_tokens,
 )
 from procore_qb.procore.ratelimit import RateLimitPacer
 from procore_qb.procore.resources.companies import Companies
@@ -273,7 +275,7 @@ def test_token_expiry_and_refresh_rotation_across_a_restart(tmp_path: Path) -> N
     store = InMemoryTokenStore()
     auth = sign_in(sim, "ada@summit.example", store)
     assert Me(sim.client(auth)).show()["id"] == seed.USERS[0].id
-    first = store.load(auth.key)
+    first = load_tokens(store, auth.key)
     assert first is not None
     # Procore's tokens expire after 5,400 s; both sides restart meanwhile.
     sim.clock.advance(5_400)
@@ -281,7 +283,7 @@ def test_token_expiry_and_refresh_rotation_across_a_restart(tmp_path: Path) -> N
     restarted = make_sim(data_dir=tmp_path, clock=sim.clock)
     again = AuthorizationCodeAuth(restarted.oauth(), store, auth.key)
     assert Me(restarted.client(again)).show()["id"] == seed.USERS[0].id
-    second = store.load(auth.key)
+    second = load_tokens(store, auth.key)
     assert second is not None
     assert second.version == first.version + 1
     assert second.tokens.refresh_token != first.tokens.refresh_token
@@ -290,7 +292,8 @@ def test_token_expiry_and_refresh_rotation_across_a_restart(tmp_path: Path) -> N
         restarted.oauth().refresh(first.tokens.refresh_token or "")
     # Our clock thinks the token is still good, Procore's does not: the 401 is cured by one
     # refresh, transparently.
-    store.save(
+    save_tokens(
+        store,
         auth.key,
         replace(second.tokens, expires_at=second.tokens.expires_at + timedelta(days=1)),
         expected_version=second.version,
@@ -299,7 +302,7 @@ def test_token_expiry_and_refresh_rotation_across_a_restart(tmp_path: Path) -> N
     client = restarted.client(again)
     assert Me(client).show()["id"] == seed.USERS[0].id
     assert client.calls == 2
-    third = store.load(auth.key)
+    third = load_tokens(store, auth.key)
     assert third is not None
     assert third.version == second.version + 2
     # Revoking kills both tokens (spec procore-api §1.2): the user must sign in again.

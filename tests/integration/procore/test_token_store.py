@@ -11,13 +11,19 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from procore_qb.procore.oauth import AuthorizationCodeAuth, TokenConflict, TokenSet
+from procore_qb.procore.oauth import (
+    AuthorizationCodeAuth,
+    TokenConflict,
+    TokenSet,
+    load_tokens,
+    save_tokens,
+)
 from procore_qb.procore.resources.me import Me
-from procore_qb.procore.token_store import SqlTokenStore
 from procore_qb.sandbox import seed
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company, Connection
+from procore_qb.store.repositories.connections import PROCORE, SqlTokenStore
 from procore_qb.store.secrets import SecretBox
 
 from .conftest import make_sim
@@ -48,7 +54,11 @@ def token_store(
     engine: sa.Engine, key: bytes, company_id: int, clock: Clock = lambda: datetime.now(UTC)
 ) -> SqlTokenStore:
     return SqlTokenStore(
-        create_session_factory(engine), SecretBox(key), company_id=company_id, clock=clock
+        create_session_factory(engine),
+        SecretBox(key),
+        company_id=company_id,
+        provider=PROCORE,
+        clock=clock,
     )
 
 
@@ -60,7 +70,7 @@ def test_tokens_are_encrypted_rotated_and_survive_a_restart(
     sim = make_sim()
     store = token_store(engine, key, company_id, clock=sim.clock.now)
     auth = sign_in(sim, "ada@summit.example", store)
-    first = store.load(auth.key)
+    first = load_tokens(store, auth.key)
     assert first is not None
     with engine.connect() as conn:
         raw = conn.execute(
@@ -75,7 +85,7 @@ def test_tokens_are_encrypted_rotated_and_survive_a_restart(
     again_store = token_store(engine, key, company_id, clock=sim.clock.now)
     again = AuthorizationCodeAuth(sim.oauth(), again_store, auth.key)
     assert Me(sim.client(again)).show()["id"] == seed.USERS[0].id
-    second = again_store.load(auth.key)
+    second = load_tokens(again_store, auth.key)
     assert second is not None
     assert second.version == first.version + 1
     assert second.tokens.refresh_token != first.tokens.refresh_token
@@ -85,11 +95,11 @@ def test_a_stale_rotation_loses(database: tuple[sa.Engine, int]) -> None:
     engine, company_id = database
     store = token_store(engine, Fernet.generate_key(), company_id)
     t0 = datetime(2026, 11, 28, tzinfo=UTC)
-    saved = store.save("user:1", TokenSet("a1", t0, "r1"), expected_version=None)
-    store.save("user:1", TokenSet("a2", t0, "r2"), expected_version=saved.version)
+    saved = save_tokens(store, "user:1", TokenSet("a1", t0, "r1"), expected_version=None)
+    save_tokens(store, "user:1", TokenSet("a2", t0, "r2"), expected_version=saved.version)
     with pytest.raises(TokenConflict):
-        store.save("user:1", TokenSet("a3", t0, "r3"), expected_version=saved.version)
-    latest = store.load("user:1")
+        save_tokens(store, "user:1", TokenSet("a3", t0, "r3"), expected_version=saved.version)
+    latest = load_tokens(store, "user:1")
     assert latest is not None
     assert latest.tokens.refresh_token == "r2"
-    assert store.load("user:2") is None
+    assert load_tokens(store, "user:2") is None

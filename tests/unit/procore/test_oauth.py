@@ -15,6 +15,8 @@ from procore_qb.procore.oauth import (
     OAuthClient,
     TokenConflict,
     TokenSet,
+    load_tokens,
+    save_tokens,
 )
 
 from .fakes import FakeProcore, make_client, reply
@@ -123,7 +125,7 @@ def test_sign_in_stores_tokens_and_a_bad_code_says_why() -> None:
         auth.sign_in("stale-code")
     assert info.value.error == "invalid_grant"
     auth.sign_in("good-code")
-    stored = store.load("user:ada")
+    stored = load_tokens(store, "user:ada")
     assert stored is not None
     assert stored.tokens.refresh_token == "r2"
     assert stored.version == 1
@@ -136,7 +138,7 @@ def test_refresh_rotates_and_stores_the_new_pair_before_use() -> None:
     auth.sign_in("good-code")
     clock.now += timedelta(minutes=89)
     assert auth.access_token() == "a2"
-    stored = store.load("user:ada")
+    stored = load_tokens(store, "user:ada")
     assert stored is not None
     assert (stored.tokens.refresh_token, stored.version) == ("r2", 2)
     assert server.forms[-1]["refresh_token"] == "r1"
@@ -162,7 +164,7 @@ def test_two_workers_refreshing_at_once_end_with_one_valid_pair() -> None:
     one = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
     two = AuthorizationCodeAuth(oauth(server, clock), store, "user:ada")
     one.sign_in("good-code")
-    stale = store.load("user:ada")
+    stale = load_tokens(store, "user:ada")
     assert stale is not None
     assert one.refresh("a1") == "a2"
     # Worker two still holds the old pair: its refresh token is dead, so it takes one's.
@@ -188,10 +190,10 @@ def test_no_tokens_yet_means_sign_in_first() -> None:
 
 def test_compare_and_set_refuses_a_stale_version() -> None:
     store = InMemoryTokenStore()
-    store.save("k", TokenSet("a", T0, "r"), expected_version=None)
-    store.save("k", TokenSet("b", T0, "s"), expected_version=1)
+    save_tokens(store, "k", TokenSet("a", T0, "r"), expected_version=None)
+    save_tokens(store, "k", TokenSet("b", T0, "s"), expected_version=1)
     with pytest.raises(TokenConflict):
-        store.save("k", TokenSet("c", T0, "t"), expected_version=1)
+        save_tokens(store, "k", TokenSet("c", T0, "t"), expected_version=1)
 
 
 def test_the_api_client_refreshes_through_the_authenticator_on_401() -> None:
@@ -211,7 +213,7 @@ def test_the_api_client_refreshes_through_the_authenticator_on_401() -> None:
     )
     client = make_client(api, auth=auth)
     assert client.get("/rest/v1.0/me") == {"id": 1}
-    stored = store.load("user:ada")
+    stored = load_tokens(store, "user:ada")
     assert stored is not None
     assert stored.tokens.refresh_token == "r2"
 

@@ -8,10 +8,10 @@ the superseded one then fails with ``invalid_grant`` ("always store the latest r
 an authorization code is single-use; refreshes must be serialised across workers.
 
 How we honour rotation: :class:`TokenManager` refreshes under a lock and writes the new pair
-with a compare-and-set on the stored version (:class:`TokenStore.rotate`). If another worker
+with a compare-and-set on the stored version (:meth:`TokenStore.rotate`). If another worker
 won the race, we reload and use the newer tokens. A refresh is never attempted with a token
 that was read before someone else's rotation, and the newest refresh token is written before
-the new access token is used.
+the new access token is used. A stored access token whose expiry is unknown counts as expired.
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ __all__ = [
     "Discovery",
     "OAuthApp",
     "OAuthClient",
+    "StoredConnection",
     "StoredTokens",
     "TokenManager",
     "TokenStore",
     "Tokens",
     "fetch_discovery",
     "new_state",
+    "realm_subject",
 ]
 
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
@@ -123,12 +125,15 @@ class Tokens:
 
     access_token: str
     refresh_token: str
-    access_expires_at: datetime
+    access_expires_at: datetime | None
+    """None: unknown (a stored token without an expiry); the token counts as expired."""
     refresh_expires_at: datetime | None = None
     scope: str = ""
 
     def __repr__(self) -> str:
-        return f"Tokens(<hidden>, access_expires_at={self.access_expires_at.isoformat()})"
+        at = self.access_expires_at
+        expires = "unknown" if at is None else at.isoformat()
+        return f"Tokens(<hidden>, access_expires_at={expires})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,24 +155,65 @@ class Connected:
     tokens: Tokens
 
 
-class TokenStore(Protocol):
-    """Durable tokens of one QuickBooks Online connection (one realm).
+class StoredConnection(Protocol):
+    """The tokens a store holds for one connection, with the version they were read at."""
 
-    The app implements it over the ``connections`` table (see :mod:`.token_store`); tokens are
-    encrypted at rest there. Every method commits before returning.
+    @property
+    def access_token(self) -> str | None: ...
+    @property
+    def refresh_token(self) -> str | None: ...
+    @property
+    def access_expires_at(self) -> datetime | None: ...
+    @property
+    def refresh_expires_at(self) -> datetime | None: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+
+
+class TokenStore(Protocol):
+    """Durable tokens of QuickBooks Online connections, keyed by subject (``realm:<id>``).
+
+    The store's ``SqlTokenStore`` (:mod:`procore_qb.store.repositories.connections`)
+    implements it over the ``connections`` table, encrypted at rest. Every method commits
+    before returning.
     """
 
-    def load(self) -> StoredTokens | None: ...
+    def load(self, subject: str) -> StoredConnection | None: ...
 
-    def replace(self, tokens: Tokens) -> StoredTokens:
-        """Store tokens from a new connection, whatever was there."""
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+        scope: str = "",
+    ) -> int:
+        """Store tokens from a new connection, whatever was there; returns their version."""
         ...
 
-    def rotate(self, expected_version: int, tokens: Tokens) -> bool:
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+    ) -> bool:
         """Store refreshed tokens only if the stored version is still ``expected_version``."""
         ...
 
-    def clear(self) -> None: ...
+    def clear(self, subject: str) -> None: ...
+
+
+def realm_subject(realm_id: str) -> str:
+    """The connection subject under which a realm's tokens are stored."""
+    return f"realm:{realm_id}"
 
 
 def new_state() -> str:
@@ -317,11 +363,13 @@ class TokenManager:
         oauth: OAuthClient,
         store: TokenStore,
         *,
+        realm_id: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         margin: timedelta = timedelta(minutes=5),
     ) -> None:
         self._oauth = oauth
         self._store = store
+        self._subject = realm_subject(realm_id)
         self._clock = clock
         self._margin = margin
         self._lock = threading.Lock()
@@ -329,10 +377,46 @@ class TokenManager:
         self.refreshes = 0
 
     def connect(self, connected: Connected) -> StoredTokens:
-        return self._store.replace(connected.tokens)
+        """Store the tokens of a finished connect flow for this manager's realm."""
+        if realm_subject(connected.realm_id) != self._subject:
+            raise QboOAuthError(
+                f"QuickBooks connected company {connected.realm_id}, not the one this connection "
+                f"is for ({self._subject}); connect the same QuickBooks company again"
+            )
+        tokens = connected.tokens
+        version = self._store.replace(
+            self._subject,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            access_expires_at=tokens.access_expires_at,
+            refresh_expires_at=tokens.refresh_expires_at,
+            scope=tokens.scope,
+        )
+        return StoredTokens(tokens=tokens, version=version)
+
+    def load(self) -> StoredTokens | None:
+        """The stored tokens of this realm (None when it is not connected)."""
+        found = self._store.load(self._subject)
+        if found is None or not found.access_token or not found.refresh_token:
+            return None
+        return StoredTokens(
+            tokens=Tokens(
+                access_token=found.access_token,
+                refresh_token=found.refresh_token,
+                access_expires_at=found.access_expires_at,
+                refresh_expires_at=found.refresh_expires_at,
+                scope=found.scope,
+            ),
+            version=found.version,
+        )
+
+    def _fresh(self, tokens: Tokens) -> bool:
+        expires = tokens.access_expires_at
+        # now + margin, not expires - margin: a far-past expiry must not underflow.
+        return expires is not None and self._clock() + self._margin < expires
 
     def _current(self) -> StoredTokens:
-        stored = self._store.load()
+        stored = self.load()
         if stored is None:
             raise ReconnectRequired(
                 "QuickBooks Online is not connected; connect it from the settings page"
@@ -341,7 +425,7 @@ class TokenManager:
 
     def access_token(self) -> str:
         stored = self._current()
-        if stored.tokens.access_expires_at - self._margin > self._clock():
+        if self._fresh(stored.tokens):
             return stored.tokens.access_token
         return self._refresh(stale_access=stored.tokens.access_token)
 
@@ -351,7 +435,7 @@ class TokenManager:
     def _refresh(self, *, stale_access: str) -> str:
         with self._lock:
             stored = self._current()
-            fresh_enough = stored.tokens.access_expires_at - self._margin > self._clock()
+            fresh_enough = self._fresh(stored.tokens)
             if stored.tokens.access_token != stale_access and fresh_enough:
                 return stored.tokens.access_token  # someone else refreshed meanwhile
             try:
@@ -363,13 +447,20 @@ class TokenManager:
                     return latest.tokens.access_token
                 raise
             self.refreshes += 1
-            if self._store.rotate(stored.version, tokens):
+            if self._store.rotate(
+                self._subject,
+                expected_version=stored.version,
+                access_token=tokens.access_token,
+                refresh_token=tokens.refresh_token,
+                access_expires_at=tokens.access_expires_at,
+                refresh_expires_at=tokens.refresh_expires_at,
+            ):
                 return tokens.access_token
             return self._current().tokens.access_token
 
     def disconnect(self) -> None:
         """Revoke the refresh token at Intuit and forget the tokens."""
-        stored = self._store.load()
+        stored = self.load()
         if stored is not None:
             self._oauth.revoke(stored.tokens.refresh_token)
-        self._store.clear()
+        self._store.clear(self._subject)

@@ -4,20 +4,30 @@ Refresh tokens of Procore and QuickBooks Online rotate: the newest one must neve
 workers refreshing at the same moment must not overwrite a newer token with an older one.
 :meth:`Connections.rotate` is a compare-and-set on ``version``: it only writes when the row is still
 at the version the caller read, and reports whether it won.
+
+:class:`SqlTokenStore` is the one token store of both OAuth services: bound to a company and a
+provider (``"procore"``, ``"quickbooks_online"``), keyed by connection subject, each method in
+its own short transaction so a rotated refresh token is durable before the access token that
+came with it is used. It implements the token store protocols that ``procore_qb.procore.oauth``
+and ``procore_qb.quickbooks.online.oauth`` declare, structurally.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb.store.models import Connection
 from procore_qb.store.secrets import SecretBox
 
-__all__ = ["Connections", "TokenSet"]
+__all__ = ["PROCORE", "QUICKBOOKS_ONLINE", "Connections", "SqlTokenStore", "TokenSet"]
+
+PROCORE = "procore"
+QUICKBOOKS_ONLINE = "quickbooks_online"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +162,84 @@ class Connections:
 
     def _open(self, value: str | None) -> str | None:
         return None if value is None else self._box.open(value)
+
+
+class SqlTokenStore:
+    """OAuth tokens of company ``company_id`` (our ``companies.id``) with ``provider``, one
+    connection per subject (``"service-account"``, ``"user:<id>"``, ``"realm:<id>"``)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        box: SecretBox,
+        *,
+        company_id: int,
+        provider: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._box = box
+        self._company_id = company_id
+        self._provider = provider
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"SqlTokenStore(company_id={self._company_id}, provider={self._provider!r})"
+
+    def load(self, subject: str) -> TokenSet | None:
+        with self._sessions.begin() as session:
+            return Connections(session, self._box).load(self._company_id, self._provider, subject)
+
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+        scope: str = "",
+    ) -> int:
+        """Store tokens from a new connection, whatever was there; returns their version."""
+        with self._sessions.begin() as session:
+            saved = Connections(session, self._box).save(
+                self._company_id,
+                self._provider,
+                subject,
+                access_token=access_token,
+                refresh_token=refresh_token,
+                access_expires_at=access_expires_at,
+                refresh_expires_at=refresh_expires_at,
+                scope=scope,
+                now=self._clock(),
+            )
+        return saved.version
+
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+    ) -> bool:
+        """Store refreshed tokens only if the stored version is still ``expected_version``
+        (the new version is then ``expected_version + 1``); False when another worker won."""
+        with self._sessions.begin() as session:
+            return Connections(session, self._box).rotate(
+                self._company_id,
+                self._provider,
+                subject,
+                expected_version=expected_version,
+                access_token=access_token,
+                refresh_token=refresh_token,
+                access_expires_at=access_expires_at,
+                refresh_expires_at=refresh_expires_at,
+                now=self._clock(),
+            )
+
+    def clear(self, subject: str) -> None:
+        with self._sessions.begin() as session:
+            Connections(session, self._box).delete(self._company_id, self._provider, subject)

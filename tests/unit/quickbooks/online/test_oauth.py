@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -41,25 +42,78 @@ class Clock:
         return self.now
 
 
+@dataclass(frozen=True)
+class Row:
+    access_token: str | None
+    refresh_token: str | None
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None
+    scope: str
+    version: int
+
+
+def row(stored: StoredTokens | None) -> Row | None:
+    if stored is None:
+        return None
+    t = stored.tokens
+    return Row(
+        t.access_token,
+        t.refresh_token,
+        t.access_expires_at,
+        t.refresh_expires_at,
+        t.scope,
+        stored.version,
+    )
+
+
 class MemoryStore:
+    """The token store protocol in memory, for one realm."""
+
     def __init__(self) -> None:
         self.stored: StoredTokens | None = None
 
-    def load(self) -> StoredTokens | None:
-        return self.stored
+    def load(self, subject: str) -> Row | None:
+        assert subject == "realm:1"
+        return row(self.stored)
 
-    def replace(self, tokens: Tokens) -> StoredTokens:
+    def replace(
+        self,
+        subject: str,
+        *,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+        scope: str = "",
+    ) -> int:
+        assert refresh_token is not None
         version = 1 if self.stored is None else self.stored.version + 1
+        tokens = Tokens(access_token, refresh_token, access_expires_at, refresh_expires_at, scope)
         self.stored = StoredTokens(tokens, version)
-        return self.stored
+        return version
 
-    def rotate(self, expected_version: int, tokens: Tokens) -> bool:
+    def rotate(
+        self,
+        subject: str,
+        *,
+        expected_version: int,
+        access_token: str,
+        refresh_token: str | None,
+        access_expires_at: datetime | None,
+        refresh_expires_at: datetime | None = None,
+    ) -> bool:
         if self.stored is None or self.stored.version != expected_version:
             return False
+        tokens = Tokens(
+            access_token,
+            refresh_token or self.stored.tokens.refresh_token,
+            access_expires_at,
+            refresh_expires_at,
+        )
         self.stored = StoredTokens(tokens, expected_version + 1)
         return True
 
-    def clear(self) -> None:
+    def clear(self, subject: str) -> None:
         self.stored = None
 
 
@@ -152,7 +206,7 @@ def test_callback_error_is_reported() -> None:
 def test_refresh_before_expiry_rotates_and_stores_newest() -> None:
     server, oauth, clock = setup()
     store = MemoryStore()
-    manager = TokenManager(oauth, store, clock=clock)
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
     manager.connect(
         oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
     )
@@ -164,27 +218,30 @@ def test_refresh_before_expiry_rotates_and_stores_newest() -> None:
     assert store.stored.version == 2
     # After a restart (a new manager over the same store) the newest token is used.
     clock.now += timedelta(hours=2)
-    assert TokenManager(oauth, store, clock=clock).access_token() == "at-3"
+    assert TokenManager(oauth, store, realm_id="1", clock=clock).access_token() == "at-3"
     assert [f["refresh_token"] for f in server.forms[1:]] == [["rt-1"], ["rt-2"]]
 
 
 def test_401_refreshes_once_and_a_concurrent_rotation_is_used() -> None:
     server, oauth, clock = setup()
     store = MemoryStore()
-    manager = TokenManager(oauth, store, clock=clock)
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
     manager.connect(
         oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
     )
     assert manager.refresh_after_rejection("at-1") == "at-2"
     # Another worker's manager already holds the newer token: no second refresh.
-    assert TokenManager(oauth, store, clock=clock).refresh_after_rejection("at-1") == "at-2"
+    assert (
+        TokenManager(oauth, store, realm_id="1", clock=clock).refresh_after_rejection("at-1")
+        == "at-2"
+    )
     assert server.issued == 2
 
 
 def test_lost_race_uses_the_winners_tokens() -> None:
     _server, oauth, clock = setup()
     store = MemoryStore()
-    manager = TokenManager(oauth, store, clock=clock)
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
     manager.connect(
         oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
     )
@@ -192,20 +249,26 @@ def test_lost_race_uses_the_winners_tokens() -> None:
     assert stale is not None
     # Another worker refreshes with rt-1 after we read the row but before we refresh.
     winner = oauth.refresh("rt-1")
-    assert store.rotate(stale.version, winner)
+    assert store.rotate(
+        "realm:1",
+        expected_version=stale.version,
+        access_token=winner.access_token,
+        refresh_token=winner.refresh_token,
+        access_expires_at=winner.access_expires_at,
+    )
 
     class Racing(MemoryStore):
         first = True
 
-        def load(self) -> StoredTokens | None:
+        def load(self, subject: str) -> Row | None:
             if self.first:
                 self.first = False
-                return stale
-            return store.stored
+                return row(stale)
+            return row(store.stored)
 
     racing = Racing()
     racing.stored = store.stored
-    manager = TokenManager(oauth, racing, clock=clock)
+    manager = TokenManager(oauth, racing, realm_id="1", clock=clock)
     # Our refresh with the superseded rt-1 gets invalid_grant; the stored version moved on.
     assert manager.refresh_after_rejection("at-1") == winner.access_token
 
@@ -213,7 +276,7 @@ def test_lost_race_uses_the_winners_tokens() -> None:
 def test_revoked_refresh_token_requires_reconnect_and_keeps_tokens() -> None:
     server, oauth, clock = setup()
     store = MemoryStore()
-    manager = TokenManager(oauth, store, clock=clock)
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
     manager.connect(
         oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
     )
@@ -227,7 +290,7 @@ def test_revoked_refresh_token_requires_reconnect_and_keeps_tokens() -> None:
 def test_disconnect_revokes_and_forgets() -> None:
     server, oauth, clock = setup()
     store = MemoryStore()
-    manager = TokenManager(oauth, store, clock=clock)
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
     manager.connect(
         oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
     )
@@ -241,3 +304,32 @@ def test_disconnect_revokes_and_forgets() -> None:
 def test_discovery_document_must_have_every_endpoint() -> None:
     with pytest.raises(QboProtocolError, match="revocation_endpoint"):
         Discovery.from_json({k: v for k, v in DISCOVERY.items() if k != "revocation_endpoint"})
+
+
+def test_tokens_of_another_realm_are_refused() -> None:
+    _server, oauth, clock = setup()
+    store = MemoryStore()
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
+    connected = oauth.complete({"code": "code-1", "state": "s", "realmId": "2"}, expected_state="s")
+    with pytest.raises(QboOAuthError, match="connect the same QuickBooks company"):
+        manager.connect(connected)
+    assert store.stored is None
+
+
+def test_a_token_without_an_expiry_counts_as_expired() -> None:
+    server, oauth, clock = setup()
+    store = MemoryStore()
+    manager = TokenManager(oauth, store, realm_id="1", clock=clock)
+    manager.connect(
+        oauth.complete({"code": "code-1", "state": "s", "realmId": "1"}, expected_state="s")
+    )
+    assert store.stored is not None
+    store.replace(
+        "realm:1",
+        access_token="at-1",
+        refresh_token=store.stored.tokens.refresh_token,
+        access_expires_at=None,
+    )
+    assert "unknown" in repr(manager.load())
+    assert manager.access_token() == "at-2"
+    assert server.issued == 2
