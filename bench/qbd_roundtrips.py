@@ -51,6 +51,7 @@ from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
 from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 URL = "http://localhost/qbwc"
@@ -92,7 +93,7 @@ def _world(folder: Path) -> _World:
         )
     clock = ManualClock(START)
     service = WebConnectorService(
-        sessions,
+        SqlWebConnectorStore(sessions),
         {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
         clock=clock.now,
         options=WebConnectorOptions(max_requests=BATCH, page_size=PAGE),
@@ -154,7 +155,7 @@ def read_jobs(count: int) -> None:
             lambda: run_session(client, URL, "demo", "demo", simulator.processor),
         )
         with sessions.begin() as db:
-            result = Outbox.result(Outbox(db).get("read"))
+            result = Outbox.result(Outbox(db).get(1, "read"))
         total = 0 if result is None else len(result.jobs)
         trips = len(transcript.request_types)
         minimum = math.ceil(total / PAGE)

@@ -56,7 +56,9 @@ def main() -> None:
                 rows = outbox.pending(company_id, limit=BATCH)
                 outbox.hand_out(rows, to="bench", now=NOW)
                 for row in rows:
-                    outbox.complete(CommandResult(idempotency_key=row.idempotency_key), now=NOW)
+                    outbox.complete(
+                        company_id, CommandResult(idempotency_key=row.idempotency_key), now=NOW
+                    )
                 done += len(rows)
         finished = time.perf_counter()
         _, peak = tracemalloc.get_traced_memory()

@@ -17,6 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from procore_qb.jobs.config import JobQueueSettings
 from procore_qb.notify.config import MailSettings
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 
@@ -29,13 +30,6 @@ class DatabaseSettings(BaseModel):
         description="SQLAlchemy URL; empty means SQLite at DATA_DIR/procore-qb.sqlite3.",
     )
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
-
-
-class JobQueueSettings(BaseModel):
-    backend: Literal["auto", "embedded", "procrastinate"] = Field(
-        default="auto",
-        description="auto: Procrastinate on PostgreSQL, the embedded queue on SQLite.",
-    )
 
 
 class CompanySettings(BaseModel):

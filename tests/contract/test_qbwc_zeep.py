@@ -30,6 +30,7 @@ from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
 from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 pytestmark = pytest.mark.reference
@@ -80,7 +81,7 @@ def endpoint(tmp_path: Path) -> Iterator[tuple[TestClient, Any, Any]]:
         Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=job), now=START)
         Outbox(db).record(1, QueryJobs(idempotency_key="jobs"), now=START)
     service = WebConnectorService(
-        sessions,
+        SqlWebConnectorStore(sessions),
         {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
         clock=clock.now,
     )
@@ -127,8 +128,8 @@ def _full_session(service: Any, simulator: Any, sessions: Any, *, server_arg: bo
     assert service.getLastError(ticket=ticket) in (None, "")
     assert service.closeConnection(ticket=ticket).startswith("OK")
     with sessions.begin() as db:
-        assert Outbox(db).get("job-1").state == "done"
-        assert Outbox(db).get("jobs").state == "done"
+        assert Outbox(db).get(1, "job-1").state == "done"
+        assert Outbox(db).get(1, "jobs").state == "done"
     assert service.authenticate(strUserName="demo", strPassword="x")[1] == "nvu"
 
 

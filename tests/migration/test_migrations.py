@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,70 @@ def _procrastinates(change: tuple[object, ...]) -> bool:
 def test_single_head() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert len(script.get_heads()) == 1
+
+
+def test_outbox_keys_become_unique_per_company_and_rows_survive(engine: Engine) -> None:
+    migrate.upgrade(engine, "0006")
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    companies = sa.table(
+        "companies",
+        sa.column("id", sa.Integer),
+        sa.column("procore_company_id", sa.BigInteger),
+        sa.column("name", sa.String),
+        sa.column("qb_edition", sa.String),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    commands = sa.table(
+        "qb_commands",
+        sa.column("company_id", sa.Integer),
+        sa.column("idempotency_key", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("payload", sa.JSON),
+        sa.column("state", sa.String),
+        sa.column("attempts", sa.Integer),
+        sa.column("needs_lookup", sa.Boolean),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+
+    def command(company_id: int, key: str) -> dict[str, object]:
+        return {
+            "company_id": company_id,
+            "idempotency_key": key,
+            "kind": "query_jobs",
+            "payload": {},
+            "state": "pending",
+            "attempts": 0,
+            "needs_lookup": False,
+            "created_at": now,
+        }
+
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(companies),
+            [
+                {
+                    "id": n,
+                    "procore_company_id": n,
+                    "name": f"C{n}",
+                    "qb_edition": "desktop",
+                    "created_at": now,
+                }
+                for n in (1, 2)
+            ],
+        )
+        conn.execute(sa.insert(commands), [command(1, "k-1")])
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(commands), [command(2, "k-1")])
+
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(commands), [command(2, "k-1")])
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.insert(commands), [command(1, "k-1")])
+    with engine.connect() as conn:
+        keys = conn.execute(
+            sa.select(commands.c.company_id, commands.c.idempotency_key).order_by(
+                commands.c.company_id
+            )
+        ).all()
+    assert [tuple(k) for k in keys] == [(1, "k-1"), (2, "k-1")]

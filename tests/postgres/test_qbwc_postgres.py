@@ -27,6 +27,7 @@ from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
 from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 pytestmark = [
@@ -67,7 +68,7 @@ def test_lost_response_converges_on_postgresql(engine: Engine) -> None:
         Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=job), now=START)
         Outbox(db).record(1, QueryJobs(idempotency_key="jobs"), now=START)
     service = WebConnectorService(
-        sessions,
+        SqlWebConnectorStore(sessions),
         {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
         clock=clock.now,
         options=WebConnectorOptions(page_size=3),
@@ -81,8 +82,8 @@ def test_lost_response_converges_on_postgresql(engine: Engine) -> None:
     transcript = run_session(client, URL, "demo", "demo", simulator.processor)
     assert transcript.ended == "done (100%)", transcript.lines()
     with sessions.begin() as db:
-        created = Outbox.result(Outbox(db).get("job-1"))
-        listed = Outbox.result(Outbox(db).get("jobs"))
+        created = Outbox.result(Outbox(db).get(1, "job-1"))
+        listed = Outbox.result(Outbox(db).get(1, "jobs"))
     assert created is not None
     assert listed is not None
     ridge = [j for j in listed.jobs if j.full_name == "Harbor Holdings:Ridge Clinic"]

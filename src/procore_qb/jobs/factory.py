@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from procore_qb.jobs.clock import Clock, system_clock
+from procore_qb.jobs.config import JobQueueSettings
 from procore_qb.jobs.embedded import EmbeddedJobQueue
 from procore_qb.jobs.errors import JobsConfigurationError
 from procore_qb.jobs.port import JobQueue
 from procore_qb.jobs.procrastinate_queue import ProcrastinateJobQueue
-from procore_qb.settings import JobQueueSettings
 
 __all__ = ["create_job_queue"]
 

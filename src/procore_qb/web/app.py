@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from procore_qb import __version__
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 __all__ = ["WebDependencies", "create_app"]
@@ -50,7 +51,7 @@ def create_app(deps: WebDependencies) -> FastAPI:
     if deps.qb_edition == "desktop":
         if deps.webconnector.password_hash:
             service = WebConnectorService(
-                deps.sessions,
+                SqlWebConnectorStore(deps.sessions),
                 {deps.webconnector.username: deps.webconnector.account(deps.company_id)},
                 clock=deps.clock,
                 options=deps.webconnector.options(),

@@ -39,6 +39,7 @@ from procore_qb.sandbox.qbd.webconnector import Faults, Transcript, run_session
 from procore_qb.sandbox.seed import WEB_CONNECTOR_LOGIN
 from procore_qb.store.models import QbCommand
 from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 URL = "http://localhost/qbwc"
@@ -71,7 +72,10 @@ class World:
     def service(self) -> WebConnectorService:
         account = WebConnectorAccount(USER, hash_password(PASSWORD), company_id=1)
         return WebConnectorService(
-            self.sessions, {USER: account}, clock=self.clock.now, options=self.options
+            SqlWebConnectorStore(self.sessions),
+            {USER: account},
+            clock=self.clock.now,
+            options=self.options,
         )
 
     def record(self, *commands: Command) -> None:
@@ -86,7 +90,7 @@ class World:
 
     def row(self, key: str) -> QbCommand:
         with self.sessions.begin() as db:
-            return Outbox(db).get(key)
+            return Outbox(db).get(1, key)
 
     def result(self, key: str) -> CommandResult:
         result = Outbox.result(self.row(key))

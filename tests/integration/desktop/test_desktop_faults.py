@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 
 from procore_qb.domain.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.desktop.session import web_connector_status
 from procore_qb.sandbox.qbd.webconnector import Faults
 from procore_qb.store.engine import create_engine, create_session_factory
 
@@ -121,8 +120,7 @@ def test_connection_error_is_recorded_and_retried(world: World) -> None:
     assert "connectionError" in failed.calls
     assert world.row("job-1").state == "pending"
     assert world.customers_named(FULL_NAME) == []
-    with world.sessions.begin() as db:
-        status = web_connector_status(db, 1)
+    status = world.service().status(1)
     assert status.connection_errors[0][0] == START
     assert status.connection_errors[0][1] == "0x80040408"
     assert status.last_error is not None

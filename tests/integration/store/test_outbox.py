@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb.domain.commands import (
@@ -11,6 +12,8 @@ from procore_qb.domain.commands import (
     QueryCustomers,
 )
 from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.store.errors import NotFound
+from procore_qb.store.repositories.companies import Companies
 from procore_qb.store.repositories.outbox import Outbox
 
 from .conftest import NOW
@@ -85,11 +88,11 @@ def test_complete_stores_success_and_refusal(session: Session, company_id: int) 
         parent_full_name="Riverside Health",
     )
     later = NOW + timedelta(minutes=1)
-    outbox.complete(CommandResult(idempotency_key="exp-4", jobs=(created,)), now=later)
+    outbox.complete(company_id, CommandResult(idempotency_key="exp-4", jobs=(created,)), now=later)
     refusal = CommandError(
         code="3100", message='The name "X" of the list element is already in use.'
     )
-    outbox.complete(CommandResult(idempotency_key="exp-5", error=refusal), now=later)
+    outbox.complete(company_id, CommandResult(idempotency_key="exp-5", error=refusal), now=later)
 
     assert ok_row.state == "done"
     assert ok_row.completed_at == later
@@ -98,3 +101,24 @@ def test_complete_stores_success_and_refusal(session: Session, company_id: int) 
     assert stored.jobs == (created,)
     assert (bad_row.state, bad_row.error_code) == ("failed", "3100")
     assert outbox.counts(company_id) == {"done": 1, "failed": 1}
+
+
+def test_idempotency_keys_are_scoped_by_company(session: Session, company_id: int) -> None:
+    other = (
+        Companies(session)
+        .add(procore_company_id=9001, name="Harbor Builders", qb_edition="online", now=NOW)
+        .id
+    )
+    outbox = Outbox(session)
+    ours = outbox.record(company_id, _create("shared-key"), now=NOW)
+    theirs = outbox.record(other, _create("shared-key"), now=NOW)
+    assert ours.id != theirs.id
+    assert outbox.get(company_id, "shared-key") is ours
+    assert outbox.get(other, "shared-key") is theirs
+    assert outbox.by_id(theirs.id) is theirs
+
+    outbox.hand_out([ours, theirs], to="t", now=NOW)
+    outbox.complete(other, CommandResult(idempotency_key="shared-key"), now=NOW)
+    assert (ours.state, theirs.state) == ("in_flight", "done")
+    with pytest.raises(NotFound, match="company"):
+        outbox.get(other, "exp-unknown")

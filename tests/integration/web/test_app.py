@@ -70,7 +70,7 @@ def test_a_web_connector_session_runs_through_the_served_app(tmp_path: Path) -> 
             assert client.get("/qbwc", params={"wsdl": ""}).status_code == 200
             assert "QBWCXML" in client.get("/qbwc/app.qwc").text
         with deps.sessions() as session:
-            row = Outbox(session).get("customers-1")
+            row = Outbox(session).get(deps.company_id, "customers-1")
             result = Outbox.result(row)
         assert row.state == "done"
         assert result is not None

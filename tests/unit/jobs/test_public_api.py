@@ -10,6 +10,7 @@ MODULES = [
     "procore_qb.jobs",
     "procore_qb.jobs.arguments",
     "procore_qb.jobs.clock",
+    "procore_qb.jobs.config",
     "procore_qb.jobs.embedded",
     "procore_qb.jobs.errors",
     "procore_qb.jobs.factory",

@@ -16,6 +16,7 @@ from procore_qb.quickbooks.desktop.qwc import QwcConfig
 from procore_qb.quickbooks.desktop.session import WebConnectorAccount, WebConnectorService
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.qbwc import build_qbwc_router
 
 ENVELOPE = (
@@ -28,7 +29,7 @@ def _app(tmp_path: Path, **router_options: int) -> FastAPI:
     engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite3'}")
     migrate.upgrade(engine)
     service = WebConnectorService(
-        create_session_factory(engine),
+        SqlWebConnectorStore(create_session_factory(engine)),
         {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
         clock=lambda: datetime(2026, 11, 28, tzinfo=UTC),
     )

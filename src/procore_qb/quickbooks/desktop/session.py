@@ -3,9 +3,9 @@
 The QuickBooks Web Connector polls; per update it calls ``serverVersion`` → ``clientVersion``
 → ``authenticate`` → (``sendRequestXML`` → ``receiveResponseXML``)* → ``closeConnection``, or
 ``connectionError`` when it cannot reach QuickBooks (spec quickbooks-api.md §B.10). Every call
-runs in one database transaction; sessions, the commands each ticket holds, iterator state and
-received pages are rows (:mod:`procore_qb.store.models.qbwc`), so a restart of procore-qb in the
-middle of a session loses nothing.
+runs in one transaction of a :class:`~procore_qb.quickbooks.desktop.ports.WebConnectorStore`;
+sessions, the commands each ticket holds, iterator state and received pages are kept there, so a
+restart of procore-qb in the middle of a session loses nothing.
 
 Rules:
 
@@ -19,7 +19,8 @@ Rules:
   whose answer never came (the Web Connector asks again without posting a response) goes
   back to the queue marked ``needs_lookup`` and is re-issued after a look-up.
 * ``receiveResponseXML`` applies each response by ``requestID``; a finished command is
-  completed through the outbox (and the optional result handler) in the same transaction.
+  completed through the store (which stores it in the outbox and applies it) in the same
+  transaction.
   It returns the percentage done (100 when nothing is left), or -1 on a transport error
   (``hresult``) or an unreadable response, with the message kept for ``getLastError``.
 * Tickets expire after ``ticket_ttl`` without a call; unknown or expired tickets end the
@@ -31,21 +32,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb import __version__
 from procore_qb.domain.commands import (
     Command,
     CommandError,
     CommandResult,
-    result_from_json,
-    result_to_json,
+    command_from_json,
 )
 from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlError
 from procore_qb.quickbooks.desktop.gateway import (
@@ -56,34 +53,28 @@ from procore_qb.quickbooks.desktop.gateway import (
     request_id,
 )
 from procore_qb.quickbooks.desktop.passwords import hash_password, verify_password
+from procore_qb.quickbooks.desktop.ports import (
+    HeldCommand,
+    QueuedCommand,
+    TicketRecord,
+    WebConnectorStore,
+    WebConnectorTransaction,
+)
 from procore_qb.quickbooks.desktop.qbxml.message import (
     DEFAULT_QBXML_VERSION,
     OutgoingRequest,
     build_message,
     parse_response_message,
 )
-from procore_qb.store.models import (
-    QbCommand,
-    QbdCommandProgress,
-    QbdResultPage,
-    QbwcConnectionError,
-    QbwcSession,
-)
-from procore_qb.store.repositories.outbox import Outbox
 
 __all__ = [
-    "ResultHandler",
     "WebConnectorAccount",
     "WebConnectorOptions",
     "WebConnectorService",
     "WebConnectorStatus",
-    "web_connector_status",
 ]
 
 log = logging.getLogger(__name__)
-
-ResultHandler = Callable[[Session, QbCommand, CommandResult], None]
-"""Called in the same transaction after a command's result is stored in the outbox."""
 
 MIN_CLIENT_VERSION = (2, 1)
 """Web Connector versions below 2.1 get a warning (QBWC 2.x is the supported line)."""
@@ -126,30 +117,6 @@ class WebConnectorStatus:
     in_flight: int
 
 
-def web_connector_status(db: Session, company_id: int, *, errors: int = 10) -> WebConnectorStatus:
-    last = db.scalars(
-        sa.select(QbwcSession)
-        .where(QbwcSession.company_id == company_id)
-        .order_by(QbwcSession.created_at.desc())
-        .limit(1)
-    ).one_or_none()
-    recent = db.scalars(
-        sa.select(QbwcConnectionError)
-        .where(QbwcConnectionError.company_id == company_id)
-        .order_by(QbwcConnectionError.id.desc())
-        .limit(errors)
-    )
-    counts = Outbox(db).counts(company_id)
-    return WebConnectorStatus(
-        last_session_at=None if last is None else last.last_seen_at,
-        last_session_state=None if last is None else last.state,
-        last_error=None if last is None else last.last_error,
-        connection_errors=tuple((e.created_at, e.hresult, e.message) for e in recent),
-        pending=counts.get("pending", 0),
-        in_flight=counts.get("in_flight", 0),
-    )
-
-
 def _version_tuple(text: str) -> tuple[int, ...]:
     out: list[int] = []
     for piece in text.split("."):
@@ -159,25 +126,28 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _parts_state(held: HeldCommand) -> list[dict[str, Any]]:
+    return [dict(p) for p in held.parts]
+
+
 class WebConnectorService:
-    """The eight Web Connector methods. ``accounts`` maps a user name to its account;
-    ``clock`` gives the current aware UTC time; ``on_result`` sees every finished command."""
+    """The eight Web Connector methods over ``store``. ``accounts`` maps a user name to its
+    account; ``clock`` gives the current aware UTC time. Finished commands are completed
+    through the store, which applies their results."""
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        store: WebConnectorStore,
         accounts: Mapping[str, WebConnectorAccount],
         *,
         clock: Callable[[], datetime],
         options: WebConnectorOptions | None = None,
-        on_result: ResultHandler | None = None,
     ) -> None:
-        self._sessions = session_factory
+        self._store = store
         self._accounts = accounts
         self._clock = clock
         self.options = options or WebConnectorOptions()
         self._gateway = DesktopGateway(page_size=self.options.page_size)
-        self._on_result = on_result
         self._unknown_user_hash = hash_password(str(uuid.uuid4()))
 
     # ------------------------------------------------------------------ handshake
@@ -205,23 +175,18 @@ class WebConnectorService:
             log.info("Web Connector login refused for user %r", username)
             return [throwaway, "nvu"]
         now = self._clock()
-        with self._sessions.begin() as db:
-            self._replace_open_sessions(db, account.company_id, now)
-            if not Outbox(db).pending(account.company_id, limit=1):
+        with self._store.transaction() as tx:
+            self._replace_open_sessions(tx, account.company_id, now)
+            if not tx.has_pending(account.company_id):
                 return [throwaway, "none"]
             ticket = str(uuid.uuid4())
-            db.add(
-                QbwcSession(
-                    ticket=ticket,
-                    company_id=account.company_id,
-                    username=account.username,
-                    state="open",
-                    company_file=account.company_file,
-                    completed=0,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=now + self.options.ticket_ttl,
-                )
+            tx.open_session(
+                ticket=ticket,
+                company_id=account.company_id,
+                username=account.username,
+                company_file=account.company_file,
+                now=now,
+                expires_at=now + self.options.ticket_ttl,
             )
         return [ticket, account.company_file]
 
@@ -237,28 +202,28 @@ class WebConnectorService:
         minor: int = 0,
     ) -> str:
         now = self._clock()
-        with self._sessions.begin() as db:
-            session = self._live(db, ticket, now)
+        with self._store.transaction() as tx:
+            session = self._live(tx, ticket, now)
             if session is None:
                 return ""
-            session.qbxml_version = self._version_for(country, major, minor)
-            outbox = Outbox(db)
-            self._requeue_unanswered(db, outbox, ticket)
+            version = self._version_for(country, major, minor)
+            tx.set_qbxml_version(ticket, version)
+            self._requeue_unanswered(tx, ticket)
             requests: list[OutgoingRequest] = []
-            for progress, row in self._progress_rows(db, ticket):
-                command = outbox.command(row)
-                parts = self._gateway.parts(command, needs_lookup=progress.lookup)
-                requests.extend(self._continue(row, progress, parts))
+            for held in tx.held(ticket):
+                command = command_from_json(dict(held.payload))
+                parts = self._gateway.parts(command, needs_lookup=held.lookup)
+                requests.extend(self._continue(tx, held, parts))
             limit = self.options.max_requests
             while len(requests) < limit:
-                batch = outbox.pending(session.company_id, limit=limit)
+                batch = tx.pending(session.company_id, limit=limit)
                 if not batch:
                     break
                 added = False
-                for row in batch:
+                for queued in batch:
                     # A command too big for a message still goes alone in an empty one.
                     room = limit - len(requests) if requests else len(requests) + 10_000
-                    new = self._hand_out(db, outbox, row, ticket, now, room=room)
+                    new = self._hand_out(tx, queued, ticket, now, room=room)
                     if new is None:
                         continue
                     if not new:
@@ -269,64 +234,52 @@ class WebConnectorService:
                     break
             if not requests:
                 return ""
-            return build_message(requests, version=session.qbxml_version)
+            return build_message(requests, version=version)
 
     def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
         now = self._clock()
-        with self._sessions.begin() as db:
-            session = self._live(db, ticket, now)
+        with self._store.transaction() as tx:
+            session = self._live(tx, ticket, now)
             if session is None:
                 return 100
-            outbox = Outbox(db)
             if hresult or not (response or "").strip():
                 text = (
                     f"QuickBooks could not run the request ({hresult or 'no response'}): {message}"
                 )
-                session.last_error = text.strip()
-                db.add(
-                    QbwcConnectionError(
-                        company_id=session.company_id,
-                        ticket=ticket,
-                        hresult=hresult or "",
-                        message=message or "",
-                        created_at=now,
-                    )
+                tx.set_last_error(ticket, text.strip())
+                tx.record_connection_error(
+                    company_id=session.company_id,
+                    ticket=ticket,
+                    hresult=hresult or "",
+                    message=message or "",
+                    now=now,
                 )
-                self._release(db, outbox, ticket)
+                self._release(tx, ticket)
                 return -1
             try:
                 parsed = parse_response_message(response)
             except QbxmlError as exc:
-                session.last_error = f"procore-qb could not read QuickBooks' response: {exc}"
-                self._release(db, outbox, ticket)
+                tx.set_last_error(ticket, f"procore-qb could not read QuickBooks' response: {exc}")
+                self._release(tx, ticket)
                 return -1
-            progress_by_key = {
-                row.idempotency_key: (progress, row)
-                for progress, row in self._progress_rows(db, ticket)
-            }
+            held_by_key = {held.idempotency_key: held for held in tx.held(ticket)}
+            states = {held.command_id: _parts_state(held) for held in held_by_key.values()}
             for rs in parsed.responses:
                 ids = parse_request_id(rs.request_id or "")
-                if ids is None or ids[0] not in progress_by_key:
+                if ids is None or ids[0] not in held_by_key:
                     log.warning("ignoring a QuickBooks response with requestID %r", rs.request_id)
                     continue
                 key, part_no, page = ids
-                progress, row = progress_by_key[key]
-                parts_state = [dict(p) for p in progress.parts]
+                held = held_by_key[key]
+                parts_state = states[held.command_id]
                 if part_no >= len(parts_state) or not parts_state[part_no]["sent"]:
                     continue
                 if parts_state[part_no]["page"] != page:
                     continue
-                command = outbox.command(row)
-                parts = self._gateway.parts(command, needs_lookup=progress.lookup)
+                command = command_from_json(dict(held.payload))
+                parts = self._gateway.parts(command, needs_lookup=held.lookup)
                 outcome = self._gateway.read_page(command, parts[part_no], rs)
-                db.add(
-                    QbdResultPage(
-                        command_id=row.id,
-                        part=part_no,
-                        page=page,
-                        result=result_to_json(outcome.partial),
-                    )
-                )
+                tx.add_page(held.command_id, part=part_no, page=page, result=outcome.partial)
                 state = parts_state[part_no]
                 state["sent"] = False
                 if outcome.more and outcome.partial.error is None:
@@ -334,60 +287,71 @@ class WebConnectorService:
                     state["iterator_id"] = outcome.iterator_id
                 else:
                     state["done"] = True
-                progress.parts = parts_state
-            db.flush()
-            for progress, row in self._progress_rows(db, ticket):
-                states = progress.parts
-                if any(p["sent"] for p in states):
+                tx.save_parts(held.command_id, parts_state)
+            for held in tx.held(ticket):
+                if any(p["sent"] for p in held.parts):
                     # Sent but unanswered: QuickBooks stopped before it (stopOnError, or a
                     # response cut short). Its outcome is unknown.
-                    self._drop_progress(db, row.id)
-                    outbox.outcome_unknown([row])
-                elif all(p["done"] for p in states):
-                    self._finish(db, outbox, session, progress, row, now)
-            return self._percent(db, session)
+                    tx.outcome_unknown([held.command_id])
+                elif all(p["done"] for p in held.parts):
+                    self._finish(tx, ticket, held, now)
+            return self._percent(tx, ticket)
 
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
         """Record that the Web Connector could not reach QuickBooks; ``"done"`` ends this
         session and the next scheduled update tries again."""
         now = self._clock()
-        with self._sessions.begin() as db:
-            session = db.get(QbwcSession, ticket or "")
+        with self._store.transaction() as tx:
+            session = tx.session(ticket or "")
             if session is None:
                 return "done"
-            db.add(
-                QbwcConnectionError(
-                    company_id=session.company_id,
-                    ticket=ticket,
-                    hresult=hresult or "",
-                    message=message or "",
-                    created_at=now,
-                )
+            tx.record_connection_error(
+                company_id=session.company_id,
+                ticket=ticket,
+                hresult=hresult or "",
+                message=message or "",
+                now=now,
             )
-            session.last_error = f"QuickBooks connection error {hresult}: {message}".strip()
-            self._release(db, Outbox(db), ticket)
-            session.state = "closed"
-            session.closed_at = now
+            tx.set_last_error(ticket, f"QuickBooks connection error {hresult}: {message}".strip())
+            self._release(tx, ticket)
+            tx.end_session(ticket, state="closed", now=now)
         return "done"
 
     def get_last_error(self, ticket: str) -> str:
-        with self._sessions.begin() as db:
-            session = db.get(QbwcSession, ticket or "")
+        with self._store.transaction() as tx:
+            session = tx.session(ticket or "")
             if session is None:
                 return "No open procore-qb session for this ticket; the next update starts one."
             return session.last_error or ""
 
     def close_connection(self, ticket: str) -> str:
         now = self._clock()
-        with self._sessions.begin() as db:
-            session = db.get(QbwcSession, ticket or "")
+        with self._store.transaction() as tx:
+            session = tx.session(ticket or "")
             if session is None:
                 return "OK"
             if session.state == "open":
-                self._release(db, Outbox(db), ticket)
-                session.state = "closed"
-                session.closed_at = now
+                self._release(tx, ticket)
+                tx.end_session(ticket, state="closed", now=now)
             return f"OK: {session.completed} QuickBooks command(s) completed"
+
+    # ------------------------------------------------------------------ status
+
+    def status(self, company_id: int, *, errors: int = 10) -> WebConnectorStatus:
+        """What the settings page shows: the last session, the newest ``errors`` connection
+        errors, and how many commands wait or are in flight."""
+        with self._store.transaction() as tx:
+            last = tx.last_session(company_id)
+            recent = tx.connection_errors(company_id, limit=errors)
+            counts = tx.counts(company_id)
+            return WebConnectorStatus(
+                last_session_at=None if last is None else last.last_seen_at,
+                last_session_state=None if last is None else last.state,
+                last_error=None if last is None else last.last_error,
+                connection_errors=tuple((e.created_at, e.hresult, e.message) for e in recent),
+                pending=counts.get("pending", 0),
+                in_flight=counts.get("in_flight", 0),
+            )
 
     # ------------------------------------------------------------------ internals
 
@@ -399,112 +363,76 @@ class WebConnectorService:
             return f"{prefix}{major}.{minor}"
         return configured
 
-    def _live(self, db: Session, ticket: str, now: datetime) -> QbwcSession | None:
-        session = db.get(QbwcSession, ticket or "")
+    def _live(self, tx: WebConnectorTransaction, ticket: str, now: datetime) -> TicketRecord | None:
+        session = tx.session(ticket or "")
         if session is None or session.state != "open":
             return None
         if session.expires_at <= now:
-            session.state = "expired"
-            session.closed_at = now
-            self._release(db, Outbox(db), ticket)
+            tx.end_session(ticket, state="expired", now=now)
+            self._release(tx, ticket)
             return None
-        session.last_seen_at = now
-        session.expires_at = now + self.options.ticket_ttl
+        tx.touch_session(ticket, now=now, expires_at=now + self.options.ticket_ttl)
         return session
 
-    def _replace_open_sessions(self, db: Session, company_id: int, now: datetime) -> None:
-        outbox = Outbox(db)
-        stale = db.scalars(
-            sa.select(QbwcSession).where(
-                QbwcSession.company_id == company_id, QbwcSession.state == "open"
-            )
-        )
-        for old in stale:
-            old.state = "expired"
-            old.closed_at = now
-            self._release(db, outbox, old.ticket)
+    def _replace_open_sessions(
+        self, tx: WebConnectorTransaction, company_id: int, now: datetime
+    ) -> None:
+        for old in tx.open_tickets(company_id):
+            tx.end_session(old, state="expired", now=now)
+            self._release(tx, old)
         # Commands handed to sessions that no longer exist (rows deleted, other drivers).
-        orphans = [row for row in outbox.in_flight(company_id) if not self._has_open(db, row)]
-        for row in orphans:
-            self._drop_progress(db, row.id)
-        outbox.outcome_unknown(orphans)
+        tx.outcome_unknown(tx.orphans(company_id))
 
     @staticmethod
-    def _has_open(db: Session, row: QbCommand) -> bool:
-        if not row.handed_out_to:
-            return False
-        session = db.get(QbwcSession, row.handed_out_to)
-        return session is not None and session.state == "open"
-
-    def _progress_rows(
-        self, db: Session, ticket: str
-    ) -> list[tuple[QbdCommandProgress, QbCommand]]:
-        rows = db.execute(
-            sa.select(QbdCommandProgress, QbCommand)
-            .join(QbCommand, QbCommand.id == QbdCommandProgress.command_id)
-            .where(QbdCommandProgress.ticket == ticket, QbCommand.state == "in_flight")
-            .order_by(QbCommand.id)
-        )
-        return [(progress, command) for progress, command in rows]
-
-    @staticmethod
-    def _drop_progress(db: Session, command_id: int) -> None:
-        db.execute(sa.delete(QbdResultPage).where(QbdResultPage.command_id == command_id))
-        db.execute(sa.delete(QbdCommandProgress).where(QbdCommandProgress.command_id == command_id))
-
-    def _release(self, db: Session, outbox: Outbox, ticket: str) -> None:
+    def _release(tx: WebConnectorTransaction, ticket: str) -> None:
         """Return everything ``ticket`` holds to the queue, outcome unknown."""
-        held = [row for _, row in self._progress_rows(db, ticket)]
-        for row in held:
-            self._drop_progress(db, row.id)
-        outbox.outcome_unknown(held)
+        tx.outcome_unknown([held.command_id for held in tx.held(ticket)])
 
-    def _requeue_unanswered(self, db: Session, outbox: Outbox, ticket: str) -> None:
+    @staticmethod
+    def _requeue_unanswered(tx: WebConnectorTransaction, ticket: str) -> None:
         """A part still marked sent means the last message's response never arrived."""
-        lost = [row for progress, row in self._progress_rows(db, ticket) if _any_sent(progress)]
-        for row in lost:
-            self._drop_progress(db, row.id)
-        outbox.outcome_unknown(lost)
-        db.flush()
+        lost = [held.command_id for held in tx.held(ticket) if _any_sent(held.parts)]
+        tx.outcome_unknown(lost)
 
+    @staticmethod
     def _continue(
-        self, row: QbCommand, progress: QbdCommandProgress, parts: tuple[Part, ...]
+        tx: WebConnectorTransaction, held: HeldCommand, parts: tuple[Part, ...]
     ) -> list[OutgoingRequest]:
         out: list[OutgoingRequest] = []
-        states = [dict(p) for p in progress.parts]
+        states = _parts_state(held)
         for index, state in enumerate(states):
             if state["done"] or state["sent"] or index >= len(parts):
                 continue
             out.append(
                 OutgoingRequest(
-                    request_id(row.idempotency_key, index, state["page"]),
+                    request_id(held.idempotency_key, index, state["page"]),
                     parts[index].request,
                     iterator="Continue",
                     iterator_id=state["iterator_id"],
                 )
             )
             state["sent"] = True
-        progress.parts = states
+        if out:
+            tx.save_parts(held.command_id, states)
         return out
 
     def _hand_out(
         self,
-        db: Session,
-        outbox: Outbox,
-        row: QbCommand,
+        tx: WebConnectorTransaction,
+        queued: QueuedCommand,
         ticket: str,
         now: datetime,
         *,
         room: int,
     ) -> list[OutgoingRequest] | None:
-        """The requests of ``row``, handed out to ``ticket``; ``[]`` when they do not fit in
+        """The requests of ``queued``, handed out to ``ticket``; ``[]`` when they do not fit in
         ``room``; None when the command cannot be expressed in qbXML (it is failed)."""
         try:
-            command: Command = outbox.command(row)
-            parts = self._gateway.parts(command, needs_lookup=row.needs_lookup)
+            command: Command = command_from_json(dict(queued.payload))
+            parts = self._gateway.parts(command, needs_lookup=queued.needs_lookup)
             requests = [
                 OutgoingRequest(
-                    request_id(row.idempotency_key, index, 0),
+                    request_id(queued.idempotency_key, index, 0),
                     part.request,
                     iterator="Start" if part.iterates else None,
                 )
@@ -512,10 +440,13 @@ class WebConnectorService:
             ]
             build_message(requests)  # every rule checked now, not in the middle of a batch
         except (DesktopError, ValueError) as exc:
-            outbox.hand_out([row], to=ticket, now=now)
-            outbox.complete(
+            tx.hand_out(
+                queued.command_id, ticket=ticket, now=now, lookup=queued.needs_lookup, parts=()
+            )
+            tx.complete(
+                queued.command_id,
                 CommandResult(
-                    idempotency_key=row.idempotency_key,
+                    idempotency_key=queued.idempotency_key,
                     error=CommandError(code="invalid", message=str(exc)),
                 ),
                 now=now,
@@ -523,56 +454,38 @@ class WebConnectorService:
             return None
         if len(requests) > room:
             return []
-        outbox.hand_out([row], to=ticket, now=now)
-        db.add(
-            QbdCommandProgress(
-                command_id=row.id,
-                ticket=ticket,
-                lookup=row.needs_lookup,
-                parts=[
-                    {"page": 0, "iterator_id": None, "sent": True, "done": False} for _ in parts
-                ],
-                as_of=now,
-            )
+        tx.hand_out(
+            queued.command_id,
+            ticket=ticket,
+            now=now,
+            lookup=queued.needs_lookup,
+            parts=[{"page": 0, "iterator_id": None, "sent": True, "done": False} for _ in parts],
         )
-        db.flush()
         return requests
 
     def _finish(
-        self,
-        db: Session,
-        outbox: Outbox,
-        session: QbwcSession,
-        progress: QbdCommandProgress,
-        row: QbCommand,
-        now: datetime,
+        self, tx: WebConnectorTransaction, ticket: str, held: HeldCommand, now: datetime
     ) -> None:
-        command = outbox.command(row)
-        parts = self._gateway.parts(command, needs_lookup=progress.lookup)
-        pages = db.scalars(
-            sa.select(QbdResultPage)
-            .where(QbdResultPage.command_id == row.id)
-            .order_by(QbdResultPage.part, QbdResultPage.page)
-        )
+        command = command_from_json(dict(held.payload))
+        parts = self._gateway.parts(command, needs_lookup=held.lookup)
         partials: list[list[CommandResult]] = [[] for _ in parts]
-        for page in pages:
-            partials[page.part].append(result_from_json(page.result))
-        result = self._gateway.combine(command, parts, partials, as_of=progress.as_of)
-        self._drop_progress(db, row.id)
-        stored = outbox.complete(result, now=now)
-        session.completed += 1
-        if self._on_result is not None:
-            self._on_result(db, stored, result)
+        for part, page in tx.pages(held.command_id):
+            partials[part].append(page)
+        result = self._gateway.combine(command, parts, partials, as_of=held.as_of)
+        tx.complete(held.command_id, result, now=now)
+        tx.count_completed(ticket)
 
-    def _percent(self, db: Session, session: QbwcSession) -> int:
-        counts = Outbox(db).counts(session.company_id)
-        remaining = counts.get("pending", 0) + len(self._progress_rows(db, session.ticket))
+    def _percent(self, tx: WebConnectorTransaction, ticket: str) -> int:
+        session = tx.session(ticket)
+        if session is None:
+            return 100
+        counts = tx.counts(session.company_id)
+        remaining = counts.get("pending", 0) + len(tx.held(ticket))
         if remaining == 0:
             return 100
         done = session.completed
         return max(0, min(99, done * 100 // (done + remaining)))
 
 
-def _any_sent(progress: QbdCommandProgress) -> bool:
-    parts: list[dict[str, Any]] = progress.parts
+def _any_sent(parts: Sequence[Mapping[str, Any]]) -> bool:
     return any(p["sent"] for p in parts)

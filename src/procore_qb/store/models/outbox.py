@@ -20,18 +20,20 @@ class QbCommand(Base):
     yet), ``done`` or ``failed``. ``needs_lookup`` marks a command whose outcome is unknown
     (handed out, answer lost): its driver must look the object up before issuing it again.
     ``subject_type``/``subject_id`` name what the result is for (an export item, an import
-    refresh, ...), so one handler can route it.
+    refresh, ...), so one handler can route it. Idempotency keys are unique per company: two
+    companies may use the same key without ever seeing each other's command.
     """
 
     __tablename__ = "qb_commands"
     __table_args__ = (
         sa.CheckConstraint("state IN ('pending', 'in_flight', 'done', 'failed')", name="state"),
         sa.Index(None, "company_id", "state", "id"),
+        sa.UniqueConstraint("company_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
-    idempotency_key: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(36))
     kind: Mapped[str] = mapped_column(sa.String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     state: Mapped[str] = mapped_column(sa.String(16), default="pending")

@@ -1,9 +1,12 @@
 """The ``qb_commands`` outbox: record commands with the state change that needs them, hand them
-to an edition driver, and store what QuickBooks answered."""
+to an edition driver, and store what QuickBooks answered.
+
+Idempotency keys are scoped by company: every look-up by key names the company too, so two
+companies can never see or complete each other's commands."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,7 +23,12 @@ from procore_qb.domain.commands import (
 from procore_qb.store.errors import NotFound
 from procore_qb.store.models import QbCommand
 
-__all__ = ["Outbox"]
+__all__ = ["Outbox", "ResultHandler"]
+
+ResultHandler = Callable[[Session, QbCommand, CommandResult], None]
+"""Applies a finished command's result. An edition driver calls it right after
+:meth:`Outbox.complete`, with the same session, so the result and what it changes are committed
+in one transaction (or not at all)."""
 
 
 class Outbox:
@@ -40,7 +48,7 @@ class Outbox:
     ) -> QbCommand:
         """Add ``command`` as pending. A command with the same idempotency key that is already
         recorded is returned as it is, so recording twice never queues the work twice."""
-        existing = self.find(command.idempotency_key)
+        existing = self.find(company_id, command.idempotency_key)
         if existing is not None:
             return existing
         row = QbCommand(
@@ -57,15 +65,27 @@ class Outbox:
         self._session.flush()
         return row
 
-    def find(self, idempotency_key: str) -> QbCommand | None:
+    def find(self, company_id: int, idempotency_key: str) -> QbCommand | None:
         return self._session.scalars(
-            sa.select(QbCommand).where(QbCommand.idempotency_key == idempotency_key)
+            sa.select(QbCommand).where(
+                QbCommand.company_id == company_id,
+                QbCommand.idempotency_key == idempotency_key,
+            )
         ).one_or_none()
 
-    def get(self, idempotency_key: str) -> QbCommand:
-        row = self.find(idempotency_key)
+    def get(self, company_id: int, idempotency_key: str) -> QbCommand:
+        row = self.find(company_id, idempotency_key)
         if row is None:
-            raise NotFound(f"no QuickBooks command with idempotency key {idempotency_key!r}")
+            raise NotFound(
+                f"company {company_id} has no QuickBooks command with idempotency key "
+                f"{idempotency_key!r}"
+            )
+        return row
+
+    def by_id(self, command_id: int) -> QbCommand:
+        row = self._session.get(QbCommand, command_id)
+        if row is None:
+            raise NotFound(f"no QuickBooks command with id {command_id}")
         return row
 
     def pending(self, company_id: int, *, limit: int) -> list[QbCommand]:
@@ -108,9 +128,10 @@ class Outbox:
             row.handed_out_to = None
         self._session.flush()
 
-    def complete(self, result: CommandResult, *, now: datetime) -> QbCommand:
-        """Store QuickBooks' answer: ``done`` when it succeeded, ``failed`` when refused."""
-        row = self.get(result.idempotency_key)
+    def complete(self, company_id: int, result: CommandResult, *, now: datetime) -> QbCommand:
+        """Store QuickBooks' answer to company ``company_id``'s command ``result.idempotency_key``:
+        ``done`` when it succeeded, ``failed`` when refused."""
+        row = self.get(company_id, result.idempotency_key)
         row.result = result_to_json(result)
         row.state = "done" if result.ok else "failed"
         row.error_code = None if result.error is None else result.error.code

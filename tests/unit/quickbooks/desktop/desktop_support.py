@@ -14,6 +14,8 @@ from procore_qb.quickbooks.desktop.session import (
     WebConnectorOptions,
     WebConnectorService,
 )
+from procore_qb.store.repositories.outbox import ResultHandler
+from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 PASSWORD_HASH = hash_password("demo", salt=b"0123456789abcdef")
@@ -31,10 +33,14 @@ class Clock:
 
 
 def make_service(
-    sessions: sessionmaker[Session], clock: Clock, **options: object
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    on_result: ResultHandler | None = None,
+    **options: object,
 ) -> WebConnectorService:
     return WebConnectorService(
-        sessions,
+        SqlWebConnectorStore(sessions, on_result=on_result),
         {"demo": WebConnectorAccount("demo", PASSWORD_HASH, company_id=1)},
         clock=clock,
         options=WebConnectorOptions(**options),  # type: ignore[arg-type]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from desktop_support import START, Clock, make_service
 from qb_fake import customer_ret, message, requests_of, rs
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.domain.commands import CreateJob, QueryJobs, UpdateJob
+from procore_qb.domain.commands import CommandResult, CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.desktop.gateway import marker
-from procore_qb.quickbooks.desktop.session import WebConnectorService, web_connector_status
-from procore_qb.store.models import QbwcSession
+from procore_qb.quickbooks.desktop.session import WebConnectorService
+from procore_qb.store.models import QbCommand, QbwcSession
 from procore_qb.store.repositories.outbox import Outbox
 
 JOB = QuickBooksJob(name="Ridge Clinic", parent_full_name="Summit Health", number="24-017")
@@ -26,7 +27,7 @@ def record(sessions: sessionmaker[Session], *commands: object) -> None:
 
 def state_of(sessions: sessionmaker[Session], key: str) -> tuple[str, bool]:
     with sessions.begin() as db:
-        row = Outbox(db).get(key)
+        row = Outbox(db).get(1, key)
         return row.state, row.needs_lookup
 
 
@@ -66,7 +67,7 @@ def test_create_job_round_trip(
     ret = customer_ret("80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
     assert service.receive_response_xml(ticket, message(rs(rq, ret)), "", "") == 100
     with sessions.begin() as db:
-        row = Outbox(db).get("job-1")
+        row = Outbox(db).get(1, "job-1")
         result = Outbox.result(row)
     assert row.state == "done"
     assert result is not None
@@ -88,7 +89,7 @@ def test_refusal_is_kept_with_quickbooks_words(
         == 100
     )
     with sessions.begin() as db:
-        row = Outbox(db).get("job-1")
+        row = Outbox(db).get(1, "job-1")
     assert (row.state, row.error_code) == ("failed", "3130")
     assert row.error_message is not None
     assert row.error_message.startswith("There is an invalid")
@@ -132,7 +133,7 @@ def test_iterator_pages_continue_in_the_next_message(
     page2 = rs(rq2, customer_ret("1-2", "B"), remaining=0, iterator_id="{it-1}")
     assert service.receive_response_xml(ticket, message(page2), "", "") == 100
     with sessions.begin() as db:
-        result = Outbox.result(Outbox(db).get("all-jobs"))
+        result = Outbox.result(Outbox(db).get(1, "all-jobs"))
     assert result is not None
     assert [j.name for j in result.jobs] == ["A", "B"]
     assert result.as_of == START
@@ -177,7 +178,7 @@ def test_lost_response_is_reissued_after_a_lookup_that_finds_our_job(
     answer = message(rs(lookup, found), rs(add, code=3100, message=in_use))
     assert service.receive_response_xml(ticket, answer, "", "") == 100
     with sessions.begin() as db:
-        row = Outbox(db).get("job-1")
+        row = Outbox(db).get(1, "job-1")
         result = Outbox.result(row)
     assert row.state == "done"
     assert not row.needs_lookup
@@ -230,7 +231,7 @@ def test_stale_update_after_lost_response_is_recognised(
         ticket, message(rs(lookup, current), rs(mod, code=3200, message=stale)), "", ""
     )
     with sessions.begin() as db:
-        result = Outbox.result(Outbox(db).get("upd-1"))
+        result = Outbox.result(Outbox(db).get(1, "upd-1"))
     assert result is not None
     assert result.ok
     assert result.jobs[0].version == "2"
@@ -285,8 +286,7 @@ def test_connection_error_is_recorded_and_shown(
     service.send_request_xml(ticket, "", "", "US", 13, 0)
     assert service.connection_error(ticket, "0x80040408", "Could not start QuickBooks.") == "done"
     assert state_of(sessions, "job-1") == ("pending", True)
-    with sessions.begin() as db:
-        status = web_connector_status(db, 1)
+    status = service.status(1)
     assert status.connection_errors[0][1:] == ("0x80040408", "Could not start QuickBooks.")
     assert status.last_error is not None
     assert "Could not start" in status.last_error
@@ -310,7 +310,7 @@ def test_a_command_qbxml_cannot_express_fails_instead_of_looping(
     (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
     assert rq.tag == "CustomerQueryRq"
     with sessions.begin() as db:
-        row = Outbox(db).get("bad")
+        row = Outbox(db).get(1, "bad")
     assert row.state == "failed"
     assert "':'" in (row.error_message or "")
 
@@ -334,7 +334,47 @@ def test_incremental_refresh_sends_deleted_query(
         ticket, message(rs(customers, customer_ret("1-1", "A")), rs(deleted, gone)), "", ""
     )
     with sessions.begin() as db:
-        result = Outbox.result(Outbox(db).get("inc"))
+        result = Outbox.result(Outbox(db).get(1, "inc"))
     assert result is not None
     assert [j.id for j in result.jobs] == ["1-1"]
     assert result.deleted_ids == ("5-5",)
+
+
+def test_results_are_handed_to_the_handler_in_the_outbox_transaction(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    seen: list[tuple[str, str, bool]] = []
+
+    def handler(db: Session, row: QbCommand, result: CommandResult) -> None:
+        assert row in db
+        seen.append((row.idempotency_key, row.state, result.ok))
+
+    service = make_service(sessions, clock, on_result=handler)
+    bad = QuickBooksJob(name="A:B", parent_full_name="Summit Health")
+    record(
+        sessions,
+        CreateJob(idempotency_key="bad", job=bad),
+        CreateJob(idempotency_key="ok", job=JOB),
+    )
+    ticket = login(service)
+    (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert seen == [("bad", "failed", False)]
+    ret = customer_ret("80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    assert service.receive_response_xml(ticket, message(rs(rq, ret)), "", "") == 100
+    assert seen == [("bad", "failed", False), ("ok", "done", True)]
+
+
+def test_a_failing_handler_rolls_the_result_back(
+    sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    def refuse(db: Session, row: QbCommand, result: CommandResult) -> None:
+        raise RuntimeError("the use case refused the result")
+
+    service = make_service(sessions, clock, on_result=refuse)
+    record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
+    ticket = login(service)
+    (rq,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    ret = customer_ret("80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    with pytest.raises(RuntimeError, match="refused"):
+        service.receive_response_xml(ticket, message(rs(rq, ret)), "", "")
+    assert state_of(sessions, "job-1") == ("in_flight", False)

@@ -1,4 +1,4 @@
-"""The Online driver runs the outbox through the simulator: batches, lost answers, crashes,
+"""The Online driver use case runs the outbox through the simulator: batches, lost answers, crashes,
 and a connection that needs the user to reconnect, all without duplicates."""
 
 from __future__ import annotations
@@ -10,14 +10,21 @@ import httpx2
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.domain.commands import Command, CreateCustomer, CreateJob, QueryJobs
+from procore_qb.app.online_driver import OnlineDriver
+from procore_qb.domain.commands import (
+    Command,
+    CommandResult,
+    CreateCustomer,
+    CreateJob,
+    QueryJobs,
+)
 from procore_qb.domain.quickbooks_job import QuickBooksJob
-from procore_qb.quickbooks.online.driver import OnlineDriver
 from procore_qb.quickbooks.online.query import Query
 from procore_qb.sandbox.qbo import SimulatorConfig
+from procore_qb.store.models import QbCommand
 from procore_qb.store.repositories.outbox import Outbox
 
-from .sim import Harness
+from ..online.sim import Harness
 
 
 @pytest.fixture
@@ -73,7 +80,7 @@ def test_outbox_drains_in_batches(sim: Harness) -> None:
     assert (run.done, run.failed, run.retry_later) == (66, 0, 0)
     assert counts(sim) == {"done": 66}
     with sim.sessions() as session:
-        stored = Outbox.result(Outbox(session).get("drv-3"))
+        stored = Outbox.result(Outbox(session).get(1, "drv-3"))
     assert stored is not None
     assert stored.jobs[0].full_name == "Driver Parent:Driver Job 3"
 
@@ -89,7 +96,7 @@ def test_refusals_are_stored_with_quickbooks_words(sim: Harness) -> None:
     run = driver(sim).drain()
     assert (run.done, run.failed) == (1, 1)
     with sim.sessions() as session:
-        row = Outbox(session).get("dup-2")
+        row = Outbox(session).get(1, "dup-2")
         assert row.state == "failed"
         assert row.error_code == "6240"
         assert "Duplicate Name" in (row.error_message or "")
@@ -133,7 +140,7 @@ def test_commands_abandoned_by_a_crashed_run_are_looked_up(sim: Harness) -> None
 
 
 def test_reconnect_required_keeps_everything_pending(sim: Harness) -> None:
-    stored = sim.store().load()
+    stored = sim.tokens().load()
     assert stored is not None
     sim.oauth().revoke(stored.tokens.refresh_token)
     sim.clock.advance(7200)
@@ -151,3 +158,47 @@ def test_reconnect_required_keeps_everything_pending(sim: Harness) -> None:
     again = driver(sim).drain()
     assert again.done == 2
     assert named(sim, "Reconnect Co") == 1
+
+
+def test_results_are_handed_to_the_handler_in_the_outbox_transaction(sim: Harness) -> None:
+    seen: list[tuple[str, str, bool]] = []
+
+    def handler(session: Session, row: QbCommand, result: CommandResult) -> None:
+        assert session.is_active
+        assert row in session
+        seen.append((row.idempotency_key, row.state, result.ok))
+
+    record(
+        sim,
+        [
+            CreateCustomer(idempotency_key="h-1", name="Handled Co"),
+            CreateCustomer(idempotency_key="h-2", name="Handled Co"),
+        ],
+    )
+    driver(sim, on_result=handler).drain()
+    assert seen == [("h-1", "done", True), ("h-2", "failed", False)]
+
+
+def test_commands_sent_back_to_pending_are_not_handed_to_the_handler(sim: Harness) -> None:
+    seen: list[str] = []
+
+    def lose(
+        request: httpx2.Request, send: Callable[[httpx2.Request], httpx2.Response]
+    ) -> httpx2.Response:
+        send(request)
+        raise httpx2.ReadTimeout("answer lost", request=request)
+
+    record(sim, [CreateCustomer(idempotency_key="p-1", name="Pending Co")])
+    sim.interceptor = lose
+    run = driver(sim, on_result=lambda _s, row, _r: seen.append(row.idempotency_key)).run_once()
+    assert (run.retry_later, seen) == (1, [])
+
+
+def test_a_failing_handler_leaves_the_command_uncompleted(sim: Harness) -> None:
+    def refuse(session: Session, row: QbCommand, result: CommandResult) -> None:
+        raise RuntimeError("the use case refused the result")
+
+    record(sim, [QueryJobs(idempotency_key="fh-1")])
+    with pytest.raises(RuntimeError, match="refused"):
+        driver(sim, on_result=refuse).run_once()
+    assert counts(sim) == {"in_flight": 1}

@@ -2,8 +2,10 @@
 
 One run: hand the oldest pending commands out (one short transaction), execute them at once in
 batches (no transaction open while QuickBooks works), then store each answer (one short
-transaction). A command whose answer was lost, or that could not be sent for now (throttled,
-QuickBooks unreachable, the connection needs the user to reconnect), goes back to ``pending``
+transaction), handing each stored result to the optional ``on_result`` handler in that same
+transaction (done and failed ones alike; not the ones that go back to pending). A command whose
+answer was lost, or that could not be sent for now (throttled, QuickBooks unreachable, the
+connection needs the user to reconnect), goes back to ``pending``
 flagged ``needs_lookup``; the next run passes it to the gateway in ``look_up_first``, so it is
 looked up before anything is created again. Commands left ``in_flight`` by a run that died are
 treated the same way once they are older than ``stale_after``.
@@ -22,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb.domain.commands import CommandResult
 from procore_qb.quickbooks.online.gateway import RECONNECT_REQUIRED, OnlineGateway
-from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.outbox import Outbox, ResultHandler
 
 __all__ = ["DriverRun", "OnlineDriver"]
 
@@ -46,6 +48,8 @@ class DriverRun:
 
 
 class OnlineDriver:
+    """Moves company ``company_id``'s commands between the outbox and ``gateway``."""
+
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -55,6 +59,7 @@ class OnlineDriver:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         per_run: int = 300,
         stale_after: timedelta = timedelta(minutes=10),
+        on_result: ResultHandler | None = None,
     ) -> None:
         if per_run < 1:
             raise ValueError("per_run must be at least 1")
@@ -64,6 +69,7 @@ class OnlineDriver:
         self._clock = clock
         self._per_run = per_run
         self._stale_after = stale_after
+        self._on_result = on_result
 
     def run_once(self) -> DriverRun:
         now = self._clock()
@@ -89,12 +95,14 @@ class OnlineDriver:
             for result in results:
                 run.results.append(result)
                 if result.error is not None and result.error.retriable:
-                    outbox.outcome_unknown([outbox.get(result.idempotency_key)])
+                    outbox.outcome_unknown([outbox.get(self._company_id, result.idempotency_key)])
                     run.retry_later += 1
                     if result.error.code == RECONNECT_REQUIRED:
                         run.reconnect_required = True
                     continue
-                outbox.complete(result, now=self._clock())
+                stored = outbox.complete(self._company_id, result, now=self._clock())
+                if self._on_result is not None:
+                    self._on_result(session, stored, result)
                 if result.ok:
                     run.done += 1
                 else:
