@@ -107,7 +107,7 @@ def _message(answer: Any) -> str:
     try:
         body = answer.json()
     except ValueError:
-        return answer.text
+        return str(answer.text)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return str(body["error"].get("message"))
     return json.dumps(body)
