@@ -120,6 +120,9 @@ def sandbox_procore(
     hourly_limit: int = typer.Option(3600, help="Requests per hour per caller."),
     spike_limit: int = typer.Option(100, help="Requests per 10 seconds per caller."),
     deliver_every: float = typer.Option(1.0, help="Seconds between webhook delivery rounds."),
+    seed_size: Annotated[
+        int | None, typer.Option(min=1, max=50_000, help="Also load N bulk projects.")
+    ] = None,
 ) -> None:
     """The Procore simulator alone, seeded with the seed world and the service account."""
     from procore_qb.sandbox.procore.config import SandboxConfig
@@ -132,7 +135,14 @@ def sandbox_procore(
     from procore_qb.sandbox.procore.errors import SeedError
 
     try:
-        serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
+        serve(
+            host=host,
+            port=port,
+            data_dir=data_dir,
+            config=config,
+            deliver_every=deliver_every,
+            seed_size=seed_size,
+        )
     except SeedError as exc:
         Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -168,13 +178,22 @@ def sandbox_qbd(
     data_dir: Annotated[
         Path | None, typer.Option(help="Keep the company file here (else in memory).")
     ] = None,
+    seed_size: Annotated[
+        int | None,
+        typer.Option(min=1, max=50_000, help="Also load N bulk customers, jobs and bills."),
+    ] = None,
+    manual_clock: Annotated[
+        bool, typer.Option(help="Stop the clock; move it with POST /_sandbox/qbd/clock/advance.")
+    ] = False,
 ) -> None:
     """Serve the QuickBooks Desktop simulator alone: its raw qbXML door, seeded."""
     import uvicorn
 
     from procore_qb.sandbox.qbd import create_app, open_simulator
+    from procore_qb.sandbox.qbd.clock import ManualClock, SystemClock
 
-    simulator = open_simulator(data_dir)
+    clock = ManualClock(SystemClock().now()) if manual_clock else None
+    simulator = open_simulator(data_dir, clock, seed_size=seed_size)
     Console().print(
         f"QuickBooks Desktop simulator: POST http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
     )
@@ -223,6 +242,10 @@ def sandbox_qbo(
     webhook_url: Annotated[
         str | None, typer.Option(help="Send QuickBooks webhooks to this URL.")
     ] = None,
+    seed_size: Annotated[
+        int | None,
+        typer.Option(min=1, max=50_000, help="Also load N bulk customers, jobs and bills."),
+    ] = None,
 ) -> None:
     """The QuickBooks Online simulator alone, seeded with the seed world."""
     from procore_qb.sandbox import seed
@@ -236,7 +259,7 @@ def sandbox_qbo(
     from procore_qb.sandbox.qbo.errors import SnapshotError
 
     try:
-        serve(port=port, data_dir=data_dir, webhook_url=webhook_url)
+        serve(port=port, data_dir=data_dir, webhook_url=webhook_url, seed_size=seed_size)
     except SnapshotError as exc:
         Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
