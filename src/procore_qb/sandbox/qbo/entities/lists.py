@@ -152,6 +152,14 @@ class ItemSpec(EntitySpec):
             )
         if data.get("ClassRef") is not None:
             data["ClassRef"] = ctx.named_ref("ClassRef", ("Class",), data["ClassRef"])
+        # What every Item QuickBooks Online returns carries when the request left it out
+        # (Intuit's Item samples, e.g. the Service item "Gardening" and the Inventory item
+        # "Garden Supplies"): not taxable, no price or cost, quantity tracked only for Inventory
+        # ("TrackQtyOnHand ... true if there is quantity on hand to be tracked", Finance.xsd).
+        data.setdefault("Taxable", False)
+        data.setdefault("UnitPrice", 0)
+        data.setdefault("PurchaseCost", 0)
+        data.setdefault("TrackQtyOnHand", item_type == "Inventory")
         if data.get("SubItem") and data.get("ParentRef") is None:
             raise faults.required_missing("ParentRef", "a sub-item (SubItem=true) needs ParentRef")
         parent = place(ctx, "Item", data, current)
