@@ -112,6 +112,10 @@ class ItemSpec(EntitySpec):
         # "The item name must be unique" (Finance.xsd Item.Name; spec A.3) -> 6240 [I].
         self.check_unique_name(ctx, data, current)
         if "Type" not in data:
+            # Type defaulted to Service/Inventory only "for requests with minor versions earlier
+            # than 4"; with minor version 4 and later it "is required to be explicitly set"
+            # (Intuit API reference, Item.Type), and since 2025-08-01 every request is served
+            # as minor version 75 (blogs.intuit.com/2025/01/21/changes-to-our-accounting-api).
             raise faults.required_missing("Type", "one of " + ", ".join(CREATABLE_ITEM_TYPES))
         check_enum("Type", data["Type"], ITEM_TYPES)
         if data["Type"] not in CREATABLE_ITEM_TYPES:
