@@ -135,3 +135,24 @@ def test_bill_and_purchase_defaults(api: Api, simulator: Any) -> None:
         },
     )
     assert "Credit" not in check
+
+
+def test_employee_account_and_journal_entry_defaults(api: Api) -> None:
+    employee = created(api, "Employee", {"GivenName": "Emil", "FamilyName": "Baker"})
+    assert (employee["DisplayName"], employee["PrintOnCheckName"]) == ("Emil Baker", "Emil Baker")
+    assert employee["BillableTime"] is False
+    account = created(api, "Account", {"Name": "Site Fuel", "AccountType": "Expense"})
+    assert account["CurrencyRef"] == USD
+    assert account["Classification"] == "Expense"
+    materials = api.one("Account", "Name = 'Job Materials'")["Id"]
+
+    def line(posting: str) -> dict[str, Any]:
+        return {
+            "Amount": 10,
+            "DetailType": "JournalEntryLineDetail",
+            "JournalEntryLineDetail": {"PostingType": posting, "AccountRef": {"value": materials}},
+        }
+
+    entry = created(api, "JournalEntry", {"Line": [line("Debit"), line("Credit")]})
+    assert entry["Adjustment"] is False
+    assert entry["CurrencyRef"] == USD

@@ -12,6 +12,7 @@ from procore_qb.sandbox.qbo.entities.common import (
     check_bool,
     check_enum,
     check_name_text,
+    default_currency,
 )
 from procore_qb.sandbox.qbo.entities.tree import place, tree_fields
 
@@ -216,6 +217,9 @@ class AccountSpec(EntitySpec):
         if "AccountType" not in data:
             raise faults.required_missing("AccountType", "one of " + ", ".join(ACCOUNT_TYPES))
         check_enum("AccountType", data["AccountType"], tuple(ACCOUNT_TYPES))
+        # Accounts are in the home currency unless the request names another (Intuit's
+        # Account samples carry CurrencyRef USD / United States Dollar).
+        default_currency(data)
         parent = place(ctx, "Account", data, current)
         if parent is not None:
             data["ParentRef"] = {"value": parent["Id"]}

@@ -237,3 +237,10 @@ class EmployeeSpec(NameSpec):
         "HiredDate",
         "ReleasedDate",
     }
+
+    def validate(self, ctx: Context, data: Record, current: Record | None) -> Record:
+        data = super().validate(ctx, data, current)
+        check_bool(data, "BillableTime")
+        # Intuit's Employee samples read back BillableTime false when the request left it out.
+        data.setdefault("BillableTime", False)
+        return data

@@ -278,6 +278,13 @@ class JournalEntrySpec(TransactionSpec):
     computed = frozenset({"TotalAmt"})
     details = ("JournalEntryLineDetail",)
 
+    def header(self, ctx: Context, data: Record) -> None:
+        if "Adjustment" in data and not isinstance(data["Adjustment"], bool):
+            raise faults.invalid_property("Adjustment", "a boolean (true or false)")
+        # "Adjustment: Indicates the total amount of the transaction is an adjustment"; a
+        # journal entry reads back false unless it was sent true (Intuit's JournalEntry samples).
+        data.setdefault("Adjustment", False)
+
     def detail(self, ctx: Context, detail_type: str, detail: Record) -> Record:
         if "PostingType" not in detail:
             raise faults.required_missing("PostingType", "Debit or Credit")
