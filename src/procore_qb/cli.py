@@ -9,6 +9,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from procore_qb.jobs.errors import JobsConfigurationError
+from procore_qb.jobs.procrastinate_schema import SchemaUpgrade, upgrade_procrastinate_schema
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine
@@ -53,10 +55,17 @@ def db_upgrade(
     if url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, busy_timeout_ms=settings.database.sqlite_busy_timeout_ms)
+    queue_schema: SchemaUpgrade | None = None
     try:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine, revision)
         after = migrate.current_revision(engine)
+        if engine.dialect.name == "postgresql":
+            try:
+                queue_schema = upgrade_procrastinate_schema(engine)
+            except JobsConfigurationError as exc:
+                console.print(f"procore-qb db upgrade: {exc}", markup=False, soft_wrap=True)
+                raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     shown = engine.url.render_as_string(hide_password=True)
@@ -64,6 +73,15 @@ def db_upgrade(
         console.print(f"{shown}: already at revision {after}")
     else:
         console.print(f"{shown}: upgraded from {before or 'an empty database'} to {after}")
+    if queue_schema is not None:
+        if queue_schema.applied:
+            console.print(
+                f"Procrastinate schema: {queue_schema.before or 'none'} -> {queue_schema.after} "
+                f"({', '.join(queue_schema.applied)})",
+                markup=False,
+            )
+        else:
+            console.print(f"Procrastinate schema: already at {queue_schema.after}", markup=False)
 
 
 @app.command("hash-password")

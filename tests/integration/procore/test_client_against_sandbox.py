@@ -38,7 +38,7 @@ from procore_qb.procore.resources.standard_cost_codes import (
     StandardCostCodes,
 )
 from procore_qb.procore.resources.webhooks import Webhooks
-from procore_qb.procore.retry import RetryPolicy
+from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import SandboxConfig
 
