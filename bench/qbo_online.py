@@ -23,8 +23,8 @@ from procore_qb.domain.commands import CreateCustomer, CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.gateway import OnlineGateway
-from procore_qb.quickbooks.online.retry import RetryPolicy
 from procore_qb.quickbooks.online.throttle import RealmLimiter
+from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox.qbo import ManualClock, SimulatorConfig, create_app
 
 BASE = "http://testserver"

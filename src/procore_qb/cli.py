@@ -9,6 +9,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from procore_qb.jobs.errors import JobsConfigurationError
+from procore_qb.jobs.procrastinate_schema import SchemaUpgrade, upgrade_procrastinate_schema
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine
@@ -53,10 +55,17 @@ def db_upgrade(
     if url.startswith("sqlite:///"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, busy_timeout_ms=settings.database.sqlite_busy_timeout_ms)
+    queue_schema: SchemaUpgrade | None = None
     try:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine, revision)
         after = migrate.current_revision(engine)
+        if engine.dialect.name == "postgresql":
+            try:
+                queue_schema = upgrade_procrastinate_schema(engine)
+            except JobsConfigurationError as exc:
+                console.print(f"procore-qb db upgrade: {exc}", markup=False, soft_wrap=True)
+                raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     shown = engine.url.render_as_string(hide_password=True)
@@ -64,6 +73,15 @@ def db_upgrade(
         console.print(f"{shown}: already at revision {after}")
     else:
         console.print(f"{shown}: upgraded from {before or 'an empty database'} to {after}")
+    if queue_schema is not None:
+        if queue_schema.applied:
+            console.print(
+                f"Procrastinate schema: {queue_schema.before or 'none'} -> {queue_schema.after} "
+                f"({', '.join(queue_schema.applied)})",
+                markup=False,
+            )
+        else:
+            console.print(f"Procrastinate schema: already at {queue_schema.after}", markup=False)
 
 
 @app.command("hash-password")
@@ -120,6 +138,9 @@ def sandbox_procore(
     hourly_limit: int = typer.Option(3600, help="Requests per hour per caller."),
     spike_limit: int = typer.Option(100, help="Requests per 10 seconds per caller."),
     deliver_every: float = typer.Option(1.0, help="Seconds between webhook delivery rounds."),
+    seed_size: Annotated[
+        int | None, typer.Option(min=1, max=50_000, help="Also load N bulk projects.")
+    ] = None,
 ) -> None:
     """The Procore simulator alone, seeded with the seed world and the service account."""
     from procore_qb.sandbox.procore.config import SandboxConfig
@@ -132,7 +153,14 @@ def sandbox_procore(
     from procore_qb.sandbox.procore.errors import SeedError
 
     try:
-        serve(host=host, port=port, data_dir=data_dir, config=config, deliver_every=deliver_every)
+        serve(
+            host=host,
+            port=port,
+            data_dir=data_dir,
+            config=config,
+            deliver_every=deliver_every,
+            seed_size=seed_size,
+        )
     except SeedError as exc:
         Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -168,13 +196,22 @@ def sandbox_qbd(
     data_dir: Annotated[
         Path | None, typer.Option(help="Keep the company file here (else in memory).")
     ] = None,
+    seed_size: Annotated[
+        int | None,
+        typer.Option(min=1, max=50_000, help="Also load N bulk customers, jobs and bills."),
+    ] = None,
+    manual_clock: Annotated[
+        bool, typer.Option(help="Stop the clock; move it with POST /_sandbox/qbd/clock/advance.")
+    ] = False,
 ) -> None:
     """Serve the QuickBooks Desktop simulator alone: its raw qbXML door, seeded."""
     import uvicorn
 
     from procore_qb.sandbox.qbd import create_app, open_simulator
+    from procore_qb.sandbox.qbd.clock import ManualClock, SystemClock
 
-    simulator = open_simulator(data_dir)
+    clock = ManualClock(SystemClock().now()) if manual_clock else None
+    simulator = open_simulator(data_dir, clock, seed_size=seed_size)
     Console().print(
         f"QuickBooks Desktop simulator: POST http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
     )
@@ -223,6 +260,10 @@ def sandbox_qbo(
     webhook_url: Annotated[
         str | None, typer.Option(help="Send QuickBooks webhooks to this URL.")
     ] = None,
+    seed_size: Annotated[
+        int | None,
+        typer.Option(min=1, max=50_000, help="Also load N bulk customers, jobs and bills."),
+    ] = None,
 ) -> None:
     """The QuickBooks Online simulator alone, seeded with the seed world."""
     from procore_qb.sandbox import seed
@@ -236,7 +277,7 @@ def sandbox_qbo(
     from procore_qb.sandbox.qbo.errors import SnapshotError
 
     try:
-        serve(port=port, data_dir=data_dir, webhook_url=webhook_url)
+        serve(port=port, data_dir=data_dir, webhook_url=webhook_url, seed_size=seed_size)
     except SnapshotError as exc:
         Console(stderr=True).print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None

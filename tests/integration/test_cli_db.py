@@ -3,9 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from procore_qb.cli import app
+from procore_qb.jobs.procrastinate_schema import (
+    VERSION_TABLE,
+    check_procrastinate_schema,
+    installed_schema_version,
+)
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine
 
@@ -31,9 +37,21 @@ def test_db_upgrade_on_postgresql(postgres_url: str, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PROCORE_QB_DATABASE__URL", postgres_url)
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
+    schema = installed_schema_version()
+    assert f"Procrastinate schema: none -> {schema} (schema.sql)" in result.output
+    again = CliRunner().invoke(app, ["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert f"Procrastinate schema: already at {schema}" in again.output
     engine = create_engine(postgres_url)
     assert migrate.current_revision(engine) == migrate.head_revision()
+    assert check_procrastinate_schema(engine) == schema
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version = '99.0.0'"))
     engine.dispose()
+    refused = CliRunner().invoke(app, ["db", "upgrade"])
+    assert refused.exit_code == 1
+    assert "newer than the installed procrastinate" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
 
 
 def test_bad_configuration_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:

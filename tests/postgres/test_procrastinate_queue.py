@@ -1,5 +1,6 @@
-"""What only the PostgreSQL queue does: Procrastinate's schema through our migrations, its
-worker loop, and recovery of jobs whose worker is gone. The shared behaviour is in
+"""What only the PostgreSQL queue does: Procrastinate's schema applied and upgraded by
+``db upgrade`` apart from our Alembic history, its worker loop, and recovery of jobs whose
+worker is gone. The shared behaviour is in
 tests/integration/jobs/test_queue_contract.py."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,11 +20,19 @@ import procrastinate
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from procore_qb.jobs import JobContext, JobsConfigurationError, JobStatus, ManualClock
 from procore_qb.jobs.procrastinate_queue import ProcrastinateJobQueue
+from procore_qb.jobs.procrastinate_schema import (
+    VERSION_TABLE,
+    check_procrastinate_schema,
+    installed_schema_version,
+    recorded_procrastinate_version,
+    upgrade_procrastinate_schema,
+)
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 
@@ -35,6 +45,7 @@ WORKER_PROCESS = Path(__file__).parents[1] / "integration" / "jobs" / "worker_pr
 def engine(postgres_url: str) -> Iterator[Engine]:
     engine = create_engine(postgres_url)
     migrate.upgrade(engine)
+    upgrade_procrastinate_schema(engine)
     yield engine
     engine.dispose()
 
@@ -87,15 +98,110 @@ def test_db_upgrade_creates_procrastinates_schema(engine: Engine) -> None:
         assert app.check_connection()
 
 
-def test_downgrade_removes_it_all_and_upgrade_brings_it_back(engine: Engine) -> None:
-    migrate.downgrade(engine, "0001")
-    assert _procrastinate_objects(engine) == {"tables": set(), "functions": set(), "types": set()}
-    with engine.connect() as conn:
-        assert "queued_jobs" in _names(conn, "SELECT tablename FROM pg_tables")
+def test_our_alembic_history_creates_none_of_procrastinates_schema(postgres_url: str) -> None:
+    """The same Alembic revision means the same schema whatever Procrastinate is installed."""
+    engine = create_engine(postgres_url)
+    try:
+        migrate.upgrade(engine)
+        assert _procrastinate_objects(engine) == {
+            "tables": set(),
+            "functions": set(),
+            "types": set(),
+        }
+        assert recorded_procrastinate_version(engine) is None
+        with pytest.raises(JobsConfigurationError, match="run `procore-qb db upgrade`"):
+            check_procrastinate_schema(engine)
+    finally:
+        engine.dispose()
 
-    migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision()
-    assert "procrastinate_jobs" in _procrastinate_objects(engine)["tables"]
+
+def test_the_schema_is_recorded_and_a_second_upgrade_changes_nothing(engine: Engine) -> None:
+    assert recorded_procrastinate_version(engine) == installed_schema_version()
+    assert check_procrastinate_schema(engine) == installed_schema_version()
+    again = upgrade_procrastinate_schema(engine)
+    assert (again.before, again.after, again.applied) == (
+        installed_schema_version(),
+        installed_schema_version(),
+        (),
+    )
+
+
+def _apply_migrations_up_to(engine: Engine, last: tuple[int, int, int]) -> None:
+    """Build Procrastinate's schema as an older release left it: its migration files up to
+    ``last``, from the library's own folder."""
+    folder = Path(SchemaManager.get_migrations_path())
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".sql")
+    for path in files:
+        version = tuple(int(part) for part in path.name.split("_")[0].split("."))
+        if version <= last:
+            with engine.begin() as conn:
+                conn.connection.driver_connection.execute(path.read_text())  # type: ignore[union-attr]
+
+
+def test_an_older_schema_gets_procrastinates_migration_files_in_order(
+    postgres_url: str, postgres_admin_url: str
+) -> None:
+    fresh_schema = create_engine(postgres_url)
+    migrate.upgrade(fresh_schema)
+    upgrade_procrastinate_schema(fresh_schema)
+    fresh = _procrastinate_objects(fresh_schema)
+    fresh_schema.dispose()
+    name = f"pqb_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    older = create_engine(postgres_url.rsplit("/", 1)[0] + "/" + name)
+    try:
+        migrate.upgrade(older)
+        _apply_migrations_up_to(older, (3, 3, 0))
+        # Tables from before versions were recorded are adopted; then say which release made
+        # them.
+        assert upgrade_procrastinate_schema(older).applied == ()
+        with older.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version = '3.3.0'"))
+        with pytest.raises(JobsConfigurationError, match="stop the workers and run `procore-qb"):
+            check_procrastinate_schema(older)
+        # An upgrade interrupted after the first file of 3.4.0 resumes after that file.
+        folder = Path(SchemaManager.get_migrations_path())
+        release = sorted(p.name for p in folder.iterdir() if p.name.startswith("03.04.00_"))
+        assert len(release) >= 2
+        with older.begin() as conn:
+            conn.connection.driver_connection.execute((folder / release[0]).read_text())  # type: ignore[union-attr]
+            conn.execute(
+                sa.text(f"UPDATE {VERSION_TABLE} SET last_file = :name"),
+                {"name": release[0]},
+            )
+        upgraded = upgrade_procrastinate_schema(older)
+        assert upgraded.before == "3.3.0"
+        assert upgraded.applied == tuple(release[1:])
+        assert check_procrastinate_schema(older) == installed_schema_version()
+        # Upgraded step by step, it has what a fresh schema.sql gives.
+        assert _procrastinate_objects(older) == fresh
+    finally:
+        older.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_a_newer_schema_than_the_library_is_refused(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version = '99.0.0'"))
+    with pytest.raises(JobsConfigurationError, match="newer than the installed procrastinate"):
+        check_procrastinate_schema(engine)
+    with pytest.raises(JobsConfigurationError, match="newer than the installed procrastinate"):
+        upgrade_procrastinate_schema(engine)
+    queue = ProcrastinateJobQueue(engine)
+    with pytest.raises(JobsConfigurationError, match="newer than the installed procrastinate"):
+        queue.run_worker()
+
+
+def test_tables_made_before_versions_were_recorded_are_adopted(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE {VERSION_TABLE}"))
+    adopted = upgrade_procrastinate_schema(engine)
+    assert (adopted.before, adopted.applied) == (None, ())
+    assert check_procrastinate_schema(engine) == installed_schema_version()
 
 
 def test_procrastinates_tables_do_not_count_as_drift_from_our_models(engine: Engine) -> None:

@@ -47,6 +47,7 @@ from procore_qb.jobs.arguments import (
 from procore_qb.jobs.clock import Clock, system_clock
 from procore_qb.jobs.errors import JobsConfigurationError
 from procore_qb.jobs.port import JobContext, JobStatus, JobView, RunReport, TaskFunction
+from procore_qb.jobs.procrastinate_schema import check_procrastinate_schema
 from procore_qb.jobs.registry import TaskRegistry, TaskSpec
 from procore_qb.jobs.retry import DEFAULT_MAX_ATTEMPTS, Backoff, retry_delay
 from procore_qb.jobs.schedule import first_run, next_run
@@ -454,6 +455,7 @@ class ProcrastinateJobQueue:
         )
 
     def run_worker(self, *, stop: threading.Event | None = None, concurrency: int = 1) -> None:
+        check_procrastinate_schema(self._engine)
         if concurrency < 1:
             raise JobsConfigurationError("concurrency must be at least 1")
         on_signals = stop is None and threading.current_thread() is threading.main_thread()

@@ -1,9 +1,14 @@
 """When a failed job is tried again: capped exponential backoff with jitter.
 
 The delay before attempt ``n + 1`` (after ``n`` failed attempts) is
-``min(cap, base * factor ** (n - 1))``, then passed through ``jitter``. Jitter spreads retries
-of many jobs that failed together (one QuickBooks outage fails every company's jobs at once);
-it is a plain function so tests pass :func:`no_jitter` and get exact delays.
+``min(cap, base * factor ** (n - 1))``, then passed through ``jitter``; both come from the
+project's one retry policy (:mod:`procore_qb.retrying`), so jobs and HTTP calls back off alike
+(equal jitter). Jitter spreads retries of many jobs that failed together (one QuickBooks outage
+fails every company's jobs at once); it is a plain function so tests pass :func:`no_jitter` and
+get exact delays.
+
+A task that raises :class:`~procore_qb.retrying.RetryLater` (a service asked for a wait longer
+than is slept in-process) runs again after exactly the wait the service asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from procore_qb.jobs.errors import RetryableJobError, is_terminal
+from procore_qb.retrying import RetryLater, capped_exponential
+from procore_qb.retrying import equal_jitter as _equal_jitter
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "Backoff", "Jitter", "equal_jitter", "no_jitter", "retry_delay"]
 
@@ -32,7 +39,7 @@ def equal_jitter(rng: random.Random | None = None) -> Jitter:
     source = rng or random.Random()  # noqa: S311 - spreading retries, not cryptography
 
     def jitter(seconds: float) -> float:
-        return seconds / 2 + source.uniform(0, seconds / 2)
+        return _equal_jitter(seconds, source.random)
 
     return jitter
 
@@ -59,7 +66,11 @@ class Backoff:
         base = self.base.total_seconds()
         cap = self.cap.total_seconds()
         # Compare exponents rather than computing huge powers for long-failing jobs.
-        raw = cap if failed_attempts > 64 else min(cap, base * self.factor ** (failed_attempts - 1))
+        raw = (
+            cap
+            if failed_attempts > 64
+            else capped_exponential(failed_attempts, base=base, cap=cap, factor=self.factor)
+        )
         return timedelta(seconds=max(0.0, min(cap, self.jitter(raw))))
 
 
@@ -70,6 +81,8 @@ def retry_delay(
     ``None`` when the job has failed for good."""
     if is_terminal(error) or attempt >= max_attempts:
         return None
+    if isinstance(error, RetryLater):
+        return error.retry_after
     delay = backoff.delay(attempt)
     if isinstance(error, RetryableJobError) and error.retry_after is not None:
         delay = max(delay, error.retry_after)

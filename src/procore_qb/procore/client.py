@@ -3,8 +3,10 @@
 One :class:`ProcoreClient` talks to one company. It sends every call with the bearer token
 and the ``Procore-Company-Id`` header (needed even when the id is in the path or query, and on
 ``/me`` and ``/companies`` for service accounts; spec procore-api §1.2), paces itself under the
-rate limits (:mod:`.ratelimit`), repeats what :mod:`.retry` says may be repeated, refreshes the
-token once after a 401, and maps any other error status through
+rate limits (:mod:`.ratelimit`), repeats what the project's retry policy
+(:mod:`procore_qb.retrying`) says may be repeated (raising
+:class:`~procore_qb.retrying.RetryLater` instead of sleeping through a long ``Retry-After``),
+refreshes the token once after a 401, and maps any other error status through
 :func:`~procore_qb.procore.errors.error_from_response`.
 
 Sleeping goes through the injected ``sleep`` (tests pass a recorder or ``lambda s: None``);
@@ -31,8 +33,8 @@ from procore_qb.procore.filters import QueryValue
 from procore_qb.procore.oauth import Authenticator
 from procore_qb.procore.paging import parse_page_info
 from procore_qb.procore.ratelimit import RateLimitPacer
-from procore_qb.procore.retry import RetryPolicy
 from procore_qb.procore.sync import MAX_SYNC_BATCH, JSONObject, SyncResult
+from procore_qb.retrying import SAFE_METHODS, RetryPolicy, wait_hint
 
 __all__ = ["DEFAULT_PER_PAGE", "ProcoreClient"]
 
@@ -42,6 +44,22 @@ DEFAULT_PER_PAGE = 1000
 """Items asked for per page; Procore advises at most 2,000 on v1 (spec procore-api §1.3)."""
 
 Params = Mapping[str, QueryValue]
+
+
+class _Again(Exception):
+    """One attempt failed in a way the retry policy repeats (never leaves this module)."""
+
+    def __init__(
+        self,
+        *,
+        response: httpx2.Response | None = None,
+        cause: httpx2.TransportError | None = None,
+        hint: float | None = None,
+    ) -> None:
+        super().__init__("retry")
+        self.response = response
+        self.cause = cause
+        self.hint = hint
 
 
 class ProcoreClient:
@@ -127,49 +145,54 @@ class ProcoreClient:
         if not path.startswith("/rest/"):
             raise ProcoreUsageError(f"Procore API paths start with /rest/v1.x/, got {path!r}")
         method = method.upper()
+        idempotent = method in SAFE_METHODS
         token = self.auth.access_token()
         refreshed = False
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self._send(method, path, token, params, json)
-            except httpx2.TransportError as exc:
-                wait = self.retry.after_transport_error(method, attempt)
-                if wait is None:
+
+        def once() -> httpx2.Response:
+            nonlocal token, refreshed
+            while True:
+                try:
+                    response = self._send(method, path, token, params, json)
+                except httpx2.TransportError as exc:
+                    if self.retry.is_retriable(None, idempotent=idempotent):
+                        raise _Again(cause=exc) from exc
                     raise ProcoreTransportError(
                         f"no answer from Procore for {method} {path}: {exc}"
                     ) from exc
-                self.sleep(wait)
-                continue
-            self.pacer.observe(response.headers)
-            status = response.status_code
-            if status < 400:
-                return response
-            if status == 401 and not refreshed:
-                refreshed = True
-                try:
-                    token = self.auth.refresh(token)
-                except ProcoreAuthError as exc:
-                    # No fresh token to be had (revoked refresh token, fixed token): the 401
-                    # stands, with the reason attached.
-                    raise error_from_response(response, company_id=self.company_id) from exc
-                attempt -= 1
-                continue
-            wait = self.retry.after_response(
-                method, status, response.headers, attempt, self.clock()
-            )
-            if wait is None:
+                self.pacer.observe(response.headers)
+                status = response.status_code
+                if status < 400:
+                    return response
+                if status == 401 and not refreshed:
+                    refreshed = True
+                    try:
+                        token = self.auth.refresh(token)
+                    except ProcoreAuthError as exc:
+                        # No fresh token to be had (revoked refresh token, fixed token): the
+                        # 401 stands, with the reason attached.
+                        raise error_from_response(response, company_id=self.company_id) from exc
+                    continue
+                if self.retry.is_retriable(status, idempotent=idempotent, headers=response.headers):
+                    log.info("procore: %s %s got %s; retrying", method, path, status)
+                    raise _Again(
+                        response=response, hint=wait_hint(response.headers, now=self.clock())
+                    )
                 raise error_from_response(response, company_id=self.company_id)
-            log.info(
-                "procore: %s %s got %s; retrying in %.1fs (attempt %d)",
-                method,
-                path,
-                status,
-                wait,
-                attempt,
+
+        try:
+            return self.retry.run(
+                once,
+                retriable=lambda error: isinstance(error, _Again),
+                hint=lambda error: error.hint if isinstance(error, _Again) else None,
+                sleep=self.sleep,
             )
-            self.sleep(wait)
+        except _Again as last:
+            if last.response is None:
+                raise ProcoreTransportError(
+                    f"no answer from Procore for {method} {path}: {last.cause}"
+                ) from last.cause
+            raise error_from_response(last.response, company_id=self.company_id) from None
 
     def get(self, path: str, params: Params | None = None) -> Any:
         return self.request("GET", path, params=params).json()

@@ -15,11 +15,12 @@ journal entries coded to jobs and items.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 __all__ = [
     "ACCOUNTS",
+    "BULK_MAX",
     "COST_CODE_LISTS",
     "CUSTOMERS",
     "ITEMS",
@@ -37,6 +38,7 @@ __all__ = [
     "WEB_CONNECTOR_LOGIN",
     "Account",
     "AppCredentials",
+    "BulkWorld",
     "CostCodeList",
     "Customer",
     "Item",
@@ -48,6 +50,7 @@ __all__ = [
     "TransactionLine",
     "User",
     "Vendor",
+    "bulk_world",
     "quickbooks_cost_codes",
 ]
 
@@ -565,3 +568,99 @@ TRANSACTIONS: tuple[Transaction, ...] = (
         (TransactionLine(_FIRE, Decimal("2750.00"), item="15-400", memo="Underground plumbing"),),
     ),
 )
+
+
+# ----------------------------------------------------------------------------- bulk data
+
+BULK_MAX = 50_000
+"""The largest ``size`` :func:`bulk_world` builds: enough for load tests, small enough that
+one control call stays within a few seconds of work per simulator."""
+
+
+@dataclass(frozen=True, slots=True)
+class BulkWorld:
+    """Many records on top of the seed world, for load tests: ``size`` customers with one job
+    each, ``size`` bills (one job-cost line each, coded to an item), ``size`` Procore projects,
+    and one vendor and one service item per ten customers. The same ``size`` always gives the
+    same records; their names never clash with the seed world's."""
+
+    size: int
+    customers: tuple[Customer, ...]
+    jobs: tuple[Job, ...]
+    vendors: tuple[Vendor, ...]
+    items: tuple[Item, ...]
+    transactions: tuple[Transaction, ...]
+    projects: tuple[Project, ...]
+
+
+_BULK_START = date(2026, 1, 5)
+_BULK_CITIES = (("Springfield", "IL"), ("Peoria", "IL"), ("Decatur", "IL"), ("Evanston", "IL"))
+
+
+def bulk_world(size: object) -> BulkWorld:
+    """The deterministic bulk data set of ``size`` (1 to :data:`BULK_MAX`)."""
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= BULK_MAX:
+        raise ValueError(f"the bulk size must be an integer from 1 to {BULK_MAX}; got {size!r}")
+    width = len(str(BULK_MAX))
+    groups = max(1, -(-size // 10))
+    vendors = tuple(
+        Vendor(f"Bulk Vendor {n:0{width}d}", _BULK_CITIES[n % len(_BULK_CITIES)][0])
+        for n in range(1, groups + 1)
+    )
+    # Item names stay within QuickBooks Desktop's 31 characters.
+    items = tuple(
+        Item(f"B-{n:0{width}d}", f"Bulk cost code {n}", "Service") for n in range(1, groups + 1)
+    )
+    customers: list[Customer] = []
+    jobs: list[Job] = []
+    transactions: list[Transaction] = []
+    projects: list[Project] = []
+    for n in range(1, size + 1):
+        city, state = _BULK_CITIES[n % len(_BULK_CITIES)]
+        number = f"{n:0{width}d}"
+        customer = Customer(f"Bulk Customer {number}", city, state)
+        start = _BULK_START + timedelta(days=n % 300)
+        job = Job(
+            customer.name,
+            f"Bulk Job {number}",
+            f"BJ-{number}",
+            f"{n} Bulk Way",
+            city,
+            state,
+            "62701",
+            start,
+            start + timedelta(days=180),
+        )
+        customers.append(customer)
+        jobs.append(job)
+        amount = Decimal(100 + (n * 37) % 9000) + Decimal(n % 100) / 100
+        transactions.append(
+            Transaction(
+                "Bill",
+                f"BB-{number}",
+                start + timedelta(days=7),
+                vendors[(n - 1) % len(vendors)].name,
+                (
+                    TransactionLine(
+                        job.full_name, amount, item=items[(n - 1) % len(items)].name, memo="Bulk"
+                    ),
+                ),
+            )
+        )
+        projects.append(
+            Project(
+                100_000 + n,
+                f"Bulk Project {number}",
+                f"BP-{number}",
+                f"{n} Bulk Way",
+                city,
+                state,
+                "62701",
+                start,
+                start + timedelta(days=180),
+                cost_codes=(),
+            )
+        )
+    return BulkWorld(
+        size, tuple(customers), tuple(jobs), vendors, items, tuple(transactions), tuple(projects)
+    )

@@ -41,6 +41,8 @@ from procore_qb.jobs import (
 )
 from procore_qb.jobs.embedded import EmbeddedJobQueue
 from procore_qb.jobs.procrastinate_queue import ProcrastinateJobQueue
+from procore_qb.jobs.procrastinate_schema import upgrade_procrastinate_schema
+from procore_qb.retrying import RetryPolicy
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine, create_session_factory
 from procore_qb.store.models import Company
@@ -98,6 +100,8 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]
         url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     migrate.upgrade(engine)
+    if engine.dialect.name == "postgresql":
+        upgrade_procrastinate_schema(engine)
     # A minute boundary plus one second, a day back (see the module docstring).
     start = datetime.now(UTC).replace(second=1, microsecond=0) - timedelta(days=1)
     try:
@@ -484,6 +488,34 @@ def test_retry_after_from_the_error_is_honoured(harness: Harness) -> None:
 
     assert [ctx.attempt for ctx in seen] == [1, 2]
     assert seen[1].scheduled_at == failed_at[0] + timedelta(minutes=1)
+
+
+def test_a_long_retry_after_becomes_a_job_retry_at_that_time(harness: Harness) -> None:
+    """A service asking for a wait longer than the retry policy sleeps in-process: the call
+    raises RetryLater instead of blocking the worker, and the job runs again then."""
+    queue = harness.queue()
+    seen: list[JobContext] = []
+    failed_at: list[datetime] = []
+    slept: list[float] = []
+    policy = RetryPolicy(max_inline_wait=60, sleep=slept.append)
+
+    def throttled() -> None:
+        raise ConnectionRefusedError("429 Too Many Requests")
+
+    def limited(ctx: JobContext) -> None:
+        seen.append(ctx)
+        if ctx.attempt == 1:
+            failed_at.append(harness.clock())
+            policy.run(throttled, retriable=lambda e: True, hint=lambda e: 1800.0)
+
+    queue.register("limited", limited)
+    harness.enqueue(queue, "limited")
+
+    _drive(harness, queue, rounds=5)
+
+    assert [ctx.attempt for ctx in seen] == [1, 2]
+    assert seen[1].scheduled_at == failed_at[0] + timedelta(minutes=30)
+    assert slept == []
 
 
 # ---------------------------------------------------------------------- crashed workers

@@ -21,8 +21,8 @@ from procore_qb.quickbooks.online.oauth import (
     fetch_discovery,
     new_state,
 )
-from procore_qb.quickbooks.online.retry import RetryPolicy
 from procore_qb.quickbooks.online.throttle import RealmLimiter
+from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox.qbo import ManualClock, SimulatorConfig, create_app
 from procore_qb.store.models import Company
 from procore_qb.store.repositories.connections import QUICKBOOKS_ONLINE, SqlTokenStore
@@ -126,7 +126,7 @@ class Harness:
                 base_delay=15.0,
                 max_delay=60.0,
                 sleep=self.sleep,
-                rng=random.Random(7),
+                random=random.Random(7).random,
             ),
         )
 

@@ -19,7 +19,7 @@ from procore_qb.procore.oauth import (
     OAuthApp,
     OAuthClient,
 )
-from procore_qb.procore.retry import RetryPolicy
+from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import ManualClock, ProcoreSandbox, SandboxConfig, create_app
 

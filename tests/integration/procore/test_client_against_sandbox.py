@@ -38,7 +38,7 @@ from procore_qb.procore.resources.standard_cost_codes import (
     StandardCostCodes,
 )
 from procore_qb.procore.resources.webhooks import Webhooks
-from procore_qb.procore.retry import RetryPolicy
+from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import SandboxConfig
 
@@ -323,11 +323,15 @@ def test_permission_manifest_per_seed_user(user: seed.User) -> None:
     assert perms.can_push_to_accounting is user.can_push_to_accounting
 
 
-def test_the_service_account_needs_the_company_header_on_every_call() -> None:
+def test_the_service_account_lists_companies_with_or_without_the_company_header() -> None:
+    # List Companies "does not require the Procore-Company-Id header" (S-postman), for service
+    # accounts too (developers.procore.com/documentation/mpz-headers); other calls need it.
     sim = make_sim(SandboxConfig())
     client = sim.service_account()
     token = client.auth.access_token()
-    raw = sim.http.get("/rest/v1.0/companies", headers={"Authorization": f"Bearer {token}"})
+    bare = {"Authorization": f"Bearer {token}"}
+    assert sim.http.get("/rest/v1.0/companies", headers=bare).status_code == 200
+    raw = sim.http.get("/rest/v1.0/projects", params={"company_id": 4263}, headers=bare)
     assert raw.status_code == 400
     assert list(Companies(client).list())
 

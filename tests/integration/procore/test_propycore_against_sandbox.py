@@ -2,10 +2,11 @@
 loopback HTTP, lists companies, projects and cost codes.
 
 ProPyCore authenticates with client credentials sent as HTTP Basic to ``{base_url}/oauth/token``
-and does not send the ``Procore-Company-Id`` header that Procore requires on every call of a
-service account (spec procore-api §1.2, developers.procore.com/documentation/tutorial-mpz). The
-sandbox enforces that rule, so the test first shows ProPyCore refused, then adds exactly that
-header to ProPyCore's requests, as a caller of Procore today must.
+and does not send the ``Procore-Company-Id`` header. Procore needs it on every call except List
+Companies and Show User Info (S-postman; developers.procore.com/documentation/mpz-headers). The
+sandbox enforces that rule, so the test shows ProPyCore listing companies as it is, refused on
+projects, then adds exactly that header to ProPyCore's requests, as a caller of Procore today
+must.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def with_company_header(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_propycore_without_the_company_header_is_refused(base_url: str) -> None:
     procore = connect(base_url)
+    # List Companies is company-agnostic: ProPyCore's own call works unchanged.
+    assert [c["id"] for c in procore.companies.get(per_page=100)] == [COMPANY]
     with pytest.raises(ProcoreException, match="400"):
         procore.projects.get(company_id=COMPANY)
     # The same call made by hand shows why.

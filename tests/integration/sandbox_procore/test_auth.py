@@ -246,9 +246,14 @@ def test_demo_tokens_only_in_sandbox_mode() -> None:
 
 def test_company_header_rules_for_people(sim: Sim) -> None:
     no_header = as_user("demo-ada", None)
-    # /me and /companies are exempt for people (spec §1.2, D-mpr).
+    # /me and /companies are exempt (spec §1.2, D-mpr) — /me only "unless a company_id or
+    # project_id parameter is also included" (S-postman).
     assert sim.http.get("/rest/v1.0/me", headers=no_header).status_code == 200
     assert sim.http.get("/rest/v1.0/companies", headers=no_header).status_code == 200
+    for scope in ({"company_id": COMPANY}, {"project_id": 2001}):
+        r = sim.http.get("/rest/v1.0/me", params=scope, headers=no_header)
+        assert r.status_code == 400, scope
+        assert r.json()["error"]["message"] == "Missing Procore-Company-Id header!"
     r = sim.http.get("/rest/v1.0/projects", params={"company_id": COMPANY}, headers=no_header)
     assert r.status_code == 400
     assert r.json()["error"]["message"] == "Missing Procore-Company-Id header!"
@@ -265,10 +270,12 @@ def test_company_header_rules_for_people(sim: Sim) -> None:
     assert r.status_code == 400
 
 
-def test_service_account_needs_the_header_even_on_me_and_companies(sim: Sim) -> None:
+def test_service_account_needs_no_header_on_me_and_companies(sim: Sim) -> None:
+    # "not required when you are using Service Accounts" and "two endpoints that do not require
+    # the Procore-Company-Id field (Show User Info and List Companies)" (mpz-headers, S-postman).
     token = sim.service_token()
-    assert sim.http.get("/rest/v1.0/me", headers=as_user(token, None)).status_code == 400
-    assert sim.http.get("/rest/v1.0/companies", headers=as_user(token, None)).status_code == 400
+    assert sim.http.get("/rest/v1.0/me", headers=as_user(token, None)).status_code == 200
+    assert sim.http.get("/rest/v1.0/companies", headers=as_user(token, None)).status_code == 200
     r = sim.http.get("/rest/v1.0/companies", headers=as_user(token))
     assert r.status_code == 200
     assert [c["name"] for c in r.json()] == ["Summit Ridge Builders"]

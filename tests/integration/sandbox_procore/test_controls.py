@@ -12,6 +12,7 @@ import httpx2
 from typer.testing import CliRunner
 
 from procore_qb.cli import app as cli_app
+from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import STATE_FILE
 from procore_qb.sandbox.procore.server import free_port
 
@@ -141,6 +142,8 @@ def test_cli_serves_the_simulator_alone(tmp_path: Path) -> None:
         str(port),
         "--data-dir",
         str(tmp_path),
+        "--seed-size",
+        "20",
     ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -164,9 +167,42 @@ def test_cli_serves_the_simulator_alone(tmp_path: Path) -> None:
                 "/rest/v1.0/projects", params={"company_id": COMPANY}, headers=as_user(token)
             )
             assert r.status_code == 200
-            assert len(r.json()) == 9
+            # The nine active seed projects and the twenty of --seed-size 20.
+            assert len(r.json()) == 9 + 20
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
     assert b"demo-procore-client" in output
     assert json.loads((tmp_path / STATE_FILE).read_text())["tables"]["projects"]
+
+
+def test_bulk_control_loads_projects_in_one_call_outside_the_rate_limits(sim: Sim) -> None:
+    # Limits so low that the load would exhaust them, were it counted.
+    assert (
+        sim.http.put(
+            "/_sandbox/rate-limits", json={"hourly_limit": 3, "spike_limit": 3}
+        ).status_code
+        == 200
+    )
+    r = sim.http.post("/_sandbox/bulk", json={"size": 10_000})
+    assert r.status_code == 201, r.text
+    assert r.json()["added"] == {"projects": 10_000}
+    listed = sim.http.get(
+        "/rest/v1.0/projects",
+        params={"company_id": COMPANY, "per_page": 1, "filters[name]": "Bulk Project"},
+        headers=ADA,
+    )
+    assert listed.status_code == 200, listed.text
+    assert listed.headers["Total"] == "10000"
+    last = seed.bulk_world(10_000).projects[-1]
+    shown = sim.http.get(
+        f"/rest/v1.0/projects/{last.id}", params={"company_id": COMPANY}, headers=ADA
+    )
+    assert shown.status_code == 200
+    assert (shown.json()["name"], shown.json()["project_number"]) == (
+        last.name,
+        last.project_number,
+    )
+    assert sim.http.post("/_sandbox/bulk", json={"size": 5}).status_code == 409
+    for bad in ({}, {"size": 0}, {"size": "5"}, {"size": seed.BULK_MAX + 1}):
+        assert sim.http.post("/_sandbox/bulk", json=bad).status_code == 400, bad

@@ -161,3 +161,74 @@ def test_webconnector_command_injects_faults(endpoint_url: str, tmp_path: Path) 
     )
     assert dropped.exit_code == 0, dropped.output
     assert "ended: response 1 dropped" in dropped.output
+
+
+def _serve_qbd(*options: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-c",
+        "from procore_qb.cli import main; main()",
+        "sandbox",
+        "qbd",
+        "--port",
+        str(port),
+        *options,
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ)
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_for(client: httpx2.Client, url: str) -> httpx2.Response:
+    for _ in range(300):
+        try:
+            return client.get(url)
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("the simulator did not start")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def test_qbd_command_with_a_manual_clock_and_bulk_data(tmp_path: Path) -> None:
+    process, base = _serve_qbd("--manual-clock", "--seed-size", "40", "--data-dir", str(tmp_path))
+    try:
+        with httpx2.Client(timeout=10.0) as client:
+            clock = _wait_for(client, f"{base}/_sandbox/qbd/clock").json()
+            assert clock["manual"] is True
+            moved = client.post(f"{base}/_sandbox/qbd/clock/advance", json={"seconds": 86_400})
+            assert moved.status_code == 200, moved.text
+            later = client.get(f"{base}/_sandbox/qbd/clock").json()["now"]
+            assert later == moved.json()["now"] != clock["now"]
+            # The company file stamps new objects with the moved clock.
+            added = client.post(f"{base}/_sandbox/qbd/qbxml", content=JOB_ADD)
+            assert f"<TimeCreated>{later}</TimeCreated>" in added.text
+            # --seed-size loaded the bulk data before serving.
+            query = JOB_ADD.replace(
+                '<CustomerAddRq requestID="1"><CustomerAdd><Name>Loopback Job</Name><ParentRef>'
+                "<FullName>Harbor Holdings</FullName></ParentRef></CustomerAdd></CustomerAddRq>",
+                "<CustomerQueryRq><FullName>Bulk Customer 00040:Bulk Job 00040</FullName>"
+                "</CustomerQueryRq>",
+            )
+            found = client.post(f"{base}/_sandbox/qbd/qbxml", content=query)
+            assert 'retCount="1"' in found.text, found.text
+    finally:
+        _stop(process)
+
+
+def test_qbd_command_keeps_the_system_clock_by_default() -> None:
+    process, base = _serve_qbd()
+    try:
+        with httpx2.Client(timeout=10.0) as client:
+            assert _wait_for(client, f"{base}/_sandbox/qbd/clock").json()["manual"] is False
+            refused = client.post(f"{base}/_sandbox/qbd/clock/advance", json={"seconds": 1})
+            assert refused.status_code == 409
+    finally:
+        _stop(process)

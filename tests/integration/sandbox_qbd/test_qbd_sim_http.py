@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 from starlette.testclient import TestClient
 
+from procore_qb.sandbox import seed
 from procore_qb.sandbox.qbd import ManualClock, QbdSimulator, create_app, open_simulator
 
 HEAD = '<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?><QBXML>'
@@ -177,3 +178,31 @@ def test_job_cost_lines_come_back_with_job_and_item(client: TestClient) -> None:
     ) in coded
     assert all(job for _, job, _, _ in coded)
     assert len(coded) == 9
+
+
+def test_bulk_control_loads_customers_jobs_and_bills_through_qbxml(client: TestClient) -> None:
+    world = seed.bulk_world(300)
+    answer = client.post("/_sandbox/qbd/bulk", json={"size": 300})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["added"] == {
+        "vendors": 30,
+        "items": 30,
+        "customers": 300,
+        "jobs": 300,
+        "bills": 300,
+    }
+    # The records read back through the qbXML door.
+    last = world.jobs[-1]
+    out = post(
+        client,
+        f"<CustomerQueryRq><FullName>{last.full_name}</FullName></CustomerQueryRq>",
+        "<BillQueryRq><RefNumber>BB-00300</RefNumber><IncludeLineItems>true</IncludeLineItems>"
+        "</BillQueryRq>",
+    )
+    assert out[0].get("statusCode") == "0"
+    assert out[0].findtext("CustomerRet/AccountNumber") == last.number
+    assert out[1].findtext("BillRet/ItemLineRet/CustomerRef/FullName") == last.full_name
+    assert out[1].findtext("BillRet/AmountDue") == f"{world.transactions[-1].lines[0].amount:.2f}"
+    assert client.post("/_sandbox/qbd/bulk", json={"size": 300}).status_code == 409
+    for bad in ({}, {"size": 0}, {"size": "3"}, {"size": seed.BULK_MAX + 1}):
+        assert client.post("/_sandbox/qbd/bulk", json=bad).status_code == 422, bad

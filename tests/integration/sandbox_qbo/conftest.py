@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from procore_qb.sandbox.qbo import ManualClock, Simulator, SimulatorConfig, create_app
@@ -84,3 +87,24 @@ def client(simulator: Simulator) -> Iterator[TestClient]:
 def api(client: TestClient) -> Api:
     tokens = client.post("/_sandbox/tokens").json()
     return Api(client, tokens["access_token"])
+
+
+@pytest.fixture
+def live(simulator: Simulator) -> Iterator[str]:
+    """The simulator on an ephemeral loopback port, for clients that make their own HTTP calls;
+    yields its base URL."""
+    config = uvicorn.Config(create_app(simulator), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        time.sleep(0.01)
+    assert server.started
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -31,6 +31,8 @@ def test_sandbox_qbo_command_serves_the_seed_world(tmp_path: Path) -> None:
         str(port),
         "--data-dir",
         str(tmp_path),
+        "--seed-size",
+        "50",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -51,7 +53,8 @@ def test_sandbox_qbo_command_serves_the_seed_world(tmp_path: Path) -> None:
                 content="select count(*) from Customer",
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/text"},
             )
-            assert counted.json()["QueryResponse"] == {"totalCount": 8}
+            # Eight seed customers and jobs, and 50 bulk customers with a job each.
+            assert counted.json()["QueryResponse"] == {"totalCount": 8 + 100}
         assert (tmp_path / "qbo-sandbox.json").exists()
     finally:
         process.terminate()

@@ -177,6 +177,48 @@ def test_client_authentication_is_basic(client: TestClient) -> None:
     assert token(client, grant_type="password").json()["error"] == "unsupported_grant_type"
 
 
+def test_client_credentials_in_the_form_body_work_too(client: TestClient) -> None:
+    # RFC 6749 §2.3.1 client_secret_post, listed by Intuit's discovery document.
+    for path in ("/.well-known/openid_configuration", "/.well-known/openid_sandbox_configuration"):
+        methods = client.get(path).json()["token_endpoint_auth_methods_supported"]
+        assert set(methods) == {"client_secret_basic", "client_secret_post"}
+    app = {"client_id": QBO_APP.client_id, "client_secret": QBO_APP.client_secret}
+    code = callback(authorize(client))["code"]
+    wrong = token(
+        client,
+        auth="",
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=REDIRECT,
+        client_id=QBO_APP.client_id,
+        client_secret="nope",
+    )
+    assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
+    posted = token(
+        client, auth="", grant_type="authorization_code", code=code, redirect_uri=REDIRECT, **app
+    )
+    assert posted.status_code == 200, posted.text
+    tokens = posted.json()
+    refreshed = token(
+        client, auth="", grant_type="refresh_token", refresh_token=tokens["refresh_token"], **app
+    )
+    assert refreshed.status_code == 200
+    # Both ways at once must name one client.
+    other = token(
+        client,
+        grant_type="refresh_token",
+        refresh_token=tokens["refresh_token"],
+        client_id="someone-else",
+    )
+    assert (other.status_code, other.json()["error"]) == (400, "invalid_request")
+    revoked = client.post(
+        "/oauth2/v1/tokens/revoke", data={"token": tokens["refresh_token"], **app}
+    )
+    assert revoked.status_code == 200
+    again = token(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert again.json()["error"] == "invalid_grant"
+
+
 def test_refresh_keeps_the_value_within_a_day_then_rotates(
     client: TestClient, clock: ManualClock
 ) -> None:

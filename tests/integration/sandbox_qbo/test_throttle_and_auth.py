@@ -38,6 +38,14 @@ def test_batch_calls_have_their_own_limit(api: Api, clock: ManualClock) -> None:
     assert api.post("/batch", body).status_code == 200
 
 
+def test_the_default_batch_limit_is_120_per_minute(api: Api) -> None:
+    # Production since 2025-10-31 (Intuit blog 2025-08-13); 40 before.
+    body = {"BatchItemRequest": [{"bId": "q", "Query": "select count(*) from Item"}]}
+    statuses = [api.post("/batch", body).status_code for _ in range(121)]
+    assert statuses[:120] == [200] * 120
+    assert statuses[120] == 429
+
+
 def test_too_many_concurrent_requests(api: Api) -> None:
     api.client.post("/_sandbox/config", json={"max_concurrent": 2, "latency_seconds": 1.0})
     statuses: list[int] = []

@@ -15,6 +15,7 @@ MODULES = [
     "procore_qb.jobs.errors",
     "procore_qb.jobs.factory",
     "procore_qb.jobs.port",
+    "procore_qb.jobs.procrastinate_schema",
     "procore_qb.jobs.procrastinate_queue",
     "procore_qb.jobs.retry",
     "procore_qb.jobs.schedule",

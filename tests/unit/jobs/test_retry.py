@@ -7,6 +7,7 @@ import pytest
 
 from procore_qb.jobs.errors import RetryableJobError, TerminalJobError
 from procore_qb.jobs.retry import Backoff, equal_jitter, no_jitter, retry_delay
+from procore_qb.retrying import RetryLater
 
 EXACT = Backoff(base=timedelta(seconds=10), factor=2, cap=timedelta(minutes=1), jitter=no_jitter)
 
@@ -71,3 +72,10 @@ def test_retry_after_wins_when_longer_than_the_backoff() -> None:
 def test_backoff_wins_when_longer_than_retry_after() -> None:
     error = RetryableJobError("429", retry_after=timedelta(seconds=1))
     assert retry_delay(error, attempt=3, max_attempts=5, backoff=EXACT) == timedelta(seconds=40)
+
+
+def test_retry_later_is_retried_after_exactly_the_wait_asked_for() -> None:
+    error = RetryLater("wait an hour", retry_after=timedelta(hours=1))
+    backoff = Backoff(base=timedelta(seconds=10), jitter=no_jitter)
+    assert retry_delay(error, attempt=1, max_attempts=5, backoff=backoff) == timedelta(hours=1)
+    assert retry_delay(error, attempt=5, max_attempts=5, backoff=backoff) is None

@@ -11,7 +11,7 @@ import httpx2
 
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.oauth import StaticTokenAuth
-from procore_qb.procore.retry import RetryPolicy
+from procore_qb.retrying import RetryPolicy
 
 COMPANY = 4263
 BASE = "https://api.procore.test"

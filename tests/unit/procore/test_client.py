@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import httpx2
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from procore_qb.procore import errors
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.oauth import StaticTokenAuth
+from procore_qb.retrying import RetryLater
 
 from .fakes import BASE, COMPANY, FakeProcore, make_client, reply
 
@@ -193,6 +195,23 @@ def test_validation_errors_expose_procores_body() -> None:
         make_client(fake).patch("/rest/v1.0/projects/5", {})
     assert info.value.field_errors == {"name": ["can't be blank"]}
     assert info.value.body == {"errors": {"name": ["can't be blank"]}}
+
+
+def test_a_retry_after_longer_than_the_inline_limit_raises_retry_later() -> None:
+    fake = FakeProcore()
+    fake.on(
+        "GET",
+        "/rest/v1.0/me",
+        reply(429, {"message": "limit"}, {"Retry-After": "3600"}),
+        reply(200, {"id": 1}),
+    )
+    sleeps: list[float] = []
+    client = make_client(fake, sleeps=sleeps)
+    with pytest.raises(RetryLater) as caught:
+        client.get("/rest/v1.0/me")
+    assert caught.value.retry_after == timedelta(hours=1)
+    assert sleeps == []
+    assert client.calls == 1
 
 
 def test_429_waits_retry_after_and_recovers() -> None:

@@ -8,8 +8,8 @@ from procore_qb.procore.errors import ProcoreUsageError, error_message
 from procore_qb.procore.filters import filter_params, time_range
 from procore_qb.procore.paging import parse_link_header, parse_page_info
 from procore_qb.procore.ratelimit import RateLimitPacer, parse_rate_limit
-from procore_qb.procore.retry import RetryPolicy
 from procore_qb.procore.sync import SyncItemError
+from procore_qb.retrying import RetryPolicy, wait_hint
 
 
 def test_time_ranges_are_utc_iso_pairs() -> None:
@@ -85,16 +85,15 @@ def test_pacer_spreads_the_last_calls_and_forgets_a_past_window() -> None:
 
 def test_retry_decisions() -> None:
     policy = RetryPolicy(max_attempts=3, base_delay=1.0, max_delay=8.0, random=lambda: 0.0)
-    assert policy.after_response("POST", 429, {"Retry-After": "3"}, 1, 0.0) == 3.0
-    assert policy.after_response("POST", 429, {"X-Rate-Limit-Reset": "12"}, 1, 10.0) == 2.0
-    assert policy.after_response("POST", 429, {}, 2, 0.0) == 1.0
-    assert policy.after_response("POST", 429, {"Retry-After": "3"}, 3, 0.0) is None
-    assert policy.after_response("POST", 503, {"Retry-After": "5"}, 1, 0.0) == 5.0
-    assert policy.after_response("POST", 503, {}, 1, 0.0) is None
-    assert policy.after_response("GET", 503, {}, 1, 0.0) == 0.5
-    assert policy.after_response("GET", 500, {}, 1, 0.0) is None
-    assert policy.after_response("GET", 404, {}, 1, 0.0) is None
-    assert policy.after_transport_error("PATCH", 1) is None
+    assert policy.is_retriable(429, idempotent=False)
+    assert policy.is_retriable(503, idempotent=False, headers={"Retry-After": "5"})
+    assert not policy.is_retriable(503, idempotent=False, headers={})
+    assert policy.is_retriable(503, idempotent=True, headers={})
+    assert not policy.is_retriable(404, idempotent=True)
+    assert not policy.is_retriable(None, idempotent=False)
+    assert wait_hint({"Retry-After": "3"}, now=0.0) == 3.0
+    assert wait_hint({"X-Rate-Limit-Reset": "12"}, now=10.0) == 2.0
+    assert policy.delay(2, hinted=None) == 1.0
     assert policy.backoff(10) == 4.0
 
 

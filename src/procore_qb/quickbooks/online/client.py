@@ -3,7 +3,10 @@
 Every call goes through :meth:`QboClient._call`: it adds ``minorversion`` (default 75, spec
 §A.1), the bearer token, holds a slot of the per-realm :class:`~.throttle.RealmLimiter`, maps
 the answer with :func:`~.errors.error_from_response`, refreshes the access token once on a 401,
-and lets :class:`~.retry.RetryPolicy` decide about 429, 5xx and transport failures.
+and lets the project's retry policy (:class:`procore_qb.retrying.RetryPolicy`) decide about 429,
+5xx and transport failures: every call may be repeated, reads by nature and writes because they
+carry a ``requestid``. A ``Retry-After`` longer than the policy waits in-process raises
+:class:`~procore_qb.retrying.RetryLater` for the job queue to retry the job then.
 
 Every write carries a ``requestid`` (≤ 50 characters; ≤ 36 on a batch call, spec §A.10).
 QuickBooks answers a repeated ``requestid`` with the original response instead of doing the work
@@ -26,13 +29,15 @@ from procore_qb.quickbooks.online.errors import (
     QboAuthError,
     QboError,
     QboProtocolError,
+    QboServerError,
+    QboThrottled,
     QboTransportError,
     error_from_fault,
     error_from_response,
 )
 from procore_qb.quickbooks.online.query import MAX_PAGE_SIZE, Query
-from procore_qb.quickbooks.online.retry import RetryPolicy
 from procore_qb.quickbooks.online.throttle import RealmLimiter
+from procore_qb.retrying import RetryPolicy
 
 __all__ = [
     "DEFAULT_MINOR_VERSION",
@@ -104,6 +109,10 @@ def _path_name(entity: str) -> str:
     return entity.lower()
 
 
+def _retry_after(error: BaseException) -> float | None:
+    return error.retry_after if isinstance(error, QboThrottled | QboServerError) else None
+
+
 class QboClient:
     """API client of one realm. ``http`` is any ``httpx2.Client`` (Starlette's TestClient in
     tests); its base URL is not used: ``base_url`` is (e.g. :data:`SANDBOX_BASE_URL`). Timeouts
@@ -162,35 +171,34 @@ class QboClient:
         elif text_body is not None:
             headers["Content-Type"] = "application/text"
             content = text_body.encode()
-        attempt = 0
         refreshed = False
-        token = self._tokens.access_token()
-        while True:
-            attempt += 1
-            error: QboError
-            try:
-                with self._limiter.slot(self.realm_id, batch=batch):
-                    self.calls += 1
-                    response = self._http.request(
-                        method,
-                        self._url(suffix),
-                        params=query,
-                        content=content,
-                        headers={**headers, "Authorization": f"Bearer {token}"},
-                    )
-            except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
-                error = QboTransportError(
-                    f"could not reach QuickBooks Online: {type(exc).__name__}",
-                    realm_id=self.realm_id,
-                )
-            except httpx2.TransportError as exc:
-                cls = OutcomeUnknown if write else QboTransportError
-                error = cls(
-                    f"no answer from QuickBooks Online ({type(exc).__name__})"
-                    + ("; replaying the same requestid" if write else ""),
-                    realm_id=self.realm_id,
-                )
-            else:
+
+        def once() -> dict[str, Any]:
+            nonlocal refreshed
+            token = self._tokens.access_token()
+            while True:
+                try:
+                    with self._limiter.slot(self.realm_id, batch=batch):
+                        self.calls += 1
+                        response = self._http.request(
+                            method,
+                            self._url(suffix),
+                            params=query,
+                            content=content,
+                            headers={**headers, "Authorization": f"Bearer {token}"},
+                        )
+                except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+                    raise QboTransportError(
+                        f"could not reach QuickBooks Online: {type(exc).__name__}",
+                        realm_id=self.realm_id,
+                    ) from exc
+                except httpx2.TransportError as exc:
+                    cls = OutcomeUnknown if write else QboTransportError
+                    raise cls(
+                        f"no answer from QuickBooks Online ({type(exc).__name__})"
+                        + ("; replaying the same requestid" if write else ""),
+                        realm_id=self.realm_id,
+                    ) from exc
                 if response.is_success:
                     body = self._json(response)
                     fault = body.get("Fault")
@@ -204,17 +212,25 @@ class QboClient:
                     self.last_server_time = server_time(body) or self.last_server_time
                     return body
                 error = error_from_response(response, realm_id=self.realm_id)
-                if isinstance(error, QboAuthError) and response.status_code == 401:
-                    if refreshed:
-                        raise error
+                if (
+                    isinstance(error, QboAuthError)
+                    and response.status_code == 401
+                    and not refreshed
+                ):
                     refreshed = True
-                    attempt -= 1
                     token = self._tokens.refresh_after_rejection(token)
                     continue
-            if not self._retry.should_retry(error, attempt):
                 raise error
-            self._retry.wait(error, attempt)
-            token = self._tokens.access_token()
+
+        return self._retry.run(once, retriable=self._retriable, hint=_retry_after)
+
+    def _retriable(self, error: BaseException) -> bool:
+        """Reads and writes alike may be repeated: a write carries its ``requestid``."""
+        if isinstance(error, QboTransportError | OutcomeUnknown):
+            return self._retry.is_retriable(None, idempotent=True)
+        if isinstance(error, QboError) and error.status is not None:
+            return self._retry.is_retriable(error.status, idempotent=True)
+        return False
 
     def _json(self, response: httpx2.Response) -> dict[str, Any]:
         try:

@@ -9,9 +9,13 @@ webhook delivery). Every REST request passes the same gate before its handler ru
 2. The request counts against the caller's hourly and 10-second limits (``ratelimit``); every
    answer carries the ``X-Rate-Limit-*`` headers, and exceeding a limit answers 429.
 3. ``Procore-Company-Id`` is required (400 ``Missing Procore-Company-Id header!``) except on
-   ``GET /rest/v1.0/me`` and ``GET /rest/v1.0/companies`` — where the service account (client
-   credentials) needs it too; a company the caller is not in answers 403 "App is not connected
-   to this company" (spec §1.2, D-mpr, D-oauth-cc, §5.2).
+   ``GET /rest/v1.0/companies`` and on ``GET /rest/v1.0/me`` without ``company_id`` or
+   ``project_id``, for people and service accounts alike: Procore's collection says so on both
+   requests, and its MPZ guide names them as "two endpoints that do not require the
+   Procore-Company-Id field (Show User Info and List Companies)" and says the field "is not
+   required when you are using Service Accounts" (S-postman, developers.procore.com/documentation/
+   mpz-headers). A company the caller is not in answers 403 "App is not connected to this
+   company" (spec §1.2, D-mpr, §5.2).
 
 Sandbox controls live under ``/_sandbox/`` only; the route list is served at ``/openapi.json``.
 """
@@ -201,7 +205,11 @@ class ProcoreSandbox:
     def company_header(self, request: Request, user: dict[str, Any], spec: RouteSpec) -> int | None:
         raw = request.headers.get("procore-company-id")
         if raw is None or not raw.strip():
-            if spec.company_header or user.get("_service_account"):
+            scoped = any(
+                request.query_params.get(name) not in (None, "")
+                for name in spec.company_header_when
+            )
+            if spec.company_header or scoped:
                 raise BadRequest("Missing Procore-Company-Id header!")
             return None
         try:

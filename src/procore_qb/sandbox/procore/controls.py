@@ -11,6 +11,8 @@
   delivery attempt and every queued event;
 * ``POST /_sandbox/projects/bulk`` ``{"count": N, "name_prefix": "..."}`` — create many projects
   at once (for paging tests and benchmarks);
+* ``POST /_sandbox/bulk`` ``{"size": N}`` — add the N projects of ``seed.bulk_world(N)`` in one
+  call (the same records for the same N, counted against no caller's rate limit);
 * ``PUT /_sandbox/rate-limits`` ``{"hourly_limit": N, "spike_limit": M}`` — change the limits;
 * ``POST /_sandbox/erp/requests`` ``{"request_name": "create_or_update_job", "request_data":
   {...}, "details": [{"item_type": "project", "item_id": 2001}], "user_id": 101}`` — play the
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore.fields import render_time
 from procore_qb.sandbox.procore.routes_erp import (
     import_staged_project,
@@ -44,7 +47,7 @@ from procore_qb.sandbox.procore.routes_erp import (
     render_request,
     render_staged,
 )
-from procore_qb.sandbox.procore.seeding import new_project_record
+from procore_qb.sandbox.procore.seeding import load_bulk, new_project_record
 
 if TYPE_CHECKING:
     from procore_qb.sandbox.procore.app import ProcoreSandbox
@@ -145,6 +148,21 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         return JSONResponse(
             {"created": len(ids), "first_id": ids[0], "last_id": ids[-1]}, status_code=201
         )
+
+    async def bulk(request: Request) -> Response:
+        body = await _json(request)
+        size: Any = body.get("size")
+        if not _positive_int(size) or size > seed.BULK_MAX:
+            return _problem(f'send {{"size": N}} with 1 <= N <= {seed.BULK_MAX}')
+        with sandbox.lock:
+            try:
+                added = load_bulk(sandbox.world, sandbox.clock.now(), size)
+            except ValueError as exc:
+                return JSONResponse(
+                    {"error": {"code": "conflict", "message": str(exc)}}, status_code=409
+                )
+            sandbox.changed()
+        return JSONResponse({"size": size, "added": added}, status_code=201)
 
     async def rate_limits(request: Request) -> Response:
         body = await _json(request)
@@ -265,6 +283,7 @@ def control_routes(sandbox: ProcoreSandbox) -> list[tuple[str, str, Any, str]]:
         ("GET", "/_sandbox/webhooks/deliveries", deliveries, "Sandbox: every delivery attempt"),
         ("GET", "/_sandbox/webhooks/events", events, "Sandbox: every queued webhook event"),
         ("POST", "/_sandbox/projects/bulk", bulk_projects, "Sandbox: create many projects"),
+        ("POST", "/_sandbox/bulk", bulk, "Sandbox: load the bulk data set of a size"),
         ("PUT", "/_sandbox/rate-limits", rate_limits, "Sandbox: change the rate limits"),
         ("PUT", "/_sandbox/unavailable", unavailable, "Sandbox: answer 503 for a while"),
         ("PUT", "/_sandbox/webhooks/duplicates", duplicates, "Sandbox: deliver events twice"),

@@ -188,6 +188,13 @@ class RouteSpec:
     handler: Callable[[Call], Reply]
     summary: str
     company_header: bool = True
+    """Whether the request must carry ``Procore-Company-Id``. Procore's collection lists the
+    header on every request except List Companies and Show User Info (and the OAuth endpoints,
+    which are not ``RouteSpec`` routes): "This endpoint does not require the
+    'Procore-Company-Id' header" (S-postman, D-mpz-headers)."""
+    company_header_when: tuple[str, ...] = ()
+    """Parameters whose presence makes the header required after all: Show User Info needs it
+    "unless a company_id or project_id parameter is also included" (S-postman)."""
     mutating: bool = False
     requires: tuple[tuple[str, ...], ...] = ()
     """Scoping parameters the collection marks "(Required)": each group names alternatives

@@ -297,7 +297,14 @@ OFFICE_FIELDS = {
 def routes() -> list[RouteSpec]:
     return [
         RouteSpec("GET", f"{V0}/companies", list_companies, "List Companies", company_header=False),
-        RouteSpec("GET", f"{V0}/me", show_me, "Show User Info", company_header=False),
+        RouteSpec(
+            "GET",
+            f"{V0}/me",
+            show_me,
+            "Show User Info",
+            company_header=False,
+            company_header_when=("company_id", "project_id"),
+        ),
         RouteSpec(
             "GET", f"{V0}/companies/{{company_id}}/me", show_company_me, "Show current company user"
         ),

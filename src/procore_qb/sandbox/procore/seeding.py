@@ -8,7 +8,7 @@ from typing import Any
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore.world import World
 
-__all__ = ["SERVICE_ACCOUNT_USER_ID", "seed_world"]
+__all__ = ["SERVICE_ACCOUNT_USER_ID", "load_bulk", "seed_world"]
 
 SERVICE_ACCOUNT_USER_ID = 900
 """The Directory user Procore creates for the service account when the app is installed."""
@@ -166,27 +166,7 @@ def seed_world(world: World, now: datetime) -> None:
             )
             codes_by_list.setdefault(cc_list.id, {})[code] = rec
     for p in seed.PROJECTS:
-        project = new_project_record(company_id, now)
-        project.update(
-            id=p.id,
-            name=p.name,
-            display_name=f"{p.project_number} - {p.name}",
-            project_number=p.project_number,
-            address=p.address,
-            city=p.city,
-            state_code=p.state_code,
-            zip=p.zip,
-            country_code=p.country_code,
-            start_date=p.start_date.isoformat(),
-            completion_date=p.completion_date.isoformat(),
-            active=p.active,
-            is_erp_integrated=p.erp_sync,
-            standard_cost_code_list_id=p.cost_code_list_id,
-            office_id=401,
-            project_stage_id=502,
-            project_type_id=601,
-            _project_template_id=2,
-        )
+        project = _project(company_id, p, now)
         world.insert("projects", project, now)
         for position, code in enumerate(p.cost_codes, start=1):
             std = codes_by_list[p.cost_code_list_id][code]
@@ -202,6 +182,47 @@ def seed_world(world: World, now: datetime) -> None:
                 ),
                 now,
             )
+
+
+def _project(company_id: int, p: seed.Project, now: datetime) -> dict[str, Any]:
+    project = new_project_record(company_id, now)
+    project.update(
+        id=p.id,
+        name=p.name,
+        display_name=f"{p.project_number} - {p.name}",
+        project_number=p.project_number,
+        address=p.address,
+        city=p.city,
+        state_code=p.state_code,
+        zip=p.zip,
+        country_code=p.country_code,
+        start_date=p.start_date.isoformat(),
+        completion_date=p.completion_date.isoformat(),
+        active=p.active,
+        is_erp_integrated=p.erp_sync,
+        standard_cost_code_list_id=p.cost_code_list_id,
+        office_id=401,
+        project_stage_id=502,
+        project_type_id=601,
+        _project_template_id=2,
+    )
+    return project
+
+
+def load_bulk(world: World, now: datetime, size: int) -> dict[str, int]:
+    """Add the projects of ``seed.bulk_world(size)`` to the seed company; ``ValueError`` when
+    the size is out of range or the world holds them already."""
+    bulk = seed.bulk_world(size)
+    projects = world.table("projects")
+    if bulk.projects[0].id in projects:
+        raise ValueError(
+            f"the company already holds bulk projects (project {bulk.projects[0].id}); reset it "
+            "first (POST /_sandbox/reset)"
+        )
+    company_id = seed.PROCORE_COMPANY.id
+    for p in bulk.projects:
+        world.insert("projects", _project(company_id, p, now), now)
+    return {"projects": len(bulk.projects)}
 
 
 def _user(

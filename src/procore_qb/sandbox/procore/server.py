@@ -11,6 +11,7 @@ import uvicorn
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore.app import ProcoreSandbox, create_app
 from procore_qb.sandbox.procore.config import SandboxConfig
+from procore_qb.sandbox.procore.seeding import load_bulk
 
 __all__ = ["banner", "free_port", "serve"]
 
@@ -44,9 +45,20 @@ def serve(
     data_dir: Path | None,
     config: SandboxConfig,
     deliver_every: float,
+    seed_size: int | None = None,
 ) -> None:
-    """Serve until interrupted; deliver due webhooks every ``deliver_every`` seconds."""
+    """Serve until interrupted; deliver due webhooks every ``deliver_every`` seconds.
+    ``seed_size`` adds the projects of ``seed.bulk_world(seed_size)`` unless the saved state
+    holds them already."""
     sandbox = ProcoreSandbox(config=config, data_dir=data_dir)
+    if seed_size is not None:
+        with sandbox.lock:
+            try:
+                load_bulk(sandbox.world, sandbox.clock.now(), seed_size)
+            except ValueError as exc:
+                if "already holds" not in str(exc):
+                    raise
+            sandbox.changed()
     stop = threading.Event()
 
     def deliver_loop() -> None:

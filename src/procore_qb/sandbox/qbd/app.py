@@ -4,7 +4,10 @@
 with the response message, as QuickBooks' own request processor would (issue item 5); text the
 processor cannot parse gets HTTP 400 with the HRESULT QuickBooks gives (0x80040400).
 ``POST /_sandbox/qbd/reset`` wipes the company file and loads the seed world again;
-``POST /_sandbox/qbd/clock/advance`` moves a manual clock forward.
+``POST /_sandbox/qbd/clock/advance`` moves a manual clock forward (``procore-qb sandbox qbd
+--manual-clock``); ``POST /_sandbox/qbd/bulk`` ``{"size": N}`` adds ``seed.bulk_world(N)`` (N
+customers with a job each, N bills, N/10 vendors and service items) through qbXML add requests,
+in one call.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from procore_qb.sandbox import seed
 from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile, format_time
 from procore_qb.sandbox.qbd.errors import QbxmlParseError
 from procore_qb.sandbox.qbd.processor import RequestProcessor
-from procore_qb.sandbox.qbd.seeding import load_seed
+from procore_qb.sandbox.qbd.seeding import load_bulk, load_seed
 
 __all__ = ["COMPANY_FILE_NAME", "QbdSimulator", "create_app", "open_simulator"]
 
@@ -42,8 +46,11 @@ class QbdSimulator:
         load_seed(self.company)
 
 
-def open_simulator(data_dir: Path | None = None, clock: Clock | None = None) -> QbdSimulator:
-    """Open (or create and seed) the company file in ``data_dir``; in memory without one."""
+def open_simulator(
+    data_dir: Path | None = None, clock: Clock | None = None, *, seed_size: int | None = None
+) -> QbdSimulator:
+    """Open (or create and seed) the company file in ``data_dir``; in memory without one.
+    ``seed_size`` adds ``seed.bulk_world(seed_size)`` unless the file holds it already."""
     clock = clock or SystemClock()
     if data_dir is None:
         company = CompanyFile(":memory:", clock)
@@ -52,6 +59,12 @@ def open_simulator(data_dir: Path | None = None, clock: Clock | None = None) -> 
         company = CompanyFile(data_dir / COMPANY_FILE_NAME, clock)
     if company.is_empty():
         load_seed(company)
+    if seed_size is not None:
+        try:
+            load_bulk(company, seed_size)
+        except ValueError as exc:
+            if "already holds" not in str(exc):
+                raise
     return QbdSimulator(company, RequestProcessor(company), clock)
 
 
@@ -93,6 +106,22 @@ def create_app(simulator: QbdSimulator) -> Starlette:
             )
         return JSONResponse({"now": format_time(now)})
 
+    async def bulk(request: Request) -> Response:
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = None
+        size = payload.get("size") if isinstance(payload, dict) else None
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= seed.BULK_MAX:
+            return JSONResponse(
+                {"error": f'send {{"size": N}} with N from 1 to {seed.BULK_MAX}'}, status_code=422
+            )
+        try:
+            added = load_bulk(simulator.company, size)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        return JSONResponse({"size": size, "added": added})
+
     async def clock(request: Request) -> Response:
         return JSONResponse(
             {
@@ -107,5 +136,6 @@ def create_app(simulator: QbdSimulator) -> Starlette:
             Route("/_sandbox/qbd/reset", reset, methods=["POST"]),
             Route("/_sandbox/qbd/clock", clock, methods=["GET"]),
             Route("/_sandbox/qbd/clock/advance", advance, methods=["POST"]),
+            Route("/_sandbox/qbd/bulk", bulk, methods=["POST"]),
         ]
     )

@@ -801,14 +801,22 @@ def _parse(spec: str) -> tuple[Child, ...]:
     return tuple(children)
 
 
+_PARSED: dict[str, tuple[Child, ...]] = {kind: _parse(spec) for kind, spec in SEQUENCES.items()}
+"""``SEQUENCES`` read once: every request element is checked against them."""
+_POSITIONS: dict[str, dict[str, int]] = {
+    kind: {child.name: index for index, child in enumerate(children)}
+    for kind, children in _PARSED.items()
+}
+
+
 def sequence(kind: str) -> tuple[Child, ...]:
     """The child sequence of ``kind``."""
-    return _parse(SEQUENCES[kind])
+    return _PARSED[kind]
 
 
 def order_of(kind: str) -> dict[str, int]:
     """Position of each child name of ``kind``, for sorting and order checks."""
-    return {child.name: index for index, child in enumerate(sequence(kind))}
+    return dict(_POSITIONS[kind])
 
 
 def check_children(kind: str, element_name: str, children: list[str]) -> None:
@@ -818,7 +826,7 @@ def check_children(kind: str, element_name: str, children: list[str]) -> None:
     does not follow it fails the whole message with the parse HRESULT (spec B.8, §E.2).
     """
     spec = sequence(kind)
-    position = {child.name: index for index, child in enumerate(spec)}
+    position = _POSITIONS[kind]
     last = -1
     seen: set[str] = set()
     for name in children:

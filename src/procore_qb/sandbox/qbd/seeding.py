@@ -16,7 +16,7 @@ from procore_qb.sandbox.qbd.lists import add_account, add_simple
 from procore_qb.sandbox.qbd.nodes import Node
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 
-__all__ = ["DEFAULT_TERMS", "load_seed", "request_message"]
+__all__ = ["BULK_CHUNK", "DEFAULT_TERMS", "load_bulk", "load_seed", "request_message"]
 
 # Terms a new QuickBooks company file comes with (name, due days, discount days, discount %).
 DEFAULT_TERMS = (
@@ -61,12 +61,26 @@ def _add(kind: str, children: list[Node]) -> Node:
     return Node(f"{kind}AddRq", children=[Node(f"{kind}Add", children=children)])
 
 
+BULK_CHUNK = 500
+"""Requests per qbXML message when loading bulk data (QuickBooks takes a message at a time)."""
+
+
 def _seed_requests() -> list[Node]:
+    return _world_requests(seed.VENDORS, seed.ITEMS, seed.CUSTOMERS, seed.JOBS, seed.TRANSACTIONS)
+
+
+def _world_requests(
+    vendors: tuple[seed.Vendor, ...],
+    items: tuple[seed.Item, ...],
+    customers: tuple[seed.Customer, ...],
+    jobs: tuple[seed.Job, ...],
+    transactions: tuple[seed.Transaction, ...],
+) -> list[Node]:
     requests: list[Node] = []
-    for vendor in seed.VENDORS:
+    for vendor in vendors:
         address = Node("VendorAddress", children=[_leaf("City", vendor.city)])
         requests.append(_add("Vendor", [_leaf("Name", vendor.name), address]))
-    for item in seed.ITEMS:
+    for item in items:
         sales = Node(
             "SalesAndPurchase",
             children=[
@@ -77,13 +91,13 @@ def _seed_requests() -> list[Node]:
             ],
         )
         requests.append(_add(f"Item{item.item_type}", [_leaf("Name", item.name), sales]))
-    for customer in seed.CUSTOMERS:
+    for customer in customers:
         address = Node(
             "BillAddress",
             children=[_leaf("City", customer.city), _leaf("State", customer.state)],
         )
         requests.append(_add("Customer", [_leaf("Name", customer.name), address]))
-    for job in seed.JOBS:
+    for job in jobs:
         address = Node(
             "BillAddress",
             children=[
@@ -107,7 +121,7 @@ def _seed_requests() -> list[Node]:
                 ],
             )
         )
-    for txn in seed.TRANSACTIONS:
+    for txn in transactions:
         requests.append(_transaction(txn))
     return requests
 
@@ -195,3 +209,31 @@ def load_seed(company: CompanyFile) -> None:
     response = RequestProcessor(company).process(request_message(_seed_requests()))
     if 'statusSeverity="Error"' in response:
         raise QbdSimulatorError(f"the seed world did not load:\n{response}")
+
+
+def load_bulk(company: CompanyFile, size: int) -> dict[str, int]:
+    """Add ``seed.bulk_world(size)`` to a seeded company file through qbXML add requests, as
+    the seed world is loaded; returns how many objects of each kind were added. ``ValueError``
+    when the size is out of range or the file holds the bulk records already."""
+    world = seed.bulk_world(size)
+    if company.find_list(("Vendor",), world.vendors[0].name) is not None:
+        raise ValueError(
+            f"the company file already holds bulk records ({world.vendors[0].name!r}); reset it "
+            "first (POST /_sandbox/qbd/reset)"
+        )
+    requests = _world_requests(
+        world.vendors, world.items, world.customers, world.jobs, world.transactions
+    )
+    processor = RequestProcessor(company)
+    for start in range(0, len(requests), BULK_CHUNK):
+        chunk = requests[start : start + BULK_CHUNK]
+        response = processor.process(request_message(chunk))
+        if 'statusSeverity="Error"' in response:
+            raise QbdSimulatorError(f"the bulk data did not load:\n{response[:2000]}")
+    return {
+        "vendors": len(world.vendors),
+        "items": len(world.items),
+        "customers": len(world.customers),
+        "jobs": len(world.jobs),
+        "bills": len(world.transactions),
+    }

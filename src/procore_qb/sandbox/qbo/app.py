@@ -293,7 +293,7 @@ class _Api:
         fields = {key: str(value) for key, value in form.items()}
         try:
             with self.sim.lock:
-                self.sim.oauth.authenticate_client(request.headers.get("authorization"))
+                self.sim.oauth.authenticate_client(request.headers.get("authorization"), fields)
                 answer = self.sim.oauth.token(fields, self.sim.clock.now())
                 self.sim.save()
         except OAuthError as error:
@@ -302,17 +302,21 @@ class _Api:
 
     async def revoke(self, request: Request) -> Response:
         raw = await request.body()
-        token = ""
+        fields: dict[str, str] = {}
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
-                token = str(json.loads(raw or b"{}").get("token", ""))
-            except (ValueError, AttributeError):
-                token = ""
+                loaded = json.loads(raw or b"{}")
+            except ValueError:
+                loaded = {}
+            if isinstance(loaded, dict):
+                fields = {str(k): str(v) for k, v in loaded.items() if isinstance(v, str)}
         else:
-            token = str((await request.form()).get("token", ""))
+            fields = {k: str(v) for k, v in (await request.form()).items()}
+        token = fields.get("token", "")
         try:
             with self.sim.lock:
-                self.sim.oauth.authenticate_client(request.headers.get("authorization"))
+                # The client authenticates as at the token endpoint (RFC 7009 §2.1).
+                self.sim.oauth.authenticate_client(request.headers.get("authorization"), fields)
                 if not token:
                     raise OAuthError("invalid_request", "send the token to revoke as 'token'")
                 self.sim.oauth.revoke(token)

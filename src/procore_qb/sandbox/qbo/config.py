@@ -32,8 +32,10 @@ class SimulatorConfig:
     # Sandbox only: hold each API request this long, so tests can overlap requests and reach
     # the concurrency limit.
     latency_seconds: float = 0.0
-    # Spec A.8/A.12: batch endpoint 40 requests per minute per realm (2023 blog), 30 items.
-    batch_requests_per_minute: int = 40
+    # Batch endpoint: 120 requests per minute per realm, "implemented ... on October 31, 2025
+    # in the Production environment" (blogs.intuit.com/2025/08/13/upcoming-changes-to-the-
+    # accounting-api; it replaces the 2023 blog's 40 of spec A.8/A.12); 30 items per batch.
+    batch_requests_per_minute: int = 120
     batch_max_items: int = 30
     # Spec A.6: MAXRESULTS default 100, at most 1000.
     query_default_max: int = 100

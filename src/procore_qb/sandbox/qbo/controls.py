@@ -3,6 +3,8 @@
 - ``GET  /_sandbox``                                 company ids, clock, configuration
 - ``POST /_sandbox/reset``                           an empty company (CompanyInfo, Preferences)
 - ``POST /_sandbox/seed``                            back to the seed world
+- ``POST /_sandbox/bulk``  ``{"size": n, "realm_id"?}``  add ``seed.bulk_world(n)`` in one call:
+  n customers with a job each, n bills, n/10 vendors and items; counts against no throttle
 - ``POST /_sandbox/clock/advance``  ``{"seconds": n}``  move a manual clock forward
 - ``POST /_sandbox/config``         ``{"field": value}`` change limits (see ``SimulatorConfig``)
 - ``POST /_sandbox/companies``  ``{"realm_id", "seed"}``  another company (empty or seeded)
@@ -30,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from procore_qb.sandbox import seed as seed_data
 from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.clock import format_time
 from procore_qb.sandbox.qbo.config import SimulatorConfig
@@ -104,6 +107,25 @@ def control_routes(sim: Simulator) -> list[Route]:
     async def reseed(request: Request) -> Response:
         sim.reset(seed=True)
         return JSONResponse(sim.describe())
+
+    async def bulk(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            size = data.get("size")
+            realm_id = data.get("realm_id")
+            if realm_id is not None and not isinstance(realm_id, str):
+                raise ValueError("realm_id must be a string")
+            if isinstance(size, bool) or not isinstance(size, int):
+                raise ValueError(f'send {{"size": N}} with N from 1 to {seed_data.BULK_MAX}')
+            added = sim.load_bulk(size, realm_id)
+        except ValueError as exc:
+            status = 409 if "already holds" in str(exc) else 400
+            return _problem(status, f"bulk: {exc}")
+        except QboFault as fault:
+            return JSONResponse(
+                faults.fault_body(fault, format_time(sim.clock.now())), status_code=fault.status
+            )
+        return JSONResponse({"size": size, "added": added})
 
     async def advance(request: Request) -> Response:
         try:
@@ -223,6 +245,7 @@ def control_routes(sim: Simulator) -> list[Route]:
         Route("/_sandbox", describe, methods=["GET"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
         Route("/_sandbox/seed", reseed, methods=["POST"]),
+        Route("/_sandbox/bulk", bulk, methods=["POST"]),
         Route("/_sandbox/clock/advance", advance, methods=["POST"]),
         Route("/_sandbox/config", configure, methods=["POST"]),
         Route("/_sandbox/tokens", tokens, methods=["POST"]),

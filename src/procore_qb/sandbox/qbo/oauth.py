@@ -5,7 +5,9 @@
   and ``realmId``; redirect URIs must be on 127.0.0.1 or localhost (DESIGN §4).
 - Codes are single-use: a second exchange fails with ``invalid_grant`` and revokes what the
   first one issued (intuit/oauth-jsclient#173, Intuit staff; RFC 6749 §4.1.2).
-- Client authentication is HTTP Basic with the app's id and secret.
+- Client authentication is HTTP Basic or ``client_id``/``client_secret`` in the form body
+  (RFC 6749 §2.3.1), as Intuit's discovery document advertises
+  (``token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"]``).
 - Access tokens last 3,600 s; refresh tokens 100 days, rolling on each use.
 - A refresh returns the current refresh token; its value rotates at least daily (configurable
   down to every refresh). An older value gives ``invalid_grant`` (intuit/oauth-jsclient#77).
@@ -69,7 +71,9 @@ def discovery_document(base_url: str) -> dict[str, Any]:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": sorted(SCOPES),
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            # Intuit's discovery documents list both (developer.api.intuit.com/.well-known/
+            # openid_configuration and openid_sandbox_configuration).
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
         }
     )
@@ -146,19 +150,39 @@ class OAuthServer:
 
     # ------------------------------------------------------------------ token endpoint
 
-    def authenticate_client(self, authorization: str | None) -> None:
-        """HTTP Basic client authentication (spec A.13)."""
+    def authenticate_client(
+        self, authorization: str | None, form: dict[str, str] | None = None
+    ) -> None:
+        """Client authentication by HTTP Basic (``client_secret_basic``, spec A.13) or by
+        ``client_id`` and ``client_secret`` in the form body (``client_secret_post``), the two
+        methods RFC 6749 §2.3.1 defines and Intuit's discovery document lists. A request using
+        both must name the same client in each (RFC 6749 §2.3: one client, one identity)."""
+        form = form or {}
         scheme, _, encoded = (authorization or "").partition(" ")
+        posted = "client_id" in form or "client_secret" in form
         if scheme.lower() != "basic":
-            raise OAuthError(
-                "invalid_client",
-                "send Authorization: Basic base64(client_id:client_secret)",
-                status=401,
-            )
+            if not posted:
+                raise OAuthError(
+                    "invalid_client",
+                    "send Authorization: Basic base64(client_id:client_secret), or client_id "
+                    "and client_secret in the form body",
+                    status=401,
+                )
+            self._check_client(form.get("client_id", ""), form.get("client_secret", ""))
+            return
         try:
             client_id, _, secret = base64.b64decode(encoded).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             raise OAuthError("invalid_client", "malformed Basic credentials", status=401) from None
+        if posted and form.get("client_id", client_id) != client_id:
+            raise OAuthError(
+                "invalid_request",
+                "the Basic credentials and the form's client_id name different clients; "
+                "send the client's credentials one way",
+            )
+        self._check_client(client_id, secret)
+
+    def _check_client(self, client_id: str, secret: str) -> None:
         good_id = hmac.compare_digest(client_id.encode(), self._config.client_id.encode())
         good_secret = hmac.compare_digest(secret.encode(), self._config.client_secret.encode())
         if not (good_id and good_secret):

@@ -8,9 +8,22 @@ Grammar::
       [STARTPOSITION n] [MAXRESULTS n]
 
 Operators ``=, <, >, <=, >=, IN, LIKE`` (LIKE with ``%`` wildcards); one entity per query; no OR,
-no JOIN, no GROUP BY, no projections; entity names are case-sensitive; strings are single-quoted
-with ``\\'`` as the escaped quote. Errors are QuickBooks' own: 4000 ``QueryParserError`` for
-syntax, 4001 ``QueryValidationError`` for values (spec A.6, A.11).
+no JOIN, no GROUP BY, no projections; strings are single-quoted with ``\\'`` as the escaped
+quote. Errors are QuickBooks' own: 4000 ``QueryParserError`` for syntax, 4001
+``QueryValidationError`` for values (spec A.6, A.11).
+
+Keywords, entity names and property names match whatever their case: QuickBooks Online answers
+``select * from customer where metadata.lastupdatedtime > '...'`` as it answers the canonical
+spelling, and Intuit's own data-queries page filters on ``Metadata.LastUpdatedTime`` for the
+``MetaData`` field (developer.intuit.com .../50_data_queries). Answers always use the entity's
+own spelling (``QueryResponse.Customer``), which is what clients read.
+
+Real clients' queries this grammar takes as they are sent (python-quickbooks, ``mixins.py`` and
+``utils.py``): ``SELECT * FROM Item ORDER BY ... STARTPOSITION n MAXRESULTS n``;
+``SELECT *, Sku FROM Item`` (``Item.all()`` names the ``Sku`` column after ``*``; every field
+is returned anyway); ``WHERE Id in ('1', '2')`` (``choose``); ``DisplayName = 'O\\'Brien'`` with
+the apostrophe escaped by a backslash (``filter``, Intuit's gist 6582149); ``Active = True``;
+``SELECT COUNT(*) FROM Customer WHERE ...`` (``count``).
 """
 
 from __future__ import annotations
@@ -149,6 +162,14 @@ class _Parser:
             raise self.unexpected(
                 token, '"*" or "count(*)" (projections of single fields are not supported)'
             )
+        else:
+            # "*, Sku": python-quickbooks' Item.all() asks for the Sku column by name after the
+            # star; the answer holds every field either way.
+            while (sep := self.peek()) is not None and sep.text == ",":
+                self.pos += 1
+                column = self.take()
+                if column.kind != "word":
+                    raise self.unexpected(column, "a property name")
         self.keyword("FROM")
         entity = self.take()
         if entity.kind != "word":
@@ -233,12 +254,23 @@ def parse(text: str) -> Query:
     return _Parser(text).parse()
 
 
+def _member(value: dict[str, Any], name: str) -> Any:
+    """``value[name]``, matching the key without regard to case (see the module docstring)."""
+    if name in value:
+        return value[name]
+    folded = name.casefold()
+    for key, member in value.items():
+        if key.casefold() == folded:
+            return member
+    return None
+
+
 def _lookup(record: Record, prop: str) -> Any:
     value: Any = record
     for part in prop.split("."):
         if not isinstance(value, dict):
             return None
-        value = value.get(part)
+        value = _member(value, part)
     if isinstance(value, dict) and "value" in value:
         return value["value"]
     return value
@@ -311,6 +343,20 @@ def _sort_key(record: Record, prop: str) -> tuple[int, Any]:
         return (3, str(value).casefold())
 
 
+def _canonical(spec: EntitySpec, prop: str) -> str:
+    """``prop`` spelt as the entity spells it (``metadata.lastupdatedtime`` ->
+    ``MetaData.LastUpdatedTime``); unknown names come back as they are."""
+    folded = prop.casefold()
+    for known in (*QUERYABLE_META, "Id"):
+        if known.casefold() == folded:
+            return known
+    top, dot, rest = prop.partition(".")
+    for name in spec.accepted():
+        if name.casefold() == top.casefold():
+            return name + dot + rest
+    return prop
+
+
 def _check_prop(spec: EntitySpec, prop: str) -> None:
     top = prop.split(".", 1)[0]
     if prop in QUERYABLE_META or prop == "Id" or (top in spec.accepted() and top != "Line"):
@@ -324,14 +370,16 @@ def _check_prop(spec: EntitySpec, prop: str) -> None:
 def execute(ctx: Context, text: str) -> dict[str, Any]:
     """Run a query; returns the ``QueryResponse`` object."""
     query = parse(text)
-    spec = spec_by_name(query.entity)
+    spec = spec_by_name(query.entity, ignore_case=True)
     if spec is None:
         raise faults.query_validation_error(
-            f"Entity '{query.entity}' is not supported; entity names are case-sensitive, "
-            "e.g. Customer, Item, Bill"
+            f"Entity '{query.entity}' is not supported; query one of the entities this "
+            "company serves, e.g. Customer, Item, Bill"
         )
     for cond in query.where:
+        cond.prop = _canonical(spec, cond.prop)
         _check_prop(spec, cond.prop)
+    query.order = [(_canonical(spec, prop), descending) for prop, descending in query.order]
     for prop, _ in query.order:
         _check_prop(spec, prop)
     maximum = ctx.config.query_max_results

@@ -14,7 +14,7 @@ from procore_qb.sandbox.qbo.entities.company import company_info, preferences
 from procore_qb.sandbox.qbo.operations import ChangeEvent, create
 from procore_qb.sandbox.qbo.store import RealmState
 
-__all__ = ["empty_company", "seeded_company"]
+__all__ = ["empty_company", "load_bulk", "seeded_company"]
 
 # seed.py spells account types as qbXML does; QuickBooks Online has its own enum (Finance.xsd).
 ACCOUNT_TYPES = {
@@ -127,6 +127,91 @@ def seeded_company(realm_id: str, config: SimulatorConfig, now: datetime) -> Rea
     for txn in seed.TRANSACTIONS:
         _add_transaction(add, ref, txn)
     return realm
+
+
+def load_bulk(
+    realm: RealmState, config: SimulatorConfig, now: datetime, size: int
+) -> dict[str, int]:
+    """Add ``seed.bulk_world(size)`` to ``realm`` through the same create rules as the API (names,
+    references, computed fields); returns how many records of each entity were added.
+
+    Accounts come from the company: the seed world's by name, created when missing (an empty
+    company). No change events are kept: a load is not a user's edit, so it sends no webhooks;
+    CDC still sees the records by their ``MetaData``.
+    """
+    world = seed.bulk_world(size)
+    ctx = Context(realm=realm, config=config, now=now)
+    events: list[ChangeEvent] = []
+    ids: dict[tuple[str, str], str] = {}
+    added: dict[str, int] = {}
+    for record in realm.table("Account").values():
+        ids[("Account", str(record.get("Name", "")))] = str(record["Id"])
+
+    def add(entity: str, key: str, body: Record) -> None:
+        spec = spec_by_name(entity)
+        assert spec is not None  # noqa: S101 - the names below are ours
+        ids[(entity, key)] = create(ctx, spec, body, events)["Id"]
+        added[entity] = added.get(entity, 0) + 1
+        events.clear()
+
+    def ref(entity: str, key: str) -> dict[str, str]:
+        return {"value": ids[(entity, key)]}
+
+    for account in seed.ACCOUNTS:
+        if ("Account", account.name) not in ids:
+            add(
+                "Account",
+                account.name,
+                {"Name": account.name, "AccountType": ACCOUNT_TYPES[account.account_type]},
+            )
+    for vendor in world.vendors:
+        add("Vendor", vendor.name, {"DisplayName": vendor.name, "BillAddr": {"City": vendor.city}})
+    for item in world.items:
+        add(
+            "Item",
+            item.name,
+            {
+                "Name": item.name,
+                "Description": item.description,
+                "Type": ITEM_TYPES[item.item_type],
+                "IncomeAccountRef": ref("Account", item.income_account),
+                "ExpenseAccountRef": ref("Account", item.expense_account),
+            },
+        )
+    for customer, job in zip(world.customers, world.jobs, strict=True):
+        add(
+            "Customer",
+            customer.name,
+            {
+                "DisplayName": customer.name,
+                "BillAddr": {"City": customer.city, "CountrySubDivisionCode": customer.state},
+            },
+        )
+        add(
+            "Customer",
+            job.full_name,
+            {
+                "DisplayName": job.name,
+                "Job": True,
+                "BillWithParent": True,
+                "ParentRef": ref("Customer", job.customer),
+                "BillAddr": {
+                    "Line1": job.address,
+                    "City": job.city,
+                    "CountrySubDivisionCode": job.state,
+                    "PostalCode": job.postal_code,
+                },
+                "JobInfo": {
+                    "Status": job.status,
+                    "StartDate": job.start_date.isoformat(),
+                    "ProjectedEndDate": job.projected_end_date.isoformat(),
+                    "Description": job.number,
+                },
+            },
+        )
+    for txn in world.transactions:
+        _add_transaction(add, ref, txn)
+    return added
 
 
 def _expense_line(ref: _Ref, line: seed.TransactionLine) -> Record:

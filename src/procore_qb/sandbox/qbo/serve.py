@@ -23,12 +23,20 @@ def serve(
     webhook_url: str | None = None,
     webhook_format: str = "legacy",
     webhook_every_seconds: float = 1.0,
+    seed_size: int | None = None,
 ) -> None:
-    """Run until interrupted; webhook notifications that are due go out every second."""
+    """Run until interrupted; webhook notifications that are due go out every second.
+    ``seed_size`` adds ``seed.bulk_world(seed_size)`` unless the saved company holds it."""
     config = SimulatorConfig(webhook_url=webhook_url, webhook_format=webhook_format)
     # The app must answer within 3 s, or the attempt counts as failed (spec A.14).
     with httpx2.Client(timeout=config.webhook_timeout_seconds) as client:
         simulator = Simulator(config, webhook_client=client, data_dir=data_dir)
+        if seed_size is not None:
+            try:
+                simulator.load_bulk(seed_size)
+            except ValueError as exc:
+                if "already holds" not in str(exc):
+                    raise
         stop = threading.Event()
 
         def pump() -> None:

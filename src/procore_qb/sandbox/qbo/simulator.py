@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from procore_qb.sandbox import seed as seed_data
 from procore_qb.sandbox.qbo.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbo.config import SimulatorConfig
 from procore_qb.sandbox.qbo.entities import Context
@@ -20,7 +21,7 @@ from procore_qb.sandbox.qbo.errors import QboFault
 from procore_qb.sandbox.qbo.injected import Injector
 from procore_qb.sandbox.qbo.oauth import OAuthServer
 from procore_qb.sandbox.qbo.operations import ChangeEvent
-from procore_qb.sandbox.qbo.seeding import empty_company, seeded_company
+from procore_qb.sandbox.qbo.seeding import empty_company, load_bulk, seeded_company
 from procore_qb.sandbox.qbo.store import RealmState, Snapshot, load_snapshot, save_snapshot
 from procore_qb.sandbox.qbo.throttle import Throttle
 from procore_qb.sandbox.qbo.webhooks import WebhookEmitter
@@ -83,6 +84,29 @@ class Simulator:
             make = seeded_company if seed else empty_company
             self.realms[realm_id] = make(realm_id, self.config, self.clock.now())
             self.save()
+
+    def load_bulk(self, size: int, realm_id: str | None = None) -> dict[str, int]:
+        """Add ``seed.bulk_world(size)`` to a company in one step (sandbox control): no request
+        of any caller is counted by the throttle, and no webhooks are sent. ``ValueError`` when
+        the size is out of range or the company already holds bulk records of that name."""
+        world = seed_data.bulk_world(size)
+        with self.lock:
+            realm = self.realm(realm_id or self.config.realm_id)
+            names = {
+                str(r.get(field, "")).casefold()
+                for entity, field in (("Customer", "DisplayName"), ("Vendor", "DisplayName"))
+                for r in realm.table(entity).values()
+            } | {str(r.get("Name", "")).casefold() for r in realm.table("Item").values()}
+            firsts = (world.customers[0].name, world.vendors[0].name, world.items[0].name)
+            clash = next((name for name in firsts if name.casefold() in names), None)
+            if clash is not None:
+                raise ValueError(
+                    f"the company already holds bulk records ({clash!r}); reset it first "
+                    "(POST /_sandbox/seed or /_sandbox/reset)"
+                )
+            added = load_bulk(realm, self.config, self.clock.now(), size)
+            self.save()
+            return added
 
     def realm(self, realm_id: str) -> RealmState:
         found = self.realms.get(realm_id)

@@ -2,8 +2,8 @@
 
 Spec A.12: 500 requests per minute per realm (batch calls included) and at most 10 concurrent
 requests per app and realm, beyond which QuickBooks answers HTTP 429 with code 3001; the batch
-endpoint allows 40 calls per minute per realm (2023 batch blog). Windows are measured on the
-injected clock so tests need not wait.
+endpoint allows 120 calls per minute per realm (2025-08-13 Intuit blog; 40 before). Windows are
+measured on the injected clock so tests need not wait.
 """
 
 from __future__ import annotations

@@ -21,8 +21,11 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
 
 
 def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Procrastinate's own tables (revision 0002, PostgreSQL only) are not our models."""
-    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+    """Procrastinate's own tables and the table recording their version (PostgreSQL only,
+    applied by ``procore-qb db upgrade`` apart from this history) are not our models."""
+    if type_ != "table" or name is None:
+        return True
+    return not (name.startswith("procrastinate_") or name == "procore_qb_queue_schema")
 
 
 config = context.config

@@ -9,8 +9,8 @@ from typing import Any
 import httpx2
 
 from procore_qb.quickbooks.online.client import QboClient
-from procore_qb.quickbooks.online.retry import RetryPolicy, no_sleep
 from procore_qb.quickbooks.online.throttle import RealmLimiter
+from procore_qb.retrying import RetryPolicy, no_sleep
 
 REALM = "9130357992221046"
 TIME = "2026-11-28T03:00:00.000-08:00"

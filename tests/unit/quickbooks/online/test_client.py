@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx2
 import pytest
@@ -9,6 +9,7 @@ import pytest
 from procore_qb.quickbooks.online import errors as e
 from procore_qb.quickbooks.online.client import batch_request_id, check_request_id
 from procore_qb.quickbooks.online.query import Query
+from procore_qb.retrying import RetryLater
 
 from .helpers import REALM, TIME, FixedTokens, fault, json_response, make_client
 
@@ -123,6 +124,26 @@ def test_throttle_then_success_honours_retry_after() -> None:
     assert client.read("Customer", "5") == {"Id": "5"}
     assert sleeps == [2.0]
     assert client.calls == 2
+
+
+def test_a_long_retry_after_is_handed_to_the_job_queue_instead_of_slept() -> None:
+    answers = [
+        json_response(
+            429,
+            fault(
+                "3001", "message=ThrottleExceeded; errorCode=003001; statusCode=429", kind="SERVICE"
+            ),
+            {"Retry-After": "600"},
+        ),
+        json_response(200, {"Customer": {"Id": "5"}}),
+    ]
+    sleeps: list[float] = []
+    client = make_client(lambda r: answers.pop(0), sleeps=sleeps)
+    with pytest.raises(RetryLater) as caught:
+        client.read("Customer", "5")
+    assert caught.value.retry_after == timedelta(minutes=10)
+    assert isinstance(caught.value.__cause__, e.QboThrottled)
+    assert sleeps == []
 
 
 def test_server_error_storm_gives_up_after_max_attempts_with_capped_backoff() -> None:

@@ -31,10 +31,11 @@ SPECS: tuple[EntitySpec, ...] = (
 )
 
 
-def spec_by_name(name: str) -> EntitySpec | None:
-    """Entity names are case-sensitive in queries and CDC (spec A.6)."""
+def spec_by_name(name: str, *, ignore_case: bool = False) -> EntitySpec | None:
+    """The entity called ``name``: exactly (CDC's ``entities`` list), or ignoring case (the
+    query language, see ``query.py``)."""
     for spec in SPECS:
-        if spec.name == name:
+        if spec.name == name or (ignore_case and spec.name.casefold() == name.casefold()):
             return spec
     return None
 

@@ -13,6 +13,7 @@ from procore_qb.sandbox.qbo.store import RealmState
 
 __all__ = [
     "ENVELOPE_FIELDS",
+    "HOME_CURRENCY",
     "MAX_LEVELS",
     "NAME_FIELDS",
     "Context",
@@ -21,6 +22,7 @@ __all__ = [
     "check_bool",
     "check_enum",
     "check_name_text",
+    "default_currency",
     "name_owner",
     "ref_value",
     "reindex_name",
@@ -136,6 +138,23 @@ class Context:
         if name is not None:
             result["name"] = name
         return result
+
+
+HOME_CURRENCY: Record = {"value": "USD", "name": "United States Dollar"}
+"""The company's home currency (Preferences ``CurrencyPrefs.HomeCurrency``), as QuickBooks
+Online fills ``CurrencyRef`` on names and transactions that do not send one: "If not specified,
+the home currency is used" (Intuit API reference, Bill/Purchase/Customer ``CurrencyRef``; every
+sample response, e.g. Customer "Red Rock Diner", carries ``{"value": "USD", "name": "United
+States Dollar"}``)."""
+
+
+def default_currency(data: Record) -> None:
+    """``CurrencyRef`` defaults to the home currency; a sent one without a name gets it."""
+    ref = data.get("CurrencyRef")
+    if ref is None:
+        data["CurrencyRef"] = dict(HOME_CURRENCY)
+    elif isinstance(ref, dict) and ref.get("value") == HOME_CURRENCY["value"]:
+        ref.setdefault("name", HOME_CURRENCY["name"])
 
 
 def ref_value(element: str, ref: object) -> str:

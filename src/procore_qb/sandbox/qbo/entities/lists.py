@@ -12,6 +12,7 @@ from procore_qb.sandbox.qbo.entities.common import (
     check_bool,
     check_enum,
     check_name_text,
+    default_currency,
 )
 from procore_qb.sandbox.qbo.entities.tree import place, tree_fields
 
@@ -112,6 +113,10 @@ class ItemSpec(EntitySpec):
         # "The item name must be unique" (Finance.xsd Item.Name; spec A.3) -> 6240 [I].
         self.check_unique_name(ctx, data, current)
         if "Type" not in data:
+            # Type defaulted to Service/Inventory only "for requests with minor versions earlier
+            # than 4"; with minor version 4 and later it "is required to be explicitly set"
+            # (Intuit API reference, Item.Type), and since 2025-08-01 every request is served
+            # as minor version 75 (blogs.intuit.com/2025/01/21/changes-to-our-accounting-api).
             raise faults.required_missing("Type", "one of " + ", ".join(CREATABLE_ITEM_TYPES))
         check_enum("Type", data["Type"], ITEM_TYPES)
         if data["Type"] not in CREATABLE_ITEM_TYPES:
@@ -152,6 +157,14 @@ class ItemSpec(EntitySpec):
             )
         if data.get("ClassRef") is not None:
             data["ClassRef"] = ctx.named_ref("ClassRef", ("Class",), data["ClassRef"])
+        # What every Item QuickBooks Online returns carries when the request left it out
+        # (Intuit's Item samples, e.g. the Service item "Gardening" and the Inventory item
+        # "Garden Supplies"): not taxable, no price or cost, quantity tracked only for Inventory
+        # ("TrackQtyOnHand ... true if there is quantity on hand to be tracked", Finance.xsd).
+        data.setdefault("Taxable", False)
+        data.setdefault("UnitPrice", 0)
+        data.setdefault("PurchaseCost", 0)
+        data.setdefault("TrackQtyOnHand", item_type == "Inventory")
         if data.get("SubItem") and data.get("ParentRef") is None:
             raise faults.required_missing("ParentRef", "a sub-item (SubItem=true) needs ParentRef")
         parent = place(ctx, "Item", data, current)
@@ -204,6 +217,9 @@ class AccountSpec(EntitySpec):
         if "AccountType" not in data:
             raise faults.required_missing("AccountType", "one of " + ", ".join(ACCOUNT_TYPES))
         check_enum("AccountType", data["AccountType"], tuple(ACCOUNT_TYPES))
+        # Accounts are in the home currency unless the request names another (Intuit's
+        # Account samples carry CurrencyRef USD / United States Dollar).
+        default_currency(data)
         parent = place(ctx, "Account", data, current)
         if parent is not None:
             data["ParentRef"] = {"value": parent["Id"]}

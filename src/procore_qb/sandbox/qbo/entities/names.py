@@ -16,6 +16,7 @@ from procore_qb.sandbox.qbo.entities.common import (
     check_bool,
     check_enum,
     check_name_text,
+    default_currency,
     name_owner,
 )
 from procore_qb.sandbox.qbo.entities.tree import place, tree_fields
@@ -74,6 +75,11 @@ class NameSpec(EntitySpec):
                 )
         data["DisplayName"] = check_name_text("DisplayName", display, maximum)
         self.check_display_name(ctx, data, current)
+        # PrintOnCheckName: "If not provided, this is populated from FullName"
+        # (IntuitNamesTypes.xsd NameBase.PrintOnCheckName); a name's full name is its
+        # DisplayName (Intuit's sample responses: "Red Rock Diner" prints as "Red Rock Diner").
+        if not data.get("PrintOnCheckName"):
+            data["PrintOnCheckName"] = data["DisplayName"]
         return data
 
     def check_display_name(self, ctx: Context, data: Record, current: Record | None) -> None:
@@ -130,6 +136,17 @@ class CustomerSpec(NameSpec):
             check_bool(data, flag)
         data.setdefault("Job", False)
         data.setdefault("BillWithParent", False)
+        # Filled in when absent, as every Customer QuickBooks Online returns carries them
+        # (Intuit's Customer samples: "Bill's Windsurf Shop" and "Red Rock Diner"):
+        # Taxable false unless a default tax code makes the customer taxable (the create
+        # sample "King's Groceries" sends DefaultTaxCodeRef and reads back Taxable true);
+        # PreferredDeliveryMethod "Print" (XSD: "Print, Email, or None"); the home currency.
+        # python-quickbooks sends PreferredDeliveryMethod "" on every save and QuickBooks takes
+        # it, so an empty value counts as not provided and no value is refused.
+        data.setdefault("Taxable", data.get("DefaultTaxCodeRef") is not None)
+        if not data.get("PreferredDeliveryMethod"):
+            data["PreferredDeliveryMethod"] = "Print"
+        default_currency(data)
         if data.get("ParentRef") is None:
             data.pop("ParentRef", None)
         # Job=true requires ParentRef and ParentRef requires Job=true: 6150 (spec A.2,
@@ -195,6 +212,10 @@ class VendorSpec(NameSpec):
     def validate(self, ctx: Context, data: Record, current: Record | None) -> Record:
         data = super().validate(ctx, data, current)
         check_bool(data, "Vendor1099")
+        # Intuit's Vendor samples ("Books by Bessie") read back Vendor1099 false and the home
+        # currency when the request sends neither.
+        data.setdefault("Vendor1099", False)
+        default_currency(data)
         return data
 
     def render(self, ctx: Context, record: Record) -> Record:
@@ -216,3 +237,10 @@ class EmployeeSpec(NameSpec):
         "HiredDate",
         "ReleasedDate",
     }
+
+    def validate(self, ctx: Context, data: Record, current: Record | None) -> Record:
+        data = super().validate(ctx, data, current)
+        check_bool(data, "BillableTime")
+        # Intuit's Employee samples read back BillableTime false when the request left it out.
+        data.setdefault("BillableTime", False)
+        return data

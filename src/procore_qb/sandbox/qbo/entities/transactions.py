@@ -12,7 +12,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procore_qb.sandbox.qbo import faults
-from procore_qb.sandbox.qbo.entities.common import Context, EntitySpec, Record, check_enum
+from procore_qb.sandbox.qbo.entities.common import (
+    Context,
+    EntitySpec,
+    Record,
+    check_enum,
+    default_currency,
+)
 
 __all__ = ["BillSpec", "JournalEntrySpec", "PurchaseSpec", "VendorCreditSpec"]
 
@@ -100,6 +106,9 @@ class TransactionSpec(EntitySpec):
         self.header(ctx, data)
         self.check_total(checked)
         data["TotalAmt"] = as_number(total)
+        # CurrencyRef: "If not specified, the home currency is used" (Intuit API reference,
+        # Bill/Purchase/VendorCredit/JournalEntry; Finance.xsd Transaction.CurrencyRef).
+        default_currency(data)
         return data
 
     def line(self, ctx: Context, index: int, line: Any) -> Record:
@@ -171,6 +180,20 @@ class VendorTransactionSpec(TransactionSpec):
         data["VendorRef"] = ctx.named_ref("VendorRef", ("Vendor",), data["VendorRef"])
         if data.get("APAccountRef") is not None:
             data["APAccountRef"] = ctx.named_ref("APAccountRef", ("Account",), data["APAccountRef"])
+        else:
+            # "Many/most small businesses have a single AP account, so the account is implied
+            # ... The AP Account should always be specified or a default will be used"
+            # (Finance.xsd Bill.APAccountRef): the company's first Accounts Payable account.
+            payable = next(
+                (
+                    a
+                    for a in ctx.visible("Account")
+                    if a.get("AccountType") == "Accounts Payable" and a.get("Active", True)
+                ),
+                None,
+            )
+            if payable is not None:
+                data["APAccountRef"] = {"value": payable["Id"], "name": payable.get("Name", "")}
 
     def validate(self, ctx: Context, data: Record, current: Record | None) -> Record:
         data = super().validate(ctx, data, current)
@@ -184,6 +207,14 @@ class BillSpec(VendorTransactionSpec):
         TRANSACTION | TAXED | {"VendorRef", "APAccountRef", "SalesTermRef", "DueDate", "VendorAddr"}
     )
     computed = frozenset({"TotalAmt", "Balance"})
+
+    def header(self, ctx: Context, data: Record) -> None:
+        super().header(ctx, data)
+        # DueDate: "If date is not provided, the number of days specified in SalesTermRef
+        # added the transaction date will be used" (Intuit API reference, Bill.DueDate). The
+        # simulator serves no Term entities, so a bill without DueDate is due on its TxnDate
+        # (a term of 0 days, QuickBooks' "Due on receipt").
+        data.setdefault("DueDate", data["TxnDate"])
 
 
 class VendorCreditSpec(VendorTransactionSpec):
@@ -230,6 +261,10 @@ class PurchaseSpec(TransactionSpec):
         data["AccountRef"] = {"value": account["Id"], "name": account.get("Name", "")}
         if "Credit" in data and not isinstance(data["Credit"], bool):
             raise faults.invalid_property("Credit", "a boolean (Credit must be true or false)")
+        if data["PaymentType"] == "CreditCard":
+            # "If Credit is Null or False, it is considered as Charge ... Valid only for
+            # CreditCard transaction" (Finance.xsd Purchase.Credit): a charge reads back false.
+            data.setdefault("Credit", False)
         entity_ref = data.get("EntityRef")
         if entity_ref is not None:
             data["EntityRef"] = ctx.named_ref(
@@ -242,6 +277,13 @@ class JournalEntrySpec(TransactionSpec):
     writable = TRANSACTION | {"Adjustment"}
     computed = frozenset({"TotalAmt"})
     details = ("JournalEntryLineDetail",)
+
+    def header(self, ctx: Context, data: Record) -> None:
+        if "Adjustment" in data and not isinstance(data["Adjustment"], bool):
+            raise faults.invalid_property("Adjustment", "a boolean (true or false)")
+        # "Adjustment: Indicates the total amount of the transaction is an adjustment"; a
+        # journal entry reads back false unless it was sent true (Intuit's JournalEntry samples).
+        data.setdefault("Adjustment", False)
 
     def detail(self, ctx: Context, detail_type: str, detail: Record) -> Record:
         if "PostingType" not in detail:
