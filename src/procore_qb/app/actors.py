@@ -8,6 +8,7 @@ Every use case checks the permission of spec §4 (``domain.permissions``) before
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,13 +20,14 @@ from procore_qb.domain.permissions import AccessLevel, Action, Tool, UserPermiss
 from procore_qb.procore.errors import ProcoreError
 from procore_qb.store.models import COMPANY_LEVEL, User
 from procore_qb.store.repositories.tokens import ApiTokens
-from procore_qb.store.repositories.users import Users
+from procore_qb.store.repositories.users import PermissionKey, Users
 
 __all__ = [
     "DEMO_TOKEN_PREFIX",
     "TOKEN_PREFIX",
     "Actor",
     "actor_for_token",
+    "cached_permissions",
     "issue_token",
     "permissions",
     "require",
@@ -98,12 +100,12 @@ def actor_for_token(ctx: AppContext, token: str) -> Actor | None:
         return _actor(user)
 
 
-def _cached(session: Session, user_id: int) -> UserPermissions:
-    users = Users(session)
-    row = users.get(user_id)
+def cached_permissions(user: User, levels: Mapping[PermissionKey, str]) -> UserPermissions:
+    """A user's permissions from the levels cached for them (tools procore-qb does not use,
+    and levels it does not know, are left out)."""
     company: dict[Tool, AccessLevel] = {}
     projects: dict[int, AccessLevel] = {}
-    for (tool, project_id), level in users.permissions(user_id).items():
+    for (tool, project_id), level in levels.items():
         try:
             parsed_tool, parsed_level = Tool(tool), AccessLevel.from_code(level)
         except ValueError:
@@ -113,11 +115,16 @@ def _cached(session: Session, user_id: int) -> UserPermissions:
         else:
             company[parsed_tool] = parsed_level
     return UserPermissions(
-        user_id=row.procore_user_id,
+        user_id=user.procore_user_id,
         company_tools=company,
         project_admin=projects,
-        can_push_to_accounting=row.can_push_to_accounting,
+        can_push_to_accounting=user.can_push_to_accounting,
     )
+
+
+def _cached(session: Session, user_id: int) -> UserPermissions:
+    users = Users(session)
+    return cached_permissions(users.get(user_id), users.permissions(user_id))
 
 
 def permissions(ctx: AppContext, actor: Actor, *, project_id: int | None = None) -> UserPermissions:

@@ -24,8 +24,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from procore_qb.app.actors import cached_permissions
 from procore_qb.domain.export_workflow import ExportState
-from procore_qb.domain.permissions import AccessLevel, Action, Tool, UserPermissions, missing_for
+from procore_qb.domain.permissions import Action, missing_for
 from procore_qb.domain.times import require_aware
 from procore_qb.jobs.clock import Clock
 from procore_qb.jobs.port import JobContext, JobQueue
@@ -40,7 +41,7 @@ from procore_qb.notify.messages import WaitingProject, digest_mail, rejection_ma
 from procore_qb.store.models import MailMessage, User
 from procore_qb.store.repositories.companies import Companies
 from procore_qb.store.repositories.mail import MailOutbox
-from procore_qb.store.repositories.users import PermissionKey, Users
+from procore_qb.store.repositories.users import Users
 from procore_qb.store.repositories.workflow import ExportItems
 
 __all__ = [
@@ -71,26 +72,6 @@ SenderFactory = Callable[[], MailSender | None]
 # ---------------------------------------------------------------------- who gets mail
 
 
-def _permissions(user: User, levels: dict[PermissionKey, str]) -> UserPermissions:
-    company: dict[Tool, AccessLevel] = {}
-    projects: dict[int, AccessLevel] = {}
-    for (tool, project_id), level in levels.items():
-        try:
-            parsed_tool, parsed_level = Tool(tool), AccessLevel.from_code(level)
-        except ValueError:
-            continue  # a tool procore-qb does not use
-        if parsed_tool.per_project:
-            projects[project_id] = parsed_level
-        else:
-            company[parsed_tool] = parsed_level
-    return UserPermissions(
-        user_id=user.procore_user_id,
-        company_tools=company,
-        project_admin=projects,
-        can_push_to_accounting=user.can_push_to_accounting,
-    )
-
-
 def accounting_approvers(session: Session, company_id: int) -> list[User]:
     """The company's users who may accept projects for export, by their cached permissions."""
     users = Users(session)
@@ -98,7 +79,7 @@ def accounting_approvers(session: Session, company_id: int) -> list[User]:
     return [
         user
         for user in users.in_company(company_id)
-        if not missing_for(_permissions(user, cached.get(user.id, {})), Action.ACCEPT)
+        if not missing_for(cached_permissions(user, cached.get(user.id, {})), Action.ACCEPT)
     ]
 
 
