@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from procore_qb.store.models import ApiToken, User
 
 __all__ = ["ApiTokens", "token_hash"]
+
+_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -36,7 +38,9 @@ class ApiTokens:
         ).one_or_none()
         if row is None or row.revoked_at is not None:
             return None
-        row.last_used_at = now
+        # Recorded at most once a minute, so reading the API does not write on every call.
+        if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+            row.last_used_at = now
         return self._session.get(User, row.user_id)
 
     def revoke_all(self, user: User, *, now: datetime) -> int:

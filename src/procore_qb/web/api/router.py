@@ -11,10 +11,10 @@ from fastapi import APIRouter, Body, Depends, Query
 
 from procore_qb.app import company as company_settings
 from procore_qb.app import export, import_, queries, refresh
-from procore_qb.app.actors import Actor, permissions
+from procore_qb.app.actors import Actor, permissions, require
 from procore_qb.app.context import AppContext
 from procore_qb.domain.export_workflow import CustomerChoice
-from procore_qb.domain.permissions import AccessLevel, Tool, allowed_actions
+from procore_qb.domain.permissions import AccessLevel, Action, Tool, allowed_actions
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.web.api.auth import bearer_actor
 from procore_qb.web.api.models import (
@@ -189,7 +189,7 @@ def build_api_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/erp/jobs/{item_id}", summary="One Jobs tab item")
     def show_job(*, actor: Actor = current, item_id: str) -> JobItem:
-        queries.jobs_page(ctx, actor, queries.JobFilter.SYNCED, per_page=1)  # VIEW_JOBS check
+        require(ctx, actor, Action.VIEW_JOBS)
         kind, number = _item_id(item_id)
         return _job_item(queries.job_row(ctx, kind, number))
 
@@ -255,7 +255,7 @@ def build_api_router(ctx: AppContext) -> APIRouter:
 
     @router.get("/settings", summary="The integration's company settings")
     def get_settings(*, actor: Actor = current) -> dict[str, Any]:
-        queries.jobs_page(ctx, actor, queries.JobFilter.SYNCED, per_page=1)  # VIEW_JOBS check
+        require(ctx, actor, Action.VIEW_JOBS)
         with ctx.sessions.begin() as session:
             return company_settings.load_settings(session, ctx.company_id).to_json()
 
