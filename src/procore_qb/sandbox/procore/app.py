@@ -48,6 +48,7 @@ from procore_qb.sandbox.procore import (
 )
 from procore_qb.sandbox.procore.clock import Clock, WallClock
 from procore_qb.sandbox.procore.config import SandboxConfig
+from procore_qb.sandbox.procore.console import console_routes
 from procore_qb.sandbox.procore.controls import control_routes
 from procore_qb.sandbox.procore.core import Call, RouteSpec
 from procore_qb.sandbox.procore.errors import (
@@ -314,6 +315,7 @@ def create_app(sandbox: ProcoreSandbox | None = None) -> Starlette:
         return JSONResponse(document)
 
     routes.append(Route("/openapi.json", openapi_json, methods=["GET"]))
+    routes += console_routes(sandbox, rest_routes())  # the browser console, /_sandbox/console
     app = Starlette(routes=routes)
     app.state.sandbox = sandbox
     return app
