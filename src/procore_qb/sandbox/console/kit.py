@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -63,7 +63,7 @@ class ConsoleKit:
         self.env = Environment(
             loader=PackageLoader("procore_qb.sandbox.console", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
+            undefined=ChainableUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )

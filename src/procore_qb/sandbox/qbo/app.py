@@ -31,6 +31,7 @@ from procore_qb.sandbox.qbo.batch import run_batch
 from procore_qb.sandbox.qbo.cdc import change_data_capture
 from procore_qb.sandbox.qbo.clock import Clock, format_time
 from procore_qb.sandbox.qbo.config import SimulatorConfig
+from procore_qb.sandbox.qbo.console import console_routes
 from procore_qb.sandbox.qbo.controls import control_routes
 from procore_qb.sandbox.qbo.entities import Context, spec_by_name, spec_by_path
 from procore_qb.sandbox.qbo.errors import OAuthError, QboFault
@@ -83,6 +84,7 @@ def create_app(
         Route(company + "/{entity}/{entity_id}/", api.read, methods=["GET"]),
         Route(company + "/{entity}", api.write, methods=["POST"]),
         *control_routes(sim),
+        *console_routes(sim),  # the browser console, /_sandbox/console
     ]
     app = Starlette(routes=routes)
     app.state.simulator = sim
