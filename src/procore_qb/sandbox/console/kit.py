@@ -90,9 +90,11 @@ class ConsoleKit:
         )
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
-    def done(self, path: str, message: str, **query: str) -> RedirectResponse:
+    def done(self, path: str, message: str, *, anchor: str = "") -> RedirectResponse:
         """After a change: back to ``path`` (Post/Redirect/Get), telling what was done."""
-        target = f"{CONSOLE_PATH}{path}?{urlencode({**query, 'done': message[:MAX_NOTICE]})}"
+        target = f"{CONSOLE_PATH}{path}?{urlencode({'done': message[:MAX_NOTICE]})}"
+        if anchor:
+            target += f"#{anchor}"
         return RedirectResponse(target, status_code=303, headers=SECURITY_HEADERS)
 
     def refused(self, message: str, *, status: int = 403) -> Response:

@@ -23,7 +23,9 @@ from starlette.routing import Route
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile, format_time
+from procore_qb.sandbox.qbd.console import WebConnectorTarget, console_routes
 from procore_qb.sandbox.qbd.errors import QbxmlParseError
+from procore_qb.sandbox.qbd.poller import WebConnectorPoller
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 from procore_qb.sandbox.qbd.seeding import load_bulk, load_seed
 
@@ -68,8 +70,17 @@ def open_simulator(
     return QbdSimulator(company, RequestProcessor(company), clock)
 
 
-def create_app(simulator: QbdSimulator) -> Starlette:
-    """The simulator's HTTP app."""
+def create_app(
+    simulator: QbdSimulator,
+    *,
+    web_connector: WebConnectorTarget | WebConnectorPoller | None = None,
+) -> Starlette:
+    """The simulator's HTTP app, with its console at ``/_sandbox/console``.
+
+    ``web_connector`` is what the console's "Run Web Connector now" runs: a target application
+    (its Web Connector URL and login), or the poller that already runs the simulated Web
+    Connector on a schedule.
+    """
 
     async def qbxml(request: Request) -> Response:
         body = await request.body()
@@ -137,5 +148,6 @@ def create_app(simulator: QbdSimulator) -> Starlette:
             Route("/_sandbox/qbd/clock", clock, methods=["GET"]),
             Route("/_sandbox/qbd/clock/advance", advance, methods=["POST"]),
             Route("/_sandbox/qbd/bulk", bulk, methods=["POST"]),
+            *console_routes(simulator, web_connector),
         ]
     )

@@ -80,6 +80,9 @@ class Transcript:
     last_error: str | None = None
     close_message: str | None = None
     ended: str = ""
+    exchanges: list[tuple[str, str]] = field(default_factory=list)
+    """Each round trip's qbXML request and what QuickBooks answered (response, or the HRESULT
+    and message of a request it could not parse)."""
 
     def lines(self) -> list[str]:
         """The transcript as text, one fact per line."""
@@ -268,6 +271,7 @@ def _session(
             response = processor.process(request)
         except QbxmlParseError as exc:
             response, hresult, message = "", exc.hresult, str(exc)
+        transcript.exchanges.append((request, response or f"{hresult} {message}"))
         if faults.drop_response_at == round_trips:
             transcript.ended = f"response {round_trips} dropped (receiveResponseXML not called)"
             return
