@@ -203,19 +203,48 @@ def sandbox_qbd(
     manual_clock: Annotated[
         bool, typer.Option(help="Stop the clock; move it with POST /_sandbox/qbd/clock/advance.")
     ] = False,
+    app_url: Annotated[
+        str | None,
+        typer.Option(help="The application's Web Connector URL, for the console's run button."),
+    ] = None,
+    app_username: Annotated[
+        str | None,
+        typer.Option(help="User name the Web Connector sends (default: the demo login)."),
+    ] = None,
+    app_password: Annotated[
+        str | None,
+        typer.Option(help="Password the Web Connector sends (default: the demo login)."),
+    ] = None,
 ) -> None:
-    """Serve the QuickBooks Desktop simulator alone: its raw qbXML door, seeded."""
+    """Serve the QuickBooks Desktop simulator alone: its raw qbXML door and console, seeded."""
     import uvicorn
 
+    from procore_qb.sandbox import seed
+    from procore_qb.sandbox.console import console_url
     from procore_qb.sandbox.qbd import create_app, open_simulator
     from procore_qb.sandbox.qbd.clock import ManualClock, SystemClock
+    from procore_qb.sandbox.qbd.console import WebConnectorTarget
 
+    target = None
+    if app_url is not None:
+        if not app_url.startswith(("http://", "https://")):
+            raise typer.BadParameter("--app-url must be an http(s) URL, e.g. .../qbwc")
+        user, password = seed.WEB_CONNECTOR_LOGIN
+        target = WebConnectorTarget(app_url, app_username or user, app_password or password)
     clock = ManualClock(SystemClock().now()) if manual_clock else None
     simulator = open_simulator(data_dir, clock, seed_size=seed_size)
-    Console().print(
-        f"QuickBooks Desktop simulator: POST http://127.0.0.1:{port}/_sandbox/qbd/qbxml"
+    base = f"http://127.0.0.1:{port}"
+    out = Console()
+    out.print(f"QuickBooks Desktop simulator: POST {base}/_sandbox/qbd/qbxml", soft_wrap=True)
+    out.print(f"  console: {console_url(base)}", soft_wrap=True)
+    if target is not None:
+        out.print(f"  Web Connector runs against {target.url} as {target.username}", soft_wrap=True)
+    uvicorn.run(
+        create_app(simulator, web_connector=target),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
-    uvicorn.run(create_app(simulator), host="127.0.0.1", port=port, log_level="warning")
 
 
 @sandbox_app.command("webconnector")
@@ -267,10 +296,12 @@ def sandbox_qbo(
 ) -> None:
     """The QuickBooks Online simulator alone, seeded with the seed world."""
     from procore_qb.sandbox import seed
+    from procore_qb.sandbox.console import console_url
     from procore_qb.sandbox.qbo.serve import serve
 
     console = Console()
     console.print(f"QuickBooks Online sandbox on http://127.0.0.1:{port}/")
+    console.print(f"  console {console_url(f'http://127.0.0.1:{port}')}", soft_wrap=True)
     console.print(f"  company (realmId) {seed.QBO_REALM_ID}")
     console.print(f"  app client id {seed.QBO_APP.client_id}, secret {seed.QBO_APP.client_secret}")
     console.print(f"  discovery http://127.0.0.1:{port}/.well-known/openid_sandbox_configuration")

@@ -20,12 +20,14 @@ enforces and where they come from.
 
 from __future__ import annotations
 
+from procore_qb.sandbox.console import CONSOLE_PATH
 from procore_qb.sandbox.procore.app import STATE_FILE, ProcoreSandbox, create_app, rest_routes
 from procore_qb.sandbox.procore.clock import Clock, ManualClock, WallClock
 from procore_qb.sandbox.procore.config import SandboxConfig
 from procore_qb.sandbox.procore.seeding import SERVICE_ACCOUNT_USER_ID
 
 __all__ = [
+    "CONSOLE_PATH",
     "SERVICE_ACCOUNT_USER_ID",
     "STATE_FILE",
     "Clock",

@@ -9,6 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from procore_qb.sandbox import seed
+from procore_qb.sandbox.console import console_url
 from procore_qb.sandbox.procore.app import ProcoreSandbox, create_app
 from procore_qb.sandbox.procore.config import SandboxConfig
 from procore_qb.sandbox.procore.seeding import load_bulk
@@ -30,6 +31,7 @@ def banner(host: str, port: int) -> list[str]:
         f"Procore sandbox at {base}  (login host and API host are the same)",
         f"  OAuth: {base}/oauth/authorize, {base}/oauth/token",
         f"  API:   {base}/rest/v1.0/...   routes: {base}/openapi.json",
+        f"  console: {console_url(base)}",
         f"  company id {seed.PROCORE_COMPANY.id} ({seed.PROCORE_COMPANY.name})",
         f"  service account: client_id={seed.SERVICE_ACCOUNT.client_id} "
         f"client_secret={seed.SERVICE_ACCOUNT.client_secret}",

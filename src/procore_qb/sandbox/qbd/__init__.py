@@ -13,9 +13,11 @@ Nothing here imports procore-qb code outside ``sandbox``.
 
 from __future__ import annotations
 
+from procore_qb.sandbox.console import CONSOLE_PATH
 from procore_qb.sandbox.qbd.app import QbdSimulator, create_app, open_simulator
 from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile
+from procore_qb.sandbox.qbd.console import WebConnectorTarget
 from procore_qb.sandbox.qbd.errors import (
     QbdSimulatorError,
     QbxmlParseError,
@@ -28,6 +30,7 @@ from procore_qb.sandbox.qbd.processor import RequestProcessor
 from procore_qb.sandbox.qbd.webconnector import Faults, Transcript, run_session
 
 __all__ = [
+    "CONSOLE_PATH",
     "Clock",
     "CompanyFile",
     "Faults",
@@ -42,6 +45,7 @@ __all__ = [
     "Transcript",
     "WebConnectorError",
     "WebConnectorPoller",
+    "WebConnectorTarget",
     "create_app",
     "open_simulator",
     "run_session",

@@ -7,6 +7,7 @@ It enforces QuickBooks Online's published rules (``shared/spec/quickbooks-api.md
 
 from __future__ import annotations
 
+from procore_qb.sandbox.console import CONSOLE_PATH
 from procore_qb.sandbox.qbo.app import create_app
 from procore_qb.sandbox.qbo.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbo.config import SimulatorConfig
@@ -14,6 +15,7 @@ from procore_qb.sandbox.qbo.simulator import Simulator
 from procore_qb.sandbox.qbo.webhooks import sign
 
 __all__ = [
+    "CONSOLE_PATH",
     "Clock",
     "ManualClock",
     "Simulator",
