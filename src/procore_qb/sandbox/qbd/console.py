@@ -14,6 +14,7 @@ demo runs on a schedule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,8 @@ TXN_KINDS = {
     "JournalEntry": "Journal entry",
 }
 PAID_FROM = {"Check": "Bank", "CreditCardCharge": "CreditCard"}
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters an XML 1.0 document cannot carry, so no qbXML request can hold them."""
 SHOWN_XML_MAX = 200_000
 """Characters of one request or response shown in the Web Connector panel."""
 
@@ -281,9 +284,22 @@ class QbdConsole:
 
     async def _values(self, request: Request) -> dict[str, Any] | Response:
         try:
-            return await self.kit.form(request)
+            values = await self.kit.form(request)
         except FormError as exc:
             return self.kit.refused(str(exc))
+        for name, value in values.items():
+            for one in value if isinstance(value, list) else [value]:
+                bad = _NOT_XML.search(one)
+                if bad is not None:
+                    return self.overview(
+                        request,
+                        error=(
+                            f"{name}: the character {bad.group()!r} cannot be sent to QuickBooks "
+                            "in a qbXML request; remove it."
+                        ),
+                        form={},
+                    )
+        return values
 
     def _customer(self, list_id: str) -> dict[str, Any]:
         for customer in self.customers():
