@@ -4,18 +4,47 @@ The browser is never downloaded: Playwright launches ``/usr/bin/chromium`` (``.c
 installs Debian's ``chromium`` package when it is missing). The simulators run over loopback,
 each served by uvicorn in a thread on 127.0.0.1 with a port the OS picks. Screenshots for the
 README's walkthrough are written to ``docs/images/``.
+
+Playwright's sync API keeps an event loop running in the main thread while it is started, which
+would break every later test that calls ``asyncio.run``. So Playwright, the browser type and the
+browser live for this package only (pytest-playwright makes them session fixtures): they stop
+when the last browser test has run. pytest-playwright's ``context`` and ``page`` fixtures, with
+their failure artifacts, are used as they are.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
 
 CHROMIUM = Path(os.environ.get("PROCORE_QB_CHROMIUM", "/usr/bin/chromium"))
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+@pytest.fixture(scope="package")
+def playwright() -> Iterator[Playwright]:
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright) -> BrowserType:
+    return playwright.chromium
+
+
+@pytest.fixture(scope="package")
+def browser(
+    browser_type: BrowserType, browser_type_launch_args: dict[str, Any]
+) -> Iterator[Browser]:
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +57,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True}
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+@pytest.fixture(scope="package")
+def browser_context_args() -> dict[str, Any]:
     return {
-        **browser_context_args,
         "viewport": {"width": 1280, "height": 900},
         "locale": "en-US",
         "timezone_id": "UTC",
