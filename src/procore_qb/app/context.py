@@ -17,6 +17,8 @@ from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.jobs.port import JobQueue
 from procore_qb.procore.gateway import ProcoreGateway
 from procore_qb.quickbooks.online.gateway import OnlineGateway
+from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
+from procore_qb.quickbooks.online.oauth import TokenStore as QboTokenStore
 
 __all__ = ["AppContext", "ProcoreIdentity", "company_lock"]
 
@@ -58,6 +60,10 @@ class AppContext:
     procore_sign_in: Callable[[str], ProcoreIdentity]
     """Exchange an authorization code, keep the person's tokens (encrypted) and say who it is."""
     online: Callable[[], OnlineGateway] | None = None
+    online_oauth: Callable[[], QboOAuthClient] | None = None
+    """QuickBooks Online's OAuth endpoints for this app (None on Desktop): the connect flow."""
+    online_tokens: Callable[[], QboTokenStore] | None = None
+    """Where QuickBooks Online's tokens are kept, by realm (None on Desktop)."""
     demo: bool = False
     permission_ttl_seconds: int = 300
     limits: EditionLimits = field(init=False)

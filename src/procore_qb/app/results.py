@@ -5,8 +5,9 @@ The Desktop driver (the Web Connector endpoint) and the Online driver call
 outbox, so an answer and what it changes commit together: after a crash at any point either
 both are there or neither, and the driver hands the command out again (looking it up first).
 
-Routing is by the command's subject: ``export`` (an export item's commands) and
-``job_refresh`` (a job-list refresh).
+Routing is by the command's subject: ``export`` (an export item's commands),
+``job_refresh`` (a job-list refresh) and ``cost_code_list`` (the items of the company's
+QuickBooks cost code list, see :mod:`procore_qb.app.setup`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.export import EXPORT_SUBJECT, command_prefix
 from procore_qb.app.refresh import REFRESH_SUBJECT, apply_refresh, record_refresh
 from procore_qb.app.rules import PROJECT_JOB
+from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, apply_items_result
 from procore_qb.domain.commands import CommandError, CommandResult
 from procore_qb.domain.export_workflow import ExportState
 from procore_qb.store.models import QbCommand
@@ -59,6 +61,8 @@ def apply_result(ctx: AppContext, session: Session, row: QbCommand, result: Comm
         _export_result(ctx, session, row, result)
     elif row.subject_type == REFRESH_SUBJECT:
         apply_refresh(ctx, session, row, result)
+    elif row.subject_type == COST_CODE_LIST_SUBJECT:
+        apply_items_result(ctx, session, row, result)
     else:
         log.info("no handler for the answer to %s command %s", row.kind, row.idempotency_key)
 

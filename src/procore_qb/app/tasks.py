@@ -8,24 +8,30 @@ Each task may run more than once (after a crash, or a retry) and is idempotent.
 | ``qbo-drain`` | runs the company's pending QuickBooks commands against QuickBooks Online |
 | ``procore-writeback`` | marks an exported project and its cost codes synced in Procore |
 | ``procore-apply-job-change`` | applies a QuickBooks-side change of a synced job to Procore |
+| ``procore-cost-code-list`` | writes QuickBooks' service items into the company's cost code list |
 | ``refresh-jobs-tick`` | hourly: asks for a job-list refresh when the company's schedule is due |
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from procore_qb.app.context import AppContext
+from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
 from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
 from procore_qb.app.results import WRITEBACK_TASK, result_handler
+from procore_qb.app.setup import COST_CODE_LIST_TASK, write_cost_code_list
 from procore_qb.app.writeback import apply_job_change, write_back_export
 from procore_qb.domain.commands import job_from_json
 from procore_qb.jobs.port import JobContext
 
 __all__ = ["REFRESH_TICK_TASK", "drain_online", "register_tasks"]
+
+log = logging.getLogger(__name__)
 
 REFRESH_TICK_TASK = "refresh-jobs-tick"
 RETRY_DRAIN_AFTER = timedelta(seconds=60)
@@ -43,9 +49,16 @@ def drain_online(ctx: AppContext) -> dict[str, int | bool]:
     answers are applied by :mod:`procore_qb.app.results` as they are stored."""
     if ctx.online is None:
         return {"done": 0, "failed": 0, "retry_later": 0, "reconnect_required": False}
+    try:
+        gateway = ctx.online()
+    except NotConnected:
+        # Not connected yet: the commands wait in the outbox; connecting drains them
+        # (app.setup.finish_online_connect). Failing here would hold the company's lock.
+        log.info("QuickBooks Online is not connected; pending commands wait")
+        return {"done": 0, "failed": 0, "retry_later": 0, "reconnect_required": True}
     driver = OnlineDriver(
         ctx.sessions,
-        ctx.online(),
+        gateway,
         company_id=ctx.company_id,
         clock=ctx.clock,
         on_result=result_handler(ctx),
@@ -90,7 +103,11 @@ def register_tasks(ctx: AppContext) -> None:
     queue.register(QBO_DRAIN_TASK, qbo_drain)
     queue.register(WRITEBACK_TASK, writeback)
     queue.register(APPLY_JOB_CHANGE_TASK, apply_change)
+    def cost_code_list(job: JobContext, *, command: str) -> None:
+        write_cost_code_list(ctx, str(command))
+
     queue.register(REFRESH_TICK_TASK, refresh_tick)
+    queue.register(COST_CODE_LIST_TASK, cost_code_list)
     queue.schedule(
         f"{REFRESH_TICK_TASK}:company-{ctx.company_id}",
         REFRESH_TICK_TASK,

@@ -440,11 +440,27 @@ class ProcoreGateway:
             for r in self._standard_codes.list(list_id)
         ]
 
-    def write_standard_cost_codes(self, list_id: int, codes: Sequence[NewCostCode]) -> SyncResult:
-        """Upsert QuickBooks items as standard cost codes, matched by ``origin_id``."""
+    def create_cost_code_list(self, name: str) -> CostCodeList:
+        created = self._lists.create(name)
+        return CostCodeList(int(created["id"]), _str(created.get("name")), False)
+
+    def write_standard_cost_codes(
+        self,
+        list_id: int,
+        codes: Sequence[NewCostCode],
+        *,
+        existing: Mapping[str, int] | None = None,
+    ) -> SyncResult:
+        """Upsert QuickBooks items as standard cost codes, matched by ``origin_id``.
+
+        ``existing`` maps a code to the id of a standard cost code of the list that already
+        carries it without an ``origin_id``: that one is updated (and marked) instead of a
+        second code being created next to it."""
         items: list[JSONObject] = []
         for c in codes:
             item: JSONObject = {"code": c.code, "name": c.name}
+            if existing and c.code in existing:
+                item["id"] = existing[c.code]
             if c.origin_id is not None:
                 item["origin_id"] = c.origin_id
             if c.origin_data is not None:

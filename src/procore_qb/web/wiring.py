@@ -119,7 +119,6 @@ def build_app_context(
         company = Companies(session).get(company_id)
         procore_company_id = company.procore_company_id
         edition = QuickBooksEdition(company.qb_edition)
-        realm_id = company.qb_realm_id
     box = SecretBox(load_or_create_key(settings.secret_key.get_secret_value(), settings.data_dir))
     app = ProcoreOAuthApp(
         settings.procore.client_id,
@@ -167,35 +166,42 @@ def build_app_context(
         return ProcoreIdentity(user_id, email.lower(), str(me.get("name") or ""))
 
     online: Callable[[], OnlineGateway] | None = None
+    online_oauth: Callable[[], QboOAuthClient] | None = None
+    online_tokens: Callable[[], SqlTokenStore] | None = None
     if edition is QuickBooksEdition.ONLINE:
 
-        def online_gateway() -> OnlineGateway:
-            if not realm_id:
-                raise NotConnected(
-                    "QuickBooks Online is not connected: connect it (Settings → Connect to "
-                    "QuickBooks) first"
-                )
+        def qbo_oauth() -> QboOAuthClient:
             discovery = fetch_discovery(http, settings.qbo.discovery_url)
             qbo_app = QboOAuthApp(
                 settings.qbo.client_id,
                 settings.qbo.client_secret.get_secret_value(),
                 settings.qbo.redirect_uri,
             )
-            store = SqlTokenStore(
+            return QboOAuthClient(http, qbo_app, discovery, clock=clock)
+
+        def qbo_tokens() -> SqlTokenStore:
+            return SqlTokenStore(
                 sessions, box, company_id=company_id, provider=QUICKBOOKS_ONLINE, clock=clock
             )
-            manager = TokenManager(
-                QboOAuthClient(http, qbo_app, discovery, clock=clock),
-                store,
-                realm_id=realm_id,
-                clock=clock,
-            )
+
+        def online_gateway() -> OnlineGateway:
+            # Read on each use: connecting QuickBooks sets the realm after this was built.
+            with sessions.begin() as session:
+                realm_id = Companies(session).get(company_id).qb_realm_id
+            if not realm_id:
+                raise NotConnected(
+                    "QuickBooks Online is not connected: connect it (`procore-qb setup`, or "
+                    "Settings → Connect to QuickBooks) first"
+                )
+            manager = TokenManager(qbo_oauth(), qbo_tokens(), realm_id=realm_id, clock=clock)
             qbo = QboClient(
                 http, realm_id=realm_id, tokens=manager, base_url=settings.qbo.api_base_url
             )
             return OnlineGateway(qbo, clock=clock)
 
         online = online_gateway
+        online_oauth = qbo_oauth
+        online_tokens = qbo_tokens
 
     return AppContext(
         sessions=sessions,
@@ -209,5 +215,7 @@ def build_app_context(
         procore_authorize_url=oauth.authorization_url,
         procore_sign_in=sign_in,
         online=online,
+        online_oauth=online_oauth,
+        online_tokens=online_tokens,
         demo=settings.demo,
     )
