@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +15,14 @@ from procore_qb.jobs.procrastinate_schema import SchemaUpgrade, upgrade_procrast
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
 from procore_qb.store.engine import create_engine
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.engine import Engine
+
+    from procore_qb.app.context import AppContext
+    from procore_qb.web.app import WebDependencies
 
 __all__ = ["app", "main"]
 
@@ -103,31 +112,292 @@ def hash_password_command(
         raise typer.BadParameter(str(exc)) from exc
 
 
-@app.command("serve")
-def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="TCP port."),
-) -> None:
-    """Serve the web application (today: the QuickBooks Web Connector endpoint)."""
-    import uvicorn
+@contextlib.contextmanager
+def running_context(
+    console: Console, settings: Settings, *, worker_name: str | None = None
+) -> Iterator[tuple[WebDependencies, Engine, AppContext]]:
+    """Open what ``serve``, ``worker`` and ``setup`` share: the database, the job queue with
+    the tasks registered, and the use cases' context. Bad configuration: one line, exit 2."""
+    import httpx2
 
+    from procore_qb.app.errors import AppError
+    from procore_qb.app.notifications import register_mail_tasks
+    from procore_qb.app.tasks import register_tasks
+    from procore_qb.jobs.errors import JobsError
+    from procore_qb.jobs.factory import create_job_queue
+    from procore_qb.notify.errors import NotifyError
+    from procore_qb.notify.smtp import SmtpSender
     from procore_qb.store.errors import StoreError
-    from procore_qb.web.app import create_app
-    from procore_qb.web.wiring import build_web_dependencies
+    from procore_qb.web.wiring import build_app_context, build_web_dependencies
 
-    console = Console(stderr=True)
-    settings = load_settings(console)
     try:
         deps, engine = build_web_dependencies(settings)
     except (StoreError, ValueError) as exc:
         console.print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(code=2) from None
+    http = httpx2.Client(timeout=60.0)
     try:
-        console.print(f"procore-qb {engine.url.render_as_string(hide_password=True)}")
-        console.print(f"listening on http://{host}:{port}/ (health: /healthz)")
-        uvicorn.run(create_app(deps), host=host, port=port, log_level="info")
+        try:
+            queue = create_job_queue(engine, settings.jobs, worker_name=worker_name)
+            ctx = build_app_context(
+                settings, sessions=deps.sessions, queue=queue, company_id=deps.company_id, http=http
+            )
+            register_tasks(ctx)
+            smtp = settings.mail.smtp_config()
+
+            def sender() -> SmtpSender | None:
+                return None if smtp is None else SmtpSender(smtp)
+
+            register_mail_tasks(
+                queue,
+                sessions=deps.sessions,
+                sender_factory=sender,
+                clock=ctx.clock,
+                company_ids=[deps.company_id],
+            )
+        except (AppError, JobsError, NotifyError, StoreError, ValueError) as exc:
+            console.print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        yield deps, engine, ctx
     finally:
+        http.close()
         engine.dispose()
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+    worker: bool | None = typer.Option(
+        None,
+        "--worker/--no-worker",
+        help="Run the background jobs in this process too (default: on SQLite's embedded "
+        "queue, yes; on PostgreSQL, no: run `procore-qb worker`).",
+    ),
+) -> None:
+    """Serve the web application: the JSON API and the Web Connector endpoint."""
+    import threading
+
+    import uvicorn
+
+    from procore_qb.jobs.embedded import EmbeddedJobQueue
+    from procore_qb.web.app import create_app
+
+    console = Console(stderr=True)
+    settings = load_settings(console)
+    with running_context(console, settings) as (deps, engine, ctx):
+        in_process = isinstance(ctx.queue, EmbeddedJobQueue) if worker is None else worker
+        console.print(f"procore-qb {engine.url.render_as_string(hide_password=True)}")
+        console.print(
+            "background jobs: "
+            + ("in this process" if in_process else "in `procore-qb worker` processes")
+        )
+        console.print(f"listening on http://{host}:{port}/ (health: /healthz)")
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=ctx.queue.run_worker, kwargs={"stop": stop}, name="jobs", daemon=True
+        )
+        if in_process:
+            thread.start()
+        try:
+            uvicorn.run(create_app(deps, ctx), host=host, port=port, log_level="info")
+        finally:
+            stop.set()
+            if in_process:
+                thread.join(60)
+
+
+@app.command("worker")
+def worker(
+    concurrency: int = typer.Option(1, min=1, max=64, help="Jobs run at once."),
+    name: str | None = typer.Option(None, help="Worker name in logs (default: host and pid)."),
+) -> None:
+    """Run the background jobs (QuickBooks Online drains, Procore write-back, job-list
+    refreshes, cost code lists, mail) until SIGINT or SIGTERM."""
+    import logging
+
+    console = Console(stderr=True)
+    settings = load_settings(console)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with running_context(console, settings, worker_name=name) as (_deps, engine, ctx):
+        console.print(
+            f"procore-qb worker on {engine.url.render_as_string(hide_password=True)} "
+            f"({type(ctx.queue).__name__}, {concurrency} at once); Ctrl+C stops it"
+        )
+        ctx.queue.run_worker(concurrency=concurrency)
+
+
+@app.command("setup")
+def setup_command(
+    cost_codes: bool = typer.Option(
+        True, help="Build the QuickBooks Standard Cost Codes list from QuickBooks' items."
+    ),
+) -> None:
+    """Connect the company: check the Procore service account's permissions, connect
+    QuickBooks Online (consent in the browser) and build the cost code list."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from procore_qb.app import setup as use_cases
+    from procore_qb.app.errors import AppError
+    from procore_qb.domain.errors import DomainError
+    from procore_qb.domain.quickbooks_job import QuickBooksEdition
+
+    console = Console()
+    settings = load_settings(Console(stderr=True))
+    with running_context(Console(stderr=True), settings) as (_deps, _engine, ctx):
+        try:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), console=console
+            ) as bar:
+                step = bar.add_task("Checking the Procore service account's permissions")
+                connected = use_cases.connect_procore(ctx, build_cost_codes=False)
+                bar.update(step, description="Procore connected")
+            console.print(
+                f"Procore company {connected.procore_company_id}: service account has ERP "
+                f"Integrations '{connected.erp_integrations}', Directory '{connected.directory}'",
+                soft_wrap=True,
+            )
+            if ctx.edition is QuickBooksEdition.ONLINE:
+                _connect_online(console, ctx)
+            else:
+                status = use_cases.webconnector_status(ctx)
+                when = status.last_contact_at.isoformat() if status.last_contact_at else "never"
+                console.print(
+                    f"QuickBooks Desktop: Web Connector user {settings.webconnector.username!r}; "
+                    f"last contact {when}"
+                    + (f" with {status.company_file}" if status.company_file else ""),
+                    soft_wrap=True,
+                )
+            if cost_codes:
+                key = use_cases.request_cost_code_list(ctx)
+                console.print(
+                    f"Cost code list: asked QuickBooks for its service items (command {key}); "
+                    "a worker writes them to Procore when QuickBooks answers"
+                    + (
+                        " (at the Web Connector's next run)"
+                        if ctx.edition.value == "desktop"
+                        else ""
+                    )
+                )
+        except (AppError, DomainError) as exc:
+            console.print(f"[red]Setup stopped:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(code=1) from None
+
+
+token_app = typer.Typer(help="API tokens for the JSON API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    user: str = typer.Option(..., help="The person's Procore login e-mail."),
+    code: str | None = typer.Option(
+        None, help="The authorization code Procore showed after sign-in (else prompted for)."
+    ),
+    label: str = typer.Option("cli", max=128, help="What the token is for (shown in lists)."),
+) -> None:
+    """Sign USER in to Procore and print a new API token for them (shown once)."""
+    import secrets
+
+    from procore_qb.app.actors import issue_token, sign_in
+    from procore_qb.app.errors import AppError
+    from procore_qb.procore.errors import ProcoreError
+
+    email = user.strip().lower()
+    if not email or len(email) > 254 or "@" not in email or not email.isprintable():
+        raise typer.BadParameter("--user must be the person's Procore login e-mail")
+    err = Console(stderr=True)
+    settings = load_settings(err)
+    with running_context(err, settings) as (_deps, _engine, ctx):
+        url = ctx.procore_authorize_url(secrets.token_urlsafe(16))
+        if code is None:
+            err.print(f"Sign in to Procore as {email} at this address:")
+            err.print(url, soft_wrap=True, markup=False)
+            code = typer.prompt("Authorization code Procore showed")
+        code = code.strip()
+        if not code or len(code) > 512 or not code.isascii() or not code.isprintable():
+            raise typer.BadParameter("the authorization code is 1-512 printable ASCII characters")
+        try:
+            actor = sign_in(ctx, code)
+        except (AppError, ProcoreError) as exc:
+            err.print(f"[red]Sign-in failed:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(code=1) from None
+        if actor.email.lower() != email:
+            err.print(
+                f"[red]Signed in as {actor.email}, not {email}:[/red] sign in to Procore as "
+                f"{email} and run the command again",
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=1)
+        token = issue_token(ctx, actor, label=label)
+    err.print(f"API token for {actor.email} (shown once; keep it secret):")
+    typer.echo(token)
+
+
+@app.command("demo")
+def demo(
+    port: int = typer.Option(8000, min=0, max=65535, help="Port of the web app (0: a free one)."),
+    backend: str = typer.Option("desktop", help="QuickBooks edition: desktop or online."),
+    webconnector: bool = typer.Option(
+        True, help="Desktop: run the simulated Web Connector against the app."
+    ),
+    webconnector_every: float = typer.Option(
+        10.0, min=1, max=86400, help="Seconds between the simulated Web Connector's runs."
+    ),
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the demo keeps its database and the simulators' state.")
+    ] = Path("procore-qb-demo"),
+) -> None:
+    """Everything in one process: the app, a worker, the Procore and QuickBooks simulators
+    with the seed world, the company set up and the demo users signed in."""
+    import threading
+
+    from procore_qb.app.errors import AppError
+    from procore_qb.demo import Demo, DemoOptions
+    from procore_qb.demo.run import DemoError
+    from procore_qb.demo.servers import ServerError
+    from procore_qb.jobs.workers import stop_on_signals
+    from procore_qb.store.errors import StoreError
+
+    console = Console()
+    if backend not in ("desktop", "online"):
+        raise typer.BadParameter("--backend must be desktop or online")
+    stop = threading.Event()
+    with console.status("starting the demo") as status:
+        try:
+            options = DemoOptions(
+                port=port,
+                backend=backend,
+                webconnector=webconnector,
+                webconnector_every=webconnector_every,
+                data_dir=data_dir,
+            )
+            running = Demo(options, progress=lambda text: status.update(text))
+            running.start()
+        except (AppError, DemoError, OSError, ServerError, StoreError, ValueError) as exc:
+            console.print(f"[red]Cannot start the demo:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(code=2) from None
+    try:
+        for line in running.banner():
+            console.print(line, markup=False, soft_wrap=True)
+        with stop_on_signals(stop):
+            stop.wait()
+    finally:
+        console.print("stopping the demo")
+        running.stop()
+
+
+def _connect_online(console: Console, ctx: AppContext) -> None:
+    from urllib.parse import parse_qsl, urlsplit
+
+    from procore_qb.app import setup as use_cases
+
+    url = use_cases.begin_online_connect(ctx)
+    console.print("Open this address, sign in to QuickBooks and connect the company:")
+    console.print(url, soft_wrap=True, markup=False)
+    back = typer.prompt("Paste the address QuickBooks sent the browser back to")
+    use_cases.finish_online_connect(ctx, dict(parse_qsl(urlsplit(back.strip()).query)))
+    console.print("QuickBooks Online connected")
 
 
 @sandbox_app.command("procore")
