@@ -3,12 +3,13 @@
 #   make lint   format, lint, types and layer contracts only
 #   make bench  benchmarks that print figures (never part of make test)
 #   make fmt    rewrite files with ruff's formatter and autofixes
+#   make demo   the whole system with the simulators in one process (DEMO_ARGS="--backend online")
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck contracts pytest bench fmt clean
+.PHONY: install test lint typecheck contracts pytest bench fmt demo clean
 
 install: $(STAMP)
 
@@ -32,6 +33,9 @@ test: lint pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+demo: $(STAMP)
+	$(BIN)/procore-qb demo $(DEMO_ARGS)
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench
