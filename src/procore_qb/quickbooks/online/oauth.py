@@ -21,6 +21,7 @@ import hmac
 import secrets
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -355,7 +356,9 @@ class TokenManager:
     """Access tokens of one connection, refreshed before expiry and once after a 401.
 
     Implements :class:`~.client.AccessTokenSource`. ``margin`` is how long before expiry a
-    token counts as expired.
+    token counts as expired. ``refresh_lock(subject)`` serialises refreshes beyond this object
+    (other processes and machines sharing the store): a refresh reads the stored tokens,
+    refreshes and rotates while holding it, so no two refreshes start from the same token.
     """
 
     def __init__(
@@ -366,7 +369,9 @@ class TokenManager:
         realm_id: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         margin: timedelta = timedelta(minutes=5),
+        refresh_lock: Callable[[str], AbstractContextManager[object]] | None = None,
     ) -> None:
+        self._refresh_lock = refresh_lock
         self._oauth = oauth
         self._store = store
         self._subject = realm_subject(realm_id)
@@ -433,7 +438,8 @@ class TokenManager:
         return self._refresh(stale_access=rejected)
 
     def _refresh(self, *, stale_access: str) -> str:
-        with self._lock:
+        shared = nullcontext() if self._refresh_lock is None else self._refresh_lock(self._subject)
+        with self._lock, shared:
             stored = self._current()
             fresh_enough = self._fresh(stored.tokens)
             if stored.tokens.access_token != stale_access and fresh_enough:

@@ -14,7 +14,10 @@ and ``procore_qb.quickbooks.online.oauth`` declare, structurally.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -182,12 +185,48 @@ class SqlTokenStore:
         self._company_id = company_id
         self._provider = provider
         self._clock = clock
+        self._held = threading.local()
 
     def __repr__(self) -> str:
         return f"SqlTokenStore(company_id={self._company_id}, provider={self._provider!r})"
 
-    def load(self, subject: str) -> TokenSet | None:
+    def lock_key(self, subject: str) -> int:
+        """The PostgreSQL advisory lock of one connection (a signed 64-bit number)."""
+        name = f"connection:{self._company_id}:{self._provider}:{subject}"
+        return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+    @contextmanager
+    def refresh_lock(self, subject: str) -> Iterator[None]:
+        """Hold the refresh lock of ``subject``'s connection across processes and machines:
+        a transaction-level advisory lock on PostgreSQL, the database's write lock on SQLite
+        (whose transactions begin with ``BEGIN IMMEDIATE``, see :mod:`procore_qb.store.engine`).
+        This thread's calls of this store join the lock's transaction, which commits when the
+        block ends."""
+        if getattr(self._held, "session", None) is not None:
+            yield  # already held by this thread
+            return
         with self._sessions.begin() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(sa.select(sa.func.pg_advisory_xact_lock(self.lock_key(subject))))
+            else:
+                session.connection()  # BEGIN IMMEDIATE: the write lock, until the block ends
+            self._held.session = session
+            try:
+                yield
+            finally:
+                self._held.session = None
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        held: Session | None = getattr(self._held, "session", None)
+        if held is not None:
+            yield held
+            return
+        with self._sessions.begin() as session:
+            yield session
+
+    def load(self, subject: str) -> TokenSet | None:
+        with self._session() as session:
             return Connections(session, self._box).load(self._company_id, self._provider, subject)
 
     def replace(
@@ -201,7 +240,7 @@ class SqlTokenStore:
         scope: str = "",
     ) -> int:
         """Store tokens from a new connection, whatever was there; returns their version."""
-        with self._sessions.begin() as session:
+        with self._session() as session:
             saved = Connections(session, self._box).save(
                 self._company_id,
                 self._provider,
@@ -227,7 +266,7 @@ class SqlTokenStore:
     ) -> bool:
         """Store refreshed tokens only if the stored version is still ``expected_version``
         (the new version is then ``expected_version + 1``); False when another worker won."""
-        with self._sessions.begin() as session:
+        with self._session() as session:
             return Connections(session, self._box).rotate(
                 self._company_id,
                 self._provider,
@@ -241,5 +280,5 @@ class SqlTokenStore:
             )
 
     def clear(self, subject: str) -> None:
-        with self._sessions.begin() as session:
+        with self._session() as session:
             Connections(session, self._box).delete(self._company_id, self._provider, subject)
