@@ -129,6 +129,14 @@ class WebConnectorTransaction(Protocol):
 
     def set_last_error(self, ticket: str, text: str) -> None: ...
 
+    def set_company_file(self, ticket: str, path: str) -> None:
+        """The company file the Web Connector reported open in this session."""
+
+    def pinned_company_file(self, company_id: int) -> str | None:
+        """The company file the company is paired with (None until the first contact)."""
+
+    def pin_company_file(self, company_id: int, path: str, *, now: datetime) -> None: ...
+
     def count_completed(self, ticket: str) -> None:
         """One more command finished in this session."""
 

@@ -13,6 +13,10 @@ Rules:
   pending, otherwise a fresh ticket and the company file. A new session replaces any open one
   of the same company: what that one had handed out is returned to the queue marked
   ``needs_lookup`` (its outcome is unknown).
+* The company file is pinned on first contact: the path the Web Connector reports open in
+  ``sendRequestXML`` (``strCompanyFileName``) is kept for the company; a later session that
+  reports another file gets no work (``""``, so the Web Connector shows ``getLastError``'s
+  message naming both files) until the right file is open or the pairing is reset.
 * ``sendRequestXML`` first continues open iterators, then hands out pending commands, all
   parts of a command in the same message, at most ``max_requests`` requests per
   ``QBXMLMsgsRq`` with ``onError="continueOnError"``. A command whose message was sent but
@@ -72,6 +76,7 @@ __all__ = [
     "WebConnectorOptions",
     "WebConnectorService",
     "WebConnectorStatus",
+    "same_company_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -128,6 +133,16 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 def _parts_state(held: HeldCommand) -> list[dict[str, Any]]:
     return [dict(p) for p in held.parts]
+
+
+MAX_COMPANY_FILE = 1024
+"""Longest company file path kept (Windows paths are at most 32,767 characters; ours are far
+shorter)."""
+
+
+def same_company_file(a: str, b: str) -> bool:
+    """Windows paths: case-insensitive, either slash."""
+    return a.replace("/", "\\").casefold() == b.replace("/", "\\").casefold()
 
 
 class WebConnectorService:
@@ -205,6 +220,10 @@ class WebConnectorService:
         with self._store.transaction() as tx:
             session = self._live(tx, ticket, now)
             if session is None:
+                return ""
+            refused = self._check_company_file(tx, ticket, session.company_id, company_file, now)
+            if refused:
+                tx.set_last_error(ticket, refused)
                 return ""
             version = self._version_for(country, major, minor)
             tx.set_qbxml_version(ticket, version)
@@ -316,6 +335,31 @@ class WebConnectorService:
             self._release(tx, ticket)
             tx.end_session(ticket, state="closed", now=now)
         return "done"
+
+    @staticmethod
+    def _check_company_file(
+        tx: WebConnectorTransaction, ticket: str, company_id: int, reported: str, now: datetime
+    ) -> str | None:
+        """Pin the company file on first contact; the refusal text when another one is open."""
+        reported = (reported or "").strip()[:MAX_COMPANY_FILE]
+        if not reported:
+            return None
+        tx.set_company_file(ticket, reported)
+        pinned = tx.pinned_company_file(company_id)
+        if pinned is None:
+            tx.pin_company_file(company_id, reported, now=now)
+            log.info("company %d pinned to QuickBooks company file %r", company_id, reported)
+            return None
+        if same_company_file(pinned, reported):
+            return None
+        log.warning(
+            "company %d: Web Connector has %r open, not the pinned %r", company_id, reported, pinned
+        )
+        return (
+            f"QuickBooks has the company file {reported} open, but procore-qb works with "
+            f"{pinned} (the file open when the Web Connector first connected). Open that file "
+            "in QuickBooks and update again; nothing was sent to this file."
+        )
 
     def get_last_error(self, ticket: str) -> str:
         with self._store.transaction() as tx:

@@ -29,9 +29,11 @@ from procore_qb.store.models import (
     QbwcConnectionError,
     QbwcSession,
 )
+from procore_qb.store.repositories.companies import Companies
 from procore_qb.store.repositories.outbox import Outbox, ResultHandler
 
 __all__ = [
+    "PINNED_COMPANY_FILE",
     "ConnectionErrorSnapshot",
     "HeldCommandSnapshot",
     "QueuedCommandSnapshot",
@@ -39,6 +41,9 @@ __all__ = [
     "SqlWebConnectorTransaction",
     "TicketSnapshot",
 ]
+
+PINNED_COMPANY_FILE = "qbwc_company_file"
+"""Company setting: the QuickBooks company file the Web Connector had open on first contact."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +190,16 @@ class SqlWebConnectorTransaction:
 
     def set_last_error(self, ticket: str, text: str) -> None:
         self._session_row(ticket).last_error = text
+
+    def set_company_file(self, ticket: str, path: str) -> None:
+        self._session_row(ticket).company_file = path
+
+    def pinned_company_file(self, company_id: int) -> str | None:
+        value = Companies(self._db).setting(company_id, PINNED_COMPANY_FILE)
+        return value if isinstance(value, str) and value else None
+
+    def pin_company_file(self, company_id: int, path: str, *, now: datetime) -> None:
+        Companies(self._db).set_setting(company_id, PINNED_COMPANY_FILE, path, now=now)
 
     def count_completed(self, ticket: str) -> None:
         self._session_row(ticket).completed += 1

@@ -378,3 +378,52 @@ def test_a_failing_handler_rolls_the_result_back(
     with pytest.raises(RuntimeError, match="refused"):
         service.receive_response_xml(ticket, message(rs(rq, ret)), "", "")
     assert state_of(sessions, "job-1") == ("in_flight", False)
+
+
+FILE_A = "C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Summit.qbw"
+FILE_B = "C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Practice.qbw"
+
+
+def test_the_company_file_is_pinned_on_first_contact(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    from procore_qb.store.repositories.companies import Companies
+    from procore_qb.store.repositories.qbwc import PINNED_COMPANY_FILE
+
+    record(sessions, QueryJobs(idempotency_key="jobs-1"))
+    ticket = login(service)
+    assert service.send_request_xml(ticket, "", FILE_A, "US", 13, 0)
+    with sessions.begin() as db:
+        assert Companies(db).setting(1, PINNED_COMPANY_FILE) == FILE_A
+        session = db.get(QbwcSession, ticket)
+        assert session is not None
+        assert session.company_file == FILE_A
+    service.close_connection(ticket)  # its command goes back to the queue
+
+    # Another file open: no work is handed out, and the Web Connector shows why.
+    ticket = login(service)
+    assert service.send_request_xml(ticket, "", FILE_B, "US", 13, 0) == ""
+    error = service.get_last_error(ticket)
+    assert f"QuickBooks has the company file {FILE_B} open" in error
+    assert f"procore-qb works with {FILE_A}" in error
+    assert state_of(sessions, "jobs-1")[0] == "pending"
+    service.close_connection(ticket)
+
+    # The same file, spelled as Windows allows (case, slashes), is the pinned one.
+    ticket = login(service)
+    same = FILE_A.upper().replace("\\", "/")
+    assert 'requestID="jobs-1' in service.send_request_xml(ticket, "", same, "US", 13, 0)
+    assert state_of(sessions, "jobs-1")[0] == "in_flight"
+
+
+def test_without_a_reported_file_nothing_is_pinned(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    from procore_qb.store.repositories.companies import Companies
+    from procore_qb.store.repositories.qbwc import PINNED_COMPANY_FILE
+
+    record(sessions, QueryJobs(idempotency_key="jobs-1"))
+    ticket = login(service)
+    assert service.send_request_xml(ticket, "", "", "US", 13, 0)
+    with sessions.begin() as db:
+        assert Companies(db).setting(1, PINNED_COMPANY_FILE) is None
