@@ -232,6 +232,14 @@ def setup_command(
     cost_codes: bool = typer.Option(
         True, help="Build the QuickBooks Standard Cost Codes list from QuickBooks' items."
     ),
+    reconnect: bool = typer.Option(
+        False, help="QuickBooks Online: ask for consent again although connected."
+    ),
+    forget_company_file: bool = typer.Option(
+        False,
+        help="QuickBooks Desktop: unpin the company file (after it really moved); the next "
+        "Web Connector run pins the file it has open.",
+    ),
 ) -> None:
     """Connect the company: check the Procore service account's permissions, connect
     QuickBooks Online (consent in the browser) and build the cost code list."""
@@ -258,14 +266,27 @@ def setup_command(
                 soft_wrap=True,
             )
             if ctx.edition is QuickBooksEdition.ONLINE:
-                _connect_online(console, ctx)
+                realm = use_cases.online_realm(ctx)
+                if realm is None or reconnect:
+                    _connect_online(console, ctx)
+                else:
+                    console.print(f"QuickBooks Online connected (company {realm})")
             else:
+                if forget_company_file:
+                    was = use_cases.forget_company_file(ctx)
+                    console.print(f"Company file unpinned (was {was or 'none'})", soft_wrap=True)
                 status = use_cases.webconnector_status(ctx)
                 when = status.last_contact_at.isoformat() if status.last_contact_at else "never"
                 console.print(
                     f"QuickBooks Desktop: Web Connector user {settings.webconnector.username!r}; "
                     f"last contact {when}"
-                    + (f" with {status.company_file}" if status.company_file else ""),
+                    + (f" with {status.company_file}" if status.company_file else "")
+                    + (
+                        f"; works with {status.pinned_company_file}"
+                        if status.pinned_company_file
+                        else ""
+                    )
+                    + (f"; last error: {status.last_error}" if status.last_error else ""),
                     soft_wrap=True,
                 )
             if cost_codes:
@@ -277,7 +298,8 @@ def setup_command(
                         " (at the Web Connector's next run)"
                         if ctx.edition.value == "desktop"
                         else ""
-                    )
+                    ),
+                    soft_wrap=True,
                 )
         except (AppError, DomainError) as exc:
             console.print(f"[red]Setup stopped:[/red] {exc}", soft_wrap=True)

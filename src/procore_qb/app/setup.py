@@ -14,8 +14,10 @@ QuickBooks Online, and what the Web Connector last reported.
 * **QuickBooks Online.** :func:`begin_online_connect` gives Intuit's consent URL with a fresh
   ``state`` (kept for ten minutes, used once); :func:`finish_online_connect` checks the state,
   exchanges the code, stores the tokens (encrypted) and the realm id on the company.
-* **QuickBooks Desktop.** :func:`webconnector_status` says when the Web Connector last called
-  and which company file it had open.
+* **QuickBooks Desktop.** The Web Connector's user and password come from the settings; the
+  company file is pinned on first contact (:mod:`procore_qb.quickbooks.desktop.session`).
+  :func:`webconnector_status` says when the Web Connector last called, with which file open,
+  and which file is pinned; :func:`forget_company_file` unpins it after a real move.
 """
 
 from __future__ import annotations
@@ -44,10 +46,12 @@ from procore_qb.procore.gateway import CostCodeList, NewCostCode
 from procore_qb.quickbooks.online.errors import QboError
 from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
 from procore_qb.quickbooks.online.oauth import TokenManager, new_state
+from procore_qb.quickbooks.online.oauth import TokenStore as QboTokenStore
 from procore_qb.store.models import QbCommand, QbwcSession
 from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.companies import Companies
 from procore_qb.store.repositories.outbox import Outbox
+from procore_qb.store.repositories.qbwc import PINNED_COMPANY_FILE
 
 __all__ = [
     "CONSENT_TTL",
@@ -62,6 +66,8 @@ __all__ = [
     "begin_online_connect",
     "connect_procore",
     "finish_online_connect",
+    "forget_company_file",
+    "online_realm",
     "record_cost_code_list",
     "request_cost_code_list",
     "webconnector_status",
@@ -113,8 +119,11 @@ class CostCodeListResult:
 class WebConnectorStatus:
     last_contact_at: datetime | None
     company_file: str
+    """The company file the last session had open."""
     last_error: str | None
     sessions: int
+    pinned_company_file: str | None = None
+    """The company file the company works with (the one open on first contact)."""
 
 
 def _audit(
@@ -274,7 +283,7 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
     matched by ``origin_id`` (the item id), and a code already on the list without one is
     taken over instead of duplicated."""
     with ctx.sessions.begin() as session:
-        row = Outbox(session).get(command_key)
+        row = Outbox(session).get(ctx.company_id, command_key)
         result = Outbox.result(row)
         stored_id = load_settings(session, ctx.company_id).quickbooks_cost_code_list_id
     if result is None or result.error is not None:
@@ -315,7 +324,7 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
 # ----------------------------------------------------------------------------- QuickBooks Online
 
 
-def _online(ctx: AppContext) -> tuple[Callable[[], QboOAuthClient], Callable[[str], Any]]:
+def _online(ctx: AppContext) -> tuple[Callable[[], QboOAuthClient], Callable[[], QboTokenStore]]:
     if (
         ctx.edition is not QuickBooksEdition.ONLINE
         or ctx.online_oauth is None
@@ -323,6 +332,12 @@ def _online(ctx: AppContext) -> tuple[Callable[[], QboOAuthClient], Callable[[st
     ):
         raise SetupRefused("this company keeps its books in QuickBooks Desktop, not Online")
     return ctx.online_oauth, ctx.online_tokens
+
+
+def online_realm(ctx: AppContext) -> str | None:
+    """The QuickBooks Online company (realm) this installation is connected to, if any."""
+    with ctx.sessions.begin() as session:
+        return Companies(session).get(ctx.company_id).qb_realm_id or None
 
 
 def begin_online_connect(ctx: AppContext, actor: Actor | None = None) -> str:
@@ -387,9 +402,7 @@ def finish_online_connect(
                 f"this installation keeps QuickBooks company {company.qb_realm_id}; connecting "
                 f"{connected.realm_id} instead is not supported (sign in to the same company)"
             )
-    TokenManager(
-        oauth(), tokens(), realm_id=connected.realm_id, clock=ctx.clock
-    ).connect(connected)
+    TokenManager(oauth(), tokens(), realm_id=connected.realm_id, clock=ctx.clock).connect(connected)
     with ctx.sessions.begin() as session:
         Companies(session).get(ctx.company_id).qb_realm_id = connected.realm_id
         _audit(ctx, session, "quickbooks_connected", actor, {"realm_id": connected.realm_id})
@@ -405,20 +418,36 @@ def finish_online_connect(
 
 
 def webconnector_status(ctx: AppContext) -> WebConnectorStatus:
-    """When the Web Connector last called, with which company file open, and its last error."""
+    """When the Web Connector last called, with which company file open, its last error, and
+    the company file procore-qb works with."""
     with ctx.sessions.begin() as session:
-        rows = session.scalars(
+        pinned = Companies(session).setting(ctx.company_id, PINNED_COMPANY_FILE) or None
+        last = session.scalars(
             sa.select(QbwcSession)
             .where(QbwcSession.company_id == ctx.company_id)
             .order_by(QbwcSession.last_seen_at.desc())
             .limit(1)
-        ).all()
+        ).first()
         count = session.scalar(
             sa.select(sa.func.count())
             .select_from(QbwcSession)
             .where(QbwcSession.company_id == ctx.company_id)
         )
-        if not rows:
-            return WebConnectorStatus(None, "", None, 0)
-        last = rows[0]
-        return WebConnectorStatus(last.last_seen_at, last.company_file, last.last_error, count or 0)
+        if last is None:
+            return WebConnectorStatus(None, "", None, 0, pinned)
+        return WebConnectorStatus(
+            last.last_seen_at, last.company_file, last.last_error, count or 0, pinned
+        )
+
+
+def forget_company_file(ctx: AppContext, actor: Actor | None = None) -> str | None:
+    """Unpin the company file (after the company file really moved): the next Web Connector
+    session pins the file it has open. Returns the file that was pinned."""
+    if actor is not None:
+        require(ctx, actor, Action.CONFIGURE)
+    with ctx.sessions.begin() as session:
+        companies = Companies(session)
+        pinned = companies.setting(ctx.company_id, PINNED_COMPANY_FILE) or None
+        companies.set_setting(ctx.company_id, PINNED_COMPANY_FILE, None, now=ctx.now())
+        _audit(ctx, session, "company_file_unpinned", actor, {"company_file": pinned})
+    return pinned if isinstance(pinned, str) else None

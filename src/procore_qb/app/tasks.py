@@ -103,6 +103,7 @@ def register_tasks(ctx: AppContext) -> None:
     queue.register(QBO_DRAIN_TASK, qbo_drain)
     queue.register(WRITEBACK_TASK, writeback)
     queue.register(APPLY_JOB_CHANGE_TASK, apply_change)
+
     def cost_code_list(job: JobContext, *, command: str) -> None:
         write_cost_code_list(ctx, str(command))
 

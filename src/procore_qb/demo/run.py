@@ -230,7 +230,7 @@ class Demo:
 
     def _setup(self, ctx: AppContext, sims: Simulators) -> None:
         setup.connect_procore(ctx)
-        if ctx.edition.value == "online" and not self._online_connected(ctx):
+        if ctx.edition.value == "online" and setup.online_realm(ctx) is None:
             url = setup.begin_online_connect(ctx)
             # The simulator's consent page consents at once and redirects to our callback.
             answer = self._client().get(url, follow_redirects=False)
@@ -238,13 +238,6 @@ class Demo:
             if answer.status_code != 302 or not location:
                 raise DemoError(f"the QuickBooks Online simulator refused the consent: {answer}")
             setup.finish_online_connect(ctx, dict(parse_qsl(urlsplit(location).query)))
-
-    @staticmethod
-    def _online_connected(ctx: AppContext) -> bool:
-        from procore_qb.store.repositories.companies import Companies
-
-        with ctx.sessions.begin() as session:
-            return bool(Companies(session).get(ctx.company_id).qb_realm_id)
 
     def _sign_in_users(self, ctx: AppContext, sims: Simulators) -> None:
         """Each seed user signs in through Procore's authorization-code flow (the simulator's

@@ -193,7 +193,10 @@ def build_app_context(
                     "QuickBooks Online is not connected: connect it (`procore-qb setup`, or "
                     "Settings → Connect to QuickBooks) first"
                 )
-            manager = TokenManager(qbo_oauth(), qbo_tokens(), realm_id=realm_id, clock=clock)
+            store = qbo_tokens()
+            manager = TokenManager(
+                qbo_oauth(), store, realm_id=realm_id, clock=clock, refresh_lock=store.refresh_lock
+            )
             qbo = QboClient(
                 http, realm_id=realm_id, tokens=manager, base_url=settings.qbo.api_base_url
             )

@@ -167,7 +167,7 @@ def test_a_quickbooks_error_is_kept_and_audited(fresh: Stack) -> None:
 
     key = setup.request_cost_code_list(fresh.ctx)
     with fresh.sessions.begin() as session:
-        row = Outbox(session).get(key)
+        row = Outbox(session).get(fresh.company_id, key)
         setup.apply_items_result(
             fresh.ctx,
             session,
@@ -251,14 +251,46 @@ def test_desktop_companies_have_no_online_connection(fresh_desktop: Stack) -> No
 # ----------------------------------------------------------------------------- Desktop
 
 
-def test_webconnector_status_says_when_it_last_called(fresh_desktop: Stack) -> None:
+def test_webconnector_status_says_when_and_which_file_is_pinned(fresh_desktop: Stack) -> None:
     fresh = fresh_desktop
     assert setup.webconnector_status(fresh.ctx).last_contact_at is None
-    setup.connect_procore(fresh.ctx)  # work for the Web Connector: the cost code list's items
+    setup.connect_procore(fresh.ctx)  # work for the Web Connector: the job list, the items
     fresh.web_connector()
     status = setup.webconnector_status(fresh.ctx)
     assert status.last_contact_at is not None
     assert status.sessions == 1
+    assert status.company_file.endswith("Summit Ridge Builders.qbw")
+    assert status.pinned_company_file == status.company_file
+    assert setup.forget_company_file(fresh.ctx) == status.company_file
+    assert setup.webconnector_status(fresh.ctx).pinned_company_file is None
+
+
+def test_another_company_file_gets_no_work_and_says_why(fresh_desktop: Stack) -> None:
+    from workflow_stack import APP, WC_PASSWORD, WC_USER
+
+    from procore_qb.sandbox.qbd import run_session
+
+    fresh = fresh_desktop
+    assert fresh.qbd is not None
+    setup.connect_procore(fresh.ctx)
+    fresh.web_connector()  # first contact: pins the seed company file
+    setup.request_cost_code_list(fresh.ctx)
+    fresh.clock.advance(minutes=15)  # the Web Connector's next scheduled run
+    other = "C:\\Company Files\\Practice Company.qbw"
+    transcript = run_session(
+        fresh.api, f"{APP}/qbwc", WC_USER, WC_PASSWORD, fresh.qbd.processor, company_file=other
+    )
+    text = "\n".join(transcript.lines())
+    assert "Practice Company.qbw open" in text
+    status = setup.webconnector_status(fresh.ctx)
+    assert status.company_file == other
+    assert status.last_error is not None
+    assert "Summit Ridge Builders.qbw" in status.last_error
+    with fresh.sessions.begin() as session:
+        from procore_qb.store.models import QbCommand
+
+        states = {r.subject_type: r.state for r in session.query(QbCommand)}
+    assert "pending" in states.values()  # nothing was handed to the other file
 
 
 # ----------------------------------------------------------------------------- /api/v1/demo
