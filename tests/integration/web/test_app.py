@@ -122,7 +122,8 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
     cli = [sys.executable, "-m", "procore_qb.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=60)
     server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
+        # No jobs in this process: the hourly job-list refresh would queue work at once.
+        [*cli, "serve", "--port", str(port), "--no-worker"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
