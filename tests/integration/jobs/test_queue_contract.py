@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -294,26 +293,52 @@ def test_jobs_of_one_company_never_overlap_and_keep_their_order(harness: Harness
     running: dict[str, int] = defaultdict(int)
     most: dict[str, int] = defaultdict(int)
     order: dict[str, list[int]] = defaultdict(list)
+    failures: list[str] = []
+    finished = 0
     guard = threading.Lock()
+    second_company_done = threading.Event()
+    all_done = threading.Event()
 
     def sync(ctx: JobContext, n: int) -> None:
+        nonlocal finished
         assert ctx.lock is not None
         with guard:
             running[ctx.lock] += 1
             most[ctx.lock] = max(most[ctx.lock], running[ctx.lock])
             order[ctx.lock].append(n)
-        time.sleep(0.05)  # room for an overlap, were the queue to allow one
-        with guard:
-            running[ctx.lock] -= 1
+        try:
+            if (ctx.lock, n) == ("company:1", 0) and not second_company_done.wait(20):
+                # Company 1's first job holds its thread until all of company 2 has run. The
+                # other threads stay free meanwhile, and company 1's later jobs were queued
+                # before company 2's last one, so a queue that let one company's jobs overlap
+                # would hand one of them out in the meantime.
+                failures.append("company 2 did not run beside company 1")
+        finally:
+            with guard:
+                running[ctx.lock] -= 1
+                finished += 1
+                if (ctx.lock, n) == ("company:2", 3):
+                    second_company_done.set()
+                if finished == 8:
+                    all_done.set()
 
-    queue.register("sync", sync)
+    queue.register("sync", sync, max_attempts=1)
     for n in range(4):
         harness.enqueue(queue, "sync", {"n": n}, lock="company:1")
         harness.enqueue(queue, "sync", {"n": n}, lock="company:2")
 
-    report = queue.run_until_idle(concurrency=3)
-
-    assert report.succeeded == 8
+    # The long-running worker: it keeps claiming while a job runs, which is what gives an
+    # overlap its chance.
+    stop = threading.Event()
+    worker = threading.Thread(target=queue.run_worker, kwargs={"stop": stop, "concurrency": 3})
+    worker.start()
+    try:
+        assert all_done.wait(60), f"only {finished} of 8 jobs ran"
+    finally:
+        stop.set()
+        worker.join(30)
+    assert not worker.is_alive()
+    assert failures == []
     assert most == {"company:1": 1, "company:2": 1}
     assert order == {"company:1": [0, 1, 2, 3], "company:2": [0, 1, 2, 3]}
 

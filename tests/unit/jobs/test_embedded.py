@@ -3,6 +3,7 @@ behaviour both adapters share is in tests/integration/jobs/test_queue_contract.p
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -262,11 +263,17 @@ def test_run_worker_survives_a_database_error(
     queue.register("sync", lambda ctx: done.set())
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE queued_jobs RENAME TO queued_jobs_away"))
+    failures = _FailedClaims()
+    worker_log = logging.getLogger("procore_qb.jobs.embedded")
+    worker_log.addHandler(failures)
     stop = threading.Event()
     worker = threading.Thread(target=queue.run_worker, kwargs={"stop": stop})
     worker.start()
     try:
-        time.sleep(0.2)  # a few failed claims
+        # Two failed claims in a row prove the worker outlived the first one.
+        assert failures.twice.wait(20), "the worker never reported a failed claim"
+        assert worker.is_alive()
+        assert all("queued_jobs" in message for message in failures.errors), failures.errors
         with engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE queued_jobs_away RENAME TO queued_jobs"))
         enqueue(sessions, queue, "sync")
@@ -274,7 +281,24 @@ def test_run_worker_survives_a_database_error(
     finally:
         stop.set()
         worker.join(20)
+        worker_log.removeHandler(failures)
     assert not worker.is_alive()
+
+
+class _FailedClaims(logging.Handler):
+    """Collects the worker's "could not claim" reports; ``twice`` is set at the second."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.errors: list[str] = []
+        self.twice = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "could not claim or finish a job" not in record.getMessage():
+            return
+        self.errors.append(str(record.exc_info[1]) if record.exc_info else "")
+        if len(self.errors) >= 2:
+            self.twice.set()
 
 
 @pytest.mark.parametrize(
