@@ -1,7 +1,7 @@
 # One command per chore, the same locally and in CI.
 #   make test   every check: format, lint, types, layer contracts, all test tiers
 #   make lint   format, lint, types and layer contracts only
-#   make bench  benchmarks that print figures (never part of make test)
+#   make bench  benchmarks at full size, printing figures (make test runs them small)
 #   make fmt    rewrite files with ruff's formatter and autofixes
 #   make demo   the whole system with the simulators in one process (DEMO_ARGS="--backend online")
 PYTHON ?= python3

@@ -1,6 +1,7 @@
-"""Run every benchmark module in this folder (``python -m bench [NAME ...]``).
+"""Run every benchmark module in this folder (``python -m bench [--small] [NAME ...]``).
 
-A benchmark module defines ``main() -> None`` that prints its figures.
+A benchmark module defines ``main(small: bool = False) -> list[Figure]`` that prints its
+figures and returns them; ``--small`` runs each at the size ``make test`` uses.
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ import sys
 from pathlib import Path
 
 
-def main(argv: list[str]) -> int:
+def benchmark_names() -> list[str]:
     here = Path(__file__).parent
-    names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
-    wanted = [n for n in names if not argv or any(a in n for a in argv)]
+    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+
+
+def main(argv: list[str]) -> int:
+    small = "--small" in argv
+    patterns = [a for a in argv if a != "--small"]
+    names = benchmark_names()
+    wanted = [n for n in names if not patterns or any(a in n for a in patterns)]
     if not wanted:
-        print(f"no benchmark matches {argv}; available: {', '.join(names)}")
+        print(f"no benchmark matches {patterns}; available: {', '.join(names)}")
         return 2
     for name in wanted:
-        print(f"== bench.{name}")
-        importlib.import_module(f"bench.{name}").main()
+        print(f"== bench.{name}{' (small)' if small else ''}")
+        importlib.import_module(f"bench.{name}").main(small=small)
         print()
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from bench._figures import Figure
 from procore_qb.domain.eligibility import EligibilityContext, send_problems
 from procore_qb.domain.limits import limits_for
 from procore_qb.domain.project import Address, CostCode, ProcoreProject
@@ -45,15 +46,17 @@ def projects(count: int) -> list[ProcoreProject]:
         standard_cost_code_list_id=LIST_ID,
         cost_codes=(CostCode(id=1, full_code="01-100", name="General Conditions"),),
     )
-    # Every tenth project clashes with an existing QuickBooks job.
+    # Every tenth project is named like an existing QuickBooks job (matched ignoring case).
     return [
         replace(base, id=i, name=f"job {i}-0" if i % 10 == 0 else f"Project {i}")
         for i in range(count)
     ]
 
 
-def main() -> None:
-    for customers, per_customer, count in ((100, 10, 1_000), (1_000, 20, 5_000)):
+def main(small: bool = False) -> list[Figure]:
+    sizes = ((20, 5, 100), (50, 10, 300)) if small else ((100, 10, 1_000), (1_000, 20, 5_000))
+    figures: list[Figure] = []
+    for customers, per_customer, count in sizes:
         jobs = quickbooks_company(customers, per_customer)
         started = time.perf_counter()
         ctx = EligibilityContext(
@@ -64,11 +67,22 @@ def main() -> None:
         indexed = time.perf_counter()
         refused = sum(1 for p in projects(count) if send_problems(p, ctx))
         done = time.perf_counter()
-        print(
-            f"{len(jobs):>6} QuickBooks customers/jobs, {count:>5} projects: "
-            f"context {1000 * (indexed - started):7.1f} ms, "
-            f"rules {1e6 * (done - indexed) / count:6.1f} us/project, {refused} refused"
+        # Project i (every tenth) clashes with job "Job i-0" when customer i exists; the
+        # others are eligible.
+        clashes = len(range(0, min(count, customers), 10))
+        assert refused == clashes, f"{refused} of {count} projects refused, not {clashes}"
+        figures.append(
+            Figure(
+                f"send rules, {len(jobs):,} QuickBooks customers/jobs",
+                count,
+                done - indexed,
+                note=(
+                    f"context {1000 * (indexed - started):.1f} ms, "
+                    f"{1e6 * (done - indexed) / count:.1f} us/project, {refused} refused"
+                ),
+            ).show()
         )
+    return figures
 
 
 if __name__ == "__main__":

@@ -9,14 +9,11 @@ and the client's sleeps advance it, so pacing under the rate limits costs no wal
 from __future__ import annotations
 
 import math
-import time
-import tracemalloc
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.testclient import TestClient
 
+from bench._figures import Figure, measure
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.gateway import NewCostCode, ProcoreGateway
 from procore_qb.procore.oauth import (
@@ -31,6 +28,7 @@ from procore_qb.sandbox.procore import ManualClock, ProcoreSandbox, SandboxConfi
 
 COST_CODES = 10_000
 PROJECTS = 5_000
+SYNC_CAP = 1000  # items per sync call (Procore's cap)
 BASE = "http://testserver"
 
 
@@ -60,74 +58,52 @@ def _setup(per_page: int = 1000) -> tuple[ProcoreClient, TestClient]:
     return client, http
 
 
-def _measure(work: Callable[[], int]) -> tuple[int, float, int]:
-    tracemalloc.start()
-    started = time.perf_counter()
-    records = work()
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return records, elapsed, peak
-
-
-def _report(what: str, records: int, calls: int, minimum: int, elapsed: float, peak: int) -> None:
-    print(
-        f"{what:<42} {records:>6} records  {calls:>3} API calls (minimum {minimum:>3})  "
-        f"{records / elapsed:>9,.0f} records/s  peak {peak / 1_048_576:6.1f} MiB"
-    )
-
-
-def write_cost_codes() -> None:
+def write_cost_codes(count: int) -> Figure:
     client, http = _setup()
     gateway = ProcoreGateway(client)
     qb_list = next(cl for cl in gateway.cost_code_lists() if "QuickBooks" in cl.name)
     codes = [
         NewCostCode(f"{90 + n // 1000:02d}-{n % 1000:03d}", f"Item {n}", origin_id=f"ITEM-{n}")
-        for n in range(COST_CODES)
+        for n in range(count)
     ]
     client.calls = 0
-    result: dict[str, Any] = {}
-
-    def work() -> int:
-        result["sync"] = gateway.write_standard_cost_codes(qb_list.id, codes)
-        return len(result["sync"].entities)
-
-    records, elapsed, peak = _measure(work)
-    sync = result["sync"]
+    sync, run = measure(lambda: gateway.write_standard_cost_codes(qb_list.id, codes))
     assert not sync.errors, sync.errors[:3]
-    _report(
-        "write standard cost codes (sync)",
-        records,
-        client.calls,
-        math.ceil(COST_CODES / 1000),
-        elapsed,
-        peak,
-    )
-    print(f"{'':<42} plus 1 token call before; sync calls {sync.calls}")
+    assert len(sync.entities) == count, f"{len(sync.entities)} of {count} cost codes written"
     http.close()
+    return Figure(
+        "write standard cost codes (sync)",
+        len(sync.entities),
+        run.seconds,
+        run.peak_bytes,
+        calls=client.calls,
+        minimum=math.ceil(count / SYNC_CAP),
+        note=f"plus 1 token call before; sync calls {sync.calls}",
+    ).show()
 
 
-def read_projects(per_page: int) -> None:
+def read_projects(count: int, per_page: int) -> Figure:
     client, http = _setup(per_page)
-    response = http.post("/_sandbox/projects/bulk", json={"count": PROJECTS})
+    response = http.post("/_sandbox/projects/bulk", json={"count": count})
     response.raise_for_status()
-
-    def work() -> int:
-        return sum(1 for _ in Projects(client).list(by_status="All"))
-
-    records, elapsed, peak = _measure(work)
-    _report(
+    client.calls = 0
+    records, run = measure(lambda: sum(1 for _ in Projects(client).list(by_status="All")))
+    assert records >= count, f"read {records} projects, created {count}"
+    http.close()
+    return Figure(
         f"read projects, per_page={per_page}",
         records,
-        client.calls,
-        math.ceil(records / per_page),
-        elapsed,
-        peak,
-    )
-    http.close()
+        run.seconds,
+        run.peak_bytes,
+        calls=client.calls,
+        minimum=math.ceil(records / per_page),
+    ).show()
 
 
-def main() -> None:
-    write_cost_codes()
-    read_projects(1000)
-    read_projects(2000)
+def main(small: bool = False) -> list[Figure]:
+    cost_codes, projects = (1_500, 150) if small else (COST_CODES, PROJECTS)
+    pages = (100, 200) if small else (1000, 2000)
+    return [
+        write_cost_codes(cost_codes),
+        *(read_projects(projects, per_page) for per_page in pages),
+    ]

@@ -14,20 +14,18 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-import tracemalloc
 import uuid
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from bench._figures import Figure, measure
 from procore_qb.domain.commands import CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.desktop.passwords import hash_password
@@ -58,21 +56,6 @@ URL = "http://localhost/qbwc"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 BATCH = 100
 PAGE = 500
-T = TypeVar("T")
-
-
-def measured(label: str, run: Callable[[], T]) -> T:
-    tracemalloc.start()
-    began = time.perf_counter()
-    try:
-        return run()
-    finally:
-        elapsed = time.perf_counter() - began
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(
-            f"  {label}: {elapsed:.2f} s under tracemalloc, peak memory {peak / 1_048_576:.1f} MiB"
-        )
 
 
 @dataclass
@@ -106,67 +89,69 @@ def _world(folder: Path) -> _World:
     return _World(sessions, simulator, client, engine)
 
 
-def create_jobs(count: int) -> None:
+def create_jobs(count: int) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
         world = _world(Path(tmp))
-        sessions, simulator, client, engine = (
-            world.sessions,
-            world.simulator,
-            world.client,
-            world.engine,
-        )
-        with sessions.begin() as db:
+        with world.sessions.begin() as db:
             for i in range(count):
                 job = QuickBooksJob(name=f"Bench Job {i:05d}", parent_full_name="Harbor Holdings")
                 Outbox(db).record(1, CreateJob(idempotency_key=f"c{i}", job=job), now=START)
-        transcript = measured(
-            f"create {count:,} jobs",
-            lambda: run_session(client, URL, "demo", "demo", simulator.processor),
+        transcript, run = measure(
+            lambda: run_session(world.client, URL, "demo", "demo", world.simulator.processor)
         )
-        trips = len(transcript.request_types)
-        minimum = math.ceil(count / BATCH)
-        print(
-            f"  round trips to create {count:,} jobs: {trips} "
-            f"(minimum {minimum} at {BATCH} requests per message, {trips / minimum:.2f}x)"
-        )
-        engine.dispose()
+        with world.sessions.begin() as db:
+            created = sum(
+                1
+                for i in range(count)
+                if (result := Outbox.result(Outbox(db).get(1, f"c{i}"))) is not None and result.ok
+            )
+        world.engine.dispose()
+    assert created == count, f"{created} of {count} jobs created"
+    return Figure(
+        f"create {count:,} jobs",
+        count,
+        run.seconds,
+        run.peak_bytes,
+        calls=len(transcript.request_types),
+        minimum=math.ceil(count / BATCH),
+        calls_name="round trips",
+        note=f"{BATCH} requests per message; time under tracemalloc",
+    ).show()
 
 
-def read_jobs(count: int) -> None:
+def read_jobs(count: int) -> Figure:
     with tempfile.TemporaryDirectory() as tmp:
         world = _world(Path(tmp))
-        sessions, simulator, client, engine = (
-            world.sessions,
-            world.simulator,
-            world.client,
-            world.engine,
-        )
         parent = Ref(full_name="Greenleaf Properties")
         adds = [
             OutgoingRequest(f"s{i}", CustomerAdd(name=f"Read Job {i:05d}", parent=parent))
             for i in range(count)
         ]
         for start in range(0, count, 500):
-            simulator.processor.process(build_message(adds[start : start + 500]))
-        with sessions.begin() as db:
+            world.simulator.processor.process(build_message(adds[start : start + 500]))
+        with world.sessions.begin() as db:
             Outbox(db).record(1, QueryJobs(idempotency_key="read"), now=START)
-        transcript = measured(
-            f"read {count:,}+ jobs",
-            lambda: run_session(client, URL, "demo", "demo", simulator.processor),
+        transcript, run = measure(
+            lambda: run_session(world.client, URL, "demo", "demo", world.simulator.processor)
         )
-        with sessions.begin() as db:
+        with world.sessions.begin() as db:
             result = Outbox.result(Outbox(db).get(1, "read"))
-        total = 0 if result is None else len(result.jobs)
-        trips = len(transcript.request_types)
-        minimum = math.ceil(total / PAGE)
-        print(
-            f"  round trips to read {total:,} customers and jobs: {trips} "
-            f"(minimum {minimum} at MaxReturned {PAGE}, {trips / minimum:.2f}x)"
-        )
-        engine.dispose()
+        world.engine.dispose()
+    total = 0 if result is None else len(result.jobs)
+    assert total >= count, f"read {total} customers and jobs, created {count} jobs"
+    return Figure(
+        f"read {total:,} customers and jobs",
+        total,
+        run.seconds,
+        run.peak_bytes,
+        calls=len(transcript.request_types),
+        minimum=math.ceil(total / PAGE),
+        calls_name="round trips",
+        note=f"MaxReturned {PAGE}; time under tracemalloc",
+    ).show()
 
 
-def throughput(messages: int = 200) -> None:
+def throughput(messages: int) -> Figure:
     parent = Ref(full_name="Greenleaf Properties")
     requests = [
         OutgoingRequest(
@@ -186,28 +171,33 @@ def throughput(messages: int = 200) -> None:
         + "</CustomerQueryRs></QBXMLMsgsRs></QBXML>"
     )
 
-    def run() -> None:
+    def run() -> int:
+        handled = 0
         for _ in range(messages):
             build_message(requests)
+            handled += len(requests)
             for rs in parse_response_message(response).responses:
-                for el in rs.rets:
-                    read_customer(el)
+                handled += len([read_customer(el) for el in rs.rets])
+        return handled
 
-    measured(f"build+parse {messages} messages (under tracemalloc)", run)
+    _, memory = measure(run)
     began = time.perf_counter()
-    run()
+    handled = run()
     elapsed = time.perf_counter() - began
-    print(
-        f"  qbXML build+parse: {messages / elapsed:,.0f} messages/s "
-        f"({100 * messages / elapsed:,.0f} requests+records/s, 100 per message)"
-    )
+    assert handled == 200 * messages, f"{handled} requests and records, not {200 * messages}"
+    return Figure(
+        f"qbXML build+parse {messages:,} messages",
+        handled,
+        elapsed,
+        memory.peak_bytes,
+        note="100 requests and 100 records per message; time without tracemalloc",
+    ).show()
 
 
-def main() -> None:
+def main(small: bool = False) -> list[Figure]:
     warnings.filterwarnings("ignore", message="You should not use the 'timeout' argument")
-    create_jobs(1_000)
-    read_jobs(10_000)
-    throughput()
+    create, read, messages = (110, 520, 10) if small else (1_000, 10_000, 200)
+    return [create_jobs(create), read_jobs(read), throughput(messages)]
 
 
 if __name__ == "__main__":

@@ -3,22 +3,21 @@ simulator with QuickBooks' published limits (500 requests and 40 batch calls per
 realm). Our limiter sleeps on the simulator's manual clock, so "simulated time" is how long
 the same work would take against QuickBooks at those limits.
 
-Figures: create 1,000 jobs (batches of 30, minimum 34 calls), read 10,000 jobs (pages of
-1,000), an incremental refresh with 5 changes among 10,000 jobs (one CDC call); each with
-records per second (wall clock, in-process) and peak Python memory (tracemalloc; it counts
-the in-process simulator too, so it is an upper bound for our side).
+Figures: create 1,000 then 9,000 more jobs (batches of 30), read every customer and job
+(pages of 1,000), an incremental refresh with 5 changes (one CDC call); each with records
+per second (wall clock, in-process) and peak Python memory (tracemalloc; it counts the
+in-process simulator too, so it is an upper bound for our side).
 """
 
 from __future__ import annotations
 
 import math
-import time
-import tracemalloc
 from collections.abc import Callable
 from typing import TypeVar
 
 from starlette.testclient import TestClient
 
+from bench._figures import Figure, measure
 from procore_qb.domain.commands import CreateCustomer, CreateJob, QueryJobs
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.online.client import QboClient
@@ -28,6 +27,10 @@ from procore_qb.retrying import RetryPolicy
 from procore_qb.sandbox.qbo import ManualClock, SimulatorConfig, create_app
 
 BASE = "http://testserver"
+PARENT = "Bench Parent"
+BATCH = 30
+PAGE = 1000
+CHANGES = 5
 T = TypeVar("T")
 
 
@@ -56,26 +59,28 @@ def measured(
     client: QboClient,
     clock: ManualClock,
     work: Callable[[], T],
+    figures: list[Figure],
 ) -> T:
     calls = client.calls
     simulated = clock.now()
-    tracemalloc.start()
-    started = time.perf_counter()
-    result = work()
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    used = client.calls - calls
-    print(
-        f"{label:<48} calls {used:>4} (minimum {minimum:>3})  "
-        f"{records / elapsed:>9,.0f} records/s  "
-        f"simulated {(clock.now() - simulated).total_seconds():>6.0f} s  "
-        f"peak {peak / 1_048_576:>6.1f} MiB"
+    result, run = measure(work)
+    figures.append(
+        Figure(
+            label,
+            records,
+            run.seconds,
+            run.peak_bytes,
+            calls=client.calls - calls,
+            minimum=minimum,
+            note=f"simulated {(clock.now() - simulated).total_seconds():,.0f} s",
+        ).show()
     )
     return result
 
 
-def main() -> None:
+def main(small: bool = False) -> list[Figure]:
+    first_count, rest_count = (40, 60) if small else (1_000, 9_000)
+    figures: list[Figure] = []
     clock = ManualClock()
     app = create_app(config=SimulatorConfig(refresh_rotation_seconds=86400), clock=clock)
     http = TestClient(app, base_url=BASE)
@@ -93,54 +98,55 @@ def main() -> None:
         retry=RetryPolicy(sleep=sleep),
     )
     gateway = OnlineGateway(client, clock=clock.now)
-    [parent] = gateway.execute(
-        [CreateCustomer(idempotency_key="bench-parent", name="Bench Parent")]
-    )
+    [parent] = gateway.execute([CreateCustomer(idempotency_key="bench-parent", name=PARENT)])
+    assert parent.ok, parent.error
     parent_id = parent.jobs[0].id
 
     def jobs(start: int, count: int) -> list[CreateJob]:
         return [
             CreateJob(
                 idempotency_key=f"bench-{i}",
-                job=QuickBooksJob(name=f"Bench Job {i:05d}", parent_id=parent_id),
+                job=QuickBooksJob(
+                    name=f"Bench Job {i:05d}", parent_id=parent_id, parent_full_name=PARENT
+                ),
             )
             for i in range(start, start + count)
         ]
 
-    first = jobs(0, 1000)
-    results = measured(
-        "create 1,000 jobs (batch)",
-        math.ceil(1000 / 30),
-        1000,
-        client,
-        clock,
-        lambda: gateway.execute(first),
-    )
-    assert all(r.ok for r in results), "every job must be created"
-    rest = jobs(1000, 9000)
-    measured(
-        "create 9,000 more jobs (batch)",
-        math.ceil(9000 / 30),
-        9000,
-        client,
-        clock,
-        lambda: gateway.execute(rest),
-    )
+    for label, start, count in (
+        (f"create {first_count:,} jobs (batch)", 0, first_count),
+        (f"create {rest_count:,} more jobs (batch)", first_count, rest_count),
+    ):
+        batch = jobs(start, count)
+        results = measured(
+            label,
+            math.ceil(count / BATCH),
+            count,
+            client,
+            clock,
+            lambda batch=batch: gateway.execute(batch),
+            figures,
+        )
+        assert len(results) == count, "one result per job"
+        assert all(r.ok for r in results), "every job must be created"
 
     clock.advance(1)  # the manual clock stands still: keep the writes before the watermark
     [listed] = gateway.execute([QueryJobs(idempotency_key="bench-count")])
     total = len(listed.jobs)
+    assert total >= first_count + rest_count + 1, f"only {total} customers and jobs listed"
     [read] = measured(
-        f"read {total:,} customers and jobs (pages of 1,000)",
-        math.ceil(total / 1000),
+        f"read {total:,} customers and jobs (pages of {PAGE:,})",
+        math.ceil(total / PAGE),
         total,
         client,
         clock,
         lambda: gateway.execute([QueryJobs(idempotency_key="bench-read")]),
+        figures,
     )
+    assert len(read.jobs) == total, f"read {len(read.jobs)} of {total}"
     since = read.as_of or clock.now()
     clock.advance(1)
-    for job in read.jobs[:5]:
+    for job in read.jobs[:CHANGES]:
         client.update(
             "Customer",
             {"Id": job.id, "SyncToken": job.version, "Notes": "changed"},
@@ -148,14 +154,17 @@ def main() -> None:
         )
     clock.advance(1)
     [changed] = measured(
-        f"incremental refresh, 5 changes in {total:,}",
+        f"incremental refresh, {CHANGES} changes in {total:,}",
         1,
-        5,
+        CHANGES,
         client,
         clock,
         lambda: gateway.execute([QueryJobs(idempotency_key="bench-cdc", modified_since=since)]),
+        figures,
     )
-    assert len(changed.jobs) == 5, f"expected 5 changed jobs, got {len(changed.jobs)}"
+    assert len(changed.jobs) == CHANGES, f"expected {CHANGES} changed jobs, got {changed.jobs}"
+    http.close()
+    return figures
 
 
 if __name__ == "__main__":

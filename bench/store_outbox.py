@@ -4,13 +4,12 @@ number of SQL statements against the minimum and peak Python memory."""
 from __future__ import annotations
 
 import tempfile
-import time
-import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench._figures import Figure, measure
 from procore_qb.domain.commands import CommandResult, CreateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.store import migrate
@@ -23,7 +22,8 @@ BATCH = 100
 NOW = datetime(2026, 11, 2, tzinfo=UTC)
 
 
-def main() -> None:
+def main(small: bool = False) -> list[Figure]:
+    commands = 200 if small else COMMANDS
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         migrate.upgrade(engine)
@@ -41,37 +41,57 @@ def main() -> None:
             statements += 1
 
         sa.event.listen(engine, "before_cursor_execute", count)
-        tracemalloc.start()
-        started = time.perf_counter()
-        for n in range(COMMANDS):
-            with sessions.begin() as s:
-                job = QuickBooksJob(name=f"Job {n}", parent_full_name="Customer")
-                Outbox(s).record(company_id, CreateJob(idempotency_key=f"k{n}", job=job), now=NOW)
-        recorded = time.perf_counter()
-        record_statements = statements
-        done = 0
-        while done < COMMANDS:
-            with sessions.begin() as s:
-                outbox = Outbox(s)
-                rows = outbox.pending(company_id, limit=BATCH)
-                outbox.hand_out(rows, to="bench", now=NOW)
-                for row in rows:
-                    outbox.complete(
-                        company_id, CommandResult(idempotency_key=row.idempotency_key), now=NOW
+
+        def record() -> None:
+            for n in range(commands):
+                with sessions.begin() as s:
+                    job = QuickBooksJob(name=f"Job {n}", parent_full_name="Customer")
+                    Outbox(s).record(
+                        company_id, CreateJob(idempotency_key=f"k{n}", job=job), now=NOW
                     )
-                done += len(rows)
-        finished = time.perf_counter()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+
+        def drain() -> int:
+            done = 0
+            while True:
+                with sessions.begin() as s:
+                    outbox = Outbox(s)
+                    rows = outbox.pending(company_id, limit=BATCH)
+                    if not rows:
+                        return done
+                    outbox.hand_out(rows, to="bench", now=NOW)
+                    for row in rows:
+                        outbox.complete(
+                            company_id,
+                            CommandResult(idempotency_key=row.idempotency_key),
+                            now=NOW,
+                        )
+                    done += len(rows)
+
+        _, recorded = measure(record)
+        record_statements = statements
+        drained, handed = measure(drain)
         engine.dispose()
 
-    record_s = recorded - started
-    drain_s = finished - recorded
-    print(f"commands:                {COMMANDS}")
-    print(f"record, one txn each:    {COMMANDS / record_s:,.0f} commands/s")
-    print(
-        f"  SQL statements:        {record_statements} "
-        f"(minimum {COMMANDS * 3}: BEGIN, the idempotency look-up and the insert)"
-    )
-    print(f"hand out + complete:     {COMMANDS / drain_s:,.0f} commands/s in batches of {BATCH}")
-    print(f"peak Python memory:      {peak / 1_048_576:.1f} MiB")
+    assert drained == commands, f"{drained} of {commands} commands handed out and completed"
+    return [
+        Figure(
+            "record, one transaction each",
+            commands,
+            recorded.seconds,
+            recorded.peak_bytes,
+            calls=record_statements,
+            # BEGIN, the idempotency look-up and the insert
+            minimum=commands * 3,
+            calls_name="SQL statements",
+        ).show(),
+        Figure(
+            f"hand out + complete, batches of {BATCH}",
+            drained,
+            handed.seconds,
+            handed.peak_bytes,
+        ).show(),
+    ]
+
+
+if __name__ == "__main__":
+    main()
