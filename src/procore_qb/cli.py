@@ -1,20 +1,26 @@
-"""The ``procore-qb`` command line."""
+"""The ``procore-qb`` command line.
+
+Bad configuration and bad state end a command with one line on stderr and exit code 2
+(:func:`fail`); the checks themselves live in :mod:`procore_qb.startup`.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
+import click
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
+from procore_qb import __version__, startup
 from procore_qb.jobs.errors import JobsConfigurationError
 from procore_qb.jobs.procrastinate_schema import SchemaUpgrade, upgrade_procrastinate_schema
 from procore_qb.settings import Settings
 from procore_qb.store import migrate
-from procore_qb.store.engine import create_engine
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,29 +47,66 @@ sandbox_app = typer.Typer(
 app.add_typer(sandbox_app, name="sandbox")
 
 
-def load_settings(console: Console) -> Settings:
-    """Read the configuration, or exit with one line per invalid setting."""
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that never wraps lines: output piped to a file or another program keeps
+    each line whole instead of breaking it at rich's default 80 columns."""
+    return Console(stderr=stderr, soft_wrap=True)
+
+
+def fail(message: str, *, console: Console | None = None, code: int = 2) -> NoReturn:
+    """End the command with ``message`` as one line on stderr and a non-zero exit code."""
+    line = " ".join(message.split())
+    (console if console is not None and console.stderr else make_console(stderr=True)).print(
+        Text.assemble(("procore-qb: ", "red"), line)
+    )
+    raise typer.Exit(code=code)
+
+
+@contextlib.contextmanager
+def startup_checks(console: Console | None = None) -> Iterator[None]:
+    """Turn a failed :mod:`procore_qb.startup` check into :func:`fail`."""
     try:
-        return Settings()
-    except ValidationError as exc:
-        console.print("[red]The configuration is invalid:[/red]")
-        for error in exc.errors():
-            name = "PROCORE_QB_" + "__".join(str(part) for part in error["loc"]).upper()
-            console.print(f"  {name}: {error['msg']}", markup=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        yield
+    except startup.StartupError as exc:
+        fail(str(exc), console=console)
+
+
+def load_settings(console: Console | None = None) -> Settings:
+    """Read the configuration, or exit with one line naming every invalid setting."""
+    with startup_checks(console):
+        return startup.load_settings()
+    raise AssertionError("unreachable")  # pragma: no cover - fail() always raises
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"procore-qb {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 @db_app.command("upgrade")
 def db_upgrade(
     revision: str = typer.Option("head", help="Alembic revision to upgrade to."),
 ) -> None:
-    """Create the database, or bring it up to the newest schema."""
-    console = Console()
-    settings = load_settings(console)
-    url = settings.database_url()
-    if url.startswith("sqlite:///"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, busy_timeout_ms=settings.database.sqlite_busy_timeout_ms)
+    """Create the database, or bring it up to the newest schema (and the data dir with it)."""
+    console = make_console()
+    settings = load_settings()
+    with startup_checks():
+        data_dir = startup.prepare_data_dir(settings, create=True)
+        engine = startup.open_database(settings)
+    console.print(data_dir.describe())
     queue_schema: SchemaUpgrade | None = None
     try:
         before = migrate.current_revision(engine)
@@ -95,21 +138,23 @@ def db_upgrade(
 
 @app.command("hash-password")
 def hash_password_command(
-    password: str = typer.Option(
-        ...,
-        prompt="Web Connector password",
-        hide_input=True,
-        confirmation_prompt=True,
-        help="Prompted for when not given.",
-    ),
+    password: Annotated[
+        str | None,
+        typer.Option(help="Prompted for (twice, on the terminal, never on stdout) when not given."),
+    ] = None,
 ) -> None:
-    """Print the hash to put in PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH."""
+    """Print the hash to put in PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH, alone on stdout, so
+    that H=$(procore-qb hash-password) works."""
     from procore_qb.quickbooks.desktop.passwords import hash_password
 
+    if password is None:
+        password = click.prompt(
+            "Web Connector password", hide_input=True, confirmation_prompt=True, err=True
+        )
     try:
         typer.echo(hash_password(password))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        fail(str(exc))
 
 
 @contextlib.contextmanager
@@ -119,6 +164,7 @@ def running_context(
     """Open what ``serve``, ``worker`` and ``setup`` share: the database, the job queue with
     the tasks registered, and the use cases' context. Bad configuration: one line, exit 2."""
     import httpx2
+    from sqlalchemy.exc import SQLAlchemyError
 
     from procore_qb.app.errors import AppError
     from procore_qb.app.notifications import register_mail_tasks
@@ -130,11 +176,15 @@ def running_context(
     from procore_qb.store.errors import StoreError
     from procore_qb.web.wiring import build_app_context, build_web_dependencies
 
+    with startup_checks(console):
+        startup.check_serve_settings(settings)
+        data_dir = startup.prepare_data_dir(settings, create=False)
+        startup.check_secret_key_file(settings, data_dir.path)
+        startup.open_database(settings, must_exist=True).dispose()
     try:
         deps, engine = build_web_dependencies(settings)
-    except (StoreError, ValueError) as exc:
-        console.print(f"[red]Cannot start:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
+    except (StoreError, ValueError, SQLAlchemyError) as exc:
+        fail(f"cannot start: {str(exc).splitlines()[0]}", console=console)
     http = httpx2.Client(timeout=60.0)
     try:
         try:
@@ -183,11 +233,14 @@ def serve(
     from procore_qb.jobs.embedded import EmbeddedJobQueue
     from procore_qb.web.app import create_app
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     settings = load_settings(console)
     with running_context(console, settings) as (deps, engine, ctx):
         in_process = isinstance(ctx.queue, EmbeddedJobQueue) if worker is None else worker
+        with startup_checks(console):
+            sock = startup.listen(host, port)
         console.print(f"procore-qb {engine.url.render_as_string(hide_password=True)}")
+        console.print(f"data dir {settings.data_dir.absolute()}")
         console.print(
             "background jobs: "
             + ("in this process" if in_process else "in `procore-qb worker` processes")
@@ -200,8 +253,10 @@ def serve(
         if in_process:
             thread.start()
         try:
-            uvicorn.run(create_app(deps, ctx), host=host, port=port, log_level="info")
+            server = uvicorn.Server(uvicorn.Config(create_app(deps, ctx), log_level="info"))
+            server.run(sockets=[sock])
         finally:
+            sock.close()
             stop.set()
             if in_process:
                 thread.join(60)
@@ -464,12 +519,19 @@ def qwc(
     username: str = typer.Option("procore-qb", help="Web Connector user name."),
     every: int = typer.Option(15, help="Scheduler: run every N minutes."),
 ) -> None:
-    """Print the .qwc file that adds procore-qb to the QuickBooks Web Connector."""
-    from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, installation_ids
+    """Print the .qwc file that adds procore-qb to the QuickBooks Web Connector.
 
-    settings = load_settings(Console(stderr=True))
+    Its OwnerID and FileID are kept in the data dir (stderr says where): the same
+    installation always prints the same IDs, and the data dir must exist already."""
+    from procore_qb.quickbooks.desktop.qwc import QwcConfig, build_qwc, ids_file, installation_ids
+
+    console = make_console(stderr=True)
+    settings = load_settings(console)
+    with startup_checks(console):
+        data_dir = startup.prepare_data_dir(settings, create=False)
+    kept = ids_file(data_dir.path).exists()
     try:
-        owner_id, file_id = installation_ids(settings.data_dir)
+        owner_id, file_id = installation_ids(data_dir.path)
         config = QwcConfig(
             app_url=url,
             username=username,
@@ -478,7 +540,14 @@ def qwc(
             run_every_minutes=every,
         )
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        fail(str(exc), console=console)
+    if kept:
+        console.print(f"Web Connector IDs from {ids_file(data_dir.path)}")
+    else:
+        console.print(
+            f"new Web Connector IDs created in {ids_file(data_dir.path)}; keep this file: "
+            "other IDs make the Web Connector ask to authorise procore-qb again"
+        )
     typer.echo(build_qwc(config), nl=False)
 
 
@@ -513,30 +582,37 @@ def sandbox_qbd(
 
     from procore_qb.sandbox import seed
     from procore_qb.sandbox.console import console_url
-    from procore_qb.sandbox.qbd import create_app, open_simulator
+    from procore_qb.sandbox.qbd import CompanyFileError, create_app, open_simulator
     from procore_qb.sandbox.qbd.clock import ManualClock, SystemClock
     from procore_qb.sandbox.qbd.console import WebConnectorTarget
 
     target = None
     if app_url is not None:
         if not app_url.startswith(("http://", "https://")):
-            raise typer.BadParameter("--app-url must be an http(s) URL, e.g. .../qbwc")
+            fail("--app-url must be an http(s) URL, e.g. .../qbwc")
         user, password = seed.WEB_CONNECTOR_LOGIN
         target = WebConnectorTarget(app_url, app_username or user, app_password or password)
+    with startup_checks():
+        sock = startup.listen("127.0.0.1", port, any_port=True)
     clock = ManualClock(SystemClock().now()) if manual_clock else None
-    simulator = open_simulator(data_dir, clock, seed_size=seed_size)
+    try:
+        simulator = open_simulator(data_dir, clock, seed_size=seed_size)
+    except CompanyFileError as exc:
+        sock.close()
+        fail(f"cannot start: {exc}")
+    port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    out = Console()
-    out.print(f"QuickBooks Desktop simulator: POST {base}/_sandbox/qbd/qbxml", soft_wrap=True)
-    out.print(f"  console: {console_url(base)}", soft_wrap=True)
+    out = make_console()
+    out.print(f"QuickBooks Desktop simulator: POST {base}/_sandbox/qbd/qbxml")
+    out.print(f"  console: {console_url(base)}")
     if target is not None:
-        out.print(f"  Web Connector runs against {target.url} as {target.username}", soft_wrap=True)
-    uvicorn.run(
-        create_app(simulator, web_connector=target),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
+        out.print(f"  Web Connector runs against {target.url} as {target.username}")
+    try:
+        uvicorn.Server(
+            uvicorn.Config(create_app(simulator, web_connector=target), log_level="warning")
+        ).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 @sandbox_app.command("webconnector")
@@ -555,12 +631,18 @@ def sandbox_webconnector(
     ] = None,
     stop_after: Annotated[int | None, typer.Option(help="End the run after N round trips.")] = None,
 ) -> None:
-    """Run one simulated Web Connector session against URL and print its transcript."""
+    """Run one simulated Web Connector session against URL and print its transcript.
+
+    Exits 1 when the session fails (refused login, unreachable endpoint, an HTTP or SOAP
+    error, an error reported by the endpoint); a fault asked for by an option is not one."""
     import httpx2
 
-    from procore_qb.sandbox.qbd import Faults, open_simulator, run_session
+    from procore_qb.sandbox.qbd import CompanyFileError, Faults, open_simulator, run_session
 
-    simulator = open_simulator(data_dir)
+    try:
+        simulator = open_simulator(data_dir)
+    except CompanyFileError as exc:
+        fail(f"cannot start: {exc}")
     faults = Faults(
         connection_error=connection_error, drop_response_at=drop_response_at, stop_after=stop_after
     )
@@ -570,6 +652,19 @@ def sandbox_webconnector(
         )
     for line in transcript.lines():
         print(line, flush=True)
+    if transcript.ended.startswith(_FAILED_SESSION_ENDINGS):
+        fail(f"the Web Connector session failed: {transcript.ended}", code=1)
+
+
+# How a session that did not do its work ends (the ``ended`` line of the transcript).
+_FAILED_SESSION_ENDINGS = (
+    "not a valid user",
+    "service busy",
+    "client version refused",
+    "could not reach",
+    "timed out waiting",
+    "error",  # "error: <SOAP fault or HTTP status>" and "error reported (percent -N)"
+)
 
 
 @sandbox_app.command("qbo")
@@ -591,7 +686,7 @@ def sandbox_qbo(
     from procore_qb.sandbox.console import console_url
     from procore_qb.sandbox.qbo.serve import serve
 
-    console = Console()
+    console = make_console()
     console.print(f"QuickBooks Online sandbox on http://127.0.0.1:{port}/")
     console.print(f"  console {console_url(f'http://127.0.0.1:{port}')}", soft_wrap=True)
     console.print(f"  company (realmId) {seed.QBO_REALM_ID}")

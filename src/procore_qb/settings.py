@@ -1,20 +1,27 @@
 """Configuration, read once at an entry point and passed down (never a module global).
 
 Values come from ``PROCORE_QB_*`` environment variables (``__`` separates nested keys) or a TOML
-file named by ``PROCORE_QB_CONFIG``.
+file named by ``PROCORE_QB_CONFIG``; environment variables win. A relative ``data_dir`` in the
+TOML file is relative to the file's own folder, so the same file means the same folder from
+wherever a command runs. Without any, the data directory is the per-user one that
+:func:`default_data_dir` names.
 """
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+import platformdirs
+from cryptography.fernet import Fernet
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 from procore_qb.jobs.config import JobQueueSettings
@@ -22,17 +29,61 @@ from procore_qb.notify.config import MailSettings
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 
 __all__ = [
+    "CONFIG_VARIABLE",
     "CompanySettings",
+    "ConfigFileError",
     "DatabaseSettings",
     "JobQueueSettings",
     "MailSettings",
     "ProcoreSettings",
     "QuickBooksOnlineSettings",
     "Settings",
+    "default_data_dir",
+    "read_config_file",
 ]
+
+CONFIG_VARIABLE = "PROCORE_QB_CONFIG"
+APP_NAME = "procore-qb"
+
+
+class ConfigFileError(Exception):
+    """The file named by ``PROCORE_QB_CONFIG`` is missing, unreadable or not valid TOML."""
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (``~/.local/share/procore-qb`` on Linux, under
+    ``%LOCALAPPDATA%`` on Windows, ``~/Library/Application Support`` on macOS)."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def read_config_file(name: str) -> dict[str, Any]:
+    """The settings in the TOML file ``name``, with a relative ``data_dir`` made relative to
+    the file's folder. :class:`ConfigFileError` says what is wrong and how to fix it."""
+    path = Path(name).expanduser().absolute()
+    if not path.exists():
+        raise ConfigFileError(
+            f"{CONFIG_VARIABLE} names {path}, which does not exist: create it, or fix or unset "
+            f"{CONFIG_VARIABLE}"
+        )
+    if not path.is_file():
+        raise ConfigFileError(f"{CONFIG_VARIABLE} names {path}, which is not a file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read {path} ({CONFIG_VARIABLE}): {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"{path} ({CONFIG_VARIABLE}) is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{path} ({CONFIG_VARIABLE}) is not valid TOML: {exc}") from None
+    data_dir = data.get("data_dir")
+    if isinstance(data_dir, str) and data_dir and not Path(data_dir).expanduser().is_absolute():
+        data["data_dir"] = str(path.parent / data_dir)
+    return data
 
 
 class DatabaseSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str = Field(
         default="",
         description="SQLAlchemy URL; empty means SQLite at DATA_DIR/procore-qb.sqlite3.",
@@ -43,6 +94,8 @@ class DatabaseSettings(BaseModel):
 class CompanySettings(BaseModel):
     """The Procore company this installation serves and the QuickBooks edition it keeps its
     books in."""
+
+    model_config = ConfigDict(extra="forbid")
 
     procore_company_id: int | None = Field(
         default=None, ge=1, description="The company id Procore shows in its URLs."
@@ -110,9 +163,14 @@ class Settings(BaseSettings):
         env_prefix="PROCORE_QB_",
         env_nested_delimiter="__",
         extra="forbid",
+        # A refusal must not repeat a secret (the key, the Web Connector password hash).
+        hide_input_in_errors=True,
     )
 
-    data_dir: Path = Field(default=Path("procore-qb-data"))
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the SQLite database, the secret key and the Web Connector IDs live.",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(""),
         description="Key that encrypts tokens at rest; generated into DATA_DIR when empty.",
@@ -129,6 +187,33 @@ class Settings(BaseSettings):
     )
     mail: MailSettings = Field(default_factory=MailSettings)
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_is_named(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must name a folder (leave it unset for the per-user data directory)")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_expanded(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_is_a_fernet_key(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value()
+        if key:
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                # The key itself is never repeated in the message.
+                raise ValueError(
+                    "must be a Fernet key (32 url-safe base64-encoded bytes, as "
+                    "Fernet.generate_key() makes), or empty to use DATA_DIR/secret.key"
+                ) from None
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -138,12 +223,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        import os
-
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("PROCORE_QB_CONFIG")
+        config_file = os.environ.get(CONFIG_VARIABLE)
         if config_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+            sources.append(InitSettingsSource(settings_cls, read_config_file(config_file)))
         return tuple(sources)
 
     def database_url(self) -> str:

@@ -3,11 +3,16 @@
 SQLite: WAL journal, foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE`` for every
 transaction so concurrent writers queue on the lock instead of failing with "database is
 locked" half-way through (SQLAlchemy's documented pysqlite recipe).
-PostgreSQL: psycopg 3.
+PostgreSQL: psycopg 3, giving up on a connection attempt after ``CONNECT_TIMEOUT_S`` unless
+the URL sets ``connect_timeout`` itself.
+
+:func:`check_url` and :func:`probe` turn an unusable URL, an unreachable server and a damaged
+SQLite file into one :class:`DatabaseUnavailable` line each, before a command starts work.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +20,77 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["create_engine", "create_session_factory", "is_sqlite"]
+from procore_qb.store.errors import DatabaseUnavailable
+
+__all__ = ["check_url", "create_engine", "create_session_factory", "is_sqlite", "probe"]
+
+CONNECT_TIMEOUT_S = 10
+_URL_FORMS = "postgresql+psycopg://USER@HOST:PORT/DBNAME, or sqlite:////absolute/path.sqlite3"
+
+
+def check_url(url: str) -> sa.URL:
+    """``url`` parsed, if it names a database procore-qb runs on with a driver it ships."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        # The text is not repeated: it may hold a password.
+        raise DatabaseUnavailable(
+            f"the database URL cannot be read: write it as {_URL_FORMS}"
+        ) from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "postgresql" and driver != "psycopg":
+        raise DatabaseUnavailable(
+            f"the database URL asks for the PostgreSQL driver {driver!r}; procore-qb ships "
+            "psycopg 3: start the URL with postgresql+psycopg://"
+        )
+    if backend == "sqlite" and driver != "pysqlite":
+        raise DatabaseUnavailable(
+            f"the database URL asks for the SQLite driver {driver!r}: start it with sqlite:///"
+        )
+    if backend not in {"postgresql", "sqlite"}:
+        raise DatabaseUnavailable(
+            f"procore-qb keeps its data in PostgreSQL or SQLite, not {backend}: write the "
+            f"database URL as {_URL_FORMS}"
+        )
+    return parsed
+
+
+def probe(engine: Engine) -> None:
+    """Connect once and read the schema version: :class:`DatabaseUnavailable` with the reason
+    and the fix when the server cannot be reached or the SQLite file is not a database."""
+    url = engine.url
+    shown = url.render_as_string(hide_password=True)
+    sqlite_file: Path | None = None
+    if is_sqlite(engine) and url.database not in (None, "", ":memory:"):
+        sqlite_file = Path(str(url.database))
+    if sqlite_file is not None:
+        if sqlite_file.exists() and not sqlite_file.is_file():
+            raise DatabaseUnavailable(f"the SQLite database {sqlite_file} is not a file")
+        if not sqlite_file.parent.is_dir():
+            raise DatabaseUnavailable(
+                f"the folder of the SQLite database {sqlite_file} does not exist: create it, "
+                "or fix the database URL"
+            )
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA schema_version" if sqlite_file else "SELECT 1")
+    except sa.exc.DBAPIError as exc:
+        reason = _first_line(exc.orig if exc.orig is not None else exc)
+        if sqlite_file is None:
+            raise DatabaseUnavailable(f"cannot connect to the database {shown}: {reason}") from None
+        if any(word in reason for word in ("not a database", "malformed", "corrupt")):
+            raise DatabaseUnavailable(
+                f"the SQLite database {sqlite_file} is damaged ({reason}): restore it from a "
+                "backup, or move it away and run `procore-qb db upgrade` to start a new one"
+            ) from None
+        raise DatabaseUnavailable(
+            f"cannot open the SQLite database {sqlite_file}: {reason}"
+        ) from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = " ".join(str(error).split("\n")[:1]).strip()
+    return text or error.__class__.__name__
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -26,7 +101,10 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 def create_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     """An engine for ``url`` with our per-dialect settings applied."""
     if not is_sqlite(url):
-        return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+        connect_args: dict[str, Any] = {}
+        if "connect_timeout" not in sa.make_url(url).query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+        return sa.create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
     engine = sa.create_engine(
         url,

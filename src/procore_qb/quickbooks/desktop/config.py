@@ -1,8 +1,9 @@
 """Settings of the Web Connector endpoint, ready to nest in :class:`procore_qb.settings.Settings`
 (for example as ``webconnector: WebConnectorSettings``, read from ``PROCORE_QB_WEBCONNECTOR__*``).
 
-The password is configured only as a hash (``python -c "from
-procore_qb.quickbooks.desktop.passwords import hash_password; print(hash_password('...'))"``).
+The password is configured only as a hash (``procore-qb hash-password`` prints one). Both the
+application URL and the hash are checked when the settings are read, so a bad value stops a
+command at once instead of failing the first Web Connector session.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from procore_qb.quickbooks.desktop.passwords import check_password_hash
 from procore_qb.quickbooks.desktop.qbxml.message import DEFAULT_QBXML_VERSION
-from procore_qb.quickbooks.desktop.qwc import QwcConfig, installation_ids
+from procore_qb.quickbooks.desktop.qwc import QwcConfig, check_app_url, installation_ids
 from procore_qb.quickbooks.desktop.session import WebConnectorAccount, WebConnectorOptions
 
 __all__ = ["WebConnectorSettings"]
 
 
 class WebConnectorSettings(BaseModel):
+    # A refusal must not repeat the password hash.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
     app_url: str = Field(
         default="http://localhost:8000/qbwc",
         description="Public URL of POST /qbwc: https, or http://localhost on the same machine.",
@@ -35,6 +40,16 @@ class WebConnectorSettings(BaseModel):
     page_size: int = Field(default=500, ge=1, description="MaxReturned per iterator page.")
     ticket_ttl_minutes: int = Field(default=30, ge=1)
     qbxml_version: str = Field(default=DEFAULT_QBXML_VERSION)
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_url_is_one_the_web_connector_accepts(cls, value: str) -> str:
+        return check_app_url(value)
+
+    @field_validator("password_hash")
+    @classmethod
+    def _password_hash_is_usable(cls, value: str) -> str:
+        return check_password_hash(value) if value else value
 
     def options(self) -> WebConnectorOptions:
         return WebConnectorOptions(

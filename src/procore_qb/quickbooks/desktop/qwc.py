@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-__all__ = ["QwcConfig", "build_qwc", "check_app_url", "installation_ids"]
+__all__ = ["QwcConfig", "build_qwc", "check_app_url", "ids_file", "installation_ids"]
 
 IDS_FILE = "webconnector-ids.json"
 
@@ -87,9 +87,14 @@ def build_qwc(config: QwcConfig) -> str:
     return f'<?xml version="1.0"?>\n{body}'
 
 
+def ids_file(data_dir: Path) -> Path:
+    """Where :func:`installation_ids` keeps the IDs."""
+    return data_dir / IDS_FILE
+
+
 def installation_ids(data_dir: Path) -> tuple[uuid.UUID, uuid.UUID]:
     """``(OwnerID, FileID)`` of this installation, created once in ``data_dir``."""
-    path = data_dir / IDS_FILE
+    path = ids_file(data_dir)
     if path.exists():
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile
 from procore_qb.sandbox.qbd.console import WebConnectorTarget
 from procore_qb.sandbox.qbd.errors import (
+    CompanyFileError,
     QbdSimulatorError,
     QbxmlParseError,
     SoapFaultError,
@@ -33,6 +34,7 @@ __all__ = [
     "CONSOLE_PATH",
     "Clock",
     "CompanyFile",
+    "CompanyFileError",
     "Faults",
     "ManualClock",
     "QbdSimulator",

@@ -24,7 +24,7 @@ from procore_qb.sandbox import seed
 from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile, format_time
 from procore_qb.sandbox.qbd.console import WebConnectorTarget, console_routes
-from procore_qb.sandbox.qbd.errors import QbxmlParseError
+from procore_qb.sandbox.qbd.errors import CompanyFileError, QbxmlParseError
 from procore_qb.sandbox.qbd.poller import WebConnectorPoller
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 from procore_qb.sandbox.qbd.seeding import load_bulk, load_seed
@@ -57,7 +57,14 @@ def open_simulator(
     if data_dir is None:
         company = CompanyFile(":memory:", clock)
     else:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        if data_dir.exists() and not data_dir.is_dir():
+            raise CompanyFileError(f"{data_dir} is not a folder: give --data-dir a folder")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CompanyFileError(
+                f"cannot use {data_dir} for the company file: {exc.strerror or exc}"
+            ) from None
         company = CompanyFile(data_dir / COMPANY_FILE_NAME, clock)
     if company.is_empty():
         load_seed(company)

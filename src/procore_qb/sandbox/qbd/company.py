@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from procore_qb.sandbox.qbd.clock import Clock
+from procore_qb.sandbox.qbd.errors import CompanyFileError
 from procore_qb.sandbox.qbd.nodes import Node
 
 __all__ = [
@@ -208,10 +209,22 @@ class CompanyFile:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute(
-            "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=ON"
-        )
-        self._db.executescript(_SCHEMA)
+        try:
+            if self.path != ":memory:":
+                # A damaged or foreign file is refused at once, not at the first request.
+                verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(str(verdict))
+            self._db.execute(
+                "PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA foreign_keys=ON"
+            )
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise CompanyFileError(
+                f"the company file {self.path} cannot be opened ({exc}): move it away to "
+                "start again from the seed company"
+            ) from None
 
     def close(self) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 Hierarchy::
 
     QbdSimulatorError                 root of every error raised by ``sandbox.qbd``
+    ├── CompanyFileError              the company file cannot be opened: damaged, or not one
     ├── QbxmlParseError               the request processor could not read the qbXML text at all
     │                                 (QuickBooks answers with HRESULT 0x80040400, not a response)
     ├── StatusError                   one request is refused; becomes a ``*Rs`` with a status code
@@ -15,6 +16,7 @@ from __future__ import annotations
 __all__ = [
     "PARSE_ERROR_HRESULT",
     "PARSE_ERROR_MESSAGE",
+    "CompanyFileError",
     "QbdSimulatorError",
     "QbxmlParseError",
     "SoapFaultError",
@@ -30,6 +32,11 @@ PARSE_ERROR_MESSAGE = "QuickBooks found an error when parsing the provided XML t
 
 class QbdSimulatorError(Exception):
     """Root of the simulator's errors."""
+
+
+class CompanyFileError(QbdSimulatorError):
+    """The company file (or the folder meant for it) cannot be used; the message says how to
+    start again."""
 
 
 class QbxmlParseError(QbdSimulatorError):
