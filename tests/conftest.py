@@ -43,6 +43,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_user_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands that fall back on the per-user data directory find it under the test's
+    temporary folder, never in the home directory of whoever runs the tests (subprocesses
+    inherit it too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data-home")))
+        patch.delenv("PROCORE_QB_CONFIG", raising=False)
+        patch.delenv("PROCORE_QB_DATA_DIR", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """``../shared/reference/``: the public qbXML, Web Connector, QBO and Procore contracts."""

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -148,7 +147,7 @@ def hash_password_command(
     from procore_qb.quickbooks.desktop.passwords import hash_password
 
     if password is None:
-        password = click.prompt(
+        password = typer.prompt(
             "Web Connector password", hide_input=True, confirmation_prompt=True, err=True
         )
     try:

@@ -37,7 +37,13 @@ def check_url(url: str) -> sa.URL:
         raise DatabaseUnavailable(
             f"the database URL cannot be read: write it as {_URL_FORMS}"
         ) from None
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    backend = parsed.get_backend_name()
+    if backend not in {"postgresql", "sqlite"}:
+        raise DatabaseUnavailable(
+            f"procore-qb keeps its data in PostgreSQL or SQLite, not {backend!r}: write the "
+            f"database URL as {_URL_FORMS}"
+        )
+    driver = parsed.get_driver_name()
     if backend == "postgresql" and driver != "psycopg":
         raise DatabaseUnavailable(
             f"the database URL asks for the PostgreSQL driver {driver!r}; procore-qb ships "
@@ -46,11 +52,6 @@ def check_url(url: str) -> sa.URL:
     if backend == "sqlite" and driver != "pysqlite":
         raise DatabaseUnavailable(
             f"the database URL asks for the SQLite driver {driver!r}: start it with sqlite:///"
-        )
-    if backend not in {"postgresql", "sqlite"}:
-        raise DatabaseUnavailable(
-            f"procore-qb keeps its data in PostgreSQL or SQLite, not {backend}: write the "
-            f"database URL as {_URL_FORMS}"
         )
     return parsed
 

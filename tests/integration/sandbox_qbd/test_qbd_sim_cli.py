@@ -41,7 +41,8 @@ def _endpoint() -> Starlette:
         method = etree.QName(call[0]).localname
         result: str
         if method == "authenticate":
-            result = "<string>t-1</string><string></string>"
+            verdict = "nvu" if request.url.path.endswith("-nvu") else ""
+            result = f"<string>t-1</string><string>{verdict}</string>"
         elif method == "sendRequestXML":
             element = etree.Element("x")
             element.text = JOB_ADD if state["sent"] == 0 else ""
@@ -56,7 +57,16 @@ def _endpoint() -> Starlette:
             media_type="text/xml",
         )
 
-    return Starlette(routes=[Route("/qbwc", handle, methods=["POST"])])
+    async def broken(request: Request) -> Response:
+        return Response("upstream trouble", status_code=502, media_type="text/plain")
+
+    return Starlette(
+        routes=[
+            Route("/qbwc", handle, methods=["POST"]),
+            Route("/qbwc-nvu", handle, methods=["POST"]),
+            Route("/qbwc-502", broken, methods=["POST"]),
+        ]
+    )
 
 
 @pytest.fixture
@@ -232,3 +242,32 @@ def test_qbd_command_keeps_the_system_clock_by_default() -> None:
             assert refused.status_code == 409
     finally:
         _stop(process)
+
+
+@pytest.mark.parametrize(
+    ("path", "ended"),
+    [
+        ("/qbwc-nvu", "not a valid user (nvu)"),
+        ("/qbwc-502", "error: serverVersion: HTTP 502: not XML:"),
+    ],
+)
+def test_webconnector_command_exits_1_when_the_session_fails(
+    endpoint_url: str, tmp_path: Path, path: str, ended: str
+) -> None:
+    url = endpoint_url.removesuffix("/qbwc") + path
+    args = ["sandbox", "webconnector", "--url", url, "--username", "demo"]
+    result = CliRunner().invoke(app, [*args, "--password", "demo", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert f"ended: {ended}" in result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"procore-qb: the Web Connector session failed: {ended}")
+
+
+def test_webconnector_command_exits_1_when_the_endpoint_is_unreachable(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/qbwc"
+    args = ["sandbox", "webconnector", "--url", url, "--username", "demo", "--password", "demo"]
+    result = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f"procore-qb: the Web Connector session failed: could not reach {url}: ConnectError"
+    ]

@@ -150,6 +150,10 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
             timeout=60,
         )
         assert "nvu" in wrong.stdout, wrong.stdout + wrong.stderr
+        assert wrong.returncode == 1
+        assert wrong.stderr.strip().splitlines() == [
+            "procore-qb: the Web Connector session failed: not a valid user (nvu)"
+        ]
         right = subprocess.run(
             [
                 *cli,
@@ -163,8 +167,11 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
         )
         # Nothing is queued yet: the endpoint says so with "none", as QBWC expects.
         assert "'none'" in right.stdout, right.stdout + right.stderr
+        assert right.returncode == 0
     finally:
         server.terminate()
         server.wait(timeout=10)
         assert server.stdout is not None
+        banner = server.stdout.read().decode()
         server.stdout.close()
+    assert f"data dir {tmp_path / 'data'}" in banner
