@@ -63,7 +63,8 @@ class WebConnectorSettings(BaseModel):
         if not self.password_hash:
             raise ValueError(
                 "the Web Connector password hash is not set: set "
-                "PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH to hash_password('<password>')"
+                "PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH to the line `procore-qb hash-password` "
+                "prints"
             )
         return WebConnectorAccount(
             username=self.username,
