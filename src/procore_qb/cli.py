@@ -105,7 +105,6 @@ def db_upgrade(
     with startup_checks():
         data_dir = startup.prepare_data_dir(settings, create=True)
         engine = startup.open_database(settings)
-    console.print(data_dir.describe())
     queue_schema: SchemaUpgrade | None = None
     try:
         before = migrate.current_revision(engine)
@@ -115,10 +114,10 @@ def db_upgrade(
             try:
                 queue_schema = upgrade_procrastinate_schema(engine)
             except JobsConfigurationError as exc:
-                console.print(f"procore-qb db upgrade: {exc}", markup=False, soft_wrap=True)
-                raise typer.Exit(code=1) from None
+                fail(f"db upgrade: {exc}", code=1)
     finally:
         engine.dispose()
+    console.print(data_dir.describe())
     shown = engine.url.render_as_string(hide_password=True)
     if before == after:
         console.print(f"{shown}: already at revision {after}")
