@@ -30,14 +30,14 @@ from procore_qb.app.notifications import register_mail_tasks
 from procore_qb.app.tasks import register_tasks
 from procore_qb.demo.servers import BackgroundServer
 from procore_qb.demo.simulators import Simulators, start_simulators
-from procore_qb.demo.web import build_demo_app
+from procore_qb.demo.web import build_demo_app, permissions
 from procore_qb.jobs.factory import create_job_queue
 from procore_qb.jobs.port import JobQueue
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore.errors import ProcoreSandboxError
-from procore_qb.sandbox.qbd import QbdSimulatorError, WebConnectorPoller
+from procore_qb.sandbox.qbd import QbdSimulatorError, WebConnectorPoller, WebConnectorTarget
 from procore_qb.sandbox.qbo.errors import SnapshotError
 from procore_qb.settings import (
     CompanySettings,
@@ -80,14 +80,6 @@ class DemoUser:
     email: str
     token: str
     roles: str
-
-
-def _roles(user: seed.User) -> str:
-    return (
-        f"ERP Integrations {user.erp_integrations}, Directory {user.directory}, "
-        f"project Admin tool {user.project_admin}"
-        + (", Can Push to Accounting" if user.can_push_to_accounting else "")
-    )
 
 
 def _now() -> datetime:
@@ -164,10 +156,22 @@ class Demo:
     def start(self) -> None:
         options = self.options
         options.data_dir.mkdir(parents=True, exist_ok=True)
+        # The app's socket is bound first, so its URL (the redirect URIs, and the Web Connector
+        # URL the QuickBooks Desktop console's "Run Web Connector now" connects to) is known up
+        # front.
+        self.app_server = BackgroundServer(FastAPI(), name="procore-qb", port=options.port)
+        user, password = seed.WEB_CONNECTOR_LOGIN
         self.progress("starting the simulators")
         try:
-            self.sims = sims = start_simulators(options.backend, options.data_dir / "sandbox")
+            self.sims = sims = start_simulators(
+                options.backend,
+                options.data_dir / "sandbox",
+                web_connector=WebConnectorTarget(
+                    f"{self.app_server.url}/qbwc", user, password, timeout_seconds=120.0
+                ),
+            )
         except (ProcoreSandboxError, QbdSimulatorError, SnapshotError) as exc:
+            self.stop()
             raise DemoError(
                 f"a simulator could not load its state in {options.data_dir / 'sandbox'}: "
                 f"{exc}; use another --data-dir, or delete that folder to start over"
@@ -180,9 +184,8 @@ class Demo:
 
     def _start(self, sims: Simulators) -> None:
         options = self.options
-        # The app's socket is bound first, so its URL (the redirect URIs) is known up front.
-        placeholder = FastAPI()
-        self.app_server = BackgroundServer(placeholder, name="procore-qb", port=options.port)
+        if self.app_server is None:
+            raise DemoError("the demo is not running")
         settings = self.settings(self.app_server.url, sims)
         self.progress("opening the database")
         engine = create_engine(settings.database_url())
@@ -259,7 +262,7 @@ class Demo:
                     )
                 actor = sign_in(ctx, code)
                 issue_token(ctx, actor, label="demo", token=user.token)
-            self.users.append(DemoUser(user.email, user.token, _roles(user)))
+            self.users.append(DemoUser(user.email, user.token, permissions(user)))
 
     # ------------------------------------------------------------------ stop
 

@@ -16,7 +16,7 @@ from procore_qb.demo.servers import BackgroundServer
 from procore_qb.sandbox import seed
 from procore_qb.sandbox.procore import ProcoreSandbox
 from procore_qb.sandbox.procore import create_app as procore_app
-from procore_qb.sandbox.qbd import QbdSimulator, open_simulator
+from procore_qb.sandbox.qbd import QbdSimulator, WebConnectorTarget, open_simulator
 from procore_qb.sandbox.qbd import create_app as qbd_app
 from procore_qb.sandbox.qbo.app import create_app as qbo_app
 from procore_qb.sandbox.qbo.simulator import Simulator as QboSimulator
@@ -106,9 +106,18 @@ class Simulators:
             client.close()
 
 
-def start_simulators(backend: str, data_dir: Path, *, webhook_url: str | None = None) -> Simulators:
+def start_simulators(
+    backend: str,
+    data_dir: Path,
+    *,
+    webhook_url: str | None = None,
+    web_connector: WebConnectorTarget | None = None,
+) -> Simulators:
     """Start the Procore simulator and the ``backend`` QuickBooks simulator, keeping their
-    state under ``data_dir`` (a reused directory continues where it stopped)."""
+    state under ``data_dir`` (a reused directory continues where it stopped).
+
+    ``web_connector`` is the application the QuickBooks Desktop console's "Run Web Connector
+    now" runs one session against."""
     procore_client = httpx2.Client(timeout=10.0)
     procore = ProcoreSandbox(webhook_client=procore_client, data_dir=data_dir / "procore")
     procore_server = BackgroundServer(procore_app(procore), name="Procore simulator")
@@ -128,7 +137,9 @@ def start_simulators(backend: str, data_dir: Path, *, webhook_url: str | None = 
         quickbooks_server = BackgroundServer(qbo_app(qbo), name="QuickBooks Online simulator")
     else:
         qbd = open_simulator(data_dir / "qbd")
-        quickbooks_server = BackgroundServer(qbd_app(qbd), name="QuickBooks Desktop simulator")
+        quickbooks_server = BackgroundServer(
+            qbd_app(qbd, web_connector=web_connector), name="QuickBooks Desktop simulator"
+        )
     sims = Simulators(
         backend, procore, procore_server, quickbooks_server, qbd=qbd, qbo=qbo, _clients=clients
     )

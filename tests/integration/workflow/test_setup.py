@@ -310,3 +310,42 @@ def test_demo_route_answers_only_in_demo_mode(fresh_desktop: Stack) -> None:
         assert answer.status_code == status
         if demo:
             assert answer.json()["simulators"]["procore"]["base_url"] == "http://127.0.0.1:1"
+
+
+def test_start_page_links_the_three_apps_only_in_demo_mode(fresh_desktop: Stack) -> None:
+    fresh = fresh_desktop
+
+    def describe() -> dict[str, object]:
+        return {
+            "procore": {"console": "http://127.0.0.1:1/_sandbox/console"},
+            "quickbooks_desktop": {"console": "http://127.0.0.1:2/_sandbox/console"},
+        }
+
+    for demo in (True, False):
+        app = FastAPI()
+        app.include_router(demo_router(dataclasses.replace(fresh.ctx, demo=demo), describe))
+        with TestClient(app) as client:
+            answer = client.get("/")
+        if not demo:
+            assert answer.status_code == 404
+            assert answer.json() == {"detail": "Not Found"}
+            continue
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/html")
+        page = answer.text
+        assert "<h1>procore-qb demo</h1>" in page
+        assert '<a href="/docs">procore-qb API docs</a>' in page
+        assert '<a href="http://127.0.0.1:1/_sandbox/console">Procore console</a>' in page
+        assert (
+            '<a href="http://127.0.0.1:2/_sandbox/console">QuickBooks Desktop console</a>' in page
+        )
+        for user in seed.USERS:
+            line = next(li for li in page.splitlines() if user.token in li)
+            assert user.email in line
+            assert f"ERP Integrations {user.erp_integrations}" in line
+            assert f"project Admin tool {user.project_admin}" in line
+        assert "POST /api/v1/projects/{id}/send-to-erp</code> as cara" in page
+        assert "POST /api/v1/erp/jobs/refresh</code> as ada" in page
+        # No script, no stylesheet or font from elsewhere.
+        assert "<script" not in page
+        assert "https://" not in page
