@@ -26,6 +26,7 @@ same message, by a look-up:
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, replace
@@ -107,14 +108,25 @@ def marker(idempotency_key: str) -> str:
     return "{" + str(uuid.uuid5(_MARKER_NAMESPACE, idempotency_key)).upper() + "}"
 
 
+MAX_REQUEST_ID_CHARS = 200
+"""Longest requestID procore-qb makes: an idempotency key and two counters."""
+_COUNTER = re.compile(r"^[0-9]{1,6}$", re.ASCII)
+_ITERATOR_ID = re.compile(r"^[\x21-\x7e]{1,100}$", re.ASCII)
+"""QuickBooks' iteratorID is a GUID in braces; anything printable up to 100 is kept."""
+
+
 def request_id(idempotency_key: str, part: int, page: int) -> str:
     return f"{idempotency_key}.{part}.{page}"
 
 
 def parse_request_id(value: str) -> tuple[str, int, int] | None:
     """Inverse of :func:`request_id`; None for an id we did not make."""
+    if len(value) > MAX_REQUEST_ID_CHARS:
+        return None
     pieces = value.rsplit(".", 2)
-    if len(pieces) != 3 or not pieces[0] or not pieces[1].isdecimal() or not pieces[2].isdecimal():
+    if len(pieces) != 3 or not pieces[0]:
+        return None
+    if not all(_COUNTER.match(piece) for piece in pieces[1:]):
         return None
     return pieces[0], int(pieces[1]), int(pieces[2])
 
@@ -358,6 +370,23 @@ class DesktopGateway:
             return PageOutcome(CommandResult(idempotency_key=key))
         if response.error is not None:
             return PageOutcome(_error(key, response))
+        if more and (iterator_id is None or _ITERATOR_ID.match(iterator_id) is None):
+            # The next page cannot be asked for without it: this command fails, the session
+            # and the other commands in it go on.
+            shown = None if iterator_id is None else iterator_id[:60]
+            return PageOutcome(
+                CommandResult(
+                    idempotency_key=key,
+                    error=CommandError(
+                        code="unreadable",
+                        message=(
+                            "QuickBooks' answer says more records remain "
+                            f"(iteratorRemainingCount={response.iterator_remaining}) but its "
+                            f"iteratorID {shown!r} is missing or not an iterator id"
+                        ),
+                    ),
+                )
+            )
         try:
             partial = self._read(command, part, response)
         except QbxmlParseError as exc:

@@ -122,13 +122,29 @@ class WebConnectorStatus:
     in_flight: int
 
 
+MAX_TEXT_CHARS = 2_000
+"""Longest message or error text kept from the Web Connector (hresult, message): the rest is
+cut, so a peer cannot grow the database with one call."""
+MAX_HRESULT_CHARS = 64
+_QBXML_COUNTRIES = frozenset({"CA", "UK", "AU"})
+"""qbXML version prefixes besides the US one (spec quickbooks-api.md §B.9: "CA3.0", "UK2.0")."""
+
+
 def _version_tuple(text: str) -> tuple[int, ...]:
     out: list[int] = []
-    for piece in text.split("."):
-        if not piece.isdecimal():
+    for piece in text[:100].split(".")[:4]:
+        if not (piece.isascii() and piece.isdecimal()) or len(piece) > 9:
             break
         out.append(int(piece))
     return tuple(out)
+
+
+def _clip(text: str | None, limit: int = MAX_TEXT_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters not kept)"
 
 
 def _parts_state(held: HeldCommand) -> list[dict[str, Any]]:
@@ -175,7 +191,7 @@ class WebConnectorService:
         parsed = _version_tuple(version or "")
         if parsed and parsed[:2] < MIN_CLIENT_VERSION:
             return (
-                f"W:QuickBooks Web Connector {version} is older than procore-qb supports "
+                f"W:QuickBooks Web Connector {_clip(version, 40)} is older than procore-qb supports "
                 f"({'.'.join(map(str, MIN_CLIENT_VERSION))} or newer). Please upgrade it."
             )
         return ""
@@ -262,6 +278,7 @@ class WebConnectorService:
             if session is None:
                 return 100
             if hresult or not (response or "").strip():
+                hresult, message = _clip(hresult, MAX_HRESULT_CHARS), _clip(message)
                 text = (
                     f"QuickBooks could not run the request ({hresult or 'no response'}): {message}"
                 )
@@ -269,8 +286,8 @@ class WebConnectorService:
                 tx.record_connection_error(
                     company_id=session.company_id,
                     ticket=ticket,
-                    hresult=hresult or "",
-                    message=message or "",
+                    hresult=hresult,
+                    message=message,
                     now=now,
                 )
                 self._release(tx, ticket)
@@ -278,15 +295,18 @@ class WebConnectorService:
             try:
                 parsed = parse_response_message(response)
             except QbxmlError as exc:
-                tx.set_last_error(ticket, f"procore-qb could not read QuickBooks' response: {exc}")
+                tx.set_last_error(
+                    ticket, _clip(f"procore-qb could not read QuickBooks' response: {exc}")
+                )
                 self._release(tx, ticket)
                 return -1
             held_by_key = {held.idempotency_key: held for held in tx.held(ticket)}
             states = {held.command_id: _parts_state(held) for held in held_by_key.values()}
+            ignored: list[str | None] = []
             for rs in parsed.responses:
                 ids = parse_request_id(rs.request_id or "")
                 if ids is None or ids[0] not in held_by_key:
-                    log.warning("ignoring a QuickBooks response with requestID %r", rs.request_id)
+                    ignored.append(rs.request_id)
                     continue
                 key, part_no, page = ids
                 held = held_by_key[key]
@@ -307,6 +327,16 @@ class WebConnectorService:
                 else:
                     state["done"] = True
                 tx.save_parts(held.command_id, parts_state)
+            if ignored:
+                # One line per message, however many responses it holds: a peer must not be
+                # able to fill the log.
+                first = ignored[0]
+                log.warning(
+                    "ignored %d QuickBooks response(s) whose requestID procore-qb did not send "
+                    "(first: %r)",
+                    len(ignored),
+                    None if first is None else _clip(first, 80),
+                )
             for held in tx.held(ticket):
                 if any(p["sent"] for p in held.parts):
                     # Sent but unanswered: QuickBooks stopped before it (stopOnError, or a
@@ -320,15 +350,17 @@ class WebConnectorService:
         """Record that the Web Connector could not reach QuickBooks; ``"done"`` ends this
         session and the next scheduled update tries again."""
         now = self._clock()
+        hresult, message = _clip(hresult, MAX_HRESULT_CHARS), _clip(message)
         with self._store.transaction() as tx:
-            session = tx.session(ticket or "")
+            session = self._live(tx, ticket, now)
             if session is None:
+                # An unknown, closed or expired ticket: nothing is recorded.
                 return "done"
             tx.record_connection_error(
                 company_id=session.company_id,
                 ticket=ticket,
-                hresult=hresult or "",
-                message=message or "",
+                hresult=hresult,
+                message=message,
                 now=now,
             )
             tx.set_last_error(ticket, f"QuickBooks connection error {hresult}: {message}".strip())
@@ -364,7 +396,9 @@ class WebConnectorService:
     def get_last_error(self, ticket: str) -> str:
         with self._store.transaction() as tx:
             session = tx.session(ticket or "")
-            if session is None:
+            if session is None or session.state != "open":
+                # A closed ticket tells nothing more: its session's errors are on the
+                # settings page (web_connector status), not handed to whoever holds it.
                 return "No open procore-qb session for this ticket; the next update starts one."
             return session.last_error or ""
 
@@ -372,12 +406,21 @@ class WebConnectorService:
         now = self._clock()
         with self._store.transaction() as tx:
             session = tx.session(ticket or "")
-            if session is None:
+            if session is None or session.state != "open":
                 return "OK"
-            if session.state == "open":
-                self._release(tx, ticket)
-                tx.end_session(ticket, state="closed", now=now)
+            self._release(tx, ticket)
+            tx.end_session(ticket, state="closed", now=now)
             return f"OK: {session.completed} QuickBooks command(s) completed"
+
+    def ticket_is_open(self, ticket: str) -> bool:
+        """Whether ``ticket`` names an open, unexpired session (a read: nothing changes)."""
+        with self._store.transaction() as tx:
+            session = tx.session(ticket or "")
+            return (
+                session is not None
+                and session.state == "open"
+                and session.expires_at > self._clock()
+            )
 
     # ------------------------------------------------------------------ status
 
@@ -400,11 +443,19 @@ class WebConnectorService:
     # ------------------------------------------------------------------ internals
 
     def _version_for(self, country: str, major: int, minor: int) -> str:
+        """The qbXML version to announce: the configured one, or the older one QuickBooks
+        says it supports. A version or country no QuickBooks has (major above 99, minor above
+        9, country "XX") is ignored: the configured version is sent and QuickBooks answers
+        for itself."""
         configured = self.options.qbxml_version
         wanted = _version_tuple(configured)
-        if major and (major, minor) < wanted:
-            prefix = country if country and country != "US" else ""
-            return f"{prefix}{major}.{minor}"
+        if not (1 <= major <= 99 and 0 <= minor <= 9) or (major, minor) >= wanted:
+            return configured
+        country = (country or "").strip().upper()
+        if country in ("", "US"):
+            return f"{major}.{minor}"
+        if country in _QBXML_COUNTRIES:
+            return f"{country}{major}.{minor}"
         return configured
 
     def _live(self, tx: WebConnectorTransaction, ticket: str, now: datetime) -> TicketRecord | None:

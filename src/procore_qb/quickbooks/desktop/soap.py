@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from lxml import etree
 
 from procore_qb.quickbooks.desktop.errors import QbxmlParseError, SoapError
-from procore_qb.quickbooks.desktop.qbxml.parsing import parse_xml
+from procore_qb.quickbooks.desktop.qbxml.parsing import XmlLimits, parse_xml
 
 __all__ = [
     "MAX_SOAP_BYTES",
     "METHODS",
     "QBWC_NAMESPACE",
     "SOAP_ENV",
+    "SOAP_LIMITS",
     "SoapCall",
     "build_fault",
     "build_response",
@@ -32,6 +33,12 @@ QBWC_NAMESPACE = "http://developer.intuit.com/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 MAX_SOAP_BYTES = 64 * 1024 * 1024
+MAX_INT_DIGITS = 9
+"""An integer argument (``qbXMLMajorVers``) has at most this many digits."""
+
+SOAP_LIMITS = XmlLimits(max_bytes=MAX_SOAP_BYTES, max_depth=32, max_elements=1_000)
+"""A Web Connector call is an Envelope, a Body, the method and its (at most six) arguments;
+the qbXML it carries is a string, parsed on its own. A thousand elements is generous."""
 
 METHODS: dict[str, tuple[str, ...]] = {
     "serverVersion": ("strVersion",),
@@ -65,21 +72,25 @@ class SoapCall:
         raw = self.args.get(name, "").strip()
         if not raw:
             return 0
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise SoapError(f"{self.method}: {name} must be an integer, got {raw!r}") from exc
+        digits = raw.removeprefix("-").removeprefix("+")
+        if not (digits.isascii() and digits.isdecimal()) or len(digits) > MAX_INT_DIGITS:
+            shown = raw if len(raw) <= 40 else f"{raw[:40]}... ({len(raw)} characters)"
+            raise SoapError(
+                f"{self.method}: {name} must be an integer of at most {MAX_INT_DIGITS} digits, "
+                f"got {shown!r}"
+            )
+        return int(raw)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_call(body: bytes) -> SoapCall:
-    """The method and arguments of a SOAP request body; :class:`SoapError` when it is not
-    one of the eight Web Connector calls."""
+def parse_call(body: bytes, *, max_bytes: int = MAX_SOAP_BYTES) -> SoapCall:
+    """The method and arguments of a SOAP request body; :class:`SoapError` (and nothing
+    else) when it is not one of the eight Web Connector calls."""
     try:
-        root = parse_xml(body, max_bytes=MAX_SOAP_BYTES)
+        root = parse_xml(body, max_bytes=max_bytes, limits=SOAP_LIMITS)
     except QbxmlParseError as exc:
         raise SoapError(f"the SOAP request is not readable XML: {exc}") from exc
     if _local(root.tag) != "Envelope" or etree.QName(root).namespace not in (SOAP_ENV, SOAP12_ENV):
@@ -91,8 +102,9 @@ def parse_call(body: bytes) -> SoapCall:
     method = _local(call.tag)
     names = METHODS.get(method)
     if names is None:
+        shown = method if len(method) <= 80 else f"{method[:80]}..."
         raise SoapError(
-            f"unknown Web Connector method {method!r}; expected one of {', '.join(METHODS)}"
+            f"unknown Web Connector method {shown!r}; expected one of {', '.join(METHODS)}"
         )
     lower = {n.lower(): n for n in names}
     args: dict[str, str] = {}

@@ -119,14 +119,18 @@ class ResponseMessage:
     message_set_status_code: str | None = None
 
 
+_INT = re.compile(r"^\s*[+-]?[0-9]{1,10}\s*$", re.ASCII)
+
+
 def _int(el: etree._Element, name: str) -> int | None:
+    """An attribute of qbXML INTTYPE (a 32-bit integer, qbxmltypes130.xsd), or None."""
     raw = el.get(name)
     if raw is None:
         return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise QbxmlParseError(f"<{el.tag}> {name}={raw!r} is not an integer") from exc
+    if _INT.match(raw) is None or not -(2**31) <= int(raw) < 2**31:
+        shown = raw if len(raw) <= 40 else f"{raw[:40]}... ({len(raw)} characters)"
+        raise QbxmlParseError(f"<{el.tag}> {name}={shown!r} is not a 32-bit integer")
+    return int(raw)
 
 
 def parse_response_message(

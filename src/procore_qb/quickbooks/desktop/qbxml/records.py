@@ -7,6 +7,7 @@ values raise :class:`~procore_qb.quickbooks.desktop.errors.QbxmlParseError`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -71,17 +72,29 @@ def _datetime(el: etree._Element, path: str) -> datetime | None:
         raise QbxmlParseError(f"<{path}> {raw!r} is not a qbXML date-time") from exc
 
 
+_MAX_AMOUNT_CHARS = 40
+_MAX_AMOUNT_DIGITS = 15
+_MAX_AMOUNT_PLACES = 10
+_SUBLEVEL = re.compile(r"^[0-9]{1,4}$", re.ASCII)
+
+
 def _amount(el: etree._Element, path: str) -> Decimal:
     raw = el.findtext(path)
     if not raw:
         return Decimal(0)
+    text = raw.strip()
+    if len(text) > _MAX_AMOUNT_CHARS:
+        raise QbxmlParseError(f"<{path}> of {len(text)} characters is not an amount")
     try:
-        amount = Decimal(raw.strip())
+        amount = Decimal(text)
     except InvalidOperation as exc:
         raise QbxmlParseError(f"<{path}> {raw!r} is not an amount") from exc
-    # Decimal reads "NaN" and "Infinity"; qbXML 13.0 AMTTYPE (qbxmltypes130.xsd) is digits only.
-    if not amount.is_finite():
-        raise QbxmlParseError(f"<{path}> {raw!r} is not an amount")
+    # Decimal reads "NaN", "Infinity" and "1E+1000000"; qbXML 13.0 AMTTYPE, PRICETYPE and
+    # QUANTYPE (qbxmltypes130.xsd) are plain decimals of a few places.
+    if not amount.is_finite() or amount.adjusted() >= _MAX_AMOUNT_DIGITS:
+        raise QbxmlParseError(f"<{path}> {raw!r} is not an amount QuickBooks can hold")
+    if int(amount.as_tuple().exponent) < -_MAX_AMOUNT_PLACES:
+        raise QbxmlParseError(f"<{path}> {raw!r} has more than 10 decimal places")
     return amount
 
 
@@ -149,8 +162,9 @@ def read_customer(ret: etree._Element) -> CustomerRecord:
     except ValueError as exc:
         raise QbxmlParseError(f"<JobStatus> {status_raw!r} is not a qbXML job status") from exc
     sublevel_raw = _text(ret, "Sublevel") or "0"
-    if not sublevel_raw.isdecimal():
-        raise QbxmlParseError(f"<Sublevel> {sublevel_raw!r} is not a number")
+    if _SUBLEVEL.match(sublevel_raw) is None:
+        shown = sublevel_raw[:40] + ("..." if len(sublevel_raw) > 40 else "")
+        raise QbxmlParseError(f"<Sublevel> {shown!r} is not a small number")
     return CustomerRecord(
         list_id=_require(ret, "ListID"),
         # Optional in the schema (absent when IncludeRetElement leaves it out).
