@@ -146,7 +146,7 @@ def build_qbwc_router(
     ``large_parses`` large ones at a time), never on the event loop. ``login_throttle``
     slows down repeated failed logins (a default one on the monotonic clock)."""
     router = APIRouter(prefix=prefix, tags=["QuickBooks Web Connector"])
-    throttle = login_throttle or LoginThrottle(time.monotonic)
+    throttle = LoginThrottle(time.monotonic) if login_throttle is None else login_throttle
     is_open = ticket_is_open or service.ticket_is_open
     small = min(max_login_body_bytes, max_body_bytes)
     parse_slots = anyio.Semaphore(max(1, large_parses))

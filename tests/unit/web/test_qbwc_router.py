@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from procore_qb.quickbooks.desktop.logins import LoginThrottle, ThrottlePolicy
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.desktop.qwc import QwcConfig
 from procore_qb.quickbooks.desktop.session import WebConnectorAccount, WebConnectorService
@@ -25,22 +26,28 @@ ENVELOPE = (
 )
 
 
-def _app(tmp_path: Path, **router_options: int) -> FastAPI:
+def _service(tmp_path: Path) -> WebConnectorService:
     engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite3'}")
     migrate.upgrade(engine)
-    service = WebConnectorService(
+    return WebConnectorService(
         SqlWebConnectorStore(create_session_factory(engine)),
         {"demo": WebConnectorAccount("demo", hash_password("demo"), company_id=1)},
         clock=lambda: datetime(2026, 11, 28, tzinfo=UTC),
     )
-    qwc = QwcConfig(
+
+
+def _qwc() -> QwcConfig:
+    return QwcConfig(
         app_url="https://qb.example.com/qbwc",
         username="demo",
         owner_id=uuid.UUID(int=1),
         file_id=uuid.UUID(int=2),
     )
+
+
+def _app(tmp_path: Path, **router_options: int) -> FastAPI:
     app = FastAPI()
-    app.include_router(build_qbwc_router(service, qwc, **router_options))
+    app.include_router(build_qbwc_router(_service(tmp_path), _qwc(), **router_options))  # type: ignore[arg-type]
     return app
 
 
@@ -116,3 +123,76 @@ def test_an_oversized_body_is_refused_before_it_is_read_whole(tmp_path: Path) ->
     streamed = small.post("/qbwc", content=chunks())
     assert streamed.status_code == 413
     assert "exceeds 300 bytes" in streamed.text
+
+
+def _login(client: TestClient, password: str) -> str:
+    call = ENVELOPE.format(
+        '<authenticate xmlns="http://developer.intuit.com/"><strUserName>demo</strUserName>'
+        f"<strPassword>{password}</strPassword></authenticate>"
+    )
+    return client.post("/qbwc", content=call).text
+
+
+def test_a_large_body_needs_the_ticket_of_an_open_session(tmp_path: Path) -> None:
+    opened: set[str] = {"T-1"}
+    app = FastAPI()
+    app.include_router(
+        build_qbwc_router(
+            _service(tmp_path),
+            _qwc(),
+            max_login_body_bytes=1000,
+            max_body_bytes=100_000,
+            ticket_is_open=opened.__contains__,
+        )
+    )
+    client = TestClient(app)
+    call = ENVELOPE.format(
+        '<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>{}</ticket>'
+        "<response>{}</response><hresult></hresult><message></message></receiveResponseXML>"
+    )
+    stranger = client.post("/qbwc", content=call.format("nobody", "x" * 5000))
+    assert stranger.status_code == 413
+    assert "exceeds 1000 bytes without the ticket of an open session" in stranger.text
+    member = client.post("/qbwc", content=call.format("T-1", "x" * 5000))
+    assert member.status_code == 200
+    assert "<receiveResponseXMLResult>100</receiveResponseXMLResult>" in member.text
+    too_big = client.post("/qbwc", content=call.format("T-1", "x" * 200_000))
+    assert too_big.status_code == 413
+    assert "exceeds 100000 bytes" in too_big.text
+    # The ticket found in the first bytes must be the call's own.
+    smuggled = ENVELOPE.format(
+        '<receiveResponseXML xmlns="http://developer.intuit.com/"><x><ticket>T-1</ticket></x>'
+        f"<response>{'x' * 5000}</response></receiveResponseXML>"
+    )
+    refused = client.post("/qbwc", content=smuggled)
+    assert refused.status_code == 500
+    assert "session ticket first" in refused.text
+
+
+def test_a_huge_version_number_is_a_fault_not_a_crash(client: TestClient) -> None:
+    answer = client.post(
+        "/qbwc",
+        content=ENVELOPE.format(
+            '<sendRequestXML xmlns="http://developer.intuit.com/"><ticket>t</ticket>'
+            f"<qbXMLMajorVers>{'9' * 5000}</qbXMLMajorVers></sendRequestXML>"
+        ),
+    )
+    assert answer.status_code == 500
+    assert "soap:Client" in answer.text
+    assert "at most 9 digits" in answer.text
+
+
+def test_repeated_failed_logins_are_throttled(tmp_path: Path) -> None:
+    now = [0.0]
+    throttle = LoginThrottle(lambda: now[0], ThrottlePolicy(free_per_user=3))
+    app = FastAPI()
+    app.include_router(build_qbwc_router(_service(tmp_path), _qwc(), login_throttle=throttle))
+    client = TestClient(app)
+    for _ in range(3):
+        assert "<string>nvu</string>" in _login(client, "wrong")
+    # The 4th failure starts a delay: even the right password is refused until it passes.
+    assert "<string>nvu</string>" in _login(client, "wrong")
+    assert "<string>nvu</string>" in _login(client, "demo")
+    now[0] += 2.5
+    assert "<string>none</string>" in _login(client, "demo")
+    assert len(throttle) == 0
