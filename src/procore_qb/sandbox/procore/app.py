@@ -22,7 +22,6 @@ Sandbox controls live under ``/_sandbox/`` only; the route list is served at ``/
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from procore_qb.sandbox import jsonbody
 from procore_qb.sandbox.procore import (
     routes_company,
     routes_cost_codes,
@@ -243,8 +243,8 @@ class ProcoreSandbox:
             body: Any = None
             if raw.strip():
                 try:
-                    body = json.loads(raw)
-                except ValueError as exc:
+                    body = jsonbody.loads(raw)
+                except jsonbody.JsonRefused as exc:
                     raise BadRequest(f"the request body is not valid JSON: {exc}") from exc
 
             def emit(

@@ -32,13 +32,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from procore_qb.sandbox import seed
+from procore_qb.sandbox import jsonbody, seed
 from procore_qb.sandbox.procore.fields import render_time
 from procore_qb.sandbox.procore.routes_erp import (
     import_staged_project,
@@ -66,8 +65,8 @@ async def _json(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = jsonbody.loads(raw)
+    except jsonbody.JsonRefused:
         return {"__invalid__": True}
     return data if isinstance(data, dict) else {"__invalid__": True}
 

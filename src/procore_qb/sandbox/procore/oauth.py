@@ -31,6 +31,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from procore_qb.sandbox import jsonbody
 from procore_qb.sandbox.procore.world import AuthCode
 
 if TYPE_CHECKING:
@@ -44,8 +45,12 @@ OOB = "urn:ietf:wg:oauth:2.0:oob"
 def _redirect_ok(uri: str) -> bool:
     if uri == OOB:
         return True
-    parts = urlsplit(uri)
-    return parts.scheme in ("http", "https") and parts.hostname in ("127.0.0.1", "localhost")
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+    except ValueError:  # "http://[::1": not a URL at all
+        return False
+    return parts.scheme in ("http", "https") and host in ("127.0.0.1", "localhost")
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
@@ -56,8 +61,8 @@ async def _form(request: Request) -> dict[str, str]:
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("application/json"):
         try:
-            data = await request.json()
-        except ValueError:
+            data = jsonbody.loads(await request.body())
+        except jsonbody.JsonRefused:
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
     form = await request.form()

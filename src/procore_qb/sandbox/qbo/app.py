@@ -13,7 +13,6 @@ Paths are QuickBooks Online's, relative to the app's base URL (spec A.1, A.13):
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from procore_qb.sandbox import jsonbody
 from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.batch import run_batch
 from procore_qb.sandbox.qbo.cdc import change_data_capture
@@ -307,8 +307,8 @@ class _Api:
         fields: dict[str, str] = {}
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
-                loaded = json.loads(raw or b"{}")
-            except ValueError:
+                loaded = jsonbody.loads(raw or b"{}")
+            except jsonbody.JsonRefused:
                 loaded = {}
             if isinstance(loaded, dict):
                 fields = {str(k): str(v) for k, v in loaded.items() if isinstance(v, str)}
@@ -343,8 +343,8 @@ class _Api:
 
 def _parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return jsonbody.loads(raw)
+    except jsonbody.JsonRefused:
         # Spec A.11: 2010 "failed to parse json object".
         raise QboFault(
             "2010",
@@ -358,7 +358,8 @@ def _minor_version(request: Request) -> int:
     value = request.query_params.get("minorversion")
     if value is None:
         return MINOR_VERSION
-    if not value.isdigit():
+    # isdigit() also says yes to "²", which int() refuses; nine digits bound the value.
+    if not (value.isascii() and value.isdecimal()) or len(value) > 9:
         raise QboFault(
             "2010",
             "Request has invalid or unsupported property",

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from procore_qb.sandbox import jsonbody
 from procore_qb.sandbox import seed as seed_data
 from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.clock import format_time
@@ -89,7 +89,7 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
-    data = json.loads(raw)
+    data = jsonbody.loads(raw)
     if not isinstance(data, dict):
         raise ValueError("send a JSON object")
     return data

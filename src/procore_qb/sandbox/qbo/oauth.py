@@ -110,8 +110,12 @@ class OAuthServer:
         if client_id != self._config.client_id:
             raise OAuthError("invalid_client", f"unknown client_id {client_id!r}")
         redirect_uri = params.get("redirect_uri", "")
-        parts = urlsplit(redirect_uri)
-        if parts.scheme not in ("http", "https") or parts.hostname not in LOCAL_HOSTS:
+        try:
+            parts = urlsplit(redirect_uri)
+            host = parts.hostname
+        except ValueError:  # "http://[::1": not a URL at all
+            host = None
+        if host is None or parts.scheme not in ("http", "https") or host not in LOCAL_HOSTS:
             raise OAuthError(
                 "invalid_request",
                 f"redirect_uri {redirect_uri!r} is not registered: the sandbox app accepts "
