@@ -12,10 +12,12 @@ in one call.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -25,6 +27,7 @@ from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile, format_time
 from procore_qb.sandbox.qbd.console import WebConnectorTarget, console_routes
 from procore_qb.sandbox.qbd.errors import CompanyFileError, QbxmlParseError
+from procore_qb.sandbox.qbd.nodes import MAX_REQUEST_BYTES
 from procore_qb.sandbox.qbd.poller import WebConnectorPoller
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 from procore_qb.sandbox.qbd.seeding import load_bulk, load_seed
@@ -88,15 +91,31 @@ def create_app(
     (its Web Connector URL and login), or the poller that already runs the simulated Web
     Connector on a schedule.
     """
+    lock = threading.Lock()
 
-    async def qbxml(request: Request) -> Response:
-        body = await request.body()
+    def run(body: bytes) -> str:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = body.decode("cp1252", errors="replace")
+        with lock:  # one message at a time, as QuickBooks' request processor
+            return simulator.processor.process(text)
+
+    async def qbxml(request: Request) -> Response:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_REQUEST_BYTES:
+                exc = QbxmlParseError(f"the message is larger than {MAX_REQUEST_BYTES} bytes")
+                return JSONResponse(
+                    {"hresult": exc.hresult, "message": str(exc), "detail": exc.detail},
+                    status_code=400,
+                )
+            chunks.append(chunk)
         try:
-            response = simulator.processor.process(text)
+            # Off the event loop: a large message must not stop the other doors answering.
+            response = await run_in_threadpool(run, b"".join(chunks))
         except QbxmlParseError as exc:
             return JSONResponse(
                 {"hresult": exc.hresult, "message": str(exc), "detail": exc.detail},
@@ -104,8 +123,12 @@ def create_app(
             )
         return Response(response, media_type=XML_MEDIA_TYPE)
 
+    def locked_reset() -> None:
+        with lock:
+            simulator.reset()
+
     async def reset(request: Request) -> Response:
-        simulator.reset()
+        await run_in_threadpool(locked_reset)
         return JSONResponse({"reset": True})
 
     async def advance(request: Request) -> Response:

@@ -8,12 +8,13 @@ written back out in schema order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from lxml import etree
 
 from procore_qb.sandbox.qbd.errors import QbxmlParseError
 
-__all__ = ["MAX_REQUEST_BYTES", "Node", "parse_tree", "parse_xml", "to_element"]
+__all__ = ["MAX_ELEMENTS", "MAX_REQUEST_BYTES", "Node", "parse_tree", "parse_xml", "to_element"]
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Refuse qbXML messages above this size before parsing them."""
@@ -81,8 +82,16 @@ class Node:
         return cls(tag, str(content))
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+MAX_ELEMENTS = 1_000_000
+"""Most elements in one message: far above what a Web Connector application sends, low enough
+that a message of empty elements cannot take the simulator's memory."""
+MAX_DEPTH = 64
+_CHUNK = 256 * 1024
+
+
+def _parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(
+        events=("start", "end"),
         resolve_entities=False,
         no_network=True,
         huge_tree=False,
@@ -90,6 +99,12 @@ def _parser() -> etree.XMLParser:
         remove_pis=False,
         load_dtd=False,
     )
+
+
+def _has_dtd(element: etree._Element) -> bool:
+    # The stubs type these as always present; lxml gives "" and None without a DTD.
+    info: Any = element.getroottree().docinfo
+    return bool(info.doctype) or info.internalDTD is not None or info.externalDTD is not None
 
 
 def _to_node(element: etree._Element) -> Node:
@@ -102,16 +117,40 @@ def _to_node(element: etree._Element) -> Node:
 
 
 def parse_tree(text: str | bytes) -> etree._Element:
-    """Parse untrusted XML safely: size-capped, no DTD, no entities, no network."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    """Parse untrusted XML safely: size-capped, no DTD, no entities, no network, with a
+    bounded depth and number of elements. A document type declaration is refused once the
+    text is decoded (a UTF-16 one too), not by looking for bytes."""
+    try:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+    except UnicodeEncodeError:
+        raise QbxmlParseError("the text holds a lone surrogate, which is no character") from None
     if len(data) > MAX_REQUEST_BYTES:
         raise QbxmlParseError(f"the message is larger than {MAX_REQUEST_BYTES} bytes")
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise QbxmlParseError("document type declarations and entities are not allowed")
+    parser = _parser()
+    depth = elements = 0
     try:
-        return etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        raise QbxmlParseError(f"not well-formed XML: {exc}") from exc
+        for offset in range(0, max(len(data), 1), _CHUNK):
+            parser.feed(data[offset : offset + _CHUNK])
+            for event, item in parser.read_events():
+                element = cast(etree._Element, item)
+                if event == "end":
+                    depth -= 1
+                    continue
+                if elements == 0 and _has_dtd(element):
+                    raise QbxmlParseError("document type declarations and entities are not allowed")
+                elements += 1
+                depth += 1
+                if elements > MAX_ELEMENTS or depth > MAX_DEPTH:
+                    raise QbxmlParseError(
+                        f"the message has more than {MAX_ELEMENTS} elements or nests deeper "
+                        f"than {MAX_DEPTH}"
+                    )
+        root = parser.close()
+    except etree.LxmlError as exc:
+        raise QbxmlParseError(f"not well-formed XML: {exc}") from None
+    if _has_dtd(root):
+        raise QbxmlParseError("document type declarations and entities are not allowed")
+    return root
 
 
 def parse_xml(text: str | bytes) -> tuple[Node, list[tuple[str, str]]]:

@@ -51,8 +51,9 @@ from procore_qb.sandbox.qbd.txns import (
     txn_query,
 )
 
-__all__ = ["PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
+__all__ = ["MAX_REQUESTS_PER_MESSAGE", "PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
 
+MAX_REQUESTS_PER_MESSAGE = 10_000
 PRODUCT_NAME = "QuickBooks Premier Contractor Edition 2014"
 # QuickBooks 2014 speaks qbXML 13.0 and every older US version (spec B.9).
 SUPPORTED_VERSIONS = (
@@ -325,6 +326,14 @@ class RequestProcessor:
             # "rollbackOnError is not valid and will produce an error" (spec B.1 [S]).
             raise QbxmlParseError(
                 'onError="rollbackOnError" is not supported by QuickBooks Desktop'
+            )
+        if len(messages.children) > MAX_REQUESTS_PER_MESSAGE:
+            # A resource bound of the simulator, not a documented QuickBooks rule: far above
+            # what Web Connector applications send (procore-qb sends at most 100), low enough
+            # that one message cannot hold the company file for long.
+            raise QbxmlParseError(
+                f"the message holds {len(messages.children)} requests; the simulator runs at "
+                f"most {MAX_REQUESTS_PER_MESSAGE} per message"
             )
         for request in messages.children:
             self._validate(request)
