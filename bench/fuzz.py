@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import httpx2
@@ -625,7 +626,7 @@ def _fill(path: str, r: random.Random, ids: dict[str, list[str]]) -> str:
         known = ids.get(match[1]) or ids.get("id") or ["1"]
         if r.random() < 0.85:
             return r.choice(known)
-        return str(r.choice([_digits(r)[:30], "0", "-1", "\u00b2", "x", "%2e%2e"]))
+        return quote(r.choice([_digits(r)[:30], "0", "-1", "\u00b2", "x", "%2e%2e"]), safe="")
 
     return re.sub(r"\{([a-z_]+)(?::[a-z]+)?\}", value, path)
 
@@ -826,7 +827,7 @@ def fuzz_qbo(inputs: int, seed: int) -> Tally:
                 elif pick < 8:
                     method, path = (
                         "GET",
-                        f"{base_path}/{entity.lower()}/{hostile_text(r)[:40] or '1'}",
+                        f"{base_path}/{entity.lower()}/{quote(hostile_text(r)[:40] or '1', safe='')}",
                     )
                     kwargs = {"headers": headers}
                 elif pick < 9:
