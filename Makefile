@@ -2,6 +2,7 @@
 #   make test   every check: format, lint, types, layer contracts, all test tiers
 #   make lint   format, lint, types and layer contracts only
 #   make bench  benchmarks at full size, printing figures (make test runs them small)
+#   make fuzz   fuzzing campaigns against live servers on 127.0.0.1 (FUZZ_ARGS="--inputs N")
 #   make fmt    rewrite files with ruff's formatter and autofixes
 #   make demo   the whole system with the simulators in one process (DEMO_ARGS="--backend online")
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck contracts pytest bench fmt demo clean
+.PHONY: install test lint typecheck contracts pytest bench fuzz fmt demo clean
 
 install: $(STAMP)
 
@@ -36,6 +37,9 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/procore-qb demo $(DEMO_ARGS)
+
+fuzz: $(STAMP)
+	$(BIN)/python -m bench.fuzz $(FUZZ_ARGS)
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -2,6 +2,7 @@
 
 A benchmark module defines ``main(small: bool = False) -> list[Figure]`` that prints its
 figures and returns them; ``--small`` runs each at the size ``make test`` uses.
+``fuzz`` is not a benchmark: it runs with ``make fuzz`` (``python -m bench.fuzz``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from pathlib import Path
 
 def benchmark_names() -> list[str]:
     here = Path(__file__).parent
-    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(here)])
+        if not m.name.startswith("_") and m.name != "fuzz"
+    )
 
 
 def main(argv: list[str]) -> int:

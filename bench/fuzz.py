@@ -42,12 +42,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import httpx2
 import uvicorn
+
+if TYPE_CHECKING:
+    from procore_qb.domain.commands import Command
 
 __all__ = ["BOUNDARIES", "Tally", "main", "run"]
 
@@ -814,8 +817,10 @@ def fuzz_qbo(inputs: int, seed: int) -> Tally:
                     text = r.choice(
                         [
                             f"select * from {entity} where Id = '{hostile_text(r)[:80]}'",
-                            f"select * from {entity} startposition {_digits(r)[:50]} maxresults {hostile_text(r)[:30]}",
-                            f"select count(*) from {entity} where MetaData.LastUpdatedTime > '{hostile_text(r)[:40]}'",
+                            f"select * from {entity} startposition {_digits(r)[:50]} "
+                            f"maxresults {hostile_text(r)[:30]}",
+                            f"select count(*) from {entity} "
+                            f"where MetaData.LastUpdatedTime > '{hostile_text(r)[:40]}'",
                             hostile_text(r),
                         ]
                     )
@@ -827,7 +832,8 @@ def fuzz_qbo(inputs: int, seed: int) -> Tally:
                 elif pick < 8:
                     method, path = (
                         "GET",
-                        f"{base_path}/{entity.lower()}/{quote(hostile_text(r)[:40] or '1', safe='')}",
+                        f"{base_path}/{entity.lower()}/"
+                        + quote(hostile_text(r)[:40] or "1", safe=""),
                     )
                     kwargs = {"headers": headers}
                 elif pick < 9:
@@ -908,7 +914,7 @@ def _qbd_corpus() -> list[str]:
     from procore_qb.quickbooks.desktop.qbxml.message import OutgoingRequest, build_message
 
     gateway = DesktopGateway(page_size=50)
-    commands = [
+    commands: list[Command] = [
         CreateJob(
             idempotency_key="c",
             job=QuickBooksJob(name="Fuzz Job", parent_full_name="Harbor Holdings"),
@@ -1027,7 +1033,7 @@ def fuzz_qbxml_parser(inputs: int, seed: int) -> Tally:
     corpus = _qbd_corpus()
     honest = [(text, simulator.processor.process(text)) for text in corpus]
     gateway = DesktopGateway(page_size=50)
-    commands = [
+    commands: list[Command] = [
         QueryJobs(idempotency_key="q"),
         QueryJobCosts(idempotency_key="j", job_ids=("80000001-1",)),
     ]
@@ -1055,12 +1061,16 @@ def fuzz_qbo_json_parser(inputs: int, seed: int) -> Tally:
     from procore_qb.quickbooks.online import cdc
     from procore_qb.quickbooks.online.errors import QboError, error_from_response
     from procore_qb.quickbooks.online.resources.accounts import account_record
-    from procore_qb.quickbooks.online.resources.bills import Bills
+    from procore_qb.quickbooks.online.resources.bills import BillResource as Bills
     from procore_qb.quickbooks.online.resources.customers import customer_to_job
     from procore_qb.quickbooks.online.resources.items import item_record
-    from procore_qb.quickbooks.online.resources.journal_entries import JournalEntries
-    from procore_qb.quickbooks.online.resources.purchases import Purchases
-    from procore_qb.quickbooks.online.resources.vendor_credits import VendorCredits
+    from procore_qb.quickbooks.online.resources.journal_entries import (
+        JournalEntryResource as JournalEntries,
+    )
+    from procore_qb.quickbooks.online.resources.purchases import PurchaseResource as Purchases
+    from procore_qb.quickbooks.online.resources.vendor_credits import (
+        VendorCreditResource as VendorCredits,
+    )
     from procore_qb.quickbooks.online.resources.vendors import vendor_record
     from procore_qb.quickbooks.online.webhooks import WebhookPayloadError, parse_payload
 
@@ -1086,7 +1096,9 @@ def fuzz_qbo_json_parser(inputs: int, seed: int) -> Tally:
                 response = httpx2.Response(
                     r.choice([200, 400, 401, 403, 404, 429, 500, 503]),
                     content=body.encode("utf-8", "surrogatepass"),
-                    headers={"Retry-After": hostile_text(r)[:40]} if r.random() < 0.3 else {},
+                    headers={"Retry-After": _ascii(hostile_text(r)[:40])}
+                    if r.random() < 0.3
+                    else {},
                 )
                 error_from_response(response, realm_id="1")
             elif pick == 1:

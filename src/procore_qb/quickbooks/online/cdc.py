@@ -21,6 +21,7 @@ from typing import Any
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.errors import QboProtocolError
 from procore_qb.quickbooks.online.query import Query
+from procore_qb.quickbooks.online.resources.base import reader
 
 __all__ = ["CDC_MAX_OBJECTS", "CDC_WINDOW", "NAME_LIST_ENTITIES", "Changes", "changes_since"]
 
@@ -70,6 +71,7 @@ def changes_since(
     return changes
 
 
+@reader("change data capture answer")
 def _parse(body: Mapping[str, Any], entities: Sequence[str]) -> Changes:
     changes = Changes(
         changed={e: [] for e in entities},

@@ -235,7 +235,7 @@ class QboClient:
     def _json(self, response: httpx2.Response) -> dict[str, Any]:
         try:
             body = response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise QboProtocolError(
                 f"QuickBooks Online answered {response.status_code} with a body that is not JSON",
                 status=response.status_code,

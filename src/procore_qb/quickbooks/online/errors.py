@@ -262,7 +262,7 @@ def error_from_response(response: httpx2.Response, *, realm_id: str | None = Non
     try:
         text = response.text
         body = json.loads(text) if text.strip() else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body = None
     if isinstance(body, Mapping):
         fault = body.get("Fault", body.get("fault"))

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import AccountRecord
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["INCOME_AND_EXPENSE_TYPES", "AccountResource", "account_record"]
 
@@ -20,6 +20,7 @@ INCOME_AND_EXPENSE_TYPES = (
 )
 
 
+@reader("Account")
 def account_record(account: Mapping[str, Any]) -> AccountRecord:
     return AccountRecord(
         id=str(account["Id"]),

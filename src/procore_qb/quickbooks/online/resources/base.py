@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from procore_qb.quickbooks.online.client import QboClient
+from procore_qb.quickbooks.online.errors import QboProtocolError
 from procore_qb.quickbooks.online.query import Query
 
-__all__ = ["EntityResource", "ref", "ref_value"]
+__all__ = ["EntityResource", "reader", "ref", "ref_value"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reader(entity: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Make a reader of QuickBooks Online JSON raise only :class:`QboProtocolError`: an
+    entity that lacks a field, holds the wrong type or a value out of range is QuickBooks'
+    answer being malformed, and fails the command that read it, not the job."""
+
+    def wrap(read: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(read)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return read(*args, **kwargs)
+            except (
+                KeyError,
+                IndexError,
+                TypeError,
+                AttributeError,
+                ValueError,
+                ArithmeticError,
+            ) as exc:
+                detail = str(exc)[:200]
+                raise QboProtocolError(
+                    f"QuickBooks Online sent a malformed {entity} ({type(exc).__name__}: {detail})"
+                ) from exc
+
+        return checked
+
+    return wrap
 
 
 def ref(value: str, name: str | None = None) -> dict[str, str]:

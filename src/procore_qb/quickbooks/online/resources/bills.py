@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
 from procore_qb.quickbooks.online.job_costs import expense_lines
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["BillResource"]
 
@@ -16,6 +16,7 @@ class BillResource(EntityResource):
     ENTITY: ClassVar[str] = "Bill"
 
     @staticmethod
+    @reader("Bill")
     def cost_lines(bill: Mapping[str, Any]) -> list[JobCostLine]:
         return expense_lines(
             bill, source=JobCostSource.BILL, negative=False, vendor_key="VendorRef"

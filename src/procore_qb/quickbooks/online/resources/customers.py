@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
-from procore_qb.quickbooks.online.resources.base import EntityResource, ref, ref_value
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader, ref, ref_value
 
 __all__ = ["CustomerResource", "customer_body", "customer_to_job", "job_update_body"]
 
@@ -91,6 +91,7 @@ def _date(raw: Any) -> date | None:
         return None
 
 
+@reader("Customer")
 def customer_to_job(customer: Mapping[str, Any]) -> QuickBooksJob:
     full_name = str(customer.get("FullyQualifiedName") or customer.get("DisplayName", ""))
     parent_id = ref_value(customer, "ParentRef")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import ItemRecord
-from procore_qb.quickbooks.online.resources.base import EntityResource, ref
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader, ref
 
 __all__ = ["COST_CODE_TYPES", "ItemResource", "item_record", "service_item_body"]
 
@@ -45,6 +45,7 @@ def service_item_body(
     return body
 
 
+@reader("Item")
 def item_record(item: Mapping[str, Any]) -> ItemRecord:
     return ItemRecord(
         id=str(item["Id"]),

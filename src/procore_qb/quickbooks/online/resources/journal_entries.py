@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine
 from procore_qb.quickbooks.online.job_costs import journal_lines
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["JournalEntryResource"]
 
@@ -16,5 +16,6 @@ class JournalEntryResource(EntityResource):
     ENTITY: ClassVar[str] = "JournalEntry"
 
     @staticmethod
+    @reader("JournalEntry")
     def cost_lines(entry: Mapping[str, Any]) -> list[JobCostLine]:
         return journal_lines(entry)

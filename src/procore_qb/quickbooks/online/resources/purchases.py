@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
 from procore_qb.quickbooks.online.job_costs import expense_lines
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["PurchaseResource", "purchase_source"]
 
@@ -33,6 +33,7 @@ class PurchaseResource(EntityResource):
     ENTITY: ClassVar[str] = "Purchase"
 
     @staticmethod
+    @reader("Purchase")
     def cost_lines(purchase: Mapping[str, Any]) -> list[JobCostLine]:
         source, negative = purchase_source(purchase)
         return expense_lines(purchase, source=source, negative=negative, vendor_key="EntityRef")

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
 from procore_qb.quickbooks.online.job_costs import expense_lines
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["VendorCreditResource"]
 
@@ -16,6 +16,7 @@ class VendorCreditResource(EntityResource):
     ENTITY: ClassVar[str] = "VendorCredit"
 
     @staticmethod
+    @reader("VendorCredit")
     def cost_lines(credit: Mapping[str, Any]) -> list[JobCostLine]:
         return expense_lines(
             credit, source=JobCostSource.VENDOR_CREDIT, negative=True, vendor_key="VendorRef"

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import VendorRecord
-from procore_qb.quickbooks.online.resources.base import EntityResource
+from procore_qb.quickbooks.online.resources.base import EntityResource, reader
 
 __all__ = ["VendorResource", "vendor_record"]
 
 
+@reader("Vendor")
 def vendor_record(vendor: Mapping[str, Any]) -> VendorRecord:
     return VendorRecord(
         id=str(vendor["Id"]),
