@@ -700,7 +700,7 @@ def fuzz_procore(inputs: int, seed: int) -> Tally:
 
 def _ascii(text: str) -> str:
     """Header values travel as ASCII."""
-    return "".join(c for c in text if " " <= c <= "~")
+    return "".join(c for c in text if " " <= c <= "~").strip()
 
 
 def _with(method: str, path: str, verdict: str | None) -> str | None:
