@@ -410,13 +410,17 @@ def _check_serve_state(tally: Tally, serve: _Serve, base: str) -> None:
 
     import sqlalchemy as sa
 
-    from procore_qb.quickbooks.desktop.session import web_connector_status
+    from procore_qb.quickbooks.desktop.session import WebConnectorService
     from procore_qb.store.models import QbCommand, QbwcSession
     from procore_qb.store.repositories.outbox import Outbox
+    from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 
     try:
+        reader = WebConnectorService(
+            SqlWebConnectorStore(serve.sessions), {}, clock=lambda: datetime.now(UTC)
+        )
+        reader.status(1, errors=1000)
         with serve.sessions() as db:
-            web_connector_status(db, 1, errors=1000)
             outbox = Outbox(db)
             for row in db.scalars(sa.select(QbCommand)):
                 outbox.command(row)

@@ -72,6 +72,7 @@ from procore_qb.quickbooks.desktop.qbxml.message import (
 )
 
 __all__ = [
+    "MAX_TEXT_CHARS",
     "WebConnectorAccount",
     "WebConnectorOptions",
     "WebConnectorService",
@@ -191,8 +192,8 @@ class WebConnectorService:
         parsed = _version_tuple(version or "")
         if parsed and parsed[:2] < MIN_CLIENT_VERSION:
             return (
-                f"W:QuickBooks Web Connector {_clip(version, 40)} is older than procore-qb supports "
-                f"({'.'.join(map(str, MIN_CLIENT_VERSION))} or newer). Please upgrade it."
+                f"W:QuickBooks Web Connector {_clip(version, 40)} is older than procore-qb "
+                f"supports ({'.'.join(map(str, MIN_CLIENT_VERSION))} or newer). Please upgrade it."
             )
         return ""
 
