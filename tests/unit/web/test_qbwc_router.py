@@ -6,9 +6,12 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from procore_qb.quickbooks.desktop.logins import LoginThrottle, ThrottlePolicy
@@ -196,3 +199,47 @@ def test_repeated_failed_logins_are_throttled(tmp_path: Path) -> None:
     now[0] += 2.5
     assert "<string>none</string>" in _login(client, "demo")
     assert len(throttle) == 0
+
+
+METHODS = [
+    "serverVersion",
+    "clientVersion",
+    "sendRequestXML",
+    "receiveResponseXML",
+    "connectionError",
+    "getLastError",
+    "closeConnection",
+]
+ARGS = ["ticket", "strVersion", "qbXMLMajorVers", "qbXMLCountry", "response", "message"]
+
+
+@pytest.fixture(scope="module")
+def shared_client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    return TestClient(_app(tmp_path_factory.mktemp("fuzz")))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.builds(
+            lambda method, args: ENVELOPE.format(
+                f'<{method} xmlns="http://developer.intuit.com/">'
+                + "".join(f"<{k}>{escape(v)}</{k}>" for k, v in args.items())
+                + f"</{method}>"
+            ).encode("utf-8", "surrogatepass"),
+            st.sampled_from(METHODS),
+            st.dictionaries(st.sampled_from(ARGS), st.text(max_size=40)),
+        ),
+    )
+)
+def test_any_body_gets_an_answer_inside_the_soap_contract(
+    shared_client: TestClient, body: bytes
+) -> None:
+    answer = shared_client.post("/qbwc", content=body)
+    assert answer.headers["content-type"].startswith("text/xml")
+    assert answer.status_code in (200, 413, 500)
+    if answer.status_code != 200:
+        assert "<faultcode>soap:Client</faultcode>" in answer.text
