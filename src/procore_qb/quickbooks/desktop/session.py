@@ -204,7 +204,7 @@ class WebConnectorService:
         # do not tell which user names exist.
         stored_hash = account.password_hash if account is not None else self._unknown_user_hash
         if not verify_password(password or "", stored_hash) or account is None:
-            log.info("Web Connector login refused for user %r", username)
+            log.info("Web Connector login refused for user %r", _clip(username, 80))
             return [throwaway, "nvu"]
         now = self._clock()
         with self._store.transaction() as tx:
