@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from procore_qb.sandbox import seed
+from procore_qb.sandbox import jsonbody, seed
 from procore_qb.sandbox.qbd.clock import Clock, ManualClock, SystemClock
 from procore_qb.sandbox.qbd.company import CompanyFile, format_time
 from procore_qb.sandbox.qbd.console import WebConnectorTarget, console_routes
@@ -138,10 +138,10 @@ def create_app(
                 status_code=409,
             )
         try:
-            payload = await request.json()
+            payload = jsonbody.loads(await request.body())
             seconds = float(payload["seconds"])
             now = simulator.clock.advance(seconds)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
             return JSONResponse(
                 {"error": f'send {{"seconds": N}} with N >= 0 ({exc})'}, status_code=422
             )
@@ -149,7 +149,7 @@ def create_app(
 
     async def bulk(request: Request) -> Response:
         try:
-            payload = await request.json()
+            payload = jsonbody.loads(await request.body())
         except ValueError:
             payload = None
         size = payload.get("size") if isinstance(payload, dict) else None
