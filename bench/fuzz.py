@@ -118,6 +118,19 @@ class _LogCounter(logging.Handler):
         self.count += 1
 
 
+@dataclass(frozen=True)
+class Budget:
+    """How long a campaign goes on: ``inputs`` inputs, or until ``deadline`` (monotonic)."""
+
+    inputs: int
+    deadline: float | None = None
+
+    def more(self, tally: Tally) -> bool:
+        if tally.inputs >= self.inputs:
+            return False
+        return self.deadline is None or time.monotonic() < self.deadline
+
+
 # ---------------------------------------------------------------------------- live servers
 
 
@@ -451,13 +464,13 @@ def _check_serve_state(tally: Tally, serve: _Serve, base: str) -> None:
 _LOGIN = {"strUserName": "demo", "strPassword": "demo"}
 
 
-def fuzz_qbwc_login(inputs: int, seed: int) -> Tally:
+def fuzz_qbwc_login(budget: Budget, seed: int) -> Tally:
     tally = Tally("qbwc-login")
     r = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         serve = _serve_app(Path(tmp))
         with live(serve.app) as base, _client(base) as client:
-            for _ in range(inputs):
+            while budget.more(tally):
                 _post(tally, client, "/qbwc", content=hostile_soap(r), judge=judge_soap)
             _check_serve_state(tally, serve, base)
         serve.engine.dispose()
@@ -533,7 +546,7 @@ def _honest(simulator: Any, request: str, cache: dict[str, str]) -> str:
     return answer
 
 
-def fuzz_qbwc_session(inputs: int, seed: int) -> Tally:
+def fuzz_qbwc_session(budget: Budget, seed: int) -> Tally:
     from xml.sax.saxutils import unescape
 
     from procore_qb.sandbox.qbd.app import open_simulator
@@ -549,7 +562,7 @@ def fuzz_qbwc_session(inputs: int, seed: int) -> Tally:
             ticket = ""
             pending = ""  # the last qbXML request handed out
             closed: list[str] = []
-            while tally.inputs < inputs:
+            while budget.more(tally):
                 if not ticket:
                     login = _post(
                         tally,
@@ -651,7 +664,7 @@ def _query(r: random.Random) -> dict[str, str]:
     return {r.choice(names): hostile_text(r)[:200] for _ in range(r.randrange(0, 3))}
 
 
-def fuzz_procore(inputs: int, seed: int) -> Tally:
+def fuzz_procore(budget: Budget, seed: int) -> Tally:
     from procore_qb.sandbox.procore import ProcoreSandbox, SandboxConfig, create_app
 
     tally = Tally("procore")
@@ -670,7 +683,7 @@ def fuzz_procore(inputs: int, seed: int) -> Tally:
                     ids.setdefault("id", []).append(str(body["id"]))
                     if "/projects" in path:
                         ids.setdefault("project_id", []).append(str(body["id"]))
-            while tally.inputs < inputs:
+            while budget.more(tally):
                 method, template = r.choice(routes)
                 path = _fill(template, r, ids)
                 sent_headers = dict(headers)
@@ -772,7 +785,7 @@ QBO_ENTITIES = (
 )
 
 
-def fuzz_qbo(inputs: int, seed: int) -> Tally:
+def fuzz_qbo(budget: Budget, seed: int) -> Tally:
     from procore_qb.sandbox.qbo import Simulator, SimulatorConfig, create_app
     from procore_qb.sandbox.seed import QBO_REALM_ID
 
@@ -800,7 +813,7 @@ def fuzz_qbo(inputs: int, seed: int) -> Tally:
                 )
                 if rows:
                     samples[entity] = rows[0]
-            while tally.inputs < inputs:
+            while budget.more(tally):
                 pick = r.randrange(10)
                 entity = r.choice(QBO_ENTITIES)
                 params = {"minorversion": hostile_text(r)[:50]} if r.random() < 0.2 else {}
@@ -983,7 +996,7 @@ def hostile_qbxml(r: random.Random, corpus: list[str]) -> str:
     return text
 
 
-def fuzz_qbd(inputs: int, seed: int) -> Tally:
+def fuzz_qbd(budget: Budget, seed: int) -> Tally:
     from procore_qb.sandbox.qbd.app import create_app, open_simulator
 
     tally = Tally("qbd")
@@ -1001,7 +1014,7 @@ def fuzz_qbd(inputs: int, seed: int) -> Tally:
         folder = Path(tmp)
         simulator = open_simulator(folder)
         with live(create_app(simulator)) as base, _client(base) as client:
-            for _ in range(inputs):
+            while budget.more(tally):
                 body = hostile_qbxml(r, corpus).encode("utf-8", "surrogatepass")
                 if r.random() < 0.05:
                     body = bytes(r.getrandbits(8) for _ in range(r.randrange(0, 300)))
@@ -1024,7 +1037,7 @@ def _check_qbd_reads(tally: Tally, client: httpx2.Client, corpus: list[str]) -> 
 # ---------------------------------------------------------------------------- in-process parsers
 
 
-def fuzz_qbxml_parser(inputs: int, seed: int) -> Tally:
+def fuzz_qbxml_parser(budget: Budget, seed: int) -> Tally:
     from procore_qb.domain.commands import QueryJobCosts, QueryJobs
     from procore_qb.quickbooks.desktop.errors import QbxmlError
     from procore_qb.quickbooks.desktop.gateway import DesktopGateway, parse_request_id
@@ -1041,7 +1054,7 @@ def fuzz_qbxml_parser(inputs: int, seed: int) -> Tally:
         QueryJobs(idempotency_key="q"),
         QueryJobCosts(idempotency_key="j", job_ids=("80000001-1",)),
     ]
-    for _ in range(inputs):
+    while budget.more(tally):
         request, answer = r.choice(honest)
         text = _mutate_answer(r, request, answer)
         try:
@@ -1061,7 +1074,7 @@ def fuzz_qbxml_parser(inputs: int, seed: int) -> Tally:
     return tally
 
 
-def fuzz_qbo_json_parser(inputs: int, seed: int) -> Tally:
+def fuzz_qbo_json_parser(budget: Budget, seed: int) -> Tally:
     from procore_qb.quickbooks.online import cdc
     from procore_qb.quickbooks.online.errors import QboError, error_from_response
     from procore_qb.quickbooks.online.resources.accounts import account_record
@@ -1092,7 +1105,7 @@ def fuzz_qbo_json_parser(inputs: int, seed: int) -> Tally:
         lambda body: cdc._parse(body, ["Customer", "Item"]),
     ]
     samples = _qbo_samples()
-    for _ in range(inputs):
+    while budget.more(tally):
         pick = r.randrange(4)
         try:
             if pick == 0:
@@ -1193,7 +1206,7 @@ def _qbo_samples() -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------- runner
 
-CAMPAIGNS: dict[str, Callable[[int, int], Tally]] = {
+CAMPAIGNS: dict[str, Callable[[Budget, int], Tally]] = {
     "qbwc-login": fuzz_qbwc_login,
     "qbwc-session": fuzz_qbwc_session,
     "procore": fuzz_procore,
@@ -1205,9 +1218,15 @@ CAMPAIGNS: dict[str, Callable[[int, int], Tally]] = {
 
 
 def run(
-    *, inputs: int = 10_000, seed: int = 1, only: tuple[str, ...] = BOUNDARIES, echo: bool = False
+    *,
+    inputs: int = 10_000,
+    seed: int = 1,
+    only: tuple[str, ...] = BOUNDARIES,
+    echo: bool = False,
+    max_seconds: float | None = None,
 ) -> list[Tally]:
-    """Run the campaigns named in ``only``; each result also counts the log lines written."""
+    """Run the campaigns named in ``only``, each for ``inputs`` inputs or ``max_seconds``,
+    whichever comes first; each result also counts the log lines written."""
     counter = _LogCounter()
     root = logging.getLogger("procore_qb")
     old_level = root.level
@@ -1218,7 +1237,8 @@ def run(
         for name in only:
             before = counter.count
             started = time.monotonic()
-            tally = CAMPAIGNS[name](inputs, seed)
+            deadline = None if max_seconds is None else started + max_seconds
+            tally = CAMPAIGNS[name](Budget(inputs, deadline), seed)
             tally.seconds = time.monotonic() - started
             tally.log_lines = counter.count - before
             tallies.append(tally)
@@ -1238,12 +1258,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--inputs", type=int, default=10_000, help="inputs per boundary")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, help="stop each boundary after this long"
+    )
     parser.add_argument("boundaries", nargs="*", choices=[*BOUNDARIES, []], default=[])
     args = parser.parse_args(argv)
     only = tuple(args.boundaries) or BOUNDARIES
     # The servers' own logging would drown the figures; the counter still sees every record.
     logging.getLogger("procore_qb").propagate = False
-    tallies = run(inputs=args.inputs, seed=args.seed, only=only, echo=True)
+    tallies = run(
+        inputs=args.inputs, seed=args.seed, only=only, echo=True, max_seconds=args.max_seconds
+    )
     bad = sum(t.unhandled + t.broken_reads for t in tallies)
     total = sum(t.inputs for t in tallies)
     print(f"{total:,} inputs over {len(tallies)} boundaries; {bad} unhandled or broken")
