@@ -235,27 +235,15 @@ class DesktopGateway:
 
     # ------------------------------------------------------------------ requests
 
-    def parts(
-        self,
-        command: Command,
-        *,
-        needs_lookup: bool = False,
-        lookup_since: datetime | None = None,
-    ) -> tuple[Part, ...]:
-        """The requests ``command`` needs, in the order they must run.
-
-        ``lookup_since`` (when the command was first handed out) adds a look-up of every
-        record modified since then, so an Add whose answer was lost is found by its marker
-        even if someone renamed the record in QuickBooks in between."""
+    def parts(self, command: Command, *, needs_lookup: bool = False) -> tuple[Part, ...]:
+        """The requests ``command`` needs, in the order they must run."""
         n = self.page_size
         status: ActiveStatus
         match command:
             case CreateCustomer():
                 add = CustomerAdd(name=command.name, external_guid=marker(command.idempotency_key))
                 lookup = CustomerQuery(full_names=(command.name,))
-                return self._with_lookup(
-                    needs_lookup, (lookup, _modified_customers(lookup_since)), add
-                )
+                return self._with_lookup(needs_lookup, lookup, add)
             case CreateJob():
                 job = command.job
                 add = CustomerAdd(
@@ -271,9 +259,7 @@ class DesktopGateway:
                 )
                 full_name = _job_full_name(job)
                 by_name = None if full_name is None else CustomerQuery(full_names=(full_name,))
-                return self._with_lookup(
-                    needs_lookup, (by_name, _modified_customers(lookup_since)), add
-                )
+                return self._with_lookup(needs_lookup, by_name, add)
             case UpdateJob():
                 job = command.job
                 list_id, version = job.id or "", job.version or ""
@@ -288,7 +274,7 @@ class DesktopGateway:
                     job_start_date=job.start_date,
                     job_projected_end_date=job.projected_end_date,
                 )
-                return self._with_lookup(needs_lookup, (CustomerQuery(list_ids=(list_id,)),), mod)
+                return self._with_lookup(needs_lookup, CustomerQuery(list_ids=(list_id,)), mod)
             case CreateItem():
                 item = ItemServiceAdd(
                     name=command.name,
@@ -298,12 +284,7 @@ class DesktopGateway:
                     external_guid=marker(command.idempotency_key),
                 )
                 item_lookup = ItemServiceQuery(full_names=(command.name,))
-                modified = (
-                    None
-                    if lookup_since is None
-                    else ItemServiceQuery(active_status="All", from_modified=lookup_since)
-                )
-                return self._with_lookup(needs_lookup, (item_lookup, modified), item)
+                return self._with_lookup(needs_lookup, item_lookup, item)
             case QueryJobs():
                 since = command.modified_since
                 status = "All" if command.include_inactive or since else "ActiveOnly"
@@ -352,12 +333,11 @@ class DesktopGateway:
 
     @staticmethod
     def _with_lookup(
-        needs_lookup: bool, lookups: Sequence[Request | None], write: Request
+        needs_lookup: bool, lookup: Request | None, write: Request
     ) -> tuple[Part, ...]:
-        if not needs_lookup:
-            return (Part(write),)
-        found = tuple(Part(q, lookup=True) for q in lookups if q is not None)
-        return (*found, Part(write))
+        if needs_lookup and lookup is not None:
+            return (Part(lookup, lookup=True), Part(write))
+        return (Part(write),)
 
     # ------------------------------------------------------------------ responses
 
@@ -483,14 +463,8 @@ class DesktopGateway:
         if len(parts) != len(partials):
             raise DesktopError("combine needs one list of pages per part")
         if parts and parts[0].lookup:
-            n = sum(1 for part in parts if part.lookup)
-            found = [
-                p
-                for pages in partials[:n]
-                for p in pages
-                if p.error is None and (p.jobs or p.items)
-            ]
-            write = [p for pages in partials[n:] for p in pages]
+            found = [p for p in partials[0] if p.error is None and (p.jobs or p.items)]
+            write = [p for pages in partials[1:] for p in pages]
             write_error = next((p.error for p in write if p.error is not None), None)
             if found and (
                 write_error is not None
@@ -518,10 +492,6 @@ class DesktopGateway:
             deleted_ids=tuple(d for p in every for d in p.deleted_ids),
             as_of=as_of if _is_query(command) else None,
         )
-
-
-def _modified_customers(since: datetime | None) -> Request | None:
-    return None if since is None else CustomerQuery(active_status="All", from_modified=since)
 
 
 def _is_query(command: Command) -> bool:
