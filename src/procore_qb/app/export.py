@@ -154,7 +154,10 @@ def _get(session: Session, ctx: AppContext, item_id: int) -> StoredExport:
 def send(ctx: AppContext, actor: Actor, project_id: int) -> StoredExport:
     """*Send to ERP* (or *Re-send to ERP* after a rejection or to update the synced job): the
     project as Procore has it now is frozen and waits for an accounting approver."""
-    require(ctx, actor, Action.SEND, project_id=project_id)
+    with ctx.sessions.begin() as session:
+        earlier = ExportItems(session).for_project(ctx.company_id, project_id)
+        resending = earlier is not None and earlier.item.allows(ExportAction.RESEND)
+    require(ctx, actor, Action.RESEND if resending else Action.SEND, project_id=project_id)
     project = _project(ctx, project_id)
     now = ctx.now()
     with ctx.sessions.begin() as session:
