@@ -83,23 +83,36 @@ class Clock:
 
 @dataclass
 class Stack:
+    """``on_disk`` keeps the simulators' state in files under ``tmp_path`` (as the database
+    always is), so another process can open the same world; ``restart`` opens a world an
+    earlier stack left there instead of setting one up (no new sign-ins or connections)."""
+
     edition: str
     tmp_path: Path
     clock: Clock = field(default_factory=Clock)
+    on_disk: bool = False
+    restart: bool = False
+
+    def _sim_dir(self, name: str) -> Path | None:
+        return self.tmp_path / "sim" / name if self.on_disk or self.restart else None
 
     def __post_init__(self) -> None:
         self.procore_clock = ProcoreClock(START)
-        self.procore_sim = ProcoreSandbox(clock=self.procore_clock)
+        self.procore_sim = ProcoreSandbox(
+            clock=self.procore_clock, data_dir=self._sim_dir("procore")
+        )
         self.procore = TestClient(procore_app(self.procore_sim), base_url=PROCORE)
         self.qbo_clock = QboClock()
         self.qbo: TestClient | None = None
         self.qbd = None
         if self.edition == "online":
             self.qbo = TestClient(
-                qbo_app(clock=self.qbo_clock), base_url=QBO, follow_redirects=False
+                qbo_app(clock=self.qbo_clock, data_dir=self._sim_dir("qbo")),
+                base_url=QBO,
+                follow_redirects=False,
             )
         else:
-            self.qbd = open_simulator(None, QbdClock(START))
+            self.qbd = open_simulator(self._sim_dir("qbd"), QbdClock(START))
         self.http = httpx2.Client(transport=httpx2.MockTransport(self._route))
         self.settings = Settings(
             data_dir=self.tmp_path / "data",
@@ -136,7 +149,7 @@ class Stack:
         self.deps, self.engine = build_web_dependencies(self.settings)
         self.sessions: sessionmaker[Session] = create_session_factory(self.engine)
         self.company_id = self.deps.company_id
-        if self.edition == "online":
+        if self.edition == "online" and not self.restart:
             self._connect_online()
         self.queue = EmbeddedJobQueue(self.engine, clock=self.clock.now)
         self.ctx: AppContext = build_app_context(
@@ -158,6 +171,8 @@ class Stack:
                 "/_sandbox/config", json={"webhook_url": f"{APP}/webhooks/quickbooks"}
             )
             assert configured.status_code == 200, configured.text
+        if self.restart:
+            return
         for user in seed.USERS:
             self.sign_in(user.email, user.token)
         with self.sessions.begin() as session:
