@@ -15,8 +15,16 @@ from typing import Any, Literal, TypeVar
 
 from procore_qb.quickbooks.online.client import QboClient, batch_request_id
 from procore_qb.quickbooks.online.errors import QboError, QboProtocolError, error_from_fault
+from procore_qb.quickbooks.online.query import MAX_PAGE_SIZE, Query
 
-__all__ = ["MAX_BATCH_ITEMS", "BatchAnswer", "BatchOperation", "chunked", "run_batch"]
+__all__ = [
+    "MAX_BATCH_ITEMS",
+    "BatchAnswer",
+    "BatchOperation",
+    "chunked",
+    "query_in_batches",
+    "run_batch",
+]
 
 MAX_BATCH_ITEMS = 30
 _MAX_BID = 10
@@ -110,3 +118,41 @@ def run_batch(
                 bid, error=QboProtocolError(f"QuickBooks did not answer batch item {bid}")
             )
     return by_bid
+
+
+def query_in_batches(
+    client: QboClient,
+    query: Query,
+    *,
+    request_key: str,
+    pages_per_call: int = MAX_BATCH_ITEMS,
+    page_size: int = MAX_PAGE_SIZE,
+) -> Iterator[list[dict[str, Any]]]:
+    """Every page of ``query``, ``pages_per_call`` pages to a batch call: ``STARTPOSITION`` 1,
+    1 + ``page_size``, ... as ``Query`` items of one ``POST /batch`` (spec §A.8), so a list of
+    up to 30,000 objects takes one call of the 40 batch calls a minute instead of 30 of the
+    500 plain ones (each item is still metered as a request). Stops after the first short or
+    empty page. ``request_key`` makes the calls' ``requestid``s: give a new one per read, so
+    a read is never answered from QuickBooks' replay of an earlier one."""
+    if not 1 <= pages_per_call <= MAX_BATCH_ITEMS:
+        raise ValueError(f"pages_per_call must be 1-{MAX_BATCH_ITEMS}")
+    start = 1
+    for call in range(1_000_000):
+        operations = [
+            BatchOperation(f"p{n}", query=query.render(start + n * page_size, page_size))
+            for n in range(pages_per_call)
+        ]
+        answers = run_batch(client, operations, keys=[f"{request_key}:{call}"])
+        for operation in operations:
+            answer = answers[operation.bid]
+            if answer.error is not None:
+                raise answer.error
+            rows = (answer.query_response or {}).get(query.entity, [])
+            if not isinstance(rows, list):
+                raise QboProtocolError(f"QueryResponse.{query.entity} is not a list")
+            if rows:
+                yield rows
+            if len(rows) < page_size:
+                return
+        start += pages_per_call * page_size
+    raise QboProtocolError("QuickBooks kept answering full pages past a billion objects")

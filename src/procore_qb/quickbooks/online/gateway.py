@@ -325,7 +325,11 @@ class OnlineGateway:
                     deleted_ids=tuple(changes.deleted.get("Customer", ())),
                     as_of=changes.as_of,
                 )
-            rows = self.customers.jobs_and_customers(include_inactive=command.include_inactive)
+            # One batch call reads up to 30,000 customers and jobs (30 pages of 1,000).
+            rows = self.customers.all_in_batches(
+                request_key=f"read-{uuid.uuid4().hex[:20]}",
+                include_inactive=command.include_inactive,
+            )
             jobs = tuple(customer_to_job(c) for c in rows)
             return CommandResult(key, jobs=jobs, as_of=self.client.last_server_time)
         if isinstance(command, QueryCustomers):

@@ -5,8 +5,14 @@ import json
 import httpx2
 import pytest
 
-from procore_qb.quickbooks.online.batch import BatchOperation, chunked, run_batch
-from procore_qb.quickbooks.online.errors import DuplicateName, QboProtocolError
+from procore_qb.quickbooks.online.batch import (
+    BatchOperation,
+    chunked,
+    query_in_batches,
+    run_batch,
+)
+from procore_qb.quickbooks.online.errors import DuplicateName, QboError, QboProtocolError
+from procore_qb.quickbooks.online.query import Query
 
 from .helpers import json_response, make_client
 
@@ -67,3 +73,57 @@ def test_limits() -> None:
     with pytest.raises(ValueError, match="either"):
         BatchOperation("b1")
     assert [len(c) for c in chunked(list(range(65)))] == [30, 30, 5]
+
+
+def _paging_server(total: int, seen: list[dict[str, object]]) -> object:
+    """Answers each ``Query`` item with its page of ``total`` customers."""
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        seen.append({"items": len(body["BatchItemRequest"]), **dict(request.url.params)})
+        answers = []
+        for item in body["BatchItemRequest"]:
+            words = item["Query"].split()
+            start = int(words[words.index("STARTPOSITION") + 1])
+            size = int(words[words.index("MAXRESULTS") + 1])
+            rows = [{"Id": str(i)} for i in range(start, min(start + size, total + 1))]
+            answers.append(
+                {"bId": item["bId"], "QueryResponse": {"Customer": rows} if rows else {}}
+            )
+        return json_response(200, {"BatchItemResponse": answers})
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("total", "calls"), [(0, 1), (999, 1), (10_000, 1), (30_000, 2), (30_001, 2)]
+)
+def test_query_in_batches_reads_30_pages_a_call(total: int, calls: int) -> None:
+    seen: list[dict[str, object]] = []
+    client = make_client(_paging_server(total, seen))  # type: ignore[arg-type]
+    query = Query("Customer").order_by("Id")
+    rows = [r["Id"] for page in query_in_batches(client, query, request_key="r1") for r in page]
+    assert rows == [str(i) for i in range(1, total + 1)]
+    assert len(seen) == calls
+    assert all(call["items"] == 30 for call in seen)
+    assert len({call["requestid"] for call in seen}) == calls
+
+
+def test_query_in_batches_raises_a_page_fault_and_needs_a_fresh_key_per_read() -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        fault = {"Error": [{"Message": "Invalid query", "code": "4000"}], "type": "ValidationFault"}
+        return json_response(
+            200,
+            {
+                "BatchItemResponse": [
+                    {"bId": i["bId"], "Fault": fault} for i in body["BatchItemRequest"]
+                ]
+            },
+        )
+
+    client = make_client(handler)
+    with pytest.raises(QboError):
+        list(query_in_batches(client, Query("Customer"), request_key="r2"))
+    with pytest.raises(ValueError, match="pages_per_call"):
+        list(query_in_batches(client, Query("Customer"), request_key="r3", pages_per_call=31))

@@ -169,37 +169,40 @@ def test_auth_failure_stops_and_reports_reconnect() -> None:
     )
 
 
-def test_query_jobs_reads_all_pages_and_maps() -> None:
+def test_query_jobs_reads_all_pages_in_one_batch_call_and_maps() -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        text = request.content.decode()
-        assert "Active IN (true, false)" in text
-        return json_response(
-            200,
-            {
-                "QueryResponse": {
-                    "Customer": [
-                        {
-                            "Id": "60",
-                            "SyncToken": "4",
-                            "DisplayName": "Elm Court",
-                            "FullyQualifiedName": "Summit:Elm Court",
-                            "Job": True,
-                            "ParentRef": {"value": "58"},
-                            "AcctNum": "P-7",
-                            "BillAddr": {
-                                "Line1": "1 Elm",
-                                "City": "Denver",
-                                "CountrySubDivisionCode": "CO",
-                                "PostalCode": "80202",
-                            },
-                            "JobInfo": {"Status": "InProgress", "StartDate": "2026-01-05"},
-                            "Active": False,
-                        }
-                    ]
-                },
-                "time": TIME,
+        assert request.url.path.endswith("/batch")
+        pages = json.loads(request.content)["BatchItemRequest"]
+        assert len(pages) == 30
+        assert all("Active IN (true, false)" in p["Query"] for p in pages)
+        assert "STARTPOSITION 1 MAXRESULTS 1000" in pages[0]["Query"]
+        assert "STARTPOSITION 1001 MAXRESULTS 1000" in pages[1]["Query"]
+        rest = [{"bId": p["bId"], "QueryResponse": {}} for p in pages[1:]]
+        first = {
+            "bId": pages[0]["bId"],
+            "QueryResponse": {
+                "Customer": [
+                    {
+                        "Id": "60",
+                        "SyncToken": "4",
+                        "DisplayName": "Elm Court",
+                        "FullyQualifiedName": "Summit:Elm Court",
+                        "Job": True,
+                        "ParentRef": {"value": "58"},
+                        "AcctNum": "P-7",
+                        "BillAddr": {
+                            "Line1": "1 Elm",
+                            "City": "Denver",
+                            "CountrySubDivisionCode": "CO",
+                            "PostalCode": "80202",
+                        },
+                        "JobInfo": {"Status": "InProgress", "StartDate": "2026-01-05"},
+                        "Active": False,
+                    }
+                ]
             },
-        )
+        }
+        return json_response(200, {"BatchItemResponse": [first, *rest], "time": TIME})
 
     gateway = OnlineGateway(make_client(handler))
     [result] = gateway.execute([QueryJobs(idempotency_key="q", include_inactive=True)])

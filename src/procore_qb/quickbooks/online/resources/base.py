@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, ParamSpec, TypeVar
 
+from procore_qb.quickbooks.online.batch import query_in_batches
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.errors import QboProtocolError
 from procore_qb.quickbooks.online.query import Query
@@ -92,12 +93,25 @@ class EntityResource:
         query: Query | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every matching object, page by page."""
+        return self.client.query_all(self._all_query(include_inactive, modified_since, query))
+
+    def all_in_batches(
+        self, *, request_key: str, include_inactive: bool = False, query: Query | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """What :meth:`all` reads, up to 30 pages to a batch call (``query_in_batches``)."""
+        q = self._all_query(include_inactive, None, query)
+        for page in query_in_batches(self.client, q, request_key=request_key):
+            yield from page
+
+    def _all_query(
+        self, include_inactive: bool, modified_since: datetime | None, query: Query | None
+    ) -> Query:
         q = query if query is not None else self.query()
         if self.NAME_LIST and include_inactive:
             q = q.where("Active", "IN", [True, False])
         if modified_since is not None:
             q = q.where("MetaData.LastUpdatedTime", ">=", modified_since)
-        return self.client.query_all(q.order_by("Id"))
+        return q.order_by("Id")
 
     def count(self, query: Query | None = None) -> int:
         return self.client.count(query if query is not None else self.query())
