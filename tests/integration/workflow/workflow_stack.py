@@ -12,7 +12,10 @@ permissions.
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx2
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -30,6 +34,7 @@ from procore_qb.app.tasks import register_tasks
 from procore_qb.domain.commands import CreateJob, QueryItems, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.jobs.embedded import EmbeddedJobQueue
+from procore_qb.jobs.port import JobQueue
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.passwords import hash_password
 from procore_qb.quickbooks.online.gateway import OnlineGateway
@@ -81,6 +86,79 @@ class Clock:
         self.now_value += timedelta(**delta)
 
 
+class WallClock(Clock):
+    """The real time, for a stack whose work other processes share (they run on it too)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def advance(self, **delta: float) -> None:
+        raise TypeError("the wall clock cannot be advanced")
+
+
+def stack_settings(
+    edition: str,
+    tmp_path: Path,
+    *,
+    database_url: str | None = None,
+    procore_url: str = PROCORE,
+    qbo_url: str = QBO,
+) -> Settings:
+    """procore-qb's settings in the stack: the same for every process that shares it."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        secret_key=load_or_create_key("", tmp_path / "data").decode(),
+        database=DatabaseSettings(url=database_url or f"sqlite:///{tmp_path / 'app.sqlite3'}"),
+        company=CompanySettings(
+            procore_company_id=seed.PROCORE_COMPANY.id,
+            name=seed.PROCORE_COMPANY.name,
+            qb_edition="online" if edition == "online" else "desktop",
+        ),
+        webconnector=WebConnectorSettings(
+            app_url=f"{APP}/qbwc", username=WC_USER, password_hash=hash_password(WC_PASSWORD)
+        ),
+        procore=ProcoreSettings(
+            base_url=procore_url,
+            login_base_url=procore_url,
+            client_id=seed.SERVICE_ACCOUNT.client_id,
+            client_secret=seed.SERVICE_ACCOUNT.client_secret,
+            redirect_uri=REDIRECT,
+        ),
+        qbo=QuickBooksOnlineSettings(
+            client_id=seed.QBO_APP.client_id,
+            client_secret=seed.QBO_APP.client_secret,
+            redirect_uri=QBO_REDIRECT,
+            discovery_url=f"{qbo_url}/.well-known/openid_sandbox_configuration",
+            api_base_url=qbo_url,
+            webhook_verifier_token="demo-qbo-verifier",
+        ),
+        demo=True,
+    )
+
+
+class ServedApp:
+    """An ASGI app served over HTTP on 127.0.0.1 (a free port) in a background thread."""
+
+    def __init__(self, app: Any, name: str) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name=name, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError(f"{name} did not start on 127.0.0.1")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 @dataclass
 class Stack:
     """``on_disk`` keeps the simulators' state in files under ``tmp_path`` (as the database
@@ -92,6 +170,13 @@ class Stack:
     clock: Clock = field(default_factory=Clock)
     on_disk: bool = False
     restart: bool = False
+    database_url: str | None = None
+    """Another database than SQLite in ``tmp_path`` (PostgreSQL)."""
+    queue_factory: Callable[[Engine, Callable[[], datetime]], JobQueue] | None = None
+    """Another job queue than the embedded one, from the engine and the clock."""
+    served: bool = False
+    """Serve the simulators on 127.0.0.1 too, so that other processes (workers) reach them;
+    this process still calls them in-process."""
 
     def _sim_dir(self, name: str) -> Path | None:
         return self.tmp_path / "sim" / name if self.on_disk or self.restart else None
@@ -101,47 +186,27 @@ class Stack:
         self.procore_sim = ProcoreSandbox(
             clock=self.procore_clock, data_dir=self._sim_dir("procore")
         )
-        self.procore = TestClient(procore_app(self.procore_sim), base_url=PROCORE)
+        self.served_apps: list[ServedApp] = []
+        procore_asgi = procore_app(self.procore_sim)
+        self.procore_url = self._serve(procore_asgi, "procore-sandbox", PROCORE)
+        self.procore = TestClient(procore_asgi, base_url=self.procore_url)
         self.qbo_clock = QboClock()
         self.qbo: TestClient | None = None
         self.qbd = None
+        self.qbo_url = QBO
         if self.edition == "online":
-            self.qbo = TestClient(
-                qbo_app(clock=self.qbo_clock, data_dir=self._sim_dir("qbo")),
-                base_url=QBO,
-                follow_redirects=False,
-            )
+            qbo_asgi = qbo_app(clock=self.qbo_clock, data_dir=self._sim_dir("qbo"))
+            self.qbo_url = self._serve(qbo_asgi, "qbo-sandbox", QBO)
+            self.qbo = TestClient(qbo_asgi, base_url=self.qbo_url, follow_redirects=False)
         else:
             self.qbd = open_simulator(self._sim_dir("qbd"), QbdClock(START))
         self.http = httpx2.Client(transport=httpx2.MockTransport(self._route))
-        self.settings = Settings(
-            data_dir=self.tmp_path / "data",
-            secret_key=load_or_create_key("", self.tmp_path / "data").decode(),
-            database=DatabaseSettings(url=f"sqlite:///{self.tmp_path / 'app.sqlite3'}"),
-            company=CompanySettings(
-                procore_company_id=seed.PROCORE_COMPANY.id,
-                name=seed.PROCORE_COMPANY.name,
-                qb_edition="online" if self.edition == "online" else "desktop",
-            ),
-            webconnector=WebConnectorSettings(
-                app_url=f"{APP}/qbwc", username=WC_USER, password_hash=hash_password(WC_PASSWORD)
-            ),
-            procore=ProcoreSettings(
-                base_url=PROCORE,
-                login_base_url=PROCORE,
-                client_id=seed.SERVICE_ACCOUNT.client_id,
-                client_secret=seed.SERVICE_ACCOUNT.client_secret,
-                redirect_uri=REDIRECT,
-            ),
-            qbo=QuickBooksOnlineSettings(
-                client_id=seed.QBO_APP.client_id,
-                client_secret=seed.QBO_APP.client_secret,
-                redirect_uri=QBO_REDIRECT,
-                discovery_url=f"{QBO}/.well-known/openid_sandbox_configuration",
-                api_base_url=QBO,
-                webhook_verifier_token="demo-qbo-verifier",
-            ),
-            demo=True,
+        self.settings = stack_settings(
+            self.edition,
+            self.tmp_path,
+            database_url=self.database_url,
+            procore_url=self.procore_url,
+            qbo_url=self.qbo_url,
         )
         engine = create_engine(self.settings.database_url())
         migrate.upgrade(engine)
@@ -151,7 +216,11 @@ class Stack:
         self.company_id = self.deps.company_id
         if self.edition == "online" and not self.restart:
             self._connect_online()
-        self.queue = EmbeddedJobQueue(self.engine, clock=self.clock.now)
+        self.queue: JobQueue = (
+            self.queue_factory(self.engine, self.clock.now)
+            if self.queue_factory is not None
+            else EmbeddedJobQueue(self.engine, clock=self.clock.now)
+        )
         self.ctx: AppContext = build_app_context(
             self.settings,
             sessions=self.sessions,
@@ -186,14 +255,23 @@ class Stack:
 
     # ------------------------------------------------------------------ plumbing
 
+    def _serve(self, app: Any, name: str, default: str) -> str:
+        if not self.served:
+            return default
+        served = ServedApp(app, name)
+        self.served_apps.append(served)
+        return served.url
+
     def _route(self, request: httpx2.Request) -> httpx2.Response:
-        host = request.url.host
-        if host == "procore.test":
+        origin = f"{request.url.scheme}://{request.url.host}"
+        if request.url.port is not None:
+            origin += f":{request.url.port}"
+        if origin == self.procore_url:
             target = self.procore
-        elif host == "qbo.test" and self.qbo is not None:
+        elif origin == self.qbo_url and self.qbo is not None:
             target = self.qbo
         else:
-            return httpx2.Response(502, text=f"no simulator at {host}")
+            return httpx2.Response(502, text=f"no simulator at {origin}")
         answer = target.send(request)
         return httpx2.Response(answer.status_code, headers=answer.headers, content=answer.read())
 
@@ -392,3 +470,5 @@ class Stack:
             self.qbo.close()
         self.http.close()
         self.engine.dispose()
+        for served in self.served_apps:
+            served.close()
