@@ -164,13 +164,13 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     def accept_many(*, actor: Actor = current, body: BulkAcceptBody) -> dict[str, Any]:
         ids = [_item_id(i, "export")[1] for i in body.ids]
         done = export.accept_many(ctx, actor, ids, _choice(body))
-        return {"items": [_job_item(queries.job_row(ctx, "export", s.id)) for s in done]}
+        return {"items": [_job_item(r) for r in queries.export_rows(ctx, [s.id for s in done])]}
 
     @router.post("/erp/jobs/reject", summary="Reject many items at once")
     def reject_many(*, actor: Actor = current, body: BulkRejectBody) -> dict[str, Any]:
         ids = [_item_id(i, "export")[1] for i in body.ids]
         done = export.reject_many(ctx, actor, ids, body.comment)
-        return {"items": [_job_item(queries.job_row(ctx, "export", s.id)) for s in done]}
+        return {"items": [_job_item(r) for r in queries.export_rows(ctx, [s.id for s in done])]}
 
     @router.post(
         "/erp/jobs/refresh", summary="Refresh the QuickBooks job list now", status_code=202
