@@ -33,6 +33,7 @@ PARENT = "Bench Holdings"
 QBO_PAGES_PER_CALL = 30 * 1000
 QBD_PAGE = 500
 QBD_ADDS_PER_MESSAGE = 1000
+HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,15 @@ def _change_desktop(stack: Any, names: list[str]) -> None:
         raise RuntimeError(answer[:500])
 
 
+def _advance(stack: Any, edition: str, seconds: float) -> None:
+    """Time passes on our side and in QuickBooks alike."""
+    stack.clock.advance(seconds=seconds)
+    if edition == "online":
+        stack.qbo_clock.advance(seconds)
+    else:
+        stack.qbd.clock.advance(seconds)
+
+
 def _calls(meter: Meter, edition: str) -> int:
     return meter.qbo_calls if edition == "online" else meter.wc_round_trips
 
@@ -152,8 +162,10 @@ def run(edition: str, count: int, directory: Path) -> RefreshFigures:
         meter = Meter()
         meter.attach(stack)
         seeded = _seed_online(stack, count) if edition == "online" else _seed_desktop(stack, count)
-        stack.clock.advance(minutes=5)
-        stack.qbo_clock.advance(300) if edition == "online" else stack.qbd.clock.advance(300)
+        # An hour passes between the jobs' creation and each refresh (the hourly schedule), so
+        # the incremental refresh's look-back (the last refresh's time less its overlap) does
+        # not reach back to the bulk load.
+        _advance(stack, edition, HOUR)
 
         meter.reset()
         tracemalloc.start()
@@ -172,16 +184,12 @@ def run(edition: str, count: int, directory: Path) -> RefreshFigures:
             else math.ceil(total / QBD_PAGE)
         )
 
-        stack.clock.advance(minutes=5)
+        _advance(stack, edition, HOUR / 2)
         if edition == "online":
-            stack.qbo_clock.advance(300)
             _change_online(stack, seeded[:CHANGED])
-            stack.qbo_clock.advance(300)
         else:
-            stack.qbd.clock.advance(300)
             _change_desktop(stack, seeded[:CHANGED])
-            stack.qbd.clock.advance(300)
-        stack.clock.advance(minutes=5)
+        _advance(stack, edition, HOUR / 2)
         meter.reset()
         stack.ok("ada", "POST", "/erp/jobs/refresh")
         meter.settle(stack, rounds=2)
