@@ -28,6 +28,7 @@ from workflow_stack import Stack, WallClock
 
 from procore_qb.jobs.port import JobQueue
 from procore_qb.jobs.procrastinate_queue import ProcrastinateJobQueue
+from procore_qb.jobs.procrastinate_schema import upgrade_procrastinate_schema
 
 pytestmark = [
     pytest.mark.postgres,
@@ -44,6 +45,7 @@ PROJECTS = {2001: "Riverside Clinic TI", 2002: "Harbor View Offices"}
 
 
 def _queue(engine: Engine, clock: Callable[[], datetime]) -> JobQueue:
+    upgrade_procrastinate_schema(engine)  # what `procore-qb db upgrade` does on PostgreSQL
     return ProcrastinateJobQueue(engine, clock=clock)
 
 
