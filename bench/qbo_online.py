@@ -4,9 +4,9 @@ realm). Our limiter sleeps on the simulator's manual clock, so "simulated time" 
 the same work would take against QuickBooks at those limits.
 
 Figures: create 1,000 then 9,000 more jobs (batches of 30), read every customer and job
-(pages of 1,000, 30 pages to a batch call), an incremental refresh with 5 changes (one CDC call); each with records
-per second (wall clock, in-process) and peak Python memory (tracemalloc; it counts the
-in-process simulator too, so it is an upper bound for our side).
+(pages of 1,000, 30 pages to a batch call), an incremental refresh with 5 changes (one CDC
+call); each with records per second (wall clock, in-process) and peak Python memory
+(tracemalloc; it counts the in-process simulator too, so it is an upper bound for our side).
 """
 
 from __future__ import annotations
@@ -101,7 +101,6 @@ def main(small: bool = False) -> list[Figure]:
     [parent] = gateway.execute([CreateCustomer(idempotency_key="bench-parent", name=PARENT)])
     assert parent.ok, parent.error
     parent_id = parent.jobs[0].id
-    parent_name = parent.jobs[0].full_name
 
     def jobs(start: int, count: int) -> list[CreateJob]:
         return [

@@ -19,6 +19,7 @@ import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._figures import Figure
 from bench._workflow import Meter, seed_projects, stack_class, transactions
 
 __all__ = ["ExportFigures", "main", "run"]
@@ -104,10 +105,30 @@ def run(edition: str, count: int, directory: Path) -> ExportFigures:
         stack.close()
 
 
-def main(count: int = EXPORTS) -> None:
+SMALL = 4
+
+
+def main(small: bool = False) -> list[Figure]:
+    """Both editions; prints and returns one figure each (``small``: the size make test runs)."""
+    count = SMALL if small else EXPORTS
+    figures: list[Figure] = []
     for edition in ("online", "desktop"):
         with tempfile.TemporaryDirectory() as tmp:
-            print(run(edition, count, Path(tmp)).line(), flush=True)
+            found = run(edition, count, Path(tmp))
+        print(found.line(), flush=True)
+        figures.append(
+            Figure(
+                f"{edition}: {count:,} accepted exports, our CPU",
+                records=found.items,
+                seconds=max(found.cpu_per_item * found.items, 1e-9),
+                peak_bytes=found.peak_bytes,
+                calls=found.calls,
+                minimum=found.minimum,
+                allowed=math.floor(found.minimum * 1.1),
+                calls_name="API calls" if edition == "online" else "Web Connector round trips",
+            ).show()
+        )
+    return figures
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from bench._figures import Figure
 from bench._workflow import Meter, stack_class
 
 __all__ = ["RefreshFigures", "main", "run"]
@@ -208,10 +209,30 @@ def run(edition: str, count: int, directory: Path) -> RefreshFigures:
         stack.close()
 
 
-def main(count: int = JOBS) -> None:
+SMALL = 12
+
+
+def main(small: bool = False) -> list[Figure]:
+    """Both editions; prints and returns one figure each (``small``: the size make test runs)."""
+    count = SMALL if small else JOBS
+    figures: list[Figure] = []
     for edition in ("online", "desktop"):
         with tempfile.TemporaryDirectory() as tmp:
-            print(run(edition, count, Path(tmp)).line(), flush=True)
+            found = run(edition, count, Path(tmp))
+        print(found.line(), flush=True)
+        figures.append(
+            Figure(
+                f"{edition}: refresh of {count:,} jobs, our CPU",
+                records=found.jobs,
+                seconds=max(found.cpu_per_job * found.jobs, 1e-9),
+                peak_bytes=found.peak_bytes,
+                calls=found.calls,
+                minimum=found.minimum,
+                allowed=math.floor(found.minimum * 1.1),
+                calls_name="API calls" if edition == "online" else "Web Connector round trips",
+            ).show()
+        )
+    return figures
 
 
 if __name__ == "__main__":
