@@ -233,6 +233,9 @@ def serve(
 
     console = make_console(stderr=True)
     settings = load_settings(console)
+    with startup_checks(console):
+        startup.check_serve_settings(settings)
+        startup.check_web_settings(settings)
     with running_context(console, settings) as (deps, engine, ctx):
         in_process = isinstance(ctx.queue, EmbeddedJobQueue) if worker is None else worker
         with startup_checks(console):

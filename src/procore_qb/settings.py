@@ -38,6 +38,7 @@ __all__ = [
     "ProcoreSettings",
     "QuickBooksOnlineSettings",
     "Settings",
+    "WebSettings",
     "default_data_dir",
     "read_config_file",
 ]
@@ -158,6 +159,41 @@ class QuickBooksOnlineSettings(BaseModel):
         return _http_url(value, str(info.field_name))
 
 
+MIN_SESSION_SECRET = 32
+
+
+class WebSettings(BaseModel):
+    """The web pages' sign-in sessions: a signed cookie, ``SameSite=Strict`` and ``HttpOnly``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs the session cookie; required by `serve` outside demo mode (in demo "
+        "mode it is derived from the secret key when empty).",
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure (sent over https only); empty: yes, except in demo "
+        "mode (http://127.0.0.1).",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=720, description="How long a sign-in lasts without a new one."
+    )
+
+    @field_validator("session_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and len(secret) < MIN_SESSION_SECRET:
+            # The value itself is never repeated in the message.
+            raise ValueError(
+                f"must be at least {MIN_SESSION_SECRET} characters, e.g. the line "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` prints"
+            )
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PROCORE_QB_",
@@ -186,6 +222,7 @@ class Settings(BaseSettings):
         description="Demo mode: the seed world's fixed tokens (demo-ada, ...) are accepted.",
     )
     mail: MailSettings = Field(default_factory=MailSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("data_dir", mode="before")
     @classmethod

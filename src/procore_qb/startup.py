@@ -28,6 +28,7 @@ __all__ = [
     "StartupError",
     "check_secret_key_file",
     "check_serve_settings",
+    "check_web_settings",
     "describe_validation_error",
     "listen",
     "load_settings",
@@ -146,6 +147,17 @@ def check_serve_settings(settings: Settings) -> None:
             "PROCORE_QB_JOBS__BACKEND=procrastinate needs PostgreSQL, but the database is "
             "SQLite: set PROCORE_QB_DATABASE__URL to a postgresql+psycopg:// URL, or set the "
             "backend to auto or embedded"
+        )
+
+
+def check_web_settings(settings: Settings) -> None:
+    """What the web pages of ``serve`` need: a key that signs their session cookies (demo
+    mode derives one)."""
+    if not settings.demo and not settings.web.session_secret.get_secret_value():
+        raise StartupError(
+            "the web pages need a key to sign their session cookies: set "
+            "PROCORE_QB_WEB__SESSION_SECRET to a random string of at least 32 characters, e.g. "
+            "the line `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` prints"
         )
 
 

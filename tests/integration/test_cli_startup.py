@@ -62,6 +62,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def company(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROCORE_QB_COMPANY__PROCORE_COMPANY_ID", "4263")
+    monkeypatch.setenv("PROCORE_QB_WEB__SESSION_SECRET", "s" * 32)
 
 
 @pytest.fixture
@@ -358,6 +359,27 @@ def test_serve_refuses_without_a_company(data_dir: Path) -> None:
         "procore-qb: no company is configured: set PROCORE_QB_COMPANY__PROCORE_COMPANY_ID to "
         "the id Procore shows in your company's URLs"
     )
+
+
+def test_serve_refuses_without_a_session_secret(
+    data_dir: Path, company: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PROCORE_QB_WEB__SESSION_SECRET")
+    assert refusal(invoke("serve", "--port", str(_free_port()))) == (
+        "procore-qb: the web pages need a key to sign their session cookies: set "
+        "PROCORE_QB_WEB__SESSION_SECRET to a random string of at least 32 characters, e.g. the "
+        "line `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'` prints"
+    )
+
+
+def test_a_short_session_secret_is_refused_without_repeating_it(
+    data_dir: Path, company: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROCORE_QB_WEB__SESSION_SECRET", "tooshort-secret")
+    line = refusal(invoke("serve", "--port", str(_free_port())))
+    assert line.startswith("procore-qb: invalid configuration: PROCORE_QB_WEB__SESSION_SECRET: ")
+    assert "at least 32 characters" in line
+    assert "tooshort-secret" not in line
 
 
 @pytest.mark.parametrize("port", ["0", "65536", "-1"])

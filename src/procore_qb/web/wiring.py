@@ -3,6 +3,8 @@ for ``procore-qb serve``."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -43,11 +45,22 @@ from procore_qb.store.repositories.connections import PROCORE, QUICKBOOKS_ONLINE
 from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import WebDependencies
 
-__all__ = ["build_app_context", "build_web_dependencies"]
+__all__ = ["build_app_context", "build_web_dependencies", "session_secret"]
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def session_secret(settings: Settings) -> str:
+    """The key that signs the pages' session cookies: the configured one or, in demo mode
+    only, one derived from the installation's secret key (so sign-ins survive a restart of the
+    same data dir). Empty when neither applies: the pages are then off."""
+    configured = settings.web.session_secret.get_secret_value()
+    if configured or not settings.demo:
+        return configured
+    key = load_or_create_key(settings.secret_key.get_secret_value(), settings.data_dir)
+    return hmac.new(key, b"procore-qb web session cookies", hashlib.sha256).hexdigest()
 
 
 def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]:
@@ -82,7 +95,7 @@ def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]
                 qb_edition=company.qb_edition,
                 now=_now(),
             )
-        company_id, stored_edition = row.id, row.qb_edition
+        company_id, stored_edition, company_name = row.id, row.qb_edition, row.name
     if stored_edition != company.qb_edition:
         engine.dispose()
         raise StoreError(
@@ -99,6 +112,14 @@ def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]
         clock=_now,
         webconnector=settings.webconnector,
         qbo_webhook_verifier_token=settings.qbo.webhook_verifier_token.get_secret_value(),
+        session_secret=session_secret(settings),
+        secure_cookies=(
+            not settings.demo
+            if settings.web.secure_cookies is None
+            else settings.web.secure_cookies
+        ),
+        session_max_age_seconds=settings.web.session_hours * 3600,
+        company_name=company_name,
     )
     return deps, engine
 

@@ -116,6 +116,7 @@ def test_serve_over_loopback_answers_the_simulated_web_connector(tmp_path: Path)
         **os.environ,
         "PROCORE_QB_DATA_DIR": str(tmp_path / "data"),
         "PROCORE_QB_COMPANY__PROCORE_COMPANY_ID": "4263",
+        "PROCORE_QB_WEB__SESSION_SECRET": "a-test-key-that-signs-sessions-only",
         "PROCORE_QB_WEBCONNECTOR__USERNAME": "summit",
         "PROCORE_QB_WEBCONNECTOR__PASSWORD_HASH": hash_password(PASSWORD),
     }
