@@ -5,6 +5,10 @@ installs Debian's ``chromium`` package when it is missing). The simulators run o
 each served by uvicorn in a thread on 127.0.0.1 with a port the OS picks. Screenshots for the
 README's walkthrough are written to ``docs/images/``.
 
+The pages' tests use the ``web_app`` fixture: ``procore-qb demo`` (QuickBooks Desktop, no
+scheduled Web Connector) running in this process on a free 127.0.0.1 port, shared by the
+package's tests; sign in with :func:`browser.web_app.sign_in`.
+
 Playwright's sync API keeps an event loop running in the main thread while it is started, which
 would break every later test that calls ``asyncio.run``. So Playwright, the browser type and the
 browser live for this package only (pytest-playwright makes them session fixtures): they stop
@@ -21,6 +25,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserType, Playwright, sync_playwright
+
+from browser.web_app import WebApp
+from procore_qb.demo import Demo, DemoOptions
 
 CHROMIUM = Path(os.environ.get("PROCORE_QB_CHROMIUM", "/usr/bin/chromium"))
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -81,3 +88,21 @@ def base_url() -> None:
     about.
     """
     return
+
+
+@pytest.fixture(scope="package")
+def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+    """The demo's whole system (app, worker, Procore and QuickBooks Desktop simulators) on
+    127.0.0.1; the seed users are signed in to Procore already (their tokens work)."""
+    options = DemoOptions(
+        port=0,
+        backend="desktop",
+        webconnector=False,
+        data_dir=tmp_path_factory.mktemp("web-app"),
+    )
+    demo = Demo(options)
+    demo.start()
+    try:
+        yield WebApp(demo.url, demo)
+    finally:
+        demo.stop()

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from procore_qb.app.context import AppContext, ProcoreIdentity
-from procore_qb.app.errors import NotConnected, NotFound
+from procore_qb.app.errors import NotConnected, NotFound, UpstreamError
 from procore_qb.domain.permissions import AccessLevel, Action, Tool, UserPermissions, check
 from procore_qb.procore.errors import ProcoreError
 from procore_qb.store.models import COMPANY_LEVEL, User
@@ -26,12 +26,14 @@ __all__ = [
     "DEMO_TOKEN_PREFIX",
     "TOKEN_PREFIX",
     "Actor",
+    "actor_for_session",
     "actor_for_token",
     "cached_permissions",
     "issue_token",
     "permissions",
     "require",
     "sign_in",
+    "sign_in_url",
     "user_by_email",
 ]
 
@@ -57,13 +59,38 @@ class Actor:
         return self.email
 
 
+def _status(exc: ProcoreError) -> int | None:
+    """The HTTP status Procore answered with, when the error carries one."""
+    status = getattr(exc, "status", None)
+    return status if isinstance(status, int) else None
+
+
 def _actor(user: User) -> Actor:
     return Actor(user.id, user.procore_user_id, user.email, user.name)
 
 
+def sign_in_url(ctx: AppContext, state: str) -> str:
+    """Procore's sign-in page for a person, carrying the OAuth ``state``."""
+    try:
+        return ctx.procore_authorize_url(state)
+    except ProcoreError as exc:
+        raise NotConnected(
+            f"procore-qb cannot send people to Procore's sign-in ({exc}): set "
+            "PROCORE_QB_PROCORE__CLIENT_ID and PROCORE_QB_PROCORE__REDIRECT_URI"
+        ) from exc
+
+
 def sign_in(ctx: AppContext, code: str) -> Actor:
-    """Finish a Procore sign-in: keep the person's Procore tokens and make them a user here."""
-    identity: ProcoreIdentity = ctx.procore_sign_in(code)
+    """Finish a Procore sign-in: keep the person's Procore tokens and make them a user here.
+
+    A code Procore refuses (used, expired, from another app) or a Procore that cannot be
+    reached raises :class:`UpstreamError` with Procore's own words."""
+    try:
+        identity: ProcoreIdentity = ctx.procore_sign_in(code)
+    except ProcoreError as exc:
+        raise UpstreamError(
+            f"Procore did not complete the sign-in ({exc}); sign in again", status=_status(exc)
+        ) from exc
     with ctx.sessions.begin() as session:
         user = Users(session).upsert(
             ctx.company_id,
@@ -98,6 +125,16 @@ def actor_for_token(ctx: AppContext, token: str) -> Actor | None:
         if user is None or user.company_id != ctx.company_id:
             return None
         return _actor(user)
+
+
+def actor_for_session(ctx: AppContext, user_id: int, procore_user_id: int) -> Actor | None:
+    """The actor a signed-in page session names, or None when that user is no longer one of
+    this company's (the session then counts as signed out)."""
+    with ctx.sessions.begin() as session:
+        row = Users(session).by_procore_id(ctx.company_id, procore_user_id)
+        if row is None or row.id != user_id:
+            return None
+        return _actor(row)
 
 
 def cached_permissions(user: User, levels: Mapping[PermissionKey, str]) -> UserPermissions:

@@ -24,6 +24,7 @@ from procore_qb.quickbooks.desktop.session import WebConnectorService
 from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
 from procore_qb.web.api import build_api_router
 from procore_qb.web.api.problems import install_problem_handlers
+from procore_qb.web.pages import DemoWelcome, PageConfig, install_pages
 from procore_qb.web.qbwc import build_qbwc_router
 from procore_qb.web.quickbooks_webhooks import create_quickbooks_webhooks_router
 
@@ -44,13 +45,27 @@ class WebDependencies:
     clock: Callable[[], datetime]
     webconnector: WebConnectorSettings
     qbo_webhook_verifier_token: str = field(default="", repr=False)
+    session_secret: str = field(default="", repr=False)
+    """Signs the pages' session cookies; empty turns the pages off."""
+    secure_cookies: bool = True
+    """Cookies are sent over https only (off in demo mode, served on http://127.0.0.1)."""
+    session_max_age_seconds: int = 12 * 3600
+    company_name: str = ""
+    """Shown in the pages' header."""
 
 
-def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
+def create_app(
+    deps: WebDependencies,
+    ctx: AppContext | None = None,
+    *,
+    welcome: Callable[[], DemoWelcome] | None = None,
+) -> FastAPI:
     """The app with every router whose configuration is complete.
 
     With the use cases' context (``ctx``) it serves the JSON API ``/api/v1`` and QuickBooks'
-    answers arriving through the Web Connector are applied by the use cases' result handler.
+    answers arriving through the Web Connector are applied by the use cases' result handler;
+    with a session key too, the HTML pages (``/``, ``/login``, ...). ``welcome`` (the demo)
+    is what a signed-out visitor sees at ``/`` instead of the sign-in page.
     The Web Connector endpoint (``/qbwc``) is served for a QuickBooks Desktop company once its
     password hash is configured; until then ``/healthz`` says why it is off.
     """
@@ -59,6 +74,23 @@ def create_app(deps: WebDependencies, ctx: AppContext | None = None) -> FastAPI:
     if ctx is not None:
         install_problem_handlers(app)
         app.include_router(build_api_router(ctx))
+        if deps.session_secret:
+            install_pages(
+                app,
+                ctx,
+                PageConfig(
+                    session_secret=deps.session_secret,
+                    secure_cookies=deps.secure_cookies,
+                    session_max_age_seconds=deps.session_max_age_seconds,
+                    company_name=deps.company_name,
+                    welcome=welcome,
+                ),
+            )
+        else:
+            notes.append(
+                "the web pages are off: set PROCORE_QB_WEB__SESSION_SECRET (a random string of "
+                "at least 32 characters)"
+            )
     else:
         notes.append("the JSON API is off: this process was started without the use cases")
 

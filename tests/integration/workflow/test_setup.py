@@ -5,6 +5,7 @@ QuickBooks Online's consent flow, and the Web Connector's last contact."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -17,7 +18,7 @@ from workflow_stack import Stack
 from procore_qb.app import setup
 from procore_qb.app.company import load_settings
 from procore_qb.app.errors import Conflict
-from procore_qb.demo.web import demo_router
+from procore_qb.demo.web import build_demo_app, demo_router
 from procore_qb.domain.commands import QueryItems
 from procore_qb.sandbox import seed
 from procore_qb.store.models import Company
@@ -322,13 +323,15 @@ def test_start_page_links_the_three_apps_only_in_demo_mode(fresh_desktop: Stack)
         }
 
     for demo in (True, False):
-        app = FastAPI()
-        app.include_router(demo_router(dataclasses.replace(fresh.ctx, demo=demo), describe))
-        with TestClient(app) as client:
+        app = build_demo_app(
+            fresh.deps, dataclasses.replace(fresh.ctx, demo=demo), describe=describe
+        )
+        with TestClient(app, follow_redirects=False) as client:
             answer = client.get("/")
         if not demo:
-            assert answer.status_code == 404
-            assert answer.json() == {"detail": "Not Found"}
+            # Outside demo mode a signed-out visitor is sent to sign in.
+            assert answer.status_code == 303
+            assert answer.headers["location"] == "/login"
             continue
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/html")
@@ -339,13 +342,16 @@ def test_start_page_links_the_three_apps_only_in_demo_mode(fresh_desktop: Stack)
         assert (
             '<a href="http://127.0.0.1:2/_sandbox/console">QuickBooks Desktop console</a>' in page
         )
+        assert "Sign in with Procore" in page
         for user in seed.USERS:
-            line = next(li for li in page.splitlines() if user.token in li)
-            assert user.email in line
-            assert f"ERP Integrations {user.erp_integrations}" in line
-            assert f"project Admin tool {user.project_admin}" in line
+            row = next(tr for tr in page.split("<tr>") if user.token in tr)
+            assert user.email in row
+            assert f"ERP Integrations {user.erp_integrations}" in row
+            assert f"project Admin tool {user.project_admin}" in row
         assert "POST /api/v1/projects/{id}/send-to-erp</code> as cara" in page
         assert "POST /api/v1/erp/jobs/refresh</code> as ada" in page
-        # No script, no stylesheet or font from elsewhere.
-        assert "<script" not in page
+        # Only our own script and stylesheet; nothing loaded from elsewhere.
+        assert re.findall(r"<script[^>]*>", page) == [
+            f'<script src="/static/pages.js?v={app.state.page_kit.static_version}" defer>'
+        ]
         assert "https://" not in page

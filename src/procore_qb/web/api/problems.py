@@ -24,7 +24,17 @@ from fastapi.responses import JSONResponse
 from procore_qb.app.errors import AppError, Conflict, NotConnected, NotFound, UpstreamError
 from procore_qb.domain.errors import PermissionDenied, RuleViolation, TransitionRefused
 
-__all__ = ["ApiProblem", "install_problem_handlers", "problem"]
+__all__ = [
+    "MEDIA_TYPE",
+    "PROBLEM_ERRORS",
+    "ApiProblem",
+    "error_details",
+    "error_response",
+    "install_problem_handlers",
+    "problem",
+    "problem_details",
+    "validation_details",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,23 +53,29 @@ class ApiProblem(Exception):
         self.extra = extra
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {
+def problem_details(status: int, title: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The members of a problem-details body (the pages render the same ones)."""
+    return {
         "type": f"urn:procore-qb:problem:{title.lower().replace(' ', '-')}",
         "title": title,
         "status": status,
         "detail": detail[:_MAX_DETAIL],
         **extra,
     }
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = problem_details(status, title, detail, **extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
-def _error_response(exc: Exception) -> JSONResponse:
+def error_details(exc: Exception) -> dict[str, Any]:
+    """The problem-details body the API answers ``exc`` with."""
     if isinstance(exc, ApiProblem):
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        return problem_details(exc.status, exc.title, exc.detail, **exc.extra)
     if isinstance(exc, RuleViolation):
-        return problem(
+        return problem_details(
             422,
             "Rule violated",
             str(exc),
@@ -67,7 +83,7 @@ def _error_response(exc: Exception) -> JSONResponse:
             problems=[{"rule": p.rule.value, "message": p.message} for p in exc.problems],
         )
     if isinstance(exc, PermissionDenied):
-        return problem(
+        return problem_details(
             403,
             "Permission missing",
             str(exc),
@@ -75,39 +91,62 @@ def _error_response(exc: Exception) -> JSONResponse:
             missing=[str(m) for m in exc.missing],
         )
     if isinstance(exc, TransitionRefused):
-        return problem(409, "State conflict", f"You {exc!s}.", state=exc.state.value)
+        return problem_details(409, "State conflict", f"You {exc!s}.", state=exc.state.value)
     if isinstance(exc, Conflict):
-        return problem(409, "State conflict", str(exc))
+        return problem_details(409, "State conflict", str(exc))
     if isinstance(exc, NotFound):
-        return problem(404, "Not found", str(exc))
+        return problem_details(404, "Not found", str(exc))
     if isinstance(exc, UpstreamError):
-        return problem(502, "Upstream error", str(exc))
+        return problem_details(502, "Upstream error", str(exc))
     if isinstance(exc, NotConnected):
-        return problem(503, "Not connected", str(exc))
+        return problem_details(503, "Not connected", str(exc))
     log.error("unexpected application error: %s", type(exc).__name__)
-    return problem(500, "Internal error", "procore-qb failed to handle the request")
+    return problem_details(500, "Internal error", "procore-qb failed to handle the request")
+
+
+def error_response(exc: Exception) -> JSONResponse:
+    """The API's answer to ``exc``: problem details with its status."""
+    body = error_details(exc)
+    status = int(body["status"])
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def validation_details(exc: Exception) -> dict[str, Any]:
+    """The problem-details body of a request that does not validate."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    problems = [
+        {
+            "rule": "invalid_request",
+            "message": f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"[:300],
+        }
+        for e in errors[:20]
+    ]
+    detail = "; ".join(p["message"] for p in problems) or "the request is invalid"
+    return problem_details(
+        422, "Invalid request", detail, rule="invalid_request", problems=problems
+    )
+
+
+PROBLEM_ERRORS: tuple[type[Exception], ...] = (
+    ApiProblem,
+    RuleViolation,
+    PermissionDenied,
+    TransitionRefused,
+    AppError,
+)
+"""The errors answered with problem details."""
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error of the API with problem details."""
 
     async def handle(_request: Request, exc: Exception) -> JSONResponse:
-        return _error_response(exc)
+        return error_response(exc)
 
     async def invalid(_request: Request, exc: Exception) -> JSONResponse:
-        errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-        problems = [
-            {
-                "rule": "invalid_request",
-                "message": f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"[
-                    :300
-                ],
-            }
-            for e in errors[:20]
-        ]
-        detail = "; ".join(p["message"] for p in problems) or "the request is invalid"
-        return problem(422, "Invalid request", detail, rule="invalid_request", problems=problems)
+        return JSONResponse(validation_details(exc), status_code=422, media_type=MEDIA_TYPE)
 
-    for error in (ApiProblem, RuleViolation, PermissionDenied, TransitionRefused, AppError):
+    for error in PROBLEM_ERRORS:
         app.add_exception_handler(error, handle)
     app.add_exception_handler(RequestValidationError, invalid)
