@@ -98,6 +98,9 @@ def sign_in(ctx: AppContext, code: str) -> Actor:
             email=identity.email,
             name=identity.name,
         )
+        # What Procore says the person may do is read again with the token just issued (the
+        # upsert does not know the "Can Push to Accounting" privilege, so nothing cached stays).
+        user.permissions_fetched_at = None
         return _actor(user)
 
 

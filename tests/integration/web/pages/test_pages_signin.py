@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from integration.web.pages.pages_client import SAME_ORIGIN, PagesClient, csrf_token
+from integration.web.pages.pages_client import SAME_ORIGIN, PagesClient, csrf_token, visible_text
 from integration.workflow.workflow_stack import Stack
 
 ALL_TABS = ["Dashboard", "Jobs", "Cost Codes", "Projects", "Settings", "Audit", "Outbox"]
@@ -147,3 +147,11 @@ def test_the_login_page_sends_the_browser_to_procore(stack: Stack) -> None:
         re.escape(stack.procore_url) + r"/oauth/authorize\?response_type=code&client_id=", location
     )
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Flogin%2Fcallback" in location
+
+
+def test_signing_in_again_reads_the_permissions_from_procore_again(stack: Stack) -> None:
+    assert stack.ok("ben", "GET", "/me")["permissions"]["can_push_to_accounting"] is True
+    for _ in range(2):
+        page = PagesClient(stack).sign_in("ben")
+        assert "Can Push to Accounting Yes" in visible_text(page.text)
+        assert stack.ok("ben", "GET", "/me")["permissions"]["can_push_to_accounting"] is True
