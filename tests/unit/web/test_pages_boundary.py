@@ -4,6 +4,7 @@ session cookie may hold."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -259,3 +260,40 @@ def test_flashes_keep_the_latest_few() -> None:
     shown = pop_flashes(session)
     assert [f.text for f in shown] == [f"message {n}" for n in range(3, MAX_FLASHES + 3)]
     assert pop_flashes(session) == []
+
+
+# ------------------------------------------------------------------ arrivals from other sites
+
+
+def _arrivals_app() -> Any:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from procore_qb.web.pages.csrf import CrossSiteArrivals
+
+    async def page(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse("the page")
+
+    app = Starlette(routes=[Route("/{rest:path}", page)])
+    return CrossSiteArrivals(app, cookie_name="procore_qb_session")
+
+
+@given(path=st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=40))
+@settings(max_examples=150)
+def test_a_cross_site_link_is_answered_with_this_sites_own_address(path: str) -> None:
+    from html import unescape
+    from urllib.parse import quote
+
+    raw = "/" + quote(path, safe="/?&=%\\\"'<>")
+    with TestClient(_arrivals_app()) as client:
+        answer = client.get(
+            raw, headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+        )
+    assert answer.status_code == 200
+    found = re.search(r'content="0; url=([^"]*)"', answer.text)
+    assert found is not None, answer.text
+    target = unescape(found.group(1))
+    assert target.startswith("/")
+    assert not target.startswith(("//", "/\\"))
+    assert "<" not in found.group(1)
+    assert "set-cookie" not in answer.headers

@@ -74,7 +74,7 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError
 from procore_qb.web.api.problems import MEDIA_TYPE
 from procore_qb.web.pages import home, signin
-from procore_qb.web.pages.csrf import CrossSiteGuard, check_form_token
+from procore_qb.web.pages.csrf import CrossSiteArrivals, CrossSiteGuard, check_form_token
 from procore_qb.web.pages.headers import PageHeaders, content_security_policy
 from procore_qb.web.pages.kit import DemoWelcome, PageConfig, PageKit, PageUser
 from procore_qb.web.pages.paths import is_page_path
@@ -115,8 +115,10 @@ def install_pages(app: FastAPI, ctx: AppContext, config: PageConfig) -> PageKit:
             return await run_in_threadpool(render_problem, kit, request, body)
         return JSONResponse(body, status_code=403, media_type=MEDIA_TYPE)
 
-    # The last added runs first: headers, then the session, then the cross-site check.
+    # The last added runs first: headers, the session, arrivals from other sites, then the
+    # cross-site check.
     app.add_middleware(CrossSiteGuard, cookie_name=COOKIE_NAME, refuse=refuse)
+    app.add_middleware(CrossSiteArrivals, cookie_name=COOKIE_NAME)
     app.add_middleware(
         SessionMiddleware,
         secret_key=config.session_secret,

@@ -11,19 +11,23 @@
    :func:`check_form_token` checks it on every unsafe page request.
 
 The session cookie is ``SameSite=Strict`` as well, so a browser never sends it with a request
-another site starts.
+another site starts. :class:`CrossSiteArrivals` keeps that from costing a sign-in: a request
+from another site that came without the cookie never writes one (the browser may hold a
+session it did not send), and a link followed from another site to a page is answered with a
+page that loads the same address again, now from this site, with the session.
 """
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from procore_qb.web.pages.errors import CrossSiteRefused
 from procore_qb.web.pages.paths import is_page_path
@@ -33,6 +37,7 @@ __all__ = [
     "CSRF_HEADER",
     "EXEMPT_PREFIXES",
     "SAFE_METHODS",
+    "CrossSiteArrivals",
     "CrossSiteGuard",
     "check_form_token",
     "cross_site_refusal",
@@ -117,6 +122,59 @@ class CrossSiteGuard:
             return
         response = await self.refuse(request, reason)
         await response(scope, receive, send)
+
+
+_BOUNCE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="0; url={url}">
+<title>procore-qb</title></head>
+<body><p><a href="{url}">Continue to procore-qb</a></p></body></html>
+"""
+
+
+def _same_address(scope: Scope) -> str:
+    """The request's own path and query, as sent (percent-encoded), never another host."""
+    raw = scope.get("raw_path") or scope["path"].encode()
+    path = "/" + bytes(raw).decode("latin-1").lstrip("/\\")
+    query = bytes(scope.get("query_string") or b"").decode("latin-1")
+    return path + (f"?{query}" if query else "")
+
+
+class CrossSiteArrivals:
+    """ASGI middleware between the session middleware and the app (see the module's
+    docstring): arrivals from another site neither lose the session nor overwrite it."""
+
+    def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if request.headers.get("sec-fetch-site") != "cross-site" or (
+            self.cookie_name in request.cookies
+        ):
+            await self.app(scope, receive, send)
+            return
+        if (
+            request.method in ("GET", "HEAD")
+            and request.headers.get("sec-fetch-mode") == "navigate"
+            and is_page_path(request.url.path)
+        ):
+            await HTMLResponse(_BOUNCE.format(url=html.escape(_same_address(scope))))(
+                scope, receive, send
+            )
+            return
+
+        async def without_session(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Whatever the app kept in the session, the browser's own stays as it is.
+                scope["session"].clear()
+            await send(message)
+
+        await self.app(scope, receive, without_session)
 
 
 def session_token(session: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ def _with_test_pages(stack: Stack) -> Any:
 
     @router.get("/test/admin-only")
     def admin_only(request: Request, user: PageUser = admin) -> Response:
-        return kit.render(request, "dashboard.html", user=user)
+        return kit.render(request, "dashboard.html", user=user, figures=None, filters=[])
 
     @router.post("/test/send/{project_id}")
     def send(request: Request, project_id: int, user: PageUser = signed_in) -> Response:
@@ -39,7 +39,7 @@ def _with_test_pages(stack: Stack) -> Any:
     @router.get("/test/items/{number}")
     def item(request: Request, number: int, user: PageUser = signed_in) -> Response:
         row = queries.job_row(kit.ctx, "export", number)
-        return kit.render(request, "dashboard.html", user=user, row=row)
+        return kit.render(request, "dashboard.html", user=user, figures=None, filters=[row])
 
     app.include_router(router, dependencies=[Depends(check_form_token)])
     return app
@@ -162,3 +162,32 @@ def test_pages_carry_security_headers_and_static_files_are_ours(stack: Stack) ->
         assert served.headers["content-type"].split(";")[0] in ("text/css", "text/javascript")
     assert "<script>" not in page.text  # no inline script
     assert stack.call("ada", "GET", "/me").headers.get("content-security-policy") is None
+
+
+CROSS_SITE_NAVIGATION = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+
+
+def test_a_link_from_another_site_loads_the_page_again_from_this_one(stack: Stack) -> None:
+    # The browser sends no SameSite=Strict cookie with it, so the page is asked for again.
+    link = PagesClient(stack).client.get("/erp/jobs?filter=synced", headers=CROSS_SITE_NAVIGATION)
+    assert link.status_code == 200
+    assert '<meta http-equiv="refresh" content="0; url=/erp/jobs?filter=synced">' in link.text
+    assert "set-cookie" not in link.headers
+    assert link.headers["cache-control"] == "no-store"
+    # With the cookie (same-site, or asked again from this site) the page itself answers.
+    browser = PagesClient(stack)
+    browser.sign_in("ada")
+    assert "Dashboard" in browser.client.get("/", headers={"Sec-Fetch-Site": "same-site"}).text
+
+
+def test_a_request_from_another_site_never_replaces_the_session(stack: Stack) -> None:
+    victim = PagesClient(stack)
+    token = csrf_token(victim.sign_in("eve").text)
+    # The attacker's form: the browser sends no Strict cookie with it; refused, and the
+    # refusal sets no cookie that would replace the victim's session.
+    forged = PagesClient(stack).client.post(
+        "/logout", data={"csrf_token": token}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert forged.status_code == 403
+    assert "set-cookie" not in forged.headers
+    assert victim.get("/").status_code == 200
