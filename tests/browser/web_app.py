@@ -51,8 +51,10 @@ def sign_out(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str, *, mask: list[Locator] | None = None, **options: Any) -> Path:
-    """Save the page as ``docs/images/NAME.png`` (the README and docs link them)."""
+    """Save the page as ``docs/images/NAME.png`` (the README and docs link them); ``mask``
+    greys out what changes from run to run (times, durations)."""
     IMAGES.mkdir(parents=True, exist_ok=True)
     path = IMAGES / f"{name}.png"
+    options.setdefault("mask_color", "#c9cdd2")
     page.screenshot(path=str(path), full_page=True, mask=mask or [], **options)
     return path

@@ -41,6 +41,7 @@ __all__ = [
     "audit_page",
     "customers",
     "export_rows",
+    "filter_counts",
     "job_row",
     "jobs_page",
     "parse_item_id",
@@ -140,6 +141,12 @@ def _counts(session: Session, company_id: int) -> dict[str, int]:
             if state in states:
                 counts[f.value] += int(n)
     return counts
+
+
+def filter_counts(session: Session, company_id: int) -> dict[str, int]:
+    """How many items each Jobs tab filter holds (two queries, in the caller's
+    transaction)."""
+    return _counts(session, company_id)
 
 
 def _emails(session: Session, company_id: int, ids: set[int]) -> dict[int, str]:

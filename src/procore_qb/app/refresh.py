@@ -50,6 +50,7 @@ __all__ = [
     "refresh_due",
     "refresh_status",
     "request_refresh",
+    "status_in",
     "webhook_refresh",
 ]
 
@@ -162,12 +163,17 @@ class RefreshStatus:
 
 def refresh_status(ctx: AppContext) -> RefreshStatus:
     with ctx.sessions.begin() as session:
-        companies = Companies(session)
-        return RefreshStatus(
-            _parse(companies.setting(ctx.company_id, _REQUESTED)),
-            _parse(companies.setting(ctx.company_id, _LAST)),
-            QbJobs(session).count(ctx.company_id),
-        )
+        return status_in(session, ctx.company_id)
+
+
+def status_in(session: Session, company_id: int) -> RefreshStatus:
+    """:func:`refresh_status` in the caller's transaction (three queries)."""
+    companies = Companies(session)
+    return RefreshStatus(
+        _parse(companies.setting(company_id, _REQUESTED)),
+        _parse(companies.setting(company_id, _LAST)),
+        QbJobs(session).count(company_id),
+    )
 
 
 def _stageable(job: QuickBooksJob, mode: CustomerJobMode) -> bool:

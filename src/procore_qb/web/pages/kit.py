@@ -39,6 +39,7 @@ from procore_qb.domain.permissions import (
 )
 from procore_qb.web.pages.csrf import CSRF_FIELD, session_token
 from procore_qb.web.pages.errors import SignInRequired
+from procore_qb.web.pages.formatting import duration, relative, when
 from procore_qb.web.pages.navigation import NavItem, visible_navigation
 from procore_qb.web.pages.session import (
     FlashKind,
@@ -123,6 +124,11 @@ class PageKit:
             digest.update((static / name).read_bytes())
         self.static_version = digest.hexdigest()[:12]
         self.templates.globals["static"] = self.static_url
+        self.templates.filters["when"] = lambda value, never="never": when(
+            value, self.now(), never=never
+        )
+        self.templates.filters["relative"] = lambda value: relative(value, self.now())
+        self.templates.filters["duration"] = duration
 
     # ------------------------------------------------------------------ who
 
