@@ -122,6 +122,10 @@ def test_the_dashboard_figures_reload_in_place(page: Page, web_app: WebApp) -> N
     expect(waiting).to_have_text(f"{before} QuickBooks request(s)")
     page.clock.fast_forward("00:31")
     expect(waiting).to_have_text(f"{before + 1} QuickBooks request(s)")
+    # Signed out meanwhile (the cookie is gone): the next reload shows the sign-in page.
+    page.context.clear_cookies()
+    page.clock.fast_forward("00:31")
+    expect(page.get_by_role("button", name="Sign in with Procore")).to_be_visible()
 
 
 def test_the_dashboard_after_web_connector_runs(page: Page, web_app: WebApp) -> None:

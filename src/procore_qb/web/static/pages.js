@@ -4,7 +4,8 @@
 //   <button data-confirm="Reject 3 projects?">  asks in a <dialog> before submitting
 //   <input type="checkbox" data-select-all="ids">  checks every box named "ids" in its form
 //   <div data-poll="/fragment/url" data-poll-seconds="5">  reloads its content from the URL
-//       until the answer carries the header "X-Poll-Done: 1" (aria-live is the template's)
+//       until the answer carries the header "X-Poll-Done: 1" (aria-live is the template's);
+//       an answer that was redirected (signed out) reloads the whole page instead
 "use strict";
 
 (function () {
@@ -100,11 +101,17 @@
       }
       fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (answer) {
+          if (answer.redirected) {
+            // Signed out meanwhile (sent to sign in): load the page itself, which says so.
+            window.location.reload();
+            return null;
+          }
           if (!answer.ok) { throw new Error(String(answer.status)); }
           const done = answer.headers.get("X-Poll-Done") === "1";
           return answer.text().then(function (html) { return { html: html, done: done }; });
         })
         .then(function (result) {
+          if (result === null) { return; }
           element.innerHTML = result.html;
           if (!result.done) { window.setTimeout(tick, seconds * 1000); }
         })
