@@ -91,6 +91,7 @@ def test_demo_starts_serves_and_stops(demo: DemoProcess) -> None:
     assert url.startswith("http://127.0.0.1:")
     for user in seed.USERS:
         assert any(user.token in line and user.email in line for line in banner)
+    assert f"  web app: {url} (Sign in with Procore, then pick one of the users below)" in banner
     with httpx2.Client(base_url=url, timeout=30.0) as client:
         me = client.get("api/v1/me", headers={"Authorization": "Bearer demo-ada"})
         assert me.status_code == 200, me.text

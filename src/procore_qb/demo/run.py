@@ -300,6 +300,7 @@ class Demo:
         lines = [
             f"procore-qb demo ({self.options.backend}) at {self.url}/",
             f"  data: {self.options.data_dir.resolve()}",
+            f"  web app: {self.url}/ (Sign in with Procore, then pick one of the users below)",
             "  users (Authorization: Bearer TOKEN):",
         ]
         lines += [f"    {u.token:<10} {u.email:<22} {u.roles}" for u in self.users]
