@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from procore_qb.app.context import AppContext, ProcoreIdentity
 from procore_qb.app.errors import NotConnected, NotFound, UpstreamError
 from procore_qb.domain.permissions import AccessLevel, Action, Tool, UserPermissions, check
+from procore_qb.procore.errors import NotFound as ProcoreNotFound
 from procore_qb.procore.errors import ProcoreError
 from procore_qb.store.models import COMPANY_LEVEL, User
 from procore_qb.store.repositories.tokens import ApiTokens
@@ -184,6 +185,16 @@ def permissions(ctx: AppContext, actor: Actor, *, project_id: int | None = None)
         company_tools = gateway.tool_permissions(project_id)
     except NotConnected:
         raise
+    except ProcoreNotFound as exc:
+        if project_id is None:
+            raise NotConnected(
+                f"procore-qb could not read {actor.email}'s permissions from Procore ({exc}). "
+                "Check the Procore company id in the settings."
+            ) from exc
+        raise NotFound(
+            f"Procore has no project {project_id} in this company ({exc}). "
+            "Check the project id; a deleted project cannot be sent or changed."
+        ) from exc
     except ProcoreError as exc:
         raise NotConnected(
             f"procore-qb could not read {actor.email}'s permissions from Procore ({exc}). "

@@ -109,3 +109,9 @@ def test_the_daily_digest_lists_what_waits(desktop: Stack) -> None:
         digests = list(session.scalars(sa.select(MailMessage).where(MailMessage.kind == "digest")))
     assert digests
     assert "Riverside Clinic TI" in digests[0].body
+
+
+def test_a_project_procore_does_not_know_is_a_404_naming_it(desktop: Stack) -> None:
+    answer = desktop.call("cara", "POST", "/projects/987654/send-to-erp")
+    assert answer.status_code == 404, answer.text
+    assert "987654" in answer.json()["detail"]
