@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 
@@ -51,13 +51,20 @@ from procore_qb.domain.commands import (
 )
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlParseError
-from procore_qb.quickbooks.desktop.qbxml.message import Response
+from procore_qb.quickbooks.desktop.qbxml.costs import job_cost_lines
+from procore_qb.quickbooks.desktop.qbxml.message import (
+    Response,
+    ResponseMessage,
+    parse_response_message,
+    response_of,
+)
+from procore_qb.quickbooks.desktop.qbxml.parsing import DEFAULT_LIMITS, XmlLimits
 from procore_qb.quickbooks.desktop.qbxml.records import (
+    fields_of,
     read_account,
     read_customer,
     read_deleted,
     read_item,
-    read_txn_lines,
     read_vendor,
 )
 from procore_qb.quickbooks.desktop.qbxml.requests import (
@@ -82,6 +89,7 @@ from procore_qb.quickbooks.desktop.qbxml.requests import (
     VendorCreditQuery,
     VendorQuery,
 )
+from procore_qb.quickbooks.desktop.qbxml.scanner import Event, RawRecord, ResponseHead, scan
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -379,7 +387,7 @@ class DesktopGateway:
 
     def _read(self, command: Command, part: Part, response: Response) -> CommandResult:
         key = command.idempotency_key
-        rets = response.rets
+        rets = response.records
         deleted = tuple(
             read_deleted(r).id for r in rets if r.tag in ("ListDeletedRet", "TxnDeletedRet")
         )
@@ -402,8 +410,8 @@ class DesktopGateway:
                 if part.lookup:
                     ours = marker(key).lower()
                     guids = {
-                        r.findtext("ListID"): (r.findtext("ExternalGUID") or "").lower()
-                        for r in rets
+                        fields.get("ListID"): (fields.get("ExternalGUID") or "").lower()
+                        for fields in map(fields_of, rets)
                     }
                     items = [i for i in items if guids.get(i.id) == ours]
                 return CommandResult(idempotency_key=key, items=tuple(items))
@@ -424,28 +432,42 @@ class DesktopGateway:
         source, sign = _SOURCES.get(response.request_type, (None, 1))
         if source is None:
             raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
-        wanted = set(command.job_ids)
+        wanted = frozenset(command.job_ids)
         lines: list[JobCostLine] = []
-        for ret in response.rets:
-            for line in read_txn_lines(ret):
-                if line.customer_id not in wanted or line.customer_id is None:
-                    continue
-                amount = line.amount * sign * (1 if line.debit else -1)
-                lines.append(
-                    JobCostLine(
-                        source=source,
-                        txn_id=line.txn_id,
-                        line_id=line.line_id,
-                        txn_date=line.txn_date,
-                        job_id=line.customer_id,
-                        amount=amount,
-                        item_id=line.item_id,
-                        account_id=line.account_id,
-                        vendor_name=line.payee_name,
-                        memo=line.memo,
-                    )
-                )
+        for record in response.records:
+            lines.extend(job_cost_lines(record, source=source, sign=sign, wanted=wanted))
         return tuple(lines)
+
+    @staticmethod
+    def stream_job_costs(
+        command: QueryJobCosts,
+        message: str | bytes | Iterable[str | bytes],
+        *,
+        limits: XmlLimits = DEFAULT_LIMITS,
+    ) -> Iterator[JobCostLine]:
+        """The cost lines of the answers to ``command``'s queries in ``message`` (whole, or
+        in chunks as it arrives), one transaction at a time: memory holds one record, however
+        many lines the message has. A query QuickBooks refused raises its
+        :class:`~procore_qb.quickbooks.desktop.errors.QuickBooksStatusError`."""
+        wanted = frozenset(command.job_ids)
+        source: JobCostSource | None = None
+        sign = 1
+        events: Iterable[Event]
+        if isinstance(message, str | bytes):
+            # A whole message in markup the scanner does not take is read by the reference.
+            events = _events_of(parse_response_message(message, max_bytes=limits.max_bytes))
+        else:
+            events = scan(message, limits=limits)
+        for event in events:
+            if isinstance(event, ResponseHead):
+                response = response_of(event.tag, event.attributes)
+                if not response.no_match:
+                    response.raise_for_status()
+                source, sign = _SOURCES.get(response.request_type, (None, 1))
+                if source is None and response.request_type != "TxnDeletedQuery":
+                    raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
+            elif isinstance(event, RawRecord) and source is not None:
+                yield from job_cost_lines(event, source=source, sign=sign, wanted=wanted)
 
     # ------------------------------------------------------------------ results
 
@@ -503,3 +525,20 @@ def _is_query(command: Command) -> bool:
 
 def _account(list_id: str | None) -> Ref | None:
     return None if not list_id else Ref(list_id=list_id)
+
+
+def _head_of(response: Response) -> ResponseHead:
+    attributes = {"statusCode": str(response.status_code)}
+    if response.status_message:
+        attributes["statusMessage"] = response.status_message
+    if response.status_severity:
+        attributes["statusSeverity"] = response.status_severity
+    if response.request_id is not None:
+        attributes["requestID"] = response.request_id
+    return ResponseHead(f"{response.request_type}Rs", attributes)
+
+
+def _events_of(parsed: ResponseMessage) -> Iterator[Event]:
+    for response in parsed.responses:
+        yield _head_of(response)
+        yield from response.records

@@ -4,13 +4,19 @@ A request message is ``<?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError=...>`
 element per request (spec quickbooks-api.md §B.1). A response message holds one ``*Rs`` per
 request with ``requestID`` echoed and ``statusCode``/``statusSeverity``/``statusMessage``; query
 responses add ``retCount``, ``iteratorID`` and ``iteratorRemainingCount`` (§B.6).
+
+Responses are read by the streaming scanner (:mod:`.scanner`): their records stay markup
+(:class:`~procore_qb.quickbooks.desktop.qbxml.scanner.RawRecord`) until a reader reads them, and
+no tree of the message is built. :func:`parse_response_tree` is the reference: the whole
+message through the tree parser. A message the scanner does not take whole (unusual or
+malformed markup around the records) is read by the reference, so both give the same answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from lxml import etree
@@ -21,8 +27,13 @@ from procore_qb.quickbooks.desktop.errors import (
     QuickBooksStatusError,
     status_error,
 )
-from procore_qb.quickbooks.desktop.qbxml.parsing import DEFAULT_MAX_BYTES, parse_xml
+from procore_qb.quickbooks.desktop.qbxml.parsing import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_BYTES,
+    parse_xml,
+)
 from procore_qb.quickbooks.desktop.qbxml.requests import Iterator, Request
+from procore_qb.quickbooks.desktop.qbxml.scanner import MessageHead, RawRecord, scan
 
 __all__ = [
     "DEFAULT_QBXML_VERSION",
@@ -32,6 +43,8 @@ __all__ = [
     "ResponseMessage",
     "build_message",
     "parse_response_message",
+    "parse_response_tree",
+    "response_of",
 ]
 
 DEFAULT_QBXML_VERSION = "13.0"
@@ -82,7 +95,7 @@ def build_message(
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One ``*Rs`` element: its status, iterator state and ``*Ret`` children."""
+    """One ``*Rs`` element: its status, iterator state and ``*Ret`` records."""
 
     request_type: str
     request_id: str | None
@@ -92,7 +105,12 @@ class Response:
     ret_count: int | None
     iterator_id: str | None
     iterator_remaining: int | None
-    rets: tuple[etree._Element, ...]
+    records: tuple[RawRecord, ...] = ()
+
+    @property
+    def rets(self) -> tuple[etree._Element, ...]:
+        """The records parsed by the tree parser (the reference reading)."""
+        return tuple(record.element() for record in self.records)
 
     @property
     def error(self) -> QuickBooksStatusError | None:
@@ -122,21 +140,82 @@ class ResponseMessage:
 _INT = re.compile(r"^\s*[+-]?[0-9]{1,10}\s*$", re.ASCII)
 
 
-def _int(el: etree._Element, name: str) -> int | None:
+def _int(tag: str, attributes: Mapping[str, str], name: str) -> int | None:
     """An attribute of qbXML INTTYPE (a 32-bit integer, qbxmltypes130.xsd), or None."""
-    raw = el.get(name)
+    raw = attributes.get(name)
     if raw is None:
         return None
     if _INT.match(raw) is None or not -(2**31) <= int(raw) < 2**31:
         shown = raw if len(raw) <= 40 else f"{raw[:40]}... ({len(raw)} characters)"
-        raise QbxmlParseError(f"<{el.tag}> {name}={shown!r} is not a 32-bit integer")
+        raise QbxmlParseError(f"<{tag}> {name}={shown!r} is not a 32-bit integer")
     return int(raw)
+
+
+def response_of(
+    tag: str, attributes: Mapping[str, str], records: tuple[RawRecord, ...] = ()
+) -> Response:
+    """The response of a ``*Rs`` element named ``tag`` with ``attributes``."""
+    code = _int(tag, attributes, "statusCode")
+    if code is None:
+        raise QbxmlParseError(f"<{tag}> has no statusCode attribute")
+    return Response(
+        request_type=tag[:-2],
+        request_id=attributes.get("requestID"),
+        status_code=code,
+        status_severity=attributes.get("statusSeverity", ""),
+        status_message=attributes.get("statusMessage", ""),
+        ret_count=_int(tag, attributes, "retCount"),
+        iterator_id=attributes.get("iteratorID"),
+        iterator_remaining=_int(tag, attributes, "iteratorRemainingCount"),
+        records=records,
+    )
 
 
 def parse_response_message(
     data: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ResponseMessage:
-    """Parse a qbXML response message safely into its responses, in document order."""
+    """Parse a qbXML response message safely into its responses, in document order; the
+    records are read later, by whoever needs them."""
+    limits = replace(DEFAULT_LIMITS, max_bytes=max_bytes)
+    size = len(data)
+    if size > max_bytes:
+        raise QbxmlParseError(
+            f"XML document of {size} bytes exceeds the limit of {max_bytes} bytes; "
+            "ask for fewer records per message (MaxReturned)"
+        )
+    try:
+        head: MessageHead | None = None
+        responses: list[Response] = []
+        current: tuple[str, dict[str, str]] | None = None
+        records: list[RawRecord] = []
+        for event in scan(data, limits=limits):
+            if isinstance(event, RawRecord):
+                records.append(event)
+                continue
+            if current is not None:
+                responses.append(response_of(*current, tuple(records)))
+                records = []
+            if isinstance(event, MessageHead):
+                head = event
+            else:
+                current = (event.tag, event.attributes)
+        if current is not None:
+            responses.append(response_of(*current, tuple(records)))
+    except QbxmlParseError:
+        # The reference decides whatever the scanner does not take, with its own words.
+        return parse_response_tree(data, max_bytes=max_bytes)
+    assert head is not None  # noqa: S101 - the scanner yields it first
+    return ResponseMessage(
+        responses=tuple(responses),
+        new_message_set_id=head.new_message_set_id,
+        message_set_status_code=head.message_set_status_code,
+    )
+
+
+def parse_response_tree(
+    data: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ResponseMessage:
+    """The reference reading: the whole message through the tree parser."""
     root = parse_xml(data, max_bytes=max_bytes)
     if root.tag != "QBXML":
         raise QbxmlParseError(f"expected a <QBXML> document, got <{root.tag}>")
@@ -147,22 +226,12 @@ def parse_response_message(
     for rs in msgs:
         if not rs.tag.endswith("Rs"):
             raise QbxmlParseError(f"unexpected <{rs.tag}> inside <QBXMLMsgsRs>")
-        code = _int(rs, "statusCode")
-        if code is None:
-            raise QbxmlParseError(f"<{rs.tag}> has no statusCode attribute")
-        responses.append(
-            Response(
-                request_type=rs.tag[:-2],
-                request_id=rs.get("requestID"),
-                status_code=code,
-                status_severity=rs.get("statusSeverity", ""),
-                status_message=rs.get("statusMessage", ""),
-                ret_count=_int(rs, "retCount"),
-                iterator_id=rs.get("iteratorID"),
-                iterator_remaining=_int(rs, "iteratorRemainingCount"),
-                rets=tuple(rs),
-            )
-        )
+        records = []
+        for ret in rs:
+            markup = etree.tostring(ret, encoding="unicode", with_tail=False)
+            records.append(RawRecord(str(ret.tag), markup, 0, len(markup)))
+        attributes = {str(k): str(v) for k, v in rs.attrib.items()}
+        responses.append(response_of(str(rs.tag), attributes, tuple(records)))
     return ResponseMessage(
         responses=tuple(responses),
         new_message_set_id=msgs.get("newMessageSetID"),

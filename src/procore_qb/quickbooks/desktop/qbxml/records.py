@@ -1,8 +1,14 @@
 """Typed readers for the ``*Ret`` elements procore-qb uses.
 
-Readers look children up by name (QuickBooks' element order is fixed by the schema, but a
+Readers look children up by path (QuickBooks' element order is fixed by the schema, but a
 reader has no reason to depend on it) and turn qbXML text into Python values. Malformed
 values raise :class:`~procore_qb.quickbooks.desktop.errors.QbxmlParseError`.
+
+A reader takes a record either as a parsed element (the tree parser's, looked up with
+``findtext``: the reference reading) or as a
+:class:`~procore_qb.quickbooks.desktop.qbxml.scanner.RawRecord` (its markup, flattened in one
+pass by :func:`record_fields`, several times faster; markup the flattening does not take is
+parsed by the tree parser). Both give the same values: the property tests check it.
 """
 
 from __future__ import annotations
@@ -11,19 +17,25 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Protocol, TypeAlias
 
 from lxml import etree
 
 from procore_qb.domain.commands import AccountRecord, ItemRecord, VendorRecord
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 from procore_qb.quickbooks.desktop.errors import QbxmlParseError
+from procore_qb.quickbooks.desktop.qbxml.scanner import RawRecord, decode_text
 
 __all__ = [
     "CompanyInfo",
     "CustomerRecord",
     "DeletedRecord",
+    "Fields",
     "HostInfo",
+    "Record",
     "TxnLine",
+    "amount_value",
+    "fields_of",
     "read_account",
     "read_company",
     "read_customer",
@@ -35,25 +47,143 @@ __all__ = [
 ]
 
 
-def _text(el: etree._Element, path: str) -> str:
-    found = el.findtext(path)
+class Fields(Protocol):
+    """A record's values by path, as ``findtext`` reads them: the text of the first element
+    at ``path`` in document order (``""`` when it has none), None when there is none."""
+
+    @property
+    def tag(self) -> str: ...
+
+    def get(self, path: str) -> str | None: ...
+
+    def every(self, path: str) -> list[str]:
+        """The text of every element at ``path``, in document order."""
+
+
+Record: TypeAlias = "etree._Element | RawRecord | Fields"
+
+
+class _ElementFields:
+    """The reference: ``findtext`` on the parsed element."""
+
+    __slots__ = ("_el", "tag")
+
+    def __init__(self, el: etree._Element) -> None:
+        self._el = el
+        self.tag = str(el.tag)
+
+    def get(self, path: str) -> str | None:
+        return self._el.findtext(path)
+
+    def every(self, path: str) -> list[str]:
+        return [found.text or "" for found in self._el.iterfind(path)]
+
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
+# One token per leaf element (with the text after it), per start tag of an element with
+# children (with its own text) and per end tag; anything else (attributes, comments, CDATA,
+# empty-element tags) is the last group, and the record goes to the tree parser.
+_TOKEN = re.compile(rf"<({_NAME})>([^<]*)(</\1>)?[^<]*|</({_NAME})>[^<]*|(<[^<]*)")
+_BAD_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,10}|#x[0-9A-Fa-f]{1,8});)")
+_MAX_FLAT_DEPTH = 2
+
+
+class _FlatFields:
+    """The values of a record's markup at paths of one or two steps, from one pass."""
+
+    __slots__ = ("_pairs", "_values", "tag")
+
+    def __init__(self, tag: str, pairs: list[tuple[str, str]]) -> None:
+        self.tag = tag
+        self._pairs = pairs
+        values: dict[str, str] = {}
+        for path, value in pairs:
+            values.setdefault(path, value)
+        self._values = values
+
+    def get(self, path: str) -> str | None:
+        return self._values.get(path)
+
+    def every(self, path: str) -> list[str]:
+        return [value for found, value in self._pairs if found == path]
+
+
+class _Unflat(Exception):
+    """The markup is not one the flattening takes."""
+
+
+def _flatten(record: RawRecord) -> _FlatFields:
+    text, start, end = record.text, record.start, record.end
+    decode = False
+    if not record.plain:
+        markup = record.markup
+        if "]]>" in markup:
+            raise _Unflat
+        decode = "&" in markup
+        if decode and _BAD_AMPERSAND.search(markup) is not None:
+            raise _Unflat
+    pairs: list[tuple[str, str]] = []
+    stack: list[str] = []
+    closed_root = False
+    for name, value, closed, end_name, other in _TOKEN.findall(text, start, end):
+        if other or closed_root:
+            raise _Unflat
+        if end_name:
+            if not stack or stack.pop() != end_name:
+                raise _Unflat
+            closed_root = not stack
+            continue
+        depth = len(stack)
+        if depth == 0:
+            if name != record.tag or closed:
+                raise _Unflat
+        elif depth <= _MAX_FLAT_DEPTH:
+            path = name if depth == 1 else f"{stack[1]}/{name}"
+            pairs.append((path, decode_text(value) if decode else value))
+        if not closed:
+            stack.append(name)
+    if not closed_root:
+        raise _Unflat
+    return _FlatFields(record.tag, pairs)
+
+
+def record_fields(record: RawRecord) -> Fields:
+    """The values of ``record``, flattened from its markup; markup the flattening does not
+    take (comments, CDATA, attributes, empty-element tags) is parsed by the tree parser."""
+    try:
+        return _flatten(record)
+    except _Unflat:
+        return _ElementFields(record.element())
+
+
+def fields_of(record: Record) -> Fields:
+    """The fields of a parsed element (reference reading), a raw record or fields."""
+    if isinstance(record, RawRecord):
+        return record_fields(record)
+    if isinstance(record, etree._Element):
+        return _ElementFields(record)
+    return record
+
+
+def _text(el: Fields, path: str) -> str:
+    found = el.get(path)
     return "" if found is None else found
 
 
-def _opt(el: etree._Element, path: str) -> str | None:
-    found = el.findtext(path)
+def _opt(el: Fields, path: str) -> str | None:
+    found = el.get(path)
     return found or None
 
 
-def _bool(el: etree._Element, path: str, default: bool) -> bool:
-    raw = el.findtext(path)
+def _bool(el: Fields, path: str, default: bool) -> bool:
+    raw = el.get(path)
     if raw is None:
         return default
     return raw.strip().lower() in ("true", "1")
 
 
-def _date(el: etree._Element, path: str) -> date | None:
-    raw = el.findtext(path)
+def _date(el: Fields, path: str) -> date | None:
+    raw = el.get(path)
     if not raw:
         return None
     try:
@@ -62,8 +192,8 @@ def _date(el: etree._Element, path: str) -> date | None:
         raise QbxmlParseError(f"<{path}> {raw!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _datetime(el: etree._Element, path: str) -> datetime | None:
-    raw = el.findtext(path)
+def _datetime(el: Fields, path: str) -> datetime | None:
+    raw = el.get(path)
     if not raw:
         return None
     try:
@@ -78,8 +208,9 @@ _MAX_AMOUNT_PLACES = 10
 _SUBLEVEL = re.compile(r"^[0-9]{1,4}$", re.ASCII)
 
 
-def _amount(el: etree._Element, path: str) -> Decimal:
-    raw = el.findtext(path)
+def amount_value(raw: str | None, path: str) -> Decimal:
+    """An AMTTYPE value: ``Decimal(0)`` when absent or empty; refused when not a plain
+    decimal QuickBooks can hold."""
     if not raw:
         return Decimal(0)
     text = raw.strip()
@@ -93,9 +224,19 @@ def _amount(el: etree._Element, path: str) -> Decimal:
     # QUANTYPE (qbxmltypes130.xsd) are plain decimals of a few places.
     if not amount.is_finite() or amount.adjusted() >= _MAX_AMOUNT_DIGITS:
         raise QbxmlParseError(f"<{path}> {raw!r} is not an amount QuickBooks can hold")
-    if int(amount.as_tuple().exponent) < -_MAX_AMOUNT_PLACES:
+    if "e" in text or "E" in text or "_" in text:
+        places = -int(amount.as_tuple().exponent)
+    else:
+        # A plain decimal's exponent is its number of places (as_tuple() is slow).
+        dot = text.find(".")
+        places = 0 if dot == -1 else len(text) - dot - 1
+    if places > _MAX_AMOUNT_PLACES:
         raise QbxmlParseError(f"<{path}> {raw!r} has more than 10 decimal places")
     return amount
+
+
+def _amount(el: Fields, path: str) -> Decimal:
+    return amount_value(el.get(path), path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,27 +276,26 @@ class CustomerRecord:
         )
 
 
-def _address(el: etree._Element | None) -> JobAddress:
-    if el is None:
-        return JobAddress()
+def _address(el: Fields, path: str) -> JobAddress:
     return JobAddress(
-        line1=_text(el, "Addr1"),
-        line2=_text(el, "Addr2"),
-        city=_text(el, "City"),
-        state=_text(el, "State"),
-        postal_code=_text(el, "PostalCode"),
-        country=_text(el, "Country"),
+        line1=_text(el, f"{path}/Addr1"),
+        line2=_text(el, f"{path}/Addr2"),
+        city=_text(el, f"{path}/City"),
+        state=_text(el, f"{path}/State"),
+        postal_code=_text(el, f"{path}/PostalCode"),
+        country=_text(el, f"{path}/Country"),
     )
 
 
-def _require(el: etree._Element, path: str) -> str:
-    value = el.findtext(path)
+def _require(el: Fields, path: str) -> str:
+    value = el.get(path)
     if not value:
         raise QbxmlParseError(f"<{el.tag}> has no {path}")
     return value
 
 
-def read_customer(ret: etree._Element) -> CustomerRecord:
+def read_customer(record: Record) -> CustomerRecord:
+    ret = fields_of(record)
     status_raw = _text(ret, "JobStatus") or JobStatus.NONE.value
     try:
         status = JobStatus(status_raw)
@@ -176,7 +316,7 @@ def read_customer(ret: etree._Element) -> CustomerRecord:
         parent_full_name=_text(ret, "ParentRef/FullName"),
         is_active=_bool(ret, "IsActive", True),
         account_number=_text(ret, "AccountNumber"),
-        bill_address=_address(ret.find("BillAddress")),
+        bill_address=_address(ret, "BillAddress"),
         job_status=status,
         job_start_date=_date(ret, "JobStartDate"),
         job_projected_end_date=_date(ret, "JobProjectedEndDate"),
@@ -192,8 +332,9 @@ _ITEM_TYPES = {
 }
 
 
-def read_item(ret: etree._Element) -> ItemRecord:
-    item_type = _ITEM_TYPES.get(str(ret.tag))
+def read_item(record: Record) -> ItemRecord:
+    ret = fields_of(record)
+    item_type = _ITEM_TYPES.get(ret.tag)
     if item_type is None:
         raise QbxmlParseError(f"<{ret.tag}> is not an item type procore-qb reads")
     description = (
@@ -212,7 +353,8 @@ def read_item(ret: etree._Element) -> ItemRecord:
     )
 
 
-def read_account(ret: etree._Element) -> AccountRecord:
+def read_account(record: Record) -> AccountRecord:
+    ret = fields_of(record)
     return AccountRecord(
         id=_require(ret, "ListID"),
         name=_require(ret, "Name"),
@@ -222,7 +364,8 @@ def read_account(ret: etree._Element) -> AccountRecord:
     )
 
 
-def read_vendor(ret: etree._Element) -> VendorRecord:
+def read_vendor(record: Record) -> VendorRecord:
+    ret = fields_of(record)
     return VendorRecord(
         id=_require(ret, "ListID"),
         name=_require(ret, "Name"),
@@ -241,7 +384,8 @@ class DeletedRecord:
     full_name: str = ""
 
 
-def read_deleted(ret: etree._Element) -> DeletedRecord:
+def read_deleted(record: Record) -> DeletedRecord:
+    ret = fields_of(record)
     if ret.tag == "ListDeletedRet":
         return DeletedRecord(
             kind=_text(ret, "ListDelType"),
@@ -276,11 +420,13 @@ class TxnLine:
     debit: bool = True
 
 
-def read_txn_lines(ret: etree._Element) -> list[TxnLine]:
+def read_txn_lines(element: etree._Element) -> list[TxnLine]:
     """The lines of a ``BillRet``, ``CheckRet``, ``CreditCardChargeRet``,
     ``CreditCardCreditRet``, ``VendorCreditRet`` or ``JournalEntryRet``, including the item
-    lines inside item groups."""
-    tag = str(ret.tag)
+    lines inside item groups (the reference reading;
+    :func:`~procore_qb.quickbooks.desktop.qbxml.costs.job_cost_lines` is the fast one)."""
+    ret = _ElementFields(element)
+    tag = ret.tag
     if not tag.endswith("Ret"):
         raise QbxmlParseError(f"<{tag}> is not a transaction record")
     txn_type = tag[:-3]
@@ -292,9 +438,10 @@ def read_txn_lines(ret: etree._Element) -> list[TxnLine]:
     header_memo = _text(ret, "Memo")
     lines: list[TxnLine] = []
     if txn_type == "JournalEntry":
-        for line in ret:
-            if line.tag not in ("JournalDebitLine", "JournalCreditLine"):
+        for child in element:
+            if child.tag not in ("JournalDebitLine", "JournalCreditLine"):
                 continue
+            line = _ElementFields(child)
             lines.append(
                 TxnLine(
                     txn_type=txn_type,
@@ -311,10 +458,11 @@ def read_txn_lines(ret: etree._Element) -> list[TxnLine]:
                 )
             )
         return lines
-    item_lines = list(ret.iterfind("ItemLineRet")) + list(
-        ret.iterfind("ItemGroupLineRet/ItemLineRet")
+    item_lines = list(element.iterfind("ItemLineRet")) + list(
+        element.iterfind("ItemGroupLineRet/ItemLineRet")
     )
-    for line in ret.iterfind("ExpenseLineRet"):
+    for child in element.iterfind("ExpenseLineRet"):
+        line = _ElementFields(child)
         lines.append(
             TxnLine(
                 txn_type=txn_type,
@@ -329,7 +477,8 @@ def read_txn_lines(ret: etree._Element) -> list[TxnLine]:
                 memo=_text(line, "Memo") or header_memo,
             )
         )
-    for line in item_lines:
+    for child in item_lines:
+        line = _ElementFields(child)
         lines.append(
             TxnLine(
                 txn_type=txn_type,
@@ -356,13 +505,14 @@ class HostInfo:
     supported_versions: tuple[str, ...]
 
 
-def read_host(ret: etree._Element) -> HostInfo:
+def read_host(record: Record) -> HostInfo:
+    ret = fields_of(record)
     return HostInfo(
         product_name=_text(ret, "ProductName"),
         major_version=_text(ret, "MajorVersion"),
         minor_version=_text(ret, "MinorVersion"),
         country=_text(ret, "Country"),
-        supported_versions=tuple(v.text or "" for v in ret.iterfind("SupportedQBXMLVersion")),
+        supported_versions=tuple(ret.every("SupportedQBXMLVersion")),
     )
 
 
@@ -372,7 +522,8 @@ class CompanyInfo:
     legal_company_name: str
 
 
-def read_company(ret: etree._Element) -> CompanyInfo:
+def read_company(record: Record) -> CompanyInfo:
+    ret = fields_of(record)
     return CompanyInfo(
         company_name=_text(ret, "CompanyName"),
         legal_company_name=_text(ret, "LegalCompanyName"),

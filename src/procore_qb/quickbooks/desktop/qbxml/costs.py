@@ -1,0 +1,508 @@
+"""Job-cost lines read straight from the markup of cost transactions, fast.
+
+The records of ``BillQuery``, ``CheckQuery``, ``CreditCardChargeQuery``, ``VendorCreditQuery``
+and ``JournalEntryQuery`` answers are the bulk of what procore-qb reads from QuickBooks
+Desktop. :func:`job_cost_lines` reads one such record with a handful of regular expressions
+that follow the element order of qbXML 13.0 (``qbxml130.xsd``: ``BillRet``, ``CheckRet``,
+``CreditCardChargeRet``, ``VendorCreditRet``, ``JournalEntryRet`` and their line elements),
+which QuickBooks always writes. Each expression matches complete elements only, and the
+record must be matched from its start tag to its end tag, so what is read is well-formed.
+
+Anything else (another order, an element the expressions do not know, attributes, comments,
+CDATA, a value the reading refuses) is read by the tree parser and
+:func:`~procore_qb.quickbooks.desktop.qbxml.records.read_txn_lines` instead, the reference
+reading, which also gives the error. Both give the same lines: the property tests check it on
+generated records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from operator import itemgetter
+
+from procore_qb.domain.commands import JobCostLine, JobCostSource
+from procore_qb.quickbooks.desktop.errors import QbxmlParseError
+from procore_qb.quickbooks.desktop.qbxml.records import TxnLine, amount_value, read_txn_lines
+from procore_qb.quickbooks.desktop.qbxml.scanner import RawRecord, decode_text
+
+__all__ = ["COST_RECORD_TAGS", "job_cost_lines", "reference_job_cost_lines"]
+
+# ----------------------------------------------------------------------------- patterns
+
+_GAP = "[^<]*+"  # text between elements: ignored by the reading, checked for the record
+
+
+def _leaf(name: str, group: str | None = None) -> str:
+    inner = f"(?P<{group}>[^<]*+)" if group else "[^<]*+"
+    return f"(?:<{name}>{inner}</{name}>{_GAP})?+"
+
+
+def _container(name: str, children: str, *, repeat: bool = False) -> str:
+    return f"(?:<{name}>{_GAP}{children}</{name}>{_GAP}){'*+' if repeat else '?+'}"
+
+
+def _ref(name: str, list_id: str | None = None, full_name: str | None = None) -> str:
+    return _container(name, _leaf("ListID", list_id) + _leaf("FullName", full_name))
+
+
+_ADDRESS = "Addr1 Addr2 Addr3 Addr4 Addr5 City State PostalCode Country Note"
+_CONTAINERS = {
+    "VendorAddress": _ADDRESS,
+    "Address": _ADDRESS,
+    "AddressBlock": "Addr1 Addr2 Addr3 Addr4 Addr5",
+    "LinkedTxn": "TxnID TxnType TxnDate RefNumber LinkType Amount",
+    "DataExtRet": "OwnerID DataExtName DataExtType DataExtValue",
+}
+_REPEATED = frozenset({"LinkedTxn", "DataExtRet"})
+
+
+def _sequence(spec: str, captures: dict[str, str]) -> str:
+    """The pattern of a sequence of optional elements in schema order. Names ending in
+    ``Ref`` are list references (``ListID``, ``FullName``); ``captures`` maps ``Name`` or
+    ``NameRef/ListID`` to a group name."""
+    out: list[str] = []
+    for name in spec.split():
+        if name.endswith("Ref"):
+            out.append(_ref(name, captures.get(f"{name}/ListID"), captures.get(f"{name}/FullName")))
+        elif name in _CONTAINERS:
+            children = "".join(_leaf(child) for child in _CONTAINERS[name].split())
+            out.append(_container(name, children, repeat=name in _REPEATED))
+        else:
+            out.append(_leaf(name, captures.get(name)))
+    return "".join(out)
+
+
+_TXN_CORE = "TxnID TimeCreated TimeModified EditSequence TxnNumber"
+_HEADER_CAPTURES = {
+    "TxnID": "txn_id",
+    "VendorRef/FullName": "payee",
+    "PayeeEntityRef/FullName": "payee",
+    "TxnDate": "txn_date",
+    "Memo": "memo",
+}
+# qbxml130.xsd: the children of each *Ret before its lines, and after them.
+_HEADERS = {
+    "Bill": (
+        f"{_TXN_CORE} VendorRef VendorAddress APAccountRef TxnDate DueDate AmountDue "
+        "CurrencyRef ExchangeRate AmountDueInHomeCurrency RefNumber TermsRef Memo "
+        "IsTaxIncluded SalesTaxCodeRef IsPaid ExternalGUID LinkedTxn",
+        "OpenAmount DataExtRet",
+    ),
+    "Check": (
+        f"{_TXN_CORE} AccountRef PayeeEntityRef RefNumber TxnDate Amount CurrencyRef "
+        "ExchangeRate AmountInHomeCurrency Memo Address AddressBlock IsToBePrinted "
+        "IsTaxIncluded SalesTaxCodeRef ExternalGUID LinkedTxn",
+        "DataExtRet",
+    ),
+    "CreditCardCharge": (
+        f"{_TXN_CORE} AccountRef PayeeEntityRef TxnDate Amount CurrencyRef ExchangeRate "
+        "AmountInHomeCurrency RefNumber Memo IsTaxIncluded SalesTaxCodeRef ExternalGUID",
+        "DataExtRet",
+    ),
+    "VendorCredit": (
+        f"{_TXN_CORE} VendorRef APAccountRef TxnDate CreditAmount CurrencyRef ExchangeRate "
+        "CreditAmountInHomeCurrency RefNumber Memo IsTaxIncluded SalesTaxCodeRef ExternalGUID "
+        "LinkedTxn",
+        "OpenAmount DataExtRet",
+    ),
+    "JournalEntry": (
+        f"{_TXN_CORE} TxnDate RefNumber Memo IsAdjustment IsHomeCurrencyAdjustment "
+        "IsAmountsEnteredInHomeCurrency CurrencyRef ExchangeRate ExternalGUID",
+        "DataExtRet",
+    ),
+}
+_EXPENSE = re.compile(
+    "<ExpenseLineRet>"
+    + _GAP
+    + _sequence(
+        "TxnLineID AccountRef Amount TaxAmount Memo CustomerRef ClassRef SalesTaxCodeRef "
+        "BillableStatus SalesRepRef DataExtRet",
+        {
+            "TxnLineID": "line_id",
+            "AccountRef/ListID": "account",
+            "Amount": "amount",
+            "Memo": "memo",
+            "CustomerRef/ListID": "customer",
+        },
+    )
+    + "</ExpenseLineRet>"
+    + _GAP
+)
+_ITEM_SPEC = (
+    "TxnLineID ItemRef InventorySiteRef InventorySiteLocationRef SerialNumber LotNumber Desc "
+    "Quantity UnitOfMeasure OverrideUOMSetRef Cost Amount TaxAmount CustomerRef ClassRef "
+    "SalesTaxCodeRef BillableStatus SalesRepRef DataExtRet"
+)
+_ITEM_CAPTURES = {
+    "TxnLineID": "line_id",
+    "ItemRef/ListID": "item",
+    "Desc": "memo",
+    "Amount": "amount",
+    "CustomerRef/ListID": "customer",
+}
+# SerialNumber and LotNumber are a choice: at most one of them is there.
+_ITEM = re.compile(
+    "<ItemLineRet>" + _GAP + _sequence(_ITEM_SPEC, _ITEM_CAPTURES) + "</ItemLineRet>" + _GAP
+)
+_GROUP_HEAD = re.compile(
+    "<ItemGroupLineRet>"
+    + _GAP
+    + _sequence("TxnLineID ItemGroupRef Desc Quantity UnitOfMeasure OverrideUOMSetRef", {})
+    + _leaf("TotalAmount")
+)
+_GROUP_TAIL = re.compile("</ItemGroupLineRet>" + _GAP)
+_JOURNAL = re.compile(
+    "<(?P<kind>JournalDebitLine|JournalCreditLine)>"
+    + _GAP
+    + _sequence(
+        "TxnLineID AccountRef Amount TaxAmount Memo EntityRef ClassRef ItemSalesTaxRef "
+        "BillableStatus",
+        {
+            "TxnLineID": "line_id",
+            "AccountRef/ListID": "account",
+            "Amount": "amount",
+            "Memo": "memo",
+            "EntityRef/ListID": "customer",
+            "EntityRef/FullName": "payee",
+        },
+    )
+    + "</(?P=kind)>"
+    + _GAP
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    head: re.Pattern[str]
+    tail: re.Pattern[str]
+    journal: bool
+
+
+_RECORDS = {
+    f"{kind}Ret": _Record(
+        # Vendor (bills, credits) and payee (checks, charges) are one group: no record has
+        # both, and a record with both is left to the reference reading.
+        head=re.compile(f"<{kind}Ret>{_GAP}" + _sequence(head, _HEADER_CAPTURES)),
+        tail=re.compile(_sequence(tail, {}) + f"</{kind}Ret>"),
+        journal=kind == "JournalEntry",
+    )
+    for kind, (head, tail) in _HEADERS.items()
+}
+COST_RECORD_TAGS = frozenset(_RECORDS)
+"""The records :func:`job_cost_lines` reads without the tree parser."""
+
+_BAD_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,10}|#x[0-9A-Fa-f]{1,8});)")
+
+
+class _Unread(Exception):
+    """The fast reading does not take this record; the reference reading does."""
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def reference_job_cost_lines(
+    record: RawRecord, *, source: JobCostSource, sign: int, wanted: Container[str]
+) -> list[JobCostLine]:
+    """The cost lines of ``record`` coded to a ``wanted`` job, read by the tree parser and
+    :func:`read_txn_lines` (the reference reading)."""
+    return [
+        _cost_line(line, source, sign)
+        for line in read_txn_lines(record.element())
+        if line.customer_id is not None and line.customer_id in wanted
+    ]
+
+
+def _cost_line(line: TxnLine, source: JobCostSource, sign: int) -> JobCostLine:
+    return JobCostLine(
+        source=source,
+        txn_id=line.txn_id,
+        line_id=line.line_id,
+        txn_date=line.txn_date,
+        job_id=line.customer_id or "",
+        amount=line.amount * sign * (1 if line.debit else -1),
+        item_id=line.item_id,
+        account_id=line.account_id,
+        vendor_name=line.payee_name,
+        memo=line.memo,
+    )
+
+
+def job_cost_lines(
+    record: RawRecord, *, source: JobCostSource, sign: int, wanted: Container[str]
+) -> list[JobCostLine]:
+    """The cost lines of one cost transaction record that are coded to a ``wanted`` job
+    (``CustomerRef``, or ``EntityRef`` on journal lines), signed: ``sign`` is -1 for credits
+    (vendor credits), and journal credit lines count against the job.
+
+    Raises :class:`QbxmlParseError` for malformed markup or values, as the reference does.
+    """
+    spec = _RECORDS.get(record.tag)
+    if spec is not None:
+        try:
+            return _fast(record, spec, source, sign, wanted)
+        except _Unread:
+            pass
+    return reference_job_cost_lines(record, source=source, sign=sign, wanted=wanted)
+
+
+def _fast(
+    record: RawRecord,
+    spec: _Record,
+    source: JobCostSource,
+    sign: int,
+    wanted: Container[str],
+) -> list[JobCostLine]:
+    text, start, end = record.text, record.start, record.end
+    decode: Callable[[str], str] | None = None
+    if not record.plain:
+        markup = record.markup
+        if "<!" in markup or "<?" in markup or "]]>" in markup:
+            raise _Unread
+        if "&" in markup:
+            if _BAD_AMPERSAND.search(markup) is not None:
+                raise _Unread
+            decode = decode_text
+    head = spec.head.match(text, start, end)
+    if head is None:
+        raise _Unread
+    if spec.journal:
+        txn_id, raw_date, header_memo = head.group("txn_id", "txn_date", "memo")
+        payee = None
+    else:
+        txn_id, raw_date, header_memo, payee = head.group("txn_id", "txn_date", "memo", "payee")
+    if decode is not None:
+        txn_id, raw_date, header_memo, payee = (
+            None if value is None else decode(value)
+            for value in (txn_id, raw_date, header_memo, payee)
+        )
+    if not txn_id or not raw_date:
+        raise _Unread
+    try:
+        txn_date = date.fromisoformat(raw_date.strip())
+    except ValueError:
+        raise _Unread from None
+    txn = _Txn(source, txn_id, txn_date, payee or "", header_memo or "", sign, wanted, decode)
+    if spec.journal:
+        found, pos = _journal_lines(text, head.end(), end, txn)
+    else:
+        found, pos = _item_and_expense_lines(text, head.end(), end, txn)
+    tail = spec.tail.match(text, pos, end)
+    if tail is None or tail.end() != end:
+        raise _Unread
+    return found
+
+
+class _Txn:
+    """What every line of one transaction shares."""
+
+    __slots__ = ("decode", "memo", "payee", "sign", "source", "txn_date", "txn_id", "wanted")
+
+    def __init__(
+        self,
+        source: JobCostSource,
+        txn_id: str,
+        txn_date: date,
+        payee: str,
+        memo: str,
+        sign: int,
+        wanted: Container[str],
+        decode: Callable[[str], str] | None,
+    ) -> None:
+        self.source = source
+        self.txn_id = txn_id
+        self.txn_date = txn_date
+        self.payee = payee
+        self.memo = memo
+        self.sign = sign
+        self.wanted = wanted
+        self.decode = decode
+
+
+_PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,10})?", re.ASCII)
+
+
+def _amount(raw: str | None) -> Decimal:
+    # A plain decimal of at most 15 digits and 10 places passes every check of
+    # amount_value(): it is read at once.
+    if raw and _PLAIN_AMOUNT.fullmatch(raw) is not None:
+        return Decimal(raw)
+    try:
+        return amount_value(raw, "Amount")
+    except QbxmlParseError:
+        raise _Unread from None
+
+
+def _picker(
+    pattern: re.Pattern[str], *names: str
+) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
+    """Picks the groups ``names`` out of ``pattern``'s ``groups()``, in that order."""
+    return itemgetter(*(pattern.groupindex[name] - 1 for name in names))
+
+
+_ITEM_GROUPS = _picker(_ITEM, "line_id", "item", "amount", "memo", "customer")
+_EXPENSE_GROUPS = _picker(_EXPENSE, "line_id", "account", "amount", "memo", "customer")
+_JOURNAL_GROUPS = _picker(
+    _JOURNAL, "kind", "line_id", "account", "amount", "memo", "customer", "payee"
+)
+
+# JobCostLine is a frozen dataclass without __post_init__: its __init__ only stores the
+# fields. Storing them through the slots directly makes the same object in a third of the
+# time, which matters at hundreds of thousands of lines a second.
+_FIELDS = tuple(f.name for f in dataclasses.fields(JobCostLine))
+assert "__post_init__" not in vars(JobCostLine)  # noqa: S101 - or this would skip it
+assert _FIELDS == (  # noqa: S101 - a changed JobCostLine must change this reading too
+    "source",
+    "txn_id",
+    "line_id",
+    "txn_date",
+    "job_id",
+    "amount",
+    "item_id",
+    "account_id",
+    "vendor_name",
+    "memo",
+)
+_NEW = object.__new__
+(
+    _SET_SOURCE,
+    _SET_TXN_ID,
+    _SET_LINE_ID,
+    _SET_TXN_DATE,
+    _SET_JOB_ID,
+    _SET_AMOUNT,
+    _SET_ITEM_ID,
+    _SET_ACCOUNT_ID,
+    _SET_VENDOR_NAME,
+    _SET_MEMO,
+) = (vars(JobCostLine)[name].__set__ for name in _FIELDS)
+
+
+def _line(
+    source: JobCostSource,
+    txn_id: str,
+    line_id: str,
+    txn_date: date,
+    job_id: str,
+    amount: Decimal,
+    item_id: str | None,
+    account_id: str | None,
+    vendor_name: str,
+    memo: str,
+) -> JobCostLine:
+    """``JobCostLine(...)`` with the same fields, made faster (see above)."""
+    line: JobCostLine = _NEW(JobCostLine)
+    _SET_SOURCE(line, source)
+    _SET_TXN_ID(line, txn_id)
+    _SET_LINE_ID(line, line_id)
+    _SET_TXN_DATE(line, txn_date)
+    _SET_JOB_ID(line, job_id)
+    _SET_AMOUNT(line, amount)
+    _SET_ITEM_ID(line, item_id)
+    _SET_ACCOUNT_ID(line, account_id)
+    _SET_VENDOR_NAME(line, vendor_name)
+    _SET_MEMO(line, memo)
+    return line
+
+
+def _item_and_expense_lines(
+    text: str, pos: int, end: int, txn: _Txn
+) -> tuple[list[JobCostLine], int]:
+    # The reference order: expense lines, then item lines, then the item lines of groups.
+    expenses: list[JobCostLine] = []
+    items: list[JobCostLine] = []
+    grouped: list[JobCostLine] = []
+    startswith = text.startswith
+    expense_match, item_match = _EXPENSE.match, _ITEM.match
+    in_group = False
+    while True:
+        if startswith("<ItemLineRet>", pos):
+            m = item_match(text, pos, end)
+            out, pick, is_item = (grouped if in_group else items), _ITEM_GROUPS, True
+        elif in_group:
+            m = _GROUP_TAIL.match(text, pos, end)
+            if m is None:
+                raise _Unread
+            pos = m.end()
+            in_group = False
+            continue
+        elif startswith("<ExpenseLineRet>", pos):
+            m = expense_match(text, pos, end)
+            out, pick, is_item = expenses, _EXPENSE_GROUPS, False
+        elif startswith("<ItemGroupLineRet>", pos):
+            m = _GROUP_HEAD.match(text, pos, end)
+            if m is None:
+                raise _Unread
+            pos = m.end()
+            in_group = True
+            continue
+        else:
+            return expenses + items + grouped, pos
+        if m is None:
+            raise _Unread
+        pos = m.end()
+        line_id, ref, raw_amount, memo, customer = pick(m.groups())
+        if txn.decode is not None:
+            line_id, ref, raw_amount, memo, customer = (
+                None if value is None else txn.decode(value)
+                for value in (line_id, ref, raw_amount, memo, customer)
+            )
+        if not line_id:
+            raise _Unread
+        amount = _amount(raw_amount)
+        if not customer or customer not in txn.wanted:
+            continue
+        out.append(
+            _line(
+                txn.source,
+                txn.txn_id,
+                line_id,
+                txn.txn_date,
+                customer,
+                amount if txn.sign == 1 else amount * txn.sign,
+                (ref or None) if is_item else None,
+                None if is_item else (ref or None),
+                txn.payee,
+                memo or txn.memo,
+            )
+        )
+
+
+def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCostLine], int]:
+    out: list[JobCostLine] = []
+    match = _JOURNAL.match
+    decode = txn.decode
+    while True:
+        m = match(text, pos, end)
+        if m is None:
+            return out, pos
+        pos = m.end()
+        kind, line_id, account, raw_amount, memo, customer, payee = _JOURNAL_GROUPS(m.groups())
+        if decode is not None:
+            line_id, account, raw_amount, memo, customer, payee = (
+                None if value is None else decode(value)
+                for value in (line_id, account, raw_amount, memo, customer, payee)
+            )
+        amount = _amount(raw_amount)
+        if not customer or customer not in txn.wanted:
+            continue
+        factor = txn.sign * (1 if kind == "JournalDebitLine" else -1)
+        out.append(
+            _line(
+                txn.source,
+                txn.txn_id,
+                line_id or "",
+                txn.txn_date,
+                customer,
+                amount if factor == 1 else amount * factor,
+                None,
+                account or None,
+                payee or "",
+                memo or txn.memo,
+            )
+        )
