@@ -177,7 +177,7 @@ def throughput(messages: int) -> Figure:
             build_message(requests)
             handled += len(requests)
             for rs in parse_response_message(response).responses:
-                handled += len([read_customer(el) for el in rs.rets])
+                handled += len([read_customer(record) for record in rs.records])
         return handled
 
     _, memory = measure(run)

@@ -42,6 +42,7 @@ def test_mixed_batch(reference_dir: Path) -> None:
     assert "invalid reference to a parent" in parent.message
     created = read_customer(message.responses[0].rets[0])
     assert (created.list_id, created.sublevel) == ("8000274C-1785964190", 0)
+    assert read_customer(message.responses[0].records[0]) == created
 
 
 def test_valid_batch(reference_dir: Path) -> None:
@@ -49,3 +50,5 @@ def test_valid_batch(reference_dir: Path) -> None:
     assert all(rs.error is None for rs in message.responses)
     records = [read_customer(rs.rets[0]) for rs in message.responses]
     assert len({r.list_id for r in records}) == len(records) == 5
+    # The fast reading of the markup QuickBooks wrote gives the same records.
+    assert [read_customer(rs.records[0]) for rs in message.responses] == records

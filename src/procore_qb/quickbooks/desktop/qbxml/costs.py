@@ -37,8 +37,18 @@ __all__ = ["COST_RECORD_TAGS", "job_cost_lines", "reference_job_cost_lines"]
 _GAP = "[^<]*+"  # text between elements: ignored by the reading, checked for the record
 
 
+_PLAIN = r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,10})?"
+"""An amount every check of amount_value() passes: read with Decimal() at once."""
+
+
 def _leaf(name: str, group: str | None = None) -> str:
-    inner = f"(?P<{group}>[^<]*+)" if group else "[^<]*+"
+    if group == "amount":
+        # A plain amount in one group, anything else in another (checked the slow way).
+        inner = f"(?:(?P<amount>{_PLAIN})(?=</)|(?P<amount_raw>[^<]*+))"
+    elif group:
+        inner = f"(?P<{group}>[^<]*+)"
+    else:
+        inner = "[^<]*+"
     return f"(?:<{name}>{inner}</{name}>{_GAP})?+"
 
 
@@ -199,6 +209,16 @@ COST_RECORD_TAGS = frozenset(_RECORDS)
 _BAD_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,10}|#x[0-9A-Fa-f]{1,8});)")
 
 
+def _unusual(markup: str) -> bool:
+    """Whether ``markup`` has a comment, CDATA, a processing instruction or ``]]>`` (one
+    character is found much faster than two: look for it first)."""
+    return (
+        ("!" in markup and "<!" in markup)
+        or ("?" in markup and "<?" in markup)
+        or ("]" in markup and "]]>" in markup)
+    )
+
+
 class _Unread(Exception):
     """The fast reading does not take this record; the reference reading does."""
 
@@ -260,14 +280,12 @@ def _fast(
 ) -> list[JobCostLine]:
     text, start, end = record.text, record.start, record.end
     decode: Callable[[str], str] | None = None
-    if not record.plain:
-        markup = record.markup
-        if "<!" in markup or "<?" in markup or "]]>" in markup:
+    if not record.checked and _unusual(record.markup):
+        raise _Unread
+    if record.references and text.find("&", start, end) != -1:
+        if _BAD_AMPERSAND.search(text, start, end) is not None:
             raise _Unread
-        if "&" in markup:
-            if _BAD_AMPERSAND.search(markup) is not None:
-                raise _Unread
-            decode = decode_text
+        decode = decode_text
     head = spec.head.match(text, start, end)
     if head is None:
         raise _Unread
@@ -324,14 +342,9 @@ class _Txn:
         self.decode = decode
 
 
-_PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,10})?", re.ASCII)
-
-
-def _amount(raw: str | None) -> Decimal:
-    # A plain decimal of at most 15 digits and 10 places passes every check of
-    # amount_value(): it is read at once.
-    if raw and _PLAIN_AMOUNT.fullmatch(raw) is not None:
-        return Decimal(raw)
+def _amount(plain: str | None, raw: str | None) -> Decimal:
+    if plain is not None:
+        return Decimal(plain)
     try:
         return amount_value(raw, "Amount")
     except QbxmlParseError:
@@ -345,11 +358,10 @@ def _picker(
     return itemgetter(*(pattern.groupindex[name] - 1 for name in names))
 
 
-_ITEM_GROUPS = _picker(_ITEM, "line_id", "item", "amount", "memo", "customer")
-_EXPENSE_GROUPS = _picker(_EXPENSE, "line_id", "account", "amount", "memo", "customer")
-_JOURNAL_GROUPS = _picker(
-    _JOURNAL, "kind", "line_id", "account", "amount", "memo", "customer", "payee"
-)
+_LINE = ("line_id", "amount", "amount_raw", "memo", "customer")
+_ITEM_GROUPS = _picker(_ITEM, *_LINE, "item")
+_EXPENSE_GROUPS = _picker(_EXPENSE, *_LINE, "account")
+_JOURNAL_GROUPS = _picker(_JOURNAL, *_LINE, "account", "kind", "payee")
 
 # JobCostLine is a frozen dataclass without __post_init__: its __init__ only stores the
 # fields. Storing them through the slots directly makes the same object in a third of the
@@ -419,11 +431,18 @@ def _item_and_expense_lines(
     grouped: list[JobCostLine] = []
     startswith = text.startswith
     expense_match, item_match = _EXPENSE.match, _ITEM.match
+    source, txn_id, txn_date, payee, header_memo = (
+        txn.source, txn.txn_id, txn.txn_date, txn.payee, txn.memo
+    )  # fmt: skip
+    sign, wanted, decode = txn.sign, txn.wanted, txn.decode
     in_group = False
     while True:
         if startswith("<ItemLineRet>", pos):
             m = item_match(text, pos, end)
-            out, pick, is_item = (grouped if in_group else items), _ITEM_GROUPS, True
+            if m is None:
+                raise _Unread
+            out, is_item = (grouped if in_group else items), True
+            line_id, plain, raw, memo, customer, ref = _ITEM_GROUPS(m.groups())
         elif in_group:
             m = _GROUP_TAIL.match(text, pos, end)
             if m is None:
@@ -433,7 +452,10 @@ def _item_and_expense_lines(
             continue
         elif startswith("<ExpenseLineRet>", pos):
             m = expense_match(text, pos, end)
-            out, pick, is_item = expenses, _EXPENSE_GROUPS, False
+            if m is None:
+                raise _Unread
+            out, is_item = expenses, False
+            line_id, plain, raw, memo, customer, ref = _EXPENSE_GROUPS(m.groups())
         elif startswith("<ItemGroupLineRet>", pos):
             m = _GROUP_HEAD.match(text, pos, end)
             if m is None:
@@ -443,34 +465,31 @@ def _item_and_expense_lines(
             continue
         else:
             return expenses + items + grouped, pos
-        if m is None:
-            raise _Unread
         pos = m.end()
-        line_id, ref, raw_amount, memo, customer = pick(m.groups())
-        if txn.decode is not None:
-            line_id, ref, raw_amount, memo, customer = (
-                None if value is None else txn.decode(value)
-                for value in (line_id, ref, raw_amount, memo, customer)
+        if decode is not None:
+            line_id, plain, raw, memo, customer, ref = (
+                None if value is None else decode(value)
+                for value in (line_id, plain, raw, memo, customer, ref)
             )
+            if plain is not None:
+                plain, raw = None, plain  # decoded: checked the slow way
         if not line_id:
             raise _Unread
-        amount = _amount(raw_amount)
-        if not customer or customer not in txn.wanted:
+        amount = Decimal(plain) if plain is not None else _amount(None, raw)
+        if not customer or customer not in wanted:
             continue
-        out.append(
-            _line(
-                txn.source,
-                txn.txn_id,
-                line_id,
-                txn.txn_date,
-                customer,
-                amount if txn.sign == 1 else amount * txn.sign,
-                (ref or None) if is_item else None,
-                None if is_item else (ref or None),
-                txn.payee,
-                memo or txn.memo,
-            )
-        )
+        line: JobCostLine = _NEW(JobCostLine)
+        _SET_SOURCE(line, source)
+        _SET_TXN_ID(line, txn_id)
+        _SET_LINE_ID(line, line_id)
+        _SET_TXN_DATE(line, txn_date)
+        _SET_JOB_ID(line, customer)
+        _SET_AMOUNT(line, amount if sign == 1 else amount * sign)
+        _SET_ITEM_ID(line, (ref or None) if is_item else None)
+        _SET_ACCOUNT_ID(line, None if is_item else (ref or None))
+        _SET_VENDOR_NAME(line, payee)
+        _SET_MEMO(line, memo or header_memo)
+        out.append(line)
 
 
 def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCostLine], int]:
@@ -482,13 +501,15 @@ def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCo
         if m is None:
             return out, pos
         pos = m.end()
-        kind, line_id, account, raw_amount, memo, customer, payee = _JOURNAL_GROUPS(m.groups())
+        line_id, plain, raw, memo, customer, account, kind, payee = _JOURNAL_GROUPS(m.groups())
         if decode is not None:
-            line_id, account, raw_amount, memo, customer, payee = (
+            line_id, plain, raw, memo, customer, account, payee = (
                 None if value is None else decode(value)
-                for value in (line_id, account, raw_amount, memo, customer, payee)
+                for value in (line_id, plain, raw, memo, customer, account, payee)
             )
-        amount = _amount(raw_amount)
+            if plain is not None:
+                plain, raw = None, plain
+        amount = _amount(plain, raw)
         if not customer or customer not in txn.wanted:
             continue
         factor = txn.sign * (1 if kind == "JournalDebitLine" else -1)

@@ -114,14 +114,11 @@ class _Unflat(Exception):
 
 def _flatten(record: RawRecord) -> _FlatFields:
     text, start, end = record.text, record.start, record.end
-    decode = False
-    if not record.plain:
-        markup = record.markup
-        if "]]>" in markup:
-            raise _Unflat
-        decode = "&" in markup
-        if decode and _BAD_AMPERSAND.search(markup) is not None:
-            raise _Unflat
+    if not record.checked and "]" in record.markup and "]]>" in record.markup:
+        raise _Unflat
+    decode = record.references and text.find("&", start, end) != -1
+    if decode and _BAD_AMPERSAND.search(text, start, end) is not None:
+        raise _Unflat
     pairs: list[tuple[str, str]] = []
     stack: list[str] = []
     closed_root = False

@@ -27,7 +27,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from lxml import etree
 
@@ -88,20 +88,22 @@ class ResponseHead:
     attributes: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One ``*Ret`` record: ``text[start:end]`` is its markup (``<Tag>`` to ``</Tag>``).
 
     A record of a message read whole points into the message's text (no copy); a record of a
-    message read in chunks holds its own copy."""
+    message read in chunks holds its own copy. (A named tuple: records are made by the
+    hundred thousand.)"""
 
     tag: str
     text: str
     start: int
     end: int
-    plain: bool = False
-    """Whether the markup has no ``!``, ``?``, ``]`` or ``&`` at all: no comment, CDATA,
-    processing instruction or reference to look for."""
+    checked: bool = False
+    """The markup has no ``!``, ``?`` or ``]`` at all: no comment, CDATA section, processing
+    instruction or ``]]>`` to look for."""
+    references: bool = True
+    """The markup may have ``&`` (references to check and decode)."""
 
     @property
     def markup(self) -> str:
@@ -298,7 +300,20 @@ class _Scanner:
         self.buf = buf
         self.limits = limits
         self.max_record = max_record_chars
-        self.plain = False  # a whole message whose root has no '!', '?', ']' or '&'
+        self.checked = False  # a whole message whose root has no '!', '?' or ']'
+        self._next_reference = -1  # a whole message: where the next '&' is
+
+    def _references(self, start: int, end: int) -> bool:
+        """Whether the whole message has a '&' between ``start`` and ``end`` (records come in
+        order, so the search for the next '&' moves forward only)."""
+        nxt = self._next_reference
+        if nxt == -1 or nxt >= end:
+            return False
+        if nxt < start:
+            nxt = self._next_reference = self.buf.text.find("&", start)
+            if nxt == -1 or nxt >= end:
+                return False
+        return True
 
     # ------------------------------------------------------------------ primitives
 
@@ -428,7 +443,7 @@ class _Scanner:
                 text = buf.text
                 # Single characters are found fastest; only a '!' or '?' can start a comment,
                 # a CDATA section or a processing instruction that might hide the end tag.
-                if self.plain or (
+                if self.checked or (
                     text.find("!", buf.pos, end) == -1 and text.find("?", buf.pos, end) == -1
                 ):
                     buf.pos = end + len(close)
@@ -441,10 +456,10 @@ class _Scanner:
         if end - start > self.max_record:
             raise QbxmlParseError(f"a qbXML record is longer than {self.max_record} characters")
         if buf.whole:
-            return RawRecord(tag, buf.text, start, end, self.plain)
+            return RawRecord(tag, buf.text, start, end, self.checked, self._references(start, end))
         markup = buf.text[start:end]
-        plain = not ("!" in markup or "?" in markup or "]" in markup or "&" in markup)
-        return RawRecord(tag, markup, 0, end - start, plain)
+        checked = not ("!" in markup or "?" in markup or "]" in markup)
+        return RawRecord(tag, markup, 0, end - start, checked, "&" in markup)
 
     def _balanced_end(self, tag: str) -> None:
         """Move past the end of the element ``tag`` whose start tag was just read, skipping
@@ -511,7 +526,8 @@ class _Scanner:
         self.prolog()
         buf = self.buf
         if buf.whole:
-            self.plain = all(buf.text.find(c, buf.pos) == -1 for c in "!?]&")
+            self.checked = all(buf.text.find(c, buf.pos) == -1 for c in "!?]")
+            self._next_reference = buf.text.find("&", buf.pos)
         name, tag_text, empty = self.start_tag()
         if name != "QBXML":
             raise UnusualMarkup(f"expected a <QBXML> document, got <{name}>")
@@ -549,7 +565,7 @@ class _Scanner:
             yield ResponseHead(name, _attributes(tag_text, self.limits))
             if empty:
                 continue
-            if self.plain:
+            if self.checked:
                 yield from self._plain_records()
             while True:
                 self.misc(in_root=True)
@@ -580,7 +596,7 @@ class _Scanner:
             if pos - start > self.max_record:
                 raise QbxmlParseError(f"a qbXML record is longer than {self.max_record} characters")
             buf.pos = pos
-            yield RawRecord(tag, text, start, pos, True)
+            yield RawRecord(tag, text, start, pos, True, self._references(start, pos))
 
 
 def _as_chunks(data: str | bytes | Iterable[str | bytes]) -> tuple[Iterator[str | bytes], bool]:

@@ -1,0 +1,269 @@
+"""QuickBooks Desktop read path: qbXML text to records, parsing alone.
+
+Prints, for answers shaped as QuickBooks Desktop writes them (one element per line, every
+header field of each transaction, one vendor in ten with an ``&`` in its name):
+
+* job-cost lines per second, qbXML text to ``JobCostLine`` objects, through the streaming
+  reader (``DesktopGateway.stream_job_costs``) and through the reference tree reading it
+  replaced (the whole message parsed into a tree, then ``read_txn_lines``);
+* customers per second, qbXML text to ``CustomerRecord``, both ways;
+* peak memory (tracemalloc) while streaming a message of 1,000,000 cost lines arriving in
+  chunks, and of a tenth of it: the same, since only a chunk and a record are held.
+
+The mix of transactions: bills of 1 to 6 lines, checks of 1 to 3, card charges and vendor
+credits of 1 or 2, journal entries whose debit lines are coded to jobs and whose credit line
+goes to an account. Rates are wall clock on a shared machine, the best of three runs; each
+note also gives the rate in CPU time of this process.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+
+from bench._figures import Figure, measure
+from procore_qb.domain.commands import JobCostLine, JobCostSource, QueryJobCosts
+from procore_qb.quickbooks.desktop.gateway import DesktopGateway
+from procore_qb.quickbooks.desktop.qbxml.message import parse_response_message
+from procore_qb.quickbooks.desktop.qbxml.parsing import XmlLimits, parse_xml
+from procore_qb.quickbooks.desktop.qbxml.records import read_customer, read_txn_lines
+
+STAMP = "2026-12-03T16:43:36+00:00"
+JOBS = tuple(f"8000{n:04X}-1796316216" for n in range(40))
+VENDORS = tuple(f"Vendor {n} & Sons" if n % 10 == 0 else f"Vendor {n} Supply" for n in range(50))
+SOURCES = {
+    "Bill": (JobCostSource.BILL, 1),
+    "Check": (JobCostSource.CHECK, 1),
+    "CreditCardCharge": (JobCostSource.CREDIT_CARD_CHARGE, 1),
+    "VendorCredit": (JobCostSource.VENDOR_CREDIT, -1),
+    "JournalEntry": (JobCostSource.JOURNAL_ENTRY, 1),
+}
+# Transactions of each kind in a message, and how many lines each has.
+MIX = (("Bill", 1, 6, 5), ("Check", 1, 3, 2), ("CreditCardCharge", 1, 2, 1),
+       ("VendorCredit", 1, 2, 1), ("JournalEntry", 2, 4, 1))  # fmt: skip
+COMMAND = QueryJobCosts(idempotency_key="bench", job_ids=JOBS)
+
+
+def _ref(tag: str, list_id: str, name: str) -> str:
+    return f"<{tag}>\n<ListID>{list_id}</ListID>\n<FullName>{name}</FullName>\n</{tag}>\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _line(kind: str, n: int, rng: random.Random) -> tuple[str, bool]:
+    """One line element and whether it is coded to a job."""
+    job = JOBS[rng.randrange(len(JOBS))]
+    amount = f"{rng.randrange(1, 5_000_000) / 100:.2f}"
+    job_ref = _ref("CustomerRef", job, f"Customer {job[-4:]}:Job {job[:8]}")
+    if kind == "JournalEntry":
+        debit = n % 3 != 2
+        tag = "JournalDebitLine" if debit else "JournalCreditLine"
+        entity = _ref("EntityRef", job, f"Customer:Job {job[:8]}") if debit else ""
+        return (
+            f"<{tag}>\n<TxnLineID>{n:X}-1796316216</TxnLineID>\n"
+            + _ref("AccountRef", "80000005-1796316216", "Job Materials")
+            + f"<Amount>{amount}</Amount>\n<Memo>Reclass {n}</Memo>\n{entity}</{tag}>\n",
+            debit,
+        )
+    if n % 4 == 0:
+        return (
+            f"<ExpenseLineRet>\n<TxnLineID>{n:X}-1796316216</TxnLineID>\n"
+            + _ref("AccountRef", "80000006-1796316216", "Job Expenses:Subcontractors")
+            + f"<Amount>{amount}</Amount>\n<Memo>Expense {n}</Memo>\n{job_ref}"
+            "<BillableStatus>NotBillable</BillableStatus>\n</ExpenseLineRet>\n",
+            True,
+        )
+    return (
+        f"<ItemLineRet>\n<TxnLineID>{n:X}-1796316216</TxnLineID>\n"
+        + _ref("ItemRef", "80000015-1796316216", "03-300")
+        + f"<Desc>Foundation pour {n}</Desc>\n<Quantity>1</Quantity>\n<Cost>{amount}</Cost>\n"
+        f"<Amount>{amount}</Amount>\n{job_ref}</ItemLineRet>\n",
+        True,
+    )
+
+
+def _txn(kind: str, n: int, lines: str, rng: random.Random) -> str:
+    vendor = _escape(VENDORS[rng.randrange(len(VENDORS))])
+    head = (
+        f"<{kind}Ret>\n<TxnID>{n:X}-1796316216</TxnID>\n<TimeCreated>{STAMP}</TimeCreated>\n"
+        f"<TimeModified>{STAMP}</TimeModified>\n<EditSequence>1796316216</EditSequence>\n"
+        f"<TxnNumber>{n}</TxnNumber>\n"
+    )
+    if kind in ("Bill", "VendorCredit"):
+        head += _ref("VendorRef", "8000000E-1796316216", vendor)
+        head += _ref("APAccountRef", "80000002-1796316216", "Accounts Payable")
+    elif kind in ("Check", "CreditCardCharge"):
+        head += _ref("AccountRef", "80000001-1796316216", "Checking")
+        head += _ref("PayeeEntityRef", "8000000F-1796316216", vendor)
+    # The order of qbxml130.xsd: a check's RefNumber comes before its TxnDate.
+    date = f"<TxnDate>2026-{1 + n % 12:02d}-{1 + n % 28:02d}</TxnDate>\n"
+    number = f"<RefNumber>R-{n}</RefNumber>\n"
+    head += number + date if kind == "Check" else date + number
+    head += f"<Memo>Invoice {n}</Memo>\n"
+    tail = "<OpenAmount>0.00</OpenAmount>\n" if kind in ("Bill", "VendorCredit") else ""
+    return f"{head}{lines}{tail}</{kind}Ret>\n"
+
+
+def cost_message(lines: int, *, seed: int = 7) -> Iterator[str]:
+    """A job-cost answer with about ``lines`` lines coded to jobs, as chunks of text."""
+    rng = random.Random(seed)
+    yield '<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n'
+    weight = sum(share for *_, share in MIX)
+    targets = [lines * share // weight for *_, share in MIX]
+    targets[0] += lines - sum(targets)
+    n = 0
+    for (kind, low, high, _), target in zip(MIX, targets, strict=True):
+        yield (
+            f'<{kind}QueryRs requestID="bench.0.0" statusCode="0" statusSeverity="Info" '
+            'statusMessage="Status OK" iteratorRemainingCount="0">\n'
+        )
+        coded = 0
+        chunk: list[str] = []
+        while coded < target:
+            body = []
+            for _ in range(rng.randint(low, high)):
+                n += 1
+                text, is_coded = _line(kind, n, rng)
+                body.append(text)
+                coded += is_coded
+            chunk.append(_txn(kind, n, "".join(body), rng))
+            if len(chunk) == 64:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk) + f"</{kind}QueryRs>\n"
+    yield "</QBXMLMsgsRs>\n</QBXML>\n"
+
+
+def customer_message(count: int) -> str:
+    rets = []
+    for n in range(count):
+        parent = f"Customer {n // 4}"
+        rets.append(
+            f"<CustomerRet>\n<ListID>{n:X}-1796316216</ListID>\n<TimeCreated>{STAMP}</TimeCreated>\n"
+            f"<TimeModified>{STAMP}</TimeModified>\n<EditSequence>1796316216</EditSequence>\n"
+            f"<Name>Job {n}</Name>\n<FullName>{parent}:Job {n}</FullName>\n"
+            "<IsActive>true</IsActive>\n"
+            + _ref("ParentRef", f"{n // 4:X}-1796316216", parent)
+            + "<Sublevel>1</Sublevel>\n<BillAddress>\n<Addr1>300 S 9th St</Addr1>\n"
+            "<City>Springfield</City>\n<State>IL</State>\n<PostalCode>62701</PostalCode>\n"
+            "</BillAddress>\n<Balance>0.00</Balance>\n<TotalBalance>0.00</TotalBalance>\n"
+            f"<AccountNumber>CS-{n}</AccountNumber>\n<JobStatus>Awarded</JobStatus>\n"
+            "<JobStartDate>2026-06-15</JobStartDate>\n"
+            "<JobProjectedEndDate>2027-05-28</JobProjectedEndDate>\n"
+            "<PreferredDeliveryMethod>None</PreferredDeliveryMethod>\n</CustomerRet>\n"
+        )
+    return (
+        '<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n<CustomerQueryRs requestID="c.0.0" '
+        'statusCode="0" statusSeverity="Info" statusMessage="Status OK">\n'
+        + "".join(rets)
+        + "</CustomerQueryRs>\n</QBXMLMsgsRs>\n</QBXML>\n"
+    )
+
+
+def _reference_lines(text: str) -> list[JobCostLine]:
+    """The reading the streaming reader replaced: a tree of the message, then the readers."""
+    wanted = set(JOBS)
+    root = parse_xml(text, limits=XmlLimits(max_bytes=1 << 40, max_elements=1 << 40))
+    out = []
+    for rs in root.iterfind("QBXMLMsgsRs/*"):
+        source, sign = SOURCES[str(rs.tag)[: -len("QueryRs")]]
+        for ret in rs:
+            for line in read_txn_lines(ret):
+                if line.customer_id in wanted:
+                    out.append(
+                        JobCostLine(
+                            source, line.txn_id, line.line_id, line.txn_date,
+                            line.customer_id or "",
+                            line.amount * sign * (1 if line.debit else -1),
+                            line.item_id, line.account_id, line.payee_name, line.memo,
+                        )
+                    )  # fmt: skip
+    return out
+
+
+def _rate(label: str, records: Callable[[], int], note: str) -> Figure:
+    """The best of three runs, wall clock, with the CPU-time rate in the note."""
+    best = cpu = float("inf")
+    count = 0
+    for _ in range(3):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        count = records()
+        best = min(best, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - started_cpu)
+    return Figure(
+        label, count, best, note=f"{note}; {count / max(cpu, 1e-9):,.0f}/s in CPU time"
+    ).show()
+
+
+def parse_costs(lines: int, reference_lines: int) -> list[Figure]:
+    text = "".join(cost_message(lines))
+    small = "".join(cost_message(reference_lines))
+    gateway = DesktopGateway()
+    limits = XmlLimits(max_bytes=1 << 40)
+    fast = _rate(
+        f"cost lines: qbXML text to JobCostLine, {lines:,}",
+        lambda: sum(1 for _ in gateway.stream_job_costs(COMMAND, text, limits=limits)),
+        f"streaming reader, {len(text) / lines:.0f} characters a line",
+    )
+    reference = _rate(
+        f"cost lines, reference tree reading, {reference_lines:,}",
+        lambda: len(_reference_lines(small)),
+        "whole tree, then read_txn_lines",
+    )
+    same = list(gateway.stream_job_costs(COMMAND, small, limits=limits))
+    assert same == _reference_lines(small), "the streaming reader read other lines"
+    return [fast, reference]
+
+
+def parse_customers(count: int) -> list[Figure]:
+    text = customer_message(count)
+
+    def fast() -> int:
+        (response,) = parse_response_message(text, max_bytes=1 << 40).responses
+        return len([read_customer(record) for record in response.records])
+
+    def reference() -> int:
+        root = parse_xml(text, limits=XmlLimits(max_bytes=1 << 40, max_elements=1 << 40))
+        return len([read_customer(ret) for ret in root.iter("CustomerRet")])
+
+    return [
+        _rate(f"customers: qbXML text to CustomerRecord, {count:,}", fast, "scanner, flat"),
+        _rate(f"customers, reference tree reading, {count:,}", reference, "tree, findtext"),
+    ]
+
+
+def stream_memory(lines: int) -> Figure:
+    gateway = DesktopGateway()
+    limits = XmlLimits(max_bytes=1 << 40)
+    count, run = measure(
+        lambda: sum(
+            1 for _ in gateway.stream_job_costs(COMMAND, cost_message(lines), limits=limits)
+        )
+    )
+    assert count >= lines, f"{count} lines read of {lines}"
+    return Figure(
+        f"stream {lines:,} cost lines in chunks",
+        count,
+        run.seconds,
+        run.peak_bytes,
+        note="peak of the whole read; time under tracemalloc",
+    ).show()
+
+
+def main(small: bool = False) -> list[Figure]:
+    lines, reference, customers, streamed = (
+        (3_000, 1_000, 500, 20_000) if small else (200_000, 20_000, 20_000, 1_000_000)
+    )
+    return [
+        *parse_costs(lines, reference),
+        *parse_customers(customers),
+        stream_memory(streamed // 10),
+        stream_memory(streamed),
+    ]
+
+
+if __name__ == "__main__":
+    main()
