@@ -126,12 +126,19 @@ _HEADERS = {
         "DataExtRet",
     ),
 }
+_EXPENSE_SPEC = (
+    "TxnLineID AccountRef Amount TaxAmount Memo CustomerRef ClassRef SalesTaxCodeRef "
+    "BillableStatus SalesRepRef DataExtRet"
+)
+_GROUP_SPEC = "TxnLineID ItemGroupRef Desc Quantity UnitOfMeasure OverrideUOMSetRef TotalAmount"
+_JOURNAL_SPEC = (
+    "TxnLineID AccountRef Amount TaxAmount Memo EntityRef ClassRef ItemSalesTaxRef BillableStatus"
+)
 _EXPENSE = re.compile(
     "<ExpenseLineRet>"
     + _GAP
     + _sequence(
-        "TxnLineID AccountRef Amount TaxAmount Memo CustomerRef ClassRef SalesTaxCodeRef "
-        "BillableStatus SalesRepRef DataExtRet",
+        _EXPENSE_SPEC,
         {
             "TxnLineID": "line_id",
             "AccountRef/ListID": "account",
@@ -159,19 +166,13 @@ _ITEM_CAPTURES = {
 _ITEM = re.compile(
     "<ItemLineRet>" + _GAP + _sequence(_ITEM_SPEC, _ITEM_CAPTURES) + "</ItemLineRet>" + _GAP
 )
-_GROUP_HEAD = re.compile(
-    "<ItemGroupLineRet>"
-    + _GAP
-    + _sequence("TxnLineID ItemGroupRef Desc Quantity UnitOfMeasure OverrideUOMSetRef", {})
-    + _leaf("TotalAmount")
-)
+_GROUP_HEAD = re.compile("<ItemGroupLineRet>" + _GAP + _sequence(_GROUP_SPEC, {}))
 _GROUP_TAIL = re.compile("</ItemGroupLineRet>" + _GAP)
 _JOURNAL = re.compile(
     "<(?P<kind>JournalDebitLine|JournalCreditLine)>"
     + _GAP
     + _sequence(
-        "TxnLineID AccountRef Amount TaxAmount Memo EntityRef ClassRef ItemSalesTaxRef "
-        "BillableStatus",
+        _JOURNAL_SPEC,
         {
             "TxnLineID": "line_id",
             "AccountRef/ListID": "account",
