@@ -23,7 +23,14 @@ from procore_qb.quickbooks.online.errors import QboProtocolError
 from procore_qb.quickbooks.online.query import Query
 from procore_qb.quickbooks.online.resources.base import reader
 
-__all__ = ["CDC_MAX_OBJECTS", "CDC_WINDOW", "NAME_LIST_ENTITIES", "Changes", "changes_since"]
+__all__ = [
+    "CDC_MAX_OBJECTS",
+    "CDC_WINDOW",
+    "NAME_LIST_ENTITIES",
+    "Changes",
+    "capture",
+    "changes_since",
+]
 
 CDC_WINDOW = timedelta(days=30)
 CDC_MAX_OBJECTS = 1000
@@ -54,20 +61,44 @@ def changes_since(
     if not entities:
         raise ValueError("name at least one entity")
     before = client.calls
-    if clock() - since >= window:
-        changes = _full_read(client, entities)
+    captured = capture(client, entities, since, clock=clock, window=window, cap=cap)
+    if captured is not None and not captured.full_read:
+        changes = captured
     else:
-        body = client.change_data_capture(entities, since)
-        changes = _parse(body, entities)
-        # The cap is on the whole answer, whatever the mix of entities (spec §A.7).
-        received = sum(
-            len(changes.changed.get(e, ())) + len(changes.deleted.get(e, ())) for e in entities
-        )
-        if received >= cap:
-            as_of = changes.as_of
-            changes = _full_read(client, entities)
-            changes.as_of = as_of or changes.as_of
+        changes = _full_read(client, entities)
+        if captured is not None:
+            changes.as_of = captured.as_of or changes.as_of
     changes.calls = client.calls - before
+    return changes
+
+
+def capture(
+    client: QboClient,
+    entities: Sequence[str],
+    since: datetime,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    window: timedelta = CDC_WINDOW,
+    cap: int = CDC_MAX_OBJECTS,
+) -> Changes | None:
+    """One ChangeDataCapture call: the changes (at most ``cap`` objects, so its memory is
+    bounded), or, when they are incomplete, an empty :class:`Changes` with ``full_read=True``
+    and the answer's ``as_of``: the caller reads every object instead (page by page, see
+    :func:`changes_since`). None when ``since`` is beyond the look-back window (no call)."""
+    if since.tzinfo is None:
+        raise ValueError("since must be timezone-aware")
+    if not entities:
+        raise ValueError("name at least one entity")
+    if clock() - since >= window:
+        return None
+    body = client.change_data_capture(entities, since)
+    changes = _parse(body, entities)
+    # The cap is on the whole answer, whatever the mix of entities (spec §A.7).
+    received = sum(
+        len(changes.changed.get(e, ())) + len(changes.deleted.get(e, ())) for e in entities
+    )
+    if received >= cap:
+        return Changes(as_of=changes.as_of, full_read=True)
     return changes
 
 

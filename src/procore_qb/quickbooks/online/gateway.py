@@ -21,7 +21,7 @@ SystemFault that a retry is meant to get past.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -44,7 +44,7 @@ from procore_qb.domain.commands import (
 )
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.quickbooks.online.batch import MAX_BATCH_ITEMS, BatchOperation, chunked, run_batch
-from procore_qb.quickbooks.online.cdc import Changes, changes_since
+from procore_qb.quickbooks.online.cdc import Changes, capture, changes_since
 from procore_qb.quickbooks.online.client import QboClient
 from procore_qb.quickbooks.online.errors import (
     OutcomeUnknown,
@@ -71,7 +71,13 @@ from procore_qb.quickbooks.online.resources.purchases import PurchaseResource
 from procore_qb.quickbooks.online.resources.vendor_credits import VendorCreditResource
 from procore_qb.quickbooks.online.resources.vendors import VendorResource, vendor_record
 
-__all__ = ["OUTCOME_UNKNOWN", "RECONNECT_REQUIRED", "OnlineGateway", "command_error"]
+__all__ = [
+    "OUTCOME_UNKNOWN",
+    "RECONNECT_REQUIRED",
+    "JobCostRead",
+    "OnlineGateway",
+    "command_error",
+]
 
 OUTCOME_UNKNOWN = "outcome_unknown"
 RECONNECT_REQUIRED = "reconnect_required"
@@ -375,35 +381,81 @@ class OnlineGateway:
         changed since then (one CDC call for the four entities) and the ids of transactions
         deleted since then in ``deleted_ids`` (QuickBooks Online transaction ids are unique
         across transaction types)."""
-        wanted = set(command.job_ids)
-        resources = {
-            r.ENTITY: r
-            for r in (self.bills, self.purchases, self.vendor_credits, self.journal_entries)
-        }
-        lines: list[JobCostLine] = []
-        if command.modified_since is None:
-            for resource in resources.values():
-                for txn in resource.all():
-                    lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
-            return CommandResult(
-                command.idempotency_key,
-                job_costs=tuple(lines),
-                as_of=self.client.last_server_time,
-            )
-        changes = changes_since(
-            self.client, list(resources), command.modified_since, clock=self._clock
-        )
-        deleted: list[str] = []
-        for entity, resource in resources.items():
-            for txn in changes.changed.get(entity, ()):
-                lines.extend(ln for ln in resource.cost_lines(txn) if ln.job_id in wanted)
-            deleted.extend(changes.deleted.get(entity, ()))
+        read = self.stream_job_costs(command)
+        lines = tuple(read)
         return CommandResult(
             command.idempotency_key,
-            job_costs=tuple(lines),
-            deleted_ids=tuple(deleted),
-            as_of=changes.as_of,
+            job_costs=lines,
+            deleted_ids=read.deleted_ids,
+            as_of=read.as_of,
         )
+
+    def stream_job_costs(self, command: QueryJobCosts) -> JobCostRead:
+        """The cost lines of the jobs as they are read: one query page (at most 1,000
+        transactions, spec §A.6) or one CDC answer (at most 1,000 objects, §A.7) is held at a
+        time, whatever the number of lines."""
+        return JobCostRead(self, command)
+
+
+class JobCostRead:
+    """An iterator of the cost lines of a :class:`QueryJobCosts`, page by page.
+
+    Once it is used up, ``deleted_ids`` holds the transactions deleted since
+    ``modified_since`` (a CDC read), ``full_read`` says every transaction was read (no
+    ``modified_since``, beyond the CDC window, or more changes than one CDC answer holds: the
+    caller treats lines it knows that were not read again as gone), and ``as_of`` is the
+    watermark of the read (QuickBooks' time of its first answer)."""
+
+    def __init__(self, gateway: OnlineGateway, command: QueryJobCosts) -> None:
+        self._gateway = gateway
+        self._command = command
+        self.deleted_ids: tuple[str, ...] = ()
+        self.full_read = command.modified_since is None
+        self.as_of: datetime | None = None
+        self.calls = 0
+
+    def __iter__(self) -> Iterator[JobCostLine]:
+        gateway, command = self._gateway, self._command
+        client = gateway.client
+        before = client.calls
+        wanted = frozenset(command.job_ids)
+        resources: dict[str, BillResource | PurchaseResource | VendorCreditResource
+                        | JournalEntryResource] = {
+            r.ENTITY: r
+            for r in (gateway.bills, gateway.purchases, gateway.vendor_credits,
+                      gateway.journal_entries)
+        }  # fmt: skip
+        try:
+            if command.modified_since is not None:
+                changes = capture(
+                    client, list(resources), command.modified_since, clock=gateway._clock
+                )
+                if changes is not None and not changes.full_read:
+                    self.as_of = changes.as_of
+                    self.deleted_ids = tuple(
+                        d for entity in resources for d in changes.deleted.get(entity, ())
+                    )
+                    for entity, resource in resources.items():
+                        for txn in changes.changed.get(entity, ()):
+                            yield from _wanted(resource.cost_lines(txn), wanted)
+                    return
+                self.full_read = True
+                if changes is not None:
+                    self.as_of = changes.as_of
+            for resource in resources.values():
+                for page in client.query_pages(resource.query().order_by("Id")):
+                    if self.as_of is None:
+                        self.as_of = client.last_server_time
+                    for txn in page:
+                        yield from _wanted(resource.cost_lines(txn), wanted)
+            if self.as_of is None:
+                self.as_of = client.last_server_time
+        finally:
+            self.calls = client.calls - before
+
+
+def _wanted(lines: list[JobCostLine], wanted: frozenset[str]) -> Iterator[JobCostLine]:
+    return (line for line in lines if line.job_id in wanted)
 
 
 def _created_full_name(command: Write) -> str | None:

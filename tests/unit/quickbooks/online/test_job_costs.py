@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from procore_qb.domain.commands import JobCostSource
+import httpx2
+
+from procore_qb.domain.commands import JobCostSource, QueryJobCosts
+from procore_qb.quickbooks.online.client import QboClient
+from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.resources.bills import BillResource
 from procore_qb.quickbooks.online.resources.journal_entries import JournalEntryResource
 from procore_qb.quickbooks.online.resources.purchases import PurchaseResource
 from procore_qb.quickbooks.online.resources.vendor_credits import VendorCreditResource
+
+from .helpers import TIME, json_response, make_client
 
 
 def item_line(line_id: str, amount: str, job: str | None, item: str = "30") -> dict[str, object]:
@@ -105,3 +112,96 @@ def test_journal_entry_signs_follow_posting_type() -> None:
     lines = JournalEntryResource.cost_lines(entry)
     assert [ln.amount for ln in lines] == [Decimal("100"), Decimal("-30")]
     assert all(ln.source is JobCostSource.JOURNAL_ENTRY for ln in lines)
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+def _paging_client(bills: int, calls: list[str], cdc_objects: int = 0) -> QboClient:
+    """Bills of two lines each in pages of at most 1,000; no other transactions."""
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        calls.append(request.url.path)
+        if request.url.path.endswith("/cdc"):
+            changed = [_bill(n) for n in range(cdc_objects)]
+            response = {"QueryResponse": [{"Bill": changed}]}
+            return json_response(200, {"CDCResponse": [response], "time": TIME})
+        query = request.content.decode()
+        entity = query.split(" FROM ")[1].split()[0]
+        start = int(query.split("STARTPOSITION ")[1].split()[0])
+        size = int(query.split("MAXRESULTS ")[1].split()[0])
+        rows = (
+            [_bill(n) for n in range(start - 1, min(bills, start - 1 + size))]
+            if entity == "Bill"
+            else []
+        )
+        return json_response(200, {"QueryResponse": {entity: rows}, "time": TIME})
+
+    return make_client(handler)
+
+
+def _bill(n: int) -> dict[str, object]:
+    return {
+        "Id": str(n),
+        "TxnDate": "2026-11-01",
+        "VendorRef": {"value": "5", "name": "Ace"},
+        "Line": [item_line(f"{n}-1", "10.00", "J1"), account_line(f"{n}-2", "2.50", "J2")],
+    }
+
+
+def test_job_costs_are_read_a_page_at_a_time() -> None:
+    calls: list[str] = []
+    gateway = OnlineGateway(_paging_client(2_500, calls))
+    read = gateway.stream_job_costs(QueryJobCosts(idempotency_key="k", job_ids=("J1",)))
+    lines = iter(read)
+    first = next(lines)
+    assert (first.txn_id, first.job_id, first.amount) == ("0", "J1", Decimal("10.00"))
+    assert len(calls) == 1  # the first page only: nothing is read ahead
+    rest = list(lines)
+    assert len(rest) == 2_499
+    # Bills: pages of 1,000, 1,000 and 500; Purchase, VendorCredit, JournalEntry: one each.
+    assert len(calls) == read.calls == 6
+    assert read.full_read
+    assert read.as_of is not None
+
+
+def test_streamed_job_costs_are_what_execute_returns() -> None:
+    command = QueryJobCosts(idempotency_key="k", job_ids=("J1", "J2"))
+    streamed = list(OnlineGateway(_paging_client(1_200, [])).stream_job_costs(command))
+    [executed] = OnlineGateway(_paging_client(1_200, [])).execute([command])
+    assert executed.job_costs == tuple(streamed)
+    assert len(streamed) == 2_400
+
+
+def test_streaming_memory_does_not_grow_with_the_number_of_lines() -> None:
+    """Peak memory while streaming 6,000 bills is that of about one page of 1,000."""
+    command = QueryJobCosts(idempotency_key="k", job_ids=("J1", "J2"))
+
+    def peak(bills: int) -> int:
+        gateway = OnlineGateway(_paging_client(bills, []))
+        tracemalloc.start()
+        try:
+            assert sum(1 for _ in gateway.stream_job_costs(command)) == 2 * bills
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(1_000), peak(6_000)
+    assert large < small * 1.5, (small, large)
+
+
+def test_a_cdc_answer_at_the_cap_is_read_again_in_full_pages() -> None:
+    since = datetime.now(UTC) - timedelta(days=1)
+    command = QueryJobCosts(idempotency_key="k", job_ids=("J1",), modified_since=since)
+    calls: list[str] = []
+    read = OnlineGateway(_paging_client(1_500, calls, cdc_objects=1_000)).stream_job_costs(command)
+    assert len(list(read)) == 1_500
+    assert read.full_read
+    assert read.deleted_ids == ()
+    assert calls[0].endswith("/cdc")
+    assert len(calls) == 1 + 2 + 3
+    calls.clear()
+    read = OnlineGateway(_paging_client(1_500, calls, cdc_objects=10)).stream_job_costs(command)
+    assert len(list(read)) == 10
+    assert not read.full_read
+    assert len(calls) == 1
