@@ -44,7 +44,7 @@ _PLAIN = r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,10})?"
 def _leaf(name: str, group: str | None = None) -> str:
     if group == "amount":
         # A plain amount in one group, anything else in another (checked the slow way).
-        inner = f"(?:(?P<amount>{_PLAIN})(?=</)|(?P<amount_raw>[^<]*+))"
+        inner = f"(?:(?P<amount>{_PLAIN})|(?P<amount_raw>[^<]*+))"
     elif group:
         inner = f"(?P<{group}>[^<]*+)"
     else:

@@ -65,6 +65,7 @@ _BAD_CHARACTERS = tuple(chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 
 _REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,10})|#x([0-9A-Fa-f]{1,8}));")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _CHUNK = 256 * 1024
+_MAX_TAG = 64 * 1024
 
 
 class UnusualMarkup(QbxmlParseError):
@@ -403,16 +404,16 @@ class _Scanner:
         """The start tag at ``pos``: its name, its text and whether it is empty (``/>``);
         ``pos`` moves past it."""
         buf = self.buf
-        gt = self._find(">")
+        self._find(">")
         while True:
-            match = _START_TAG.match(buf.text, buf.pos, gt + 1)
-            if match is not None and match.end() == gt + 1:
+            # The pattern knows where the tag ends ('>' may stand inside a quoted value).
+            match = _START_TAG.match(buf.text, buf.pos)
+            if match is not None:
                 break
-            candidate = buf.text[buf.pos : gt]
-            if candidate.count('"') % 2 == 0 and candidate.count("'") % 2 == 0:
-                raise UnusualMarkup(f"cannot read the tag {candidate[:60]!r}")
-            gt = self._find(">", gt + 1)  # the '>' was inside a quoted attribute value
-        buf.pos = gt + 1
+            if len(buf.text) - buf.pos > _MAX_TAG or not buf.more():
+                shown = buf.text[buf.pos : buf.pos + 60]
+                raise UnusualMarkup(f"cannot read the tag {shown!r}")
+        buf.pos = match.end()
         return match.group(1), match.group(0), bool(match.group(3))
 
     def end_tag(self, name: str) -> None:

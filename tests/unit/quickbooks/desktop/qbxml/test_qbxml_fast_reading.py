@@ -24,6 +24,7 @@ from qbxml_gen import (
     item,
     message,
     render,
+    xml_text,
 )
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource, QueryJobCosts
@@ -412,3 +413,56 @@ def test_rets_of_a_fast_response_are_parsed_elements() -> None:
     (ret,) = response.rets
     assert isinstance(ret, etree._Element)
     assert ret.findtext("TxnID") == "T"
+
+
+@pytest.mark.parametrize("cuts", [[], [60], [75, 80], list(range(0, 200, 7))])
+def test_attribute_values_with_quotes_and_angle_brackets(cuts: list[int]) -> None:
+    doc = message(
+        [
+            ("BillQuery", "requestID=\"k.0.0\" statusCode=\"500\" statusSeverity='Warn' "
+             "statusMessage=\"The customer's bill &quot;B>1&quot; was not found.\"", ""),
+        ]
+    )  # fmt: skip
+    (response,) = parse_response_message(doc).responses
+    assert response.status_message == 'The customer\'s bill "B>1" was not found.'
+    assert response == parse_response_tree(doc).responses[0]
+    assert list(GATEWAY.stream_job_costs(COMMAND, chunked(doc, cuts))) == []
+
+
+@st.composite
+def attribute(draw: st.DrawFn, name: str, values: st.SearchStrategy[str]) -> str:
+    value = draw(values)
+    quote = draw(st.sampled_from(['"', "'"]))
+    entity = "&quot;" if quote == '"' else "&apos;"
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(quote, entity)
+    escaped = escaped.replace("\r", "&#13;")
+    return f"{name}={quote}{escaped}{quote}"
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            attribute("statusCode", st.sampled_from(["0", "1", "500", " 3100 ", "x", "9" * 12])),
+            attribute("statusMessage", xml_text),
+            attribute("iteratorRemainingCount", st.sampled_from(["0", "12", "-1"])),
+            attribute("requestID", xml_text),
+            st.sampled_from([" ", "\n", "\t", "\r\n"]),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_response_attributes_equal_the_reference(
+    heads: list[tuple[str, str, str, str, str]],
+) -> None:
+    doc = message([("BillQuery", space.join(attrs), "") for *attrs, space in heads])
+    try:
+        expected: object = parse_response_tree(doc)
+    except QbxmlParseError:
+        expected = "refused"
+    try:
+        got: object = parse_response_message(doc)
+    except QbxmlParseError:
+        got = "refused"
+    assert got == expected
