@@ -193,6 +193,18 @@ class _Record:
     tail: re.Pattern[str]
     journal: bool
 
+    @property
+    def header(self) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
+        """Picks TxnID, TxnDate, Memo and the payee out of the head's groups()."""
+        index = self.head.groupindex
+        return itemgetter(
+            index["txn_id"] - 1,
+            index["txn_date"] - 1,
+            index["memo"] - 1,
+            # A journal entry has no payee: its TxnID again, replaced by "" below.
+            index.get("payee", index["txn_id"]) - 1,
+        )
+
 
 _RECORDS = {
     f"{kind}Ret": _Record(
@@ -204,6 +216,7 @@ _RECORDS = {
     )
     for kind, (head, tail) in _HEADERS.items()
 }
+_HEADERS_OF = {tag: spec.header for tag, spec in _RECORDS.items()}
 COST_RECORD_TAGS = frozenset(_RECORDS)
 """The records :func:`job_cost_lines` reads without the tree parser."""
 
@@ -290,11 +303,9 @@ def _fast(
     head = spec.head.match(text, start, end)
     if head is None:
         raise _Unread
+    txn_id, raw_date, header_memo, payee = _HEADERS_OF[record.tag](head.groups())
     if spec.journal:
-        txn_id, raw_date, header_memo = head.group("txn_id", "txn_date", "memo")
         payee = None
-    else:
-        txn_id, raw_date, header_memo, payee = head.group("txn_id", "txn_date", "memo", "payee")
     if decode is not None:
         txn_id, raw_date, header_memo, payee = (
             None if value is None else decode(value)
