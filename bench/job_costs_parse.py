@@ -258,9 +258,19 @@ def _stream_in_this_process(lines: int) -> dict[str, float]:
         "count": count,
         "seconds": time.perf_counter() - started,
         "cpu": time.process_time() - started_cpu,
-        # Linux reports the peak resident set in KiB.
-        "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak": _peak_resident_bytes(),
     }
+
+
+def _peak_resident_bytes() -> int:
+    """This process's peak resident set. VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    from the parent this process was forked from, VmHWM starts anew with the program."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def stream_memory(lines: int) -> Figure:
