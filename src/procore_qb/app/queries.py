@@ -301,6 +301,10 @@ def jobs_page(
                         sa.func.lower(ExportItem.qb_full_name).contains(
                             search.lower(), autoescape=True
                         ),
+                        # The name sent (items waiting for a decision have no job name yet).
+                        sa.func.lower(ExportItem.snapshot["name"].as_string()).contains(
+                            search.lower(), autoescape=True
+                        ),
                         sa.cast(ExportItem.procore_project_id, sa.String).contains(
                             search, autoescape=True
                         ),

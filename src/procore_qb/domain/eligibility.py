@@ -19,12 +19,14 @@ from procore_qb.domain.quickbooks_job import QuickBooksEdition, QuickBooksJob
 
 __all__ = [
     "ADDRESS_FIELD_LABELS",
+    "ChecklistItem",
     "EligibilityContext",
     "Problem",
     "RuleCode",
     "accept_problems",
     "ensure_no_problems",
     "link_problems",
+    "send_checklist",
     "send_problems",
 ]
 
@@ -205,6 +207,66 @@ def accept_problems(
                 )
             )
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One line of the "can this project be sent to ERP?" checklist: what is required, in
+    Procore's words, and the rules of :func:`send_problems` that check it."""
+
+    label: str
+    rules: frozenset[RuleCode]
+
+    def unmet(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems (with their fixes) that leave this line unmet."""
+        return [p for p in problems if p.rule in self.rules]
+
+
+def send_checklist(limits: EditionLimits) -> tuple[ChecklistItem, ...]:
+    """Every requirement :func:`send_problems` checks, one line each, in the order a person
+    works through the project's Admin tool (spec procore-workflow §1.2, §2.4, §2.5, §5)."""
+    forbidden = ", ".join(repr(c) for c in sorted(limits.forbidden_in_names) if c.isprintable())
+    items = [
+        ChecklistItem("'Active Project' is checked", frozenset({RuleCode.PROJECT_INACTIVE})),
+        ChecklistItem("'ERP-sync this Project' is selected", frozenset({RuleCode.ERP_SYNC_OFF})),
+        ChecklistItem(
+            "The project uses the QuickBooks Standard Cost Codes list",
+            frozenset({RuleCode.NOT_ON_QUICKBOOKS_COST_CODES}),
+        ),
+        ChecklistItem(
+            "The project has at least one cost code", frozenset({RuleCode.NO_COST_CODES})
+        ),
+        ChecklistItem(
+            f"'Project Name' is filled in, at most {limits.job_name_max} characters, without "
+            f"{forbidden}",
+            frozenset(
+                {RuleCode.NAME_BLANK, RuleCode.NAME_TOO_LONG, RuleCode.NAME_FORBIDDEN_CHARACTER}
+            ),
+        ),
+        ChecklistItem("The Project Address has no commas", frozenset({RuleCode.ADDRESS_HAS_COMMA})),
+        ChecklistItem(
+            f"The Project Address fields fit {limits.product_name}",
+            frozenset({RuleCode.ADDRESS_TOO_LONG}),
+        ),
+    ]
+    if limits.number_max is not None:
+        items.append(
+            ChecklistItem(
+                f"'Project Number' has at most {limits.number_max} characters",
+                frozenset({RuleCode.PROJECT_NUMBER_TOO_LONG}),
+            )
+        )
+    items += [
+        ChecklistItem(
+            "The project is not synced with a QuickBooks job yet (or is re-sent to update it)",
+            frozenset({RuleCode.ALREADY_LINKED}),
+        ),
+        ChecklistItem(
+            "No QuickBooks customer or job already has the project's name",
+            frozenset({RuleCode.JOB_ALREADY_EXISTS}),
+        ),
+    ]
+    return tuple(items)
 
 
 # ---------------------------------------------------------------------------- single rules

@@ -9,6 +9,8 @@ How the pages are put together
 - ``signin``: ``/login``, ``/login/callback``, ``/logout`` (Procore OAuth).
 - ``home``: ``/`` (the dashboard; the demo's start page for signed-out visitors).
 - ``navigation``: the tabs and the permission each one needs.
+- ``jobs`` (with ``job_forms``): ``/erp/jobs``, ERP Integrations → Jobs and its actions.
+- ``projects``: ``/projects`` and ``/projects/{id}`` with Send / Retrieve / Re-send to ERP.
 - ``session``, ``csrf``, ``headers``: the signed session cookie, CSRF protection, security
   headers.
 - ``problems``: errors as pages, with the same problem details as the JSON API.
@@ -73,7 +75,7 @@ from procore_qb.app import actors
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError
 from procore_qb.web.api.problems import MEDIA_TYPE
-from procore_qb.web.pages import home, signin
+from procore_qb.web.pages import home, jobs, projects, signin
 from procore_qb.web.pages.csrf import CrossSiteArrivals, CrossSiteGuard, check_form_token
 from procore_qb.web.pages.headers import PageHeaders, content_security_policy
 from procore_qb.web.pages.kit import DemoWelcome, PageConfig, PageKit, PageUser
@@ -86,6 +88,8 @@ __all__ = ["ROUTERS", "DemoWelcome", "PageConfig", "PageKit", "PageUser", "insta
 ROUTERS: Sequence[Callable[[PageKit], APIRouter]] = (
     signin.build_router,
     home.build_router,
+    jobs.build_router,
+    projects.build_router,
 )
 """Every page module's router builder; a new page adds its own here."""
 

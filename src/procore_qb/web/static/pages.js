@@ -6,6 +6,8 @@
 //   <div data-poll="/fragment/url" data-poll-seconds="5">  reloads its content from the URL
 //       until the answer carries the header "X-Poll-Done: 1" (aria-live is the template's);
 //       an answer that was redirected (signed out) reloads the whole page instead
+//   <details data-dialog><summary>Reject</summary>…</details>  opens its content in a modal
+//       <dialog> (without script it unfolds in place); the content stays in its form
 "use strict";
 
 (function () {
@@ -61,9 +63,13 @@
   });
 
   function boxes(control) {
-    const scope = control.form || document;
-    return Array.from(scope.querySelectorAll("input[type=checkbox]")).filter(function (box) {
-      return box.name === control.dataset.selectAll;
+    // A form's elements include those tied to it with the form="…" attribute.
+    const pool = control.form
+      ? Array.from(control.form.elements)
+      : Array.from(document.querySelectorAll("input[type=checkbox]"));
+    return pool.filter(function (box) {
+      return box instanceof HTMLInputElement && box.type === "checkbox" &&
+        box.name === control.dataset.selectAll;
     });
   }
 
@@ -86,6 +92,53 @@
     document.querySelectorAll("input[data-select-all]").forEach(function (control) {
       if (control.dataset.selectAll === target.name) { syncSelectAll(control); }
     });
+  });
+
+  let dialogs = 0;
+
+  function openAsDialog(details) {
+    const summary = details.querySelector(":scope > summary");
+    const dialog = document.createElement("dialog");
+    dialog.className = "confirm details-dialog";
+    dialogs += 1;
+    const title = document.createElement("h2");
+    title.id = "details-dialog-" + dialogs;
+    title.textContent = summary.textContent.trim();
+    dialog.setAttribute("aria-labelledby", title.id);
+    const moved = Array.from(details.childNodes).filter(function (node) { return node !== summary; });
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = "Cancel";
+    dialog.append(title);
+    moved.forEach(function (node) { dialog.append(node); });
+    const buttons = document.createElement("div");
+    buttons.className = "buttons";
+    buttons.append(cancel);
+    dialog.append(buttons);
+    // Beside the <details>, so the content keeps the form it belongs to.
+    details.after(dialog);
+    const close = function () {
+      moved.forEach(function (node) { details.append(node); });
+      dialog.close();
+      dialog.remove();
+      summary.focus();
+    };
+    cancel.addEventListener("click", close);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); close(); });
+    dialog.showModal();
+    const first = dialog.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) { first.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target instanceof Element ? event.target : null;
+    const summary = target ? target.closest("details[data-dialog] > summary") : null;
+    if (!summary || typeof HTMLDialogElement !== "function") {
+      return;
+    }
+    event.preventDefault();
+    openAsDialog(summary.parentElement);
   });
 
   function poll(element) {
