@@ -37,14 +37,15 @@ from procore_qb.store.models import AuditEntry, ImportItem, QbCommand
 
 __all__ = [
     "AcceptChoices",
+    "JobsTab",
     "LinkChoices",
     "SyncRequested",
     "SyncStatus",
     "accept_choices",
-    "customer_job_mode",
     "link_choices",
     "sync_now",
     "sync_status",
+    "tab",
 ]
 
 _EXPORT_SUBJECT = "export"
@@ -95,6 +96,10 @@ class SyncStatus:
 def sync_status(ctx: AppContext, actor: Actor) -> SyncStatus:
     """How the job list, the cost code list and the exports stand with QuickBooks."""
     require(ctx, actor, Action.VIEW_JOBS)
+    return _sync_status(ctx)
+
+
+def _sync_status(ctx: AppContext) -> SyncStatus:
     refresh = refresh_status(ctx)
     with ctx.sessions.begin() as session:
         waiting: dict[str, int] = {"job_list": 0, "cost_codes": 0, "exports": 0, "other": 0}
@@ -165,12 +170,32 @@ class AcceptChoices:
     one); an update, or any export in "Customers = Jobs" mode, needs none."""
 
 
-def customer_job_mode(ctx: AppContext, actor: Actor) -> CustomerJobMode:
+@dataclass(frozen=True, slots=True)
+class JobsTab:
+    """One page of the Jobs tab with what surrounds the list."""
+
+    page: queries.JobsPage
+    sync: SyncStatus
+    mode: CustomerJobMode
     """Whether first exports go under a customer the approver picks (Customer:Job) or become
     customers themselves ("Customers = Jobs")."""
-    require(ctx, actor, Action.VIEW_JOBS)
+
+
+def tab(
+    ctx: AppContext,
+    actor: Actor,
+    job_filter: queries.JobFilter,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    search: str = "",
+) -> JobsTab:
+    """The Jobs tab under ``job_filter`` (:func:`procore_qb.app.queries.jobs_page`, which
+    checks the permission), the sync line and the company's customer/job mode."""
+    found = queries.jobs_page(ctx, actor, job_filter, page=page, per_page=per_page, search=search)
     with ctx.sessions.begin() as session:
-        return load_settings(session, ctx.company_id).customer_job_mode
+        mode = load_settings(session, ctx.company_id).customer_job_mode
+    return JobsTab(found, _sync_status(ctx), mode)
 
 
 def accept_choices(ctx: AppContext, actor: Actor, item_ids: Sequence[int]) -> AcceptChoices:

@@ -108,11 +108,10 @@ def build_router(kit: PageKit) -> APIRouter:
         if per_page not in PER_PAGE_CHOICES:
             raise invalid("per_page", f"one of {', '.join(map(str, PER_PAGE_CHOICES))}")
         search = search.strip()
-        found = queries.jobs_page(
+        shown = jobs_tab.tab(
             kit.ctx, user.actor, filter, page=page, per_page=per_page, search=search
         )
-        sync = jobs_tab.sync_status(kit.ctx, user.actor)
-        mode = jobs_tab.customer_job_mode(kit.ctx, user.actor)
+        found = shown.page
         pages = max(1, math.ceil(found.total / per_page))
         here = jobs_url(filter, page=page, per_page=per_page, search=search)
         return kit.render(
@@ -121,9 +120,8 @@ def build_router(kit: PageKit) -> APIRouter:
             user=user,
             tab=found,
             filters=list(JobFilter),
-            sync=sync,
-            mode=mode.value,
-            customers_are_jobs=mode is CustomerJobMode.CUSTOMERS_ARE_JOBS,
+            sync=shown.sync,
+            customers_are_jobs=shown.mode is CustomerJobMode.CUSTOMERS_ARE_JOBS,
             pages=pages,
             search=search,
             per_page_choices=PER_PAGE_CHOICES,
