@@ -158,7 +158,12 @@ def _seed(stack: Any, size: int) -> None:
                         "updated_at": now,
                     }
                 )
-            pending = state in ("ready_to_export", "ready_to_update", "exporting", "failed_to_export")
+            pending = state in (
+                "ready_to_export",
+                "ready_to_update",
+                "exporting",
+                "failed_to_export",
+            )
             export_rows.append(
                 {
                     "company_id": stack.company_id,
@@ -290,9 +295,7 @@ def measure_size(size: int, repeats: int, directory: Path) -> list[PageFigures]:
             times.sort()
             p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
             found.append(
-                PageFigures(
-                    label, url, size, rows, statistics.median(times), p95, queries.pop()
-                )
+                PageFigures(label, url, size, rows, statistics.median(times), p95, queries.pop())
             )
         return found
     finally:

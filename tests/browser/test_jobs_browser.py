@@ -13,7 +13,7 @@ from itertools import count
 
 import httpx2
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from browser.web_app import WebApp, screenshot, sign_in
 from procore_qb.demo import Demo, DemoOptions
@@ -93,10 +93,12 @@ def send_to_erp(page: Page, app: WebApp, project_id: int) -> None:
     """cara (project Admin) presses Send to ERP on the project page."""
     sign_in(page, app, "cara", f"/projects/{project_id}")
     page.get_by_role("button", name="Send to ERP").click()
-    expect(page.get_by_role("heading", name=re.compile("ERP status: Ready to Export"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("ERP status: Ready to Export"))
+    ).to_be_visible()
 
 
-def row(page: Page, name: str):  # noqa: ANN201 - a Playwright locator
+def row(page: Page, name: str) -> Locator:
     return page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name))
 
 
@@ -201,7 +203,9 @@ def test_a_refused_send_shows_the_rule_and_its_fix(page: Page, polling_app: WebA
     page.get_by_role("button", name="Send to ERP").click()
     expect(page.get_by_role("heading", name="Rule violated (422)")).to_be_visible()
     expect(page.get_by_text(re.compile("The project name is 51 characters"))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"change 'Project Name' \(41 characters at most\)"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"change 'Project Name' \(41 characters at most\)"))
+    ).to_be_visible()
 
 
 def test_path_b_refresh_add_to_procore_and_link(page: Page, polling_app: WebApp) -> None:
