@@ -245,14 +245,10 @@ def test_path_b_refresh_add_to_procore_and_link(page: Page, polling_app: WebApp)
 
 def test_archive_and_restore(page: Page, polling_app: WebApp) -> None:
     sign_out_and_in(page, polling_app, "ada", "/erp/jobs?filter=ready_to_import&search=pier")
-    row(page, "Pier 9 Restaurant").get_by_role(
-        "button", name=re.compile("^Archive")
-    ).click()
+    row(page, "Pier 9 Restaurant").get_by_role("button", name=re.compile("^Archive")).click()
     expect(page.get_by_role("status").first).to_contain_text("Archived 'Harbor Holdings:Pier 9")
     page.get_by_role("link", name=re.compile(r"^Archived \(")).click()
-    row(page, "Pier 9 Restaurant").get_by_role(
-        "button", name=re.compile("^Restore")
-    ).click()
+    row(page, "Pier 9 Restaurant").get_by_role("button", name=re.compile("^Restore")).click()
     expect(page.get_by_role("status").first).to_contain_text("Restored 'Harbor Holdings:Pier 9")
 
 
