@@ -4,6 +4,7 @@ the filters, search and paging, each action and each refusal, read from the HTML
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -510,3 +511,47 @@ def test_approver_actions_are_refused_without_can_push_to_accounting(
         assert "needs the 'Can Push to Accounting' privilege" in visible_text(answer.text)
     assert browser.get(f"/erp/jobs/accept?ids={item}").status_code == 403
     assert counts(browser.get(JOBS).text)["Ready to Export"] == 1
+
+
+# ------------------------------------------------------------------ other modes and editions
+
+
+def test_in_customers_are_jobs_mode_accept_asks_for_no_customer(stack: Stack) -> None:
+    stack.ok("ada", "PATCH", "/settings", {"customer_job_mode": "customers_are_jobs"})
+    item = send(stack, RIVERSIDE)
+    ben = signed_in(stack, "ben")
+    assert 'Accepted projects become QuickBooks customers ("Customers = Jobs")' in visible_text(
+        ben.get(JOBS).text
+    )
+    done = follow(ben, post_from(ben, JOBS, "/erp/jobs/accept", {"ids": [item], "back": JOBS}))
+    assert flashes(done.text)[0].startswith("Done: Accepted 'Riverside Clinic TI'")
+    stack.settle()
+    _, row = row_named(ben.get("/erp/jobs?filter=synced").text, "Riverside Clinic TI")
+    # The QuickBooks customer is the job: a top-level record with the project's name.
+    assert "Synced" in visible_text(row)
+    assert stack.qb_jobs()["Riverside Clinic TI"].parent_id is None
+
+
+def test_on_quickbooks_online_an_accept_is_exported_at_once(tmp_path: Path) -> None:
+    online = Stack("online", tmp_path)
+    try:
+        refresh_job_list(online)
+        item = send(online, RIVERSIDE)
+        ben = signed_in(online, "ben")
+        after = _accept_into(ben, [item], f"customer:{customer_id(online, 'Riverside Health')}")
+        assert flashes(after)[0].endswith(
+            "the export runs at QuickBooks Online (see Failed to Export while it is Exporting)."
+        )
+        assert "Web Connector" not in visible_text(after)
+        online.run_jobs()
+        _, row = row_named(ben.get("/erp/jobs?filter=synced").text, "Riverside Clinic TI")
+        assert "Riverside Health:Riverside Clinic TI" in visible_text(row)
+        ada = signed_in(online, "ada")
+        synced = follow(ada, post_from(ada, "/erp/jobs", "/erp/jobs/sync-now", {}))
+        assert "QuickBooks Online" in flashes(synced.text)[0]
+        online.run_jobs()
+        progress = ada.get("/erp/jobs/progress")
+        assert progress.headers["x-poll-done"] == "1"
+        assert "Cost codes: list updated" in visible_text(progress.text)
+    finally:
+        online.close()
