@@ -13,7 +13,7 @@ from itertools import count
 
 import httpx2
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from browser.web_app import WebApp, screenshot, sign_in
 from procore_qb.demo import Demo, DemoOptions
@@ -283,3 +283,31 @@ def test_without_permission_no_action_shows_and_forcing_one_is_refused(
     sign_out_and_in(page, polling_app, "eve", "/projects")
     page.get_by_role("link", name=name).click()
     expect(page.get_by_role("button", name=re.compile("ERP$"))).to_have_count(0)
+
+
+def test_everything_works_with_javascript_off(
+    page: Page, browser: Browser, polling_app: WebApp
+) -> None:
+    rejected, accepted = "Cobble Row Lofts", "Cobble Row Garage"
+    for name in (rejected, accepted):
+        send_to_erp(page, polling_app, new_project(polling_app, name))
+        page.context.clear_cookies()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        sign_out_and_in(plain, polling_app, "ben", "/erp/jobs?filter=ready_to_export&search=cobble")
+        # Reject: the comment unfolds in place, in the row.
+        row(plain, rejected).locator("summary").click()
+        row(plain, rejected).get_by_label("Enter a Comment (Optional)").fill("Duplicate")
+        row(plain, rejected).get_by_role("button", name="Reject", exact=True).click()
+        expect(plain.get_by_role("status").first).to_contain_text(f"Rejected '{rejected}'")
+        # Accept: the server leads to the customer picker.
+        row(plain, accepted).get_by_role("button", name=re.compile("^Accept")).click()
+        plain.get_by_label("New customer", exact=True).check()
+        plain.get_by_label("New customer name").fill("Cobble Row Partners")
+        plain.get_by_role("button", name="Accept", exact=True).click()
+        expect(plain.get_by_role("status").first).to_contain_text(f"Accepted '{accepted}'")
+        expect(row(plain, rejected)).to_have_count(0)
+        expect(row(plain, accepted)).to_have_count(0)
+    finally:
+        context.close()
