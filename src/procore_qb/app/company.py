@@ -25,6 +25,7 @@ __all__ = [
     "CustomerJobMode",
     "Schedule",
     "load_settings",
+    "read_settings",
     "save_settings",
     "update_settings",
 ]
@@ -178,3 +179,10 @@ def update_settings(ctx: AppContext, actor: Actor, changes: dict[str, Any]) -> C
             },
         )
         return updated
+
+
+def read_settings(ctx: AppContext, actor: Actor) -> CompanySettings:
+    """The company's settings, for anyone with access to the ERP Integrations tool."""
+    require(ctx, actor, Action.VIEW_JOBS)
+    with ctx.sessions.begin() as session:
+        return load_settings(session, ctx.company_id)

@@ -20,7 +20,7 @@ from procore_qb.quickbooks.online.gateway import OnlineGateway
 from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
 from procore_qb.quickbooks.online.oauth import TokenStore as QboTokenStore
 
-__all__ = ["AppContext", "ProcoreIdentity", "company_lock"]
+__all__ = ["AppContext", "MailServer", "ProcoreIdentity", "company_lock"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,19 @@ class ProcoreIdentity:
     procore_user_id: int
     email: str
     name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MailServer:
+    """The mail server mail is handed to, as configured (``PROCORE_QB_MAIL__*``); no secret."""
+
+    host: str
+    port: int
+    security: str
+    """``starttls``, ``ssl`` or ``none``."""
+    from_address: str
+    username: str = ""
+    """The login, empty when the server takes mail without one."""
 
 
 def company_lock(company_id: int) -> str:
@@ -65,6 +78,8 @@ class AppContext:
     online_tokens: Callable[[], QboTokenStore] | None = None
     """Where QuickBooks Online's tokens are kept, by realm (None on Desktop)."""
     demo: bool = False
+    mail: MailServer | None = None
+    """Where mail goes; None: no mail server is configured and mail is held in the outbox."""
     permission_ttl_seconds: int = 300
     limits: EditionLimits = field(init=False)
 

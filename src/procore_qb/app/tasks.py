@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from procore_qb.app.connections import note_online_run
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
@@ -64,6 +65,7 @@ def drain_online(ctx: AppContext) -> dict[str, int | bool]:
         on_result=result_handler(ctx),
     )
     run = driver.drain()
+    note_online_run(ctx, run)
     if run.retry_later and not run.reconnect_required:
         with ctx.sessions.begin() as session:
             ctx.queue.enqueue(

@@ -23,6 +23,7 @@ from procore_qb.procore.resources.budget_line_items import BudgetLineItems
 from procore_qb.procore.resources.cost_codes import CostCodes
 from procore_qb.procore.resources.direct_costs import DirectCosts
 from procore_qb.procore.resources.permissions import PermissionManifest
+from procore_qb.procore.resources.project_templates import ProjectTemplates
 from procore_qb.procore.resources.projects import Projects
 from procore_qb.procore.resources.standard_cost_codes import (
     StandardCostCodeLists,
@@ -467,6 +468,14 @@ class ProcoreGateway:
                 item["origin_data"] = c.origin_data
             items.append(item)
         return self._standard_codes.sync(list_id, items)
+
+    # ------------------------------------------------------------------ project templates
+
+    def project_templates(self) -> list[tuple[int, str]]:
+        """The company's project templates as (id, name), in Procore's order."""
+        return [
+            (int(row["id"]), _str(row.get("name"))) for row in ProjectTemplates(self.client).list()
+        ]
 
     # ------------------------------------------------------------------ permissions
 

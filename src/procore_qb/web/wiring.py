@@ -13,7 +13,7 @@ import httpx2
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.app.context import AppContext, ProcoreIdentity
+from procore_qb.app.context import AppContext, MailServer, ProcoreIdentity
 from procore_qb.app.errors import NotConnected
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.jobs.port import JobQueue
@@ -45,7 +45,7 @@ from procore_qb.store.repositories.connections import PROCORE, QUICKBOOKS_ONLINE
 from procore_qb.store.secrets import SecretBox, load_or_create_key
 from procore_qb.web.app import WebDependencies
 
-__all__ = ["build_app_context", "build_web_dependencies", "session_secret"]
+__all__ = ["build_app_context", "build_web_dependencies", "mail_server", "session_secret"]
 
 
 def _now() -> datetime:
@@ -61,6 +61,20 @@ def session_secret(settings: Settings) -> str:
         return configured
     key = load_or_create_key(settings.secret_key.get_secret_value(), settings.data_dir)
     return hmac.new(key, b"procore-qb web session cookies", hashlib.sha256).hexdigest()
+
+
+def mail_server(settings: Settings) -> MailServer | None:
+    """The configured mail server, without its password; None when mail is held."""
+    mail = settings.mail
+    if not mail.host:
+        return None
+    return MailServer(
+        host=mail.host,
+        port=mail.port,
+        security=mail.security,
+        from_address=mail.from_address,
+        username=mail.username,
+    )
 
 
 def build_web_dependencies(settings: Settings) -> tuple[WebDependencies, Engine]:
@@ -242,4 +256,5 @@ def build_app_context(
         online_oauth=online_oauth,
         online_tokens=online_tokens,
         demo=settings.demo,
+        mail=mail_server(settings),
     )

@@ -125,6 +125,12 @@ class OnlineGateway:
         self.vendor_credits = VendorCreditResource(client)
         self.journal_entries = JournalEntryResource(client)
 
+    def company_name(self) -> str:
+        """The connected company's name (``GET /companyinfo/{realmId}``): one cheap read that
+        proves the tokens and the realm work."""
+        info = self.client.read("CompanyInfo", self.client.realm_id)
+        return str(info.get("CompanyName") or info.get("LegalName") or "")
+
     def execute(
         self, commands: Sequence[Command], *, look_up_first: Collection[str] = ()
     ) -> list[CommandResult]:
