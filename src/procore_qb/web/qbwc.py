@@ -33,7 +33,7 @@ from procore_qb.quickbooks.desktop.soap import (
 )
 from procore_qb.quickbooks.desktop.wsdl import build_wsdl
 
-__all__ = ["MAX_LOGIN_BODY_BYTES", "build_qbwc_router"]
+__all__ = ["MAX_LOGIN_BODY_BYTES", "QWC_ROUTE", "build_qbwc_router"]
 
 log = logging.getLogger(__name__)
 XML = "text/xml; charset=utf-8"
@@ -120,6 +120,10 @@ async def _read_upto(
         if size > limit:
             return size, True
     return size, False
+
+
+QWC_ROUTE = "qbwc-qwc-file"
+"""The name of the ``.qwc`` file's route (the settings page links it when it is served)."""
 
 
 def _too_big(limit: int, why: str) -> _Refusal:
@@ -215,7 +219,9 @@ def build_qbwc_router(
             return Response(build_fault(message, client=False), status_code=500, media_type=XML)
         return Response(build_response(call.method, result), media_type=XML)
 
-    @router.get("/app.qwc", summary="The .qwc file for the QuickBooks Web Connector")
+    @router.get(
+        "/app.qwc", summary="The .qwc file for the QuickBooks Web Connector", name=QWC_ROUTE
+    )
     def app_qwc() -> Response:
         return Response(
             build_qwc(qwc),

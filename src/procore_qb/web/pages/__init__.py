@@ -75,7 +75,16 @@ from procore_qb.app import actors
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError
 from procore_qb.web.api.problems import MEDIA_TYPE
-from procore_qb.web.pages import home, jobs, projects, signin
+from procore_qb.web.pages import (
+    audit,
+    home,
+    jobs,
+    outbox,
+    projects,
+    quickbooks_online,
+    settings,
+    signin,
+)
 from procore_qb.web.pages.csrf import CrossSiteArrivals, CrossSiteGuard, check_form_token
 from procore_qb.web.pages.headers import PageHeaders, content_security_policy
 from procore_qb.web.pages.kit import DemoWelcome, PageConfig, PageKit, PageUser
@@ -90,6 +99,10 @@ ROUTERS: Sequence[Callable[[PageKit], APIRouter]] = (
     home.build_router,
     jobs.build_router,
     projects.build_router,
+    settings.build_router,
+    quickbooks_online.build_router,
+    audit.build_router,
+    outbox.build_router,
 )
 """Every page module's router builder; a new page adds its own here."""
 
