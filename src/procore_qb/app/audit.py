@@ -50,7 +50,7 @@ MAX_USER = 254
 MAX_ACTION = 64
 _CHOICES = 500
 _ACTION = re.compile(r"[a-z][a-z0-9_]*")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,13 +188,16 @@ def build_router(kit: PageKit) -> APIRouter:
                 )
             else:
                 answer = detached("quickbooks_connected.html", request, status=200, realm=realm)
-        answer.delete_cookie(
-            CONNECT_COOKIE,
-            path=CALLBACK_PATH,
-            httponly=True,
-            samesite="lax",
-            secure=kit.config.secure_cookies,
-        )
+        if actor is not None:
+            # Used: the consent it names is over. (A callback with another state leaves it,
+            # so nobody can cancel a person's consent by sending them a made-up callback.)
+            answer.delete_cookie(
+                CONNECT_COOKIE,
+                path=CALLBACK_PATH,
+                httponly=True,
+                samesite="lax",
+                secure=kit.config.secure_cookies,
+            )
         return answer
 
     @router.post("/settings/quickbooks/check", include_in_schema=False)
