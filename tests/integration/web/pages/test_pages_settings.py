@@ -297,3 +297,18 @@ def test_the_mail_settings_are_shown_read_only(stack: Stack) -> None:
     found = re.search(r'aria-labelledby="mail".*?</section>', html, re.S)
     assert found is not None
     assert "<input" not in found.group(0)
+
+
+def test_a_procore_that_cannot_be_reached_is_reported_as_the_checks_error(stack: Stack) -> None:
+    browser, html = _signed_in(stack, "ada")
+    # Procore answers 503 to every call for a while: the client's retries run out.
+    down = stack.procore.put("/_sandbox/unavailable", json={"count": 1000, "retry_after": 1})
+    assert down.status_code == 200, down.text
+    answer = browser.post("/settings/procore/check", token=csrf_token(html))
+    stack.procore.put("/_sandbox/unavailable", json={"count": 0, "retry_after": 1})
+    assert answer.status_code == 303
+    page = browser.get("/settings")
+    assert "Error: procore-qb could not sign in to Procore as the service account" in (
+        visible_text(page.text)
+    )
+    assert "Not connected" in _section(page.text, "procore")
