@@ -54,7 +54,6 @@ from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlParseError
 from procore_qb.quickbooks.desktop.qbxml.costs import job_cost_lines
 from procore_qb.quickbooks.desktop.qbxml.message import (
     Response,
-    ResponseMessage,
     parse_response_message,
     response_of,
 )
@@ -89,7 +88,7 @@ from procore_qb.quickbooks.desktop.qbxml.requests import (
     VendorCreditQuery,
     VendorQuery,
 )
-from procore_qb.quickbooks.desktop.qbxml.scanner import Event, RawRecord, ResponseHead, scan
+from procore_qb.quickbooks.desktop.qbxml.scanner import RawRecord, ResponseHead, scan
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -450,24 +449,23 @@ class DesktopGateway:
         many lines the message has. A query QuickBooks refused raises its
         :class:`~procore_qb.quickbooks.desktop.errors.QuickBooksStatusError`."""
         wanted = frozenset(command.job_ids)
-        source: JobCostSource | None = None
-        sign = 1
-        events: Iterable[Event]
         if isinstance(message, str | bytes):
             # A whole message in markup the scanner does not take is read by the reference.
-            events = _events_of(parse_response_message(message, max_bytes=limits.max_bytes))
-        else:
-            events = scan(message, limits=limits)
-        for event in events:
-            if isinstance(event, ResponseHead):
-                response = response_of(event.tag, event.attributes)
-                if not response.no_match:
-                    response.raise_for_status()
-                source, sign = _SOURCES.get(response.request_type, (None, 1))
-                if source is None and response.request_type != "TxnDeletedQuery":
-                    raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
-            elif isinstance(event, RawRecord) and source is not None:
-                yield from job_cost_lines(event, source=source, sign=sign, wanted=wanted)
+            parsed = parse_response_message(message, max_bytes=limits.max_bytes)
+            for response in parsed.responses:
+                source, sign = _cost_source(response)
+                if source is not None:
+                    for record in response.records:
+                        yield from job_cost_lines(record, source=source, sign=sign, wanted=wanted)
+            return
+        source = None
+        sign = 1
+        for event in scan(message, limits=limits):
+            if isinstance(event, RawRecord):
+                if source is not None:
+                    yield from job_cost_lines(event, source=source, sign=sign, wanted=wanted)
+            elif isinstance(event, ResponseHead):
+                source, sign = _cost_source(response_of(event.tag, event.attributes))
 
     # ------------------------------------------------------------------ results
 
@@ -527,18 +525,12 @@ def _account(list_id: str | None) -> Ref | None:
     return None if not list_id else Ref(list_id=list_id)
 
 
-def _head_of(response: Response) -> ResponseHead:
-    attributes = {"statusCode": str(response.status_code)}
-    if response.status_message:
-        attributes["statusMessage"] = response.status_message
-    if response.status_severity:
-        attributes["statusSeverity"] = response.status_severity
-    if response.request_id is not None:
-        attributes["requestID"] = response.request_id
-    return ResponseHead(f"{response.request_type}Rs", attributes)
-
-
-def _events_of(parsed: ResponseMessage) -> Iterator[Event]:
-    for response in parsed.responses:
-        yield _head_of(response)
-        yield from response.records
+def _cost_source(response: Response) -> tuple[JobCostSource | None, int]:
+    """The source and sign of the lines of a job-cost query's answer (None: no lines, as for
+    the deleted-transactions query); a refusal raises it."""
+    if not response.no_match:
+        response.raise_for_status()
+    source, sign = _SOURCES.get(response.request_type, (None, 1))
+    if source is None and response.request_type != "TxnDeletedQuery":
+        raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
+    return source, sign

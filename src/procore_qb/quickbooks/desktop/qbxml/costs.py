@@ -371,9 +371,11 @@ def _picker(
 
 
 _LINE = ("line_id", "amount", "amount_raw", "memo", "customer")
-_ITEM_GROUPS = _picker(_ITEM, *_LINE, "item")
-_EXPENSE_GROUPS = _picker(_EXPENSE, *_LINE, "account")
 _JOURNAL_GROUPS = _picker(_JOURNAL, *_LINE, "account", "kind", "payee")
+if tuple(_ITEM.groupindex) != ("line_id", "item", "memo", "amount", "amount_raw", "customer"):
+    raise ImportError("the groups of the item line pattern are not in document order")
+if tuple(_EXPENSE.groupindex) != ("line_id", "account", "amount", "amount_raw", "memo", "customer"):
+    raise ImportError("the groups of the expense line pattern are not in document order")
 
 # JobCostLine is a frozen dataclass without __post_init__: its __init__ only stores the
 # fields. Storing them through the slots directly makes the same object in a third of the
@@ -459,7 +461,8 @@ def _item_and_expense_lines(
             if m is None:
                 raise _Unread
             out, is_item = (grouped if in_group else items), True
-            line_id, plain, raw, memo, customer, ref = _ITEM_GROUPS(m.groups())
+            # The groups in document order: TxnLineID, ItemRef, Desc, Amount, CustomerRef.
+            line_id, ref, memo, plain, raw, customer = m.groups()
         elif in_group:
             m = _GROUP_TAIL.match(text, pos, end)
             if m is None:
@@ -472,7 +475,8 @@ def _item_and_expense_lines(
             if m is None:
                 raise _Unread
             out, is_item = expenses, False
-            line_id, plain, raw, memo, customer, ref = _EXPENSE_GROUPS(m.groups())
+            # The groups in document order: TxnLineID, AccountRef, Amount, Memo, CustomerRef.
+            line_id, ref, plain, raw, memo, customer = m.groups()
         elif startswith("<ItemGroupLineRet>", pos):
             m = _GROUP_HEAD.match(text, pos, end)
             if m is None:
