@@ -185,6 +185,7 @@ def _reference_lines(text: str) -> list[JobCostLine]:
                             line.customer_id or "",
                             line.amount * sign * (1 if line.debit else -1),
                             line.item_id, line.account_id, line.payee_name, line.memo,
+                            line.ref_number, line.txn_memo,
                         )
                     )  # fmt: skip
     return out

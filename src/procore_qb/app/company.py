@@ -7,7 +7,7 @@ Stored one key each in ``company_settings``. Changing them needs 'Admin' on ERP 
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
 from procore_qb.app.context import AppContext
+from procore_qb.domain.job_costs import DirectCostColumns
 from procore_qb.domain.permissions import Action
 from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.companies import Companies
@@ -82,6 +83,15 @@ class CompanySettings:
     """Income account of the service items created for new cost codes (QuickBooks Online
     requires one on Service items)."""
     item_expense_account_id: str | None = None
+    budget_direct_cost_columns: DirectCostColumns = DirectCostColumns.READ_ONLY
+    """Procore's budget direct cost columns: read only and populated from QuickBooks (the
+    transactions become direct costs), or editable and not populated (spec §3.8)."""
+    job_cost_schedule: Schedule = Schedule.EVERY_2_HOURS
+    """How often the job costs of projects with job cost syncing are read (spec §3.2: project
+    job costs every two hours)."""
+    job_cost_account_cost_codes: dict[str, str] = field(default_factory=dict)
+    """QuickBooks account id -> cost code: where lines coded to an account (not an item) go.
+    Empty: such lines are reported as not mapped."""
 
     def to_json(self) -> dict[str, Any]:
         return {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in asdict(self).items()}
@@ -97,7 +107,44 @@ _PARSERS: dict[str, Any] = {
     ),
     "item_income_account_id": lambda v: _account(v, "item_income_account_id"),
     "item_expense_account_id": lambda v: _account(v, "item_expense_account_id"),
+    "budget_direct_cost_columns": DirectCostColumns,
+    "job_cost_schedule": Schedule,
+    "job_cost_account_cost_codes": lambda v: _account_table(v),
 }
+
+MAX_ACCOUNT_TABLE = 1000
+"""Rows of the account-to-cost-code table (QuickBooks companies keep far fewer accounts)."""
+
+
+def _account_table(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(
+            "job_cost_account_cost_codes must be an object mapping QuickBooks account ids to "
+            'cost codes, e.g. {"80000007-1795996800": "01-100"}'
+        )
+    if len(value) > MAX_ACCOUNT_TABLE:
+        raise ValueError(
+            f"job_cost_account_cost_codes holds at most {MAX_ACCOUNT_TABLE} accounts; "
+            f"got {len(value)}"
+        )
+    table: dict[str, str] = {}
+    for account, code in value.items():
+        if _account(account, "each account id of job_cost_account_cost_codes") is None:
+            raise ValueError("job_cost_account_cost_codes cannot hold an empty account id")
+        if (
+            not isinstance(code, str)
+            or not code.strip()
+            or len(code) > 255
+            or not code.isprintable()
+        ):
+            raise ValueError(
+                f"job_cost_account_cost_codes[{str(account)[:64]!r}] must be a cost code "
+                "(1-255 printable characters)"
+            )
+        table[account] = code.strip()
+    return table
 
 
 def _account(value: Any, name: str) -> str | None:

@@ -6,8 +6,9 @@ outbox, so an answer and what it changes commit together: after a crash at any p
 both are there or neither, and the driver hands the command out again (looking it up first).
 
 Routing is by the command's subject: ``export`` (an export item's commands),
-``job_refresh`` (a job-list refresh) and ``cost_code_list`` (the items of the company's
-QuickBooks cost code list, see :mod:`procore_qb.app.setup`).
+``job_refresh`` (a job-list refresh), ``cost_code_list`` (the items of the company's
+QuickBooks cost code list, see :mod:`procore_qb.app.setup`) and ``job_costs`` (a read of the
+costs coded to synced projects' jobs, see :mod:`procore_qb.app.job_costs`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from procore_qb.app.context import AppContext
 from procore_qb.app.export import EXPORT_SUBJECT, command_prefix
+from procore_qb.app.job_costs import JOB_COSTS_SUBJECT, apply_job_cost_result
 from procore_qb.app.refresh import REFRESH_SUBJECT, apply_refresh, record_refresh
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, apply_items_result
@@ -63,6 +65,8 @@ def apply_result(ctx: AppContext, session: Session, row: QbCommand, result: Comm
         apply_refresh(ctx, session, row, result)
     elif row.subject_type == COST_CODE_LIST_SUBJECT:
         apply_items_result(ctx, session, row, result)
+    elif row.subject_type == JOB_COSTS_SUBJECT:
+        apply_job_cost_result(ctx, session, row, result)
     else:
         log.info("no handler for the answer to %s command %s", row.kind, row.idempotency_key)
 

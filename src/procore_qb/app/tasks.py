@@ -9,7 +9,9 @@ Each task may run more than once (after a crash, or a retry) and is idempotent.
 | ``procore-writeback`` | marks an exported project and its cost codes synced in Procore |
 | ``procore-apply-job-change`` | applies a QuickBooks-side change of a synced job to Procore |
 | ``procore-cost-code-list`` | writes QuickBooks' service items into the company's cost code list |
+| ``procore-job-costs`` | writes a project's QuickBooks costs to Procore (direct costs, totals) |
 | ``refresh-jobs-tick`` | hourly: asks for a job-list refresh when the company's schedule is due |
+| ``job-costs-tick`` | hourly: asks for the job costs of projects whose job cost schedule is due |
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from procore_qb.app.connections import note_online_run
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
+from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, push_job_costs, request_due_syncs
 from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
 from procore_qb.app.results import WRITEBACK_TASK, result_handler
@@ -114,6 +117,23 @@ def register_tasks(ctx: AppContext) -> None:
     queue.schedule(
         f"{REFRESH_TICK_TASK}:company-{ctx.company_id}",
         REFRESH_TICK_TASK,
+        every=timedelta(hours=1),
+        args={"company_id": ctx.company_id},
+        lock=ctx.lock,
+    )
+
+    def job_costs(run: JobContext, *, project_id: int) -> None:
+        push_job_costs(ctx, int(project_id))
+
+    def job_costs_tick(run: JobContext, **args: Any) -> None:
+        _same_company(ctx, args)
+        request_due_syncs(ctx)
+
+    queue.register(PUSH_TASK, job_costs)
+    queue.register(TICK_TASK, job_costs_tick)
+    queue.schedule(
+        f"{TICK_TASK}:company-{ctx.company_id}",
+        TICK_TASK,
         every=timedelta(hours=1),
         args={"company_id": ctx.company_id},
         lock=ctx.lock,

@@ -166,7 +166,13 @@ class QueryVendors(_Base):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QueryJobCosts(_Base):
     """Cost lines coded to the given jobs (bills, checks, card charges, vendor credits,
-    journal entries), optionally only those changed since ``modified_since``."""
+    journal entries), optionally only those of transactions changed since ``modified_since``.
+
+    The answer's ``job_costs`` hold every line of a transaction read that is coded to one of
+    the jobs. Without ``modified_since`` (or with :attr:`CommandResult.full_read`) they are
+    every such line QuickBooks has. With it, ``deleted_ids`` names the transactions deleted
+    since then *and* the transactions read that hold no line for the jobs any more (a line
+    moved to another job), so the lines known of them can be dropped."""
 
     kind: ClassVar[str] = "query_job_costs"
     job_ids: tuple[str, ...]
@@ -246,7 +252,12 @@ class JobCostSource(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class JobCostLine:
-    """One cost line coded to a job. ``amount`` is signed: credits reduce cost."""
+    """One cost line coded to a job. ``amount`` is signed: credits reduce cost.
+
+    ``memo`` is the line's own text (or the transaction's when the line has none);
+    ``ref_number`` the transaction's number (RefNumber / DocNumber) and ``txn_memo`` the
+    transaction's memo (Desktop ``Memo``, Online ``PrivateNote``), which carries procore-qb's
+    marker on the bills procore-qb itself wrote."""
 
     source: JobCostSource
     txn_id: str
@@ -258,6 +269,8 @@ class JobCostLine:
     account_id: str | None = None
     vendor_name: str = ""
     memo: str = ""
+    ref_number: str = ""
+    txn_memo: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +299,10 @@ class CommandResult:
     job_costs: tuple[JobCostLine, ...] = ()
     deleted_ids: tuple[str, ...] = ()
     as_of: datetime | None = field(default=None)
+    full_read: bool = False
+    """A read asked for changes only, but QuickBooks could only answer with everything (QuickBooks
+    Online beyond its change-data-capture window or cap): deletions are not reported, and
+    whatever the answer leaves out is gone."""
 
     @property
     def ok(self) -> bool:
@@ -411,6 +428,8 @@ def result_to_json(result: CommandResult) -> dict[str, Any]:
         out["deleted_ids"] = list(result.deleted_ids)
     if result.as_of is not None:
         out["as_of"] = _encode(result.as_of)
+    if result.full_read:
+        out["full_read"] = True
     return out
 
 
@@ -438,4 +457,5 @@ def result_from_json(data: dict[str, Any]) -> CommandResult:
         ),
         deleted_ids=tuple(str(i) for i in data.get("deleted_ids", ())),
         as_of=None if as_of is None else datetime.fromisoformat(as_of),
+        full_read=bool(data.get("full_read", False)),
     )

@@ -32,6 +32,8 @@ class RuleCode(enum.StrEnum):
     CUSTOMER_NOT_FOUND = "customer_not_found"
     FULL_NAME_TOO_LONG = "full_name_too_long"
     TOO_MANY_LEVELS = "too_many_levels"
+    PROJECT_NOT_SYNCED = "project_not_synced"
+    JOB_COST_SYNC_OFF = "job_cost_sync_off"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,13 @@ from typing import Any
 from procore_qb.domain.project import Address, CostCode, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.procore.client import ProcoreClient
-from procore_qb.procore.errors import ProcoreTransportError, ProcoreUsageError
+from procore_qb.procore.errors import NotFound, ProcoreTransportError, ProcoreUsageError
 from procore_qb.procore.resources.budget_line_items import BudgetLineItems
+from procore_qb.procore.resources.budget_views import BudgetViews
 from procore_qb.procore.resources.cost_codes import CostCodes
 from procore_qb.procore.resources.direct_costs import DirectCosts
+from procore_qb.procore.resources.erp import ErpPlatform
+from procore_qb.procore.resources.line_item_types import LineItemTypes
 from procore_qb.procore.resources.permissions import PermissionManifest
 from procore_qb.procore.resources.project_templates import ProjectTemplates
 from procore_qb.procore.resources.projects import Projects
@@ -33,9 +36,11 @@ from procore_qb.procore.sync import JSONObject, SyncResult
 
 __all__ = [
     "BudgetLine",
+    "BudgetRow",
     "CostCodeList",
     "DirectCostEntry",
     "DirectCostLine",
+    "JobToDate",
     "NewCostCode",
     "OriginMark",
     "ProcoreGateway",
@@ -112,6 +117,25 @@ class BudgetLine:
     cost_code_id: int
     line_item_type_id: int
     original_budget_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetRow:
+    """A budget line item as the budget's detail rows show it (``id`` is the line item)."""
+
+    id: int
+    cost_code_id: int
+    line_item_type_id: int
+    original_budget_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class JobToDate:
+    """The ERP job-to-date cost of one cost code and cost type of a synced project."""
+
+    cost_code_id: int
+    line_item_type_id: int
+    job_to_date_cost: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +278,13 @@ def _money(value: Decimal) -> float:
     return float(value)
 
 
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+    except ArithmeticError:
+        return Decimal("0")
+
+
 class ProcoreGateway:
     """Procore as the use cases see it, for the company of ``client``."""
 
@@ -271,7 +302,10 @@ class ProcoreGateway:
         self._standard_codes = StandardCostCodes(client)
         self._manifest = PermissionManifest(client)
         self._budget = BudgetLineItems(client)
+        self._budget_views = BudgetViews(client)
         self._direct_costs = DirectCosts(client)
+        self._erp = ErpPlatform(client)
+        self._line_item_types = LineItemTypes(client)
 
     @property
     def company_id(self) -> int:
@@ -497,19 +531,128 @@ class ProcoreGateway:
 
     # ------------------------------------------------------------------ job costs
 
-    def add_budget_lines(self, project_id: int, lines: Sequence[BudgetLine]) -> list[JSONObject]:
-        """Budget line items so QuickBooks costs on these cost codes show in the budget."""
-        return [
-            self._budget.create(
-                project_id,
-                {
-                    "cost_code_id": line.cost_code_id,
-                    "line_item_type_id": line.line_item_type_id,
-                    "original_budget_amount": _money(line.original_budget_amount),
-                },
+    def budget_rows(
+        self, project_id: int, *, line_item_type_id: int | None = None
+    ) -> list[BudgetRow]:
+        """The project's budget line items, read from its first budget view's detail rows."""
+        views = list(self._budget_views.list(project_id))
+        if not views:
+            return []
+        rows = self._budget_views.detail_rows(
+            int(views[0]["id"]),
+            project_id,
+            category_ids=[line_item_type_id] if line_item_type_id is not None else (),
+        )
+        out: list[BudgetRow] = []
+        for row in rows:
+            if row.get("cost_code_id") is None or row.get("category_id") is None:
+                continue
+            out.append(
+                BudgetRow(
+                    id=int(row["id"]),
+                    cost_code_id=int(row["cost_code_id"]),
+                    line_item_type_id=int(row["category_id"]),
+                    original_budget_amount=_decimal(row.get("original_budget_amount")),
+                )
             )
-            for line in lines
-        ]
+        return out
+
+    def add_budget_lines(self, project_id: int, lines: Sequence[BudgetLine]) -> list[BudgetRow]:
+        """Budget line items so QuickBooks costs on these cost codes show in the budget.
+
+        Procore's create is a POST, which is not repeated safely: the budget is read first
+        and only the cost code / cost type pairs it lacks are created, so a line whose create
+        answer was lost is found, not made twice. Returns the rows for ``lines``, in order."""
+        if not lines:
+            return []
+        existing = {(r.cost_code_id, r.line_item_type_id): r for r in self.budget_rows(project_id)}
+        out: list[BudgetRow] = []
+        for line in lines:
+            key = (line.cost_code_id, line.line_item_type_id)
+            found = existing.get(key)
+            if found is None:
+                created = self._budget.create(
+                    project_id,
+                    {
+                        "cost_code_id": line.cost_code_id,
+                        "line_item_type_id": line.line_item_type_id,
+                        "original_budget_amount": _money(line.original_budget_amount),
+                    },
+                )
+                found = BudgetRow(
+                    id=int(created["id"]),
+                    cost_code_id=line.cost_code_id,
+                    line_item_type_id=line.line_item_type_id,
+                    original_budget_amount=_decimal(created.get("original_budget_amount")),
+                )
+                existing[key] = found
+            out.append(found)
+        return out
+
+    def cost_type_id(self, code: str = "O", name: str = "Other") -> int:
+        """The company's cost type (line item type) ``code``/``name``: QuickBooks has no cost
+        types, so everything synced from it uses 'Other' (spec procore-workflow §1.4)."""
+        for row in self._line_item_types.list():
+            if str(row.get("code") or "").casefold() == code.casefold() or (
+                str(row.get("name") or "").casefold() == name.casefold()
+            ):
+                return int(row["id"])
+        raise ProcoreUsageError(
+            f"the company has no cost type {name!r} ({code}); add it in Procore's company Admin "
+            "tool (Cost Types), which QuickBooks-synced costs use"
+        )
+
+    def write_job_to_date(self, job_origin_id: str, figures: Sequence[JobToDate]) -> SyncResult:
+        """ERP job-to-date costs of a synced project (``erp_job_costs/sync``, matched by cost
+        code and cost type, so repeating it updates the same figures)."""
+        return self._erp.job_costs_sync(
+            job_origin_id,
+            [
+                {
+                    "cost_code_id": f.cost_code_id,
+                    "line_item_type_id": f.line_item_type_id,
+                    "job_to_date_cost": _money(f.job_to_date_cost),
+                }
+                for f in figures
+            ],
+        )
+
+    def set_job_cost_transaction_syncing(self, project_id: int, enabled: bool) -> JSONObject:
+        """Procore's per-project "Enable ERP Job Cost Transaction Syncing" configuration."""
+        return self._erp.set_job_cost_transaction_syncing(project_id, enabled)
+
+    def find_direct_costs(self, project_id: int, origin_ids: Sequence[str]) -> dict[str, int]:
+        """Direct cost id by ``origin_id``, for the ones that exist (200 origin ids a call)."""
+        out: dict[str, int] = {}
+        wanted = list(dict.fromkeys(origin_ids))
+        for start in range(0, len(wanted), 200):
+            chunk = wanted[start : start + 200]
+            for row in self._direct_costs.list(project_id, origin_id=chunk):
+                if row.get("origin_id") in chunk:
+                    out[str(row["origin_id"])] = int(row["id"])
+        return out
+
+    def direct_cost_lines(self, project_id: int, direct_cost_id: int) -> list[JSONObject]:
+        return list(self._direct_costs.line_items(project_id, direct_cost_id))
+
+    def delete_direct_cost(self, project_id: int, direct_cost_id: int) -> bool:
+        """Delete a direct cost (and its lines); False when it was already gone."""
+        try:
+            self.client.delete(f"/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}")
+        except NotFound:
+            return False
+        return True
+
+    def delete_direct_cost_line(self, project_id: int, direct_cost_id: int, line_id: int) -> bool:
+        """Delete one direct cost line item; False when it was already gone."""
+        try:
+            self.client.delete(
+                f"/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}"
+                f"/line_items/{line_id}"
+            )
+        except NotFound:
+            return False
+        return True
 
     def write_direct_costs(
         self, project_id: int, entries: Sequence[DirectCostEntry]

@@ -343,7 +343,10 @@ def test_job_costs_reach_the_budget_and_direct_costs(sim: Sim) -> None:
     code = project.cost_codes[0]
     other = next(t for t in LineItemTypes(client).list() if t.get("id"))
     [line] = gateway.add_budget_lines(2001, [BudgetLine(code.id, int(other["id"]))])
-    assert line["cost_code"]["id"] == code.id
+    assert line.cost_code_id == code.id
+    # Asked again (as after a lost answer), the budget line is found, not made twice.
+    assert gateway.add_budget_lines(2001, [BudgetLine(code.id, int(other["id"]))]) == [line]
+    assert [r.id for r in gateway.budget_rows(2001)] == [line.id]
     headers, lines = gateway.write_direct_costs(
         2001,
         [

@@ -12,6 +12,7 @@ from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
 from procore_qb.procore.errors import Conflict, ProcoreUsageError
 from procore_qb.procore.gateway import (
     BudgetLine,
+    BudgetRow,
     DirectCostEntry,
     DirectCostLine,
     NewCostCode,
@@ -277,6 +278,14 @@ def test_job_costs_become_direct_costs_with_lines_and_budget_lines() -> None:
         reply(200, {"entities": [{"id": 1}], "errors": []}),
     )
     fake.on("POST", "/rest/v1.0/budget_line_items", reply(201, {"id": 77}))
+    fake.on("GET", "/rest/v1.0/budget_views", reply(200, [{"id": 5, "name": "Standard"}]))
+    fake.on(
+        "GET",
+        "/rest/v1.0/budget_views/5/detail_rows",
+        reply(
+            200, [{"id": 61, "cost_code_id": 12, "category_id": 5, "original_budget_amount": "9.5"}]
+        ),
+    )
     gw = gateway(fake)
     line = DirectCostLine(11, 5, Decimal("1250.50"), "Rebar")
     entries = [
@@ -307,8 +316,12 @@ def test_job_costs_become_direct_costs_with_lines_and_budget_lines() -> None:
             }
         ]
     }
-    assert gw.add_budget_lines(2001, [BudgetLine(11, 5)]) == [{"id": 77}]
-    assert fake.bodies()[2] == {
+    # The budget is read first: the line the budget has is not created again.
+    assert gw.add_budget_lines(2001, [BudgetLine(11, 5), BudgetLine(12, 5)]) == [
+        BudgetRow(77, 11, 5),
+        BudgetRow(61, 12, 5, Decimal("9.5")),
+    ]
+    assert fake.bodies()[-1] == {
         "project_id": 2001,
         "budget_line_item": {
             "cost_code_id": 11,

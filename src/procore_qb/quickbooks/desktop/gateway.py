@@ -421,21 +421,31 @@ class DesktopGateway:
                 vendors = tuple(read_vendor(r) for r in rets if r.tag == "VendorRet")
                 return CommandResult(idempotency_key=key, vendors=vendors)
             case QueryJobCosts():
-                return CommandResult(
-                    idempotency_key=key, job_costs=self._job_costs(command, response)
-                )
+                lines, elsewhere = self._job_costs(command, response)
+                return CommandResult(idempotency_key=key, job_costs=lines, deleted_ids=elsewhere)
         raise DesktopError(f"no qbXML mapping for command {type(command).__name__}")
 
     @staticmethod
-    def _job_costs(command: QueryJobCosts, response: Response) -> tuple[JobCostLine, ...]:
+    def _job_costs(
+        command: QueryJobCosts, response: Response
+    ) -> tuple[tuple[JobCostLine, ...], tuple[str, ...]]:
+        """The lines of ``command``'s jobs in one page, and (for a changes-only read) the
+        transactions of the page that hold no line for them: a line recoded to another job
+        leaves the transaction without one, and the lines known of it are gone."""
         source, sign = _SOURCES.get(response.request_type, (None, 1))
         if source is None:
             raise QbxmlParseError(f"{response.request_type} is not a job-cost query")
         wanted = frozenset(command.job_ids)
         lines: list[JobCostLine] = []
+        elsewhere: list[str] = []
         for record in response.records:
-            lines.extend(job_cost_lines(record, source=source, sign=sign, wanted=wanted))
-        return tuple(lines)
+            found = job_cost_lines(record, source=source, sign=sign, wanted=wanted)
+            lines.extend(found)
+            if not found and command.modified_since is not None:
+                txn_id = fields_of(record).get("TxnID")
+                if txn_id:
+                    elsewhere.append(txn_id)
+        return tuple(lines), tuple(elsewhere)
 
     @staticmethod
     def stream_job_costs(

@@ -384,9 +384,10 @@ class OnlineGateway:
 
     def _job_costs(self, command: QueryJobCosts) -> CommandResult:
         """Every cost line of the jobs; with ``modified_since``, the lines of transactions
-        changed since then (one CDC call for the four entities) and the ids of transactions
-        deleted since then in ``deleted_ids`` (QuickBooks Online transaction ids are unique
-        across transaction types)."""
+        changed since then (one CDC call for the four entities) and, in ``deleted_ids``, the
+        transactions deleted since then and those changed that hold no line for the jobs any
+        more (QuickBooks Online transaction ids are unique across transaction types). When CDC
+        had to fall back to reading everything, the answer says ``full_read``."""
         read = self.stream_job_costs(command)
         lines = tuple(read)
         return CommandResult(
@@ -394,6 +395,7 @@ class OnlineGateway:
             job_costs=lines,
             deleted_ids=read.deleted_ids,
             as_of=read.as_of,
+            full_read=read.full_read and command.modified_since is not None,
         )
 
     def stream_job_costs(self, command: QueryJobCosts) -> JobCostRead:
@@ -407,7 +409,8 @@ class JobCostRead:
     """An iterator of the cost lines of a :class:`QueryJobCosts`, page by page.
 
     Once it is used up, ``deleted_ids`` holds the transactions deleted since
-    ``modified_since`` (a CDC read), ``full_read`` says every transaction was read (no
+    ``modified_since`` and those changed since then that hold no line for the jobs any more (a
+    line recoded to another job; a CDC read), ``full_read`` says every transaction was read (no
     ``modified_since``, beyond the CDC window, or more changes than one CDC answer holds: the
     caller treats lines it knows that were not read again as gone), and ``as_of`` is the
     watermark of the read (QuickBooks' time of its first answer)."""
@@ -438,12 +441,15 @@ class JobCostRead:
                 )
                 if changes is not None and not changes.full_read:
                     self.as_of = changes.as_of
-                    self.deleted_ids = tuple(
-                        d for entity in resources for d in changes.deleted.get(entity, ())
-                    )
+                    gone = [d for entity in resources for d in changes.deleted.get(entity, ())]
+                    self.deleted_ids = tuple(gone)
                     for entity, resource in resources.items():
                         for txn in changes.changed.get(entity, ()):
-                            yield from _wanted(resource.cost_lines(txn), wanted)
+                            found = list(_wanted(resource.cost_lines(txn), wanted))
+                            if not found and txn.get("Id") is not None:
+                                gone.append(str(txn["Id"]))
+                            yield from found
+                    self.deleted_ids = tuple(gone)
                     return
                 self.full_read = True
                 if changes is not None:

@@ -71,6 +71,8 @@ def expense_lines(
                 account_id=ref_value(detail, "AccountRef") or ref_value(detail, "ItemAccountRef"),
                 vendor_name=vendor,
                 memo=str(line.get("Description") or txn.get("PrivateNote") or ""),
+                ref_number=str(txn.get("DocNumber") or ""),
+                txn_memo=str(txn.get("PrivateNote") or ""),
             )
         )
     return out
@@ -105,6 +107,8 @@ def journal_lines(txn: Mapping[str, Any]) -> list[JobCostLine]:
                 account_id=ref_value(detail, "AccountRef"),
                 vendor_name=_name(entity, "EntityRef") if entity.get("Type") == "Vendor" else "",
                 memo=str(line.get("Description") or txn.get("PrivateNote") or ""),
+                ref_number=str(txn.get("DocNumber") or ""),
+                txn_memo=str(txn.get("PrivateNote") or ""),
             )
         )
     return out

@@ -52,6 +52,7 @@ REQUIRED: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
     ("POST", f"{V0}/budget_line_items/sync"): PROJECT,
     ("GET", f"{V0}/budget_line_items/{{id}}"): PROJECT,
     ("PATCH", f"{V0}/budget_line_items/{{id}}"): PROJECT,
+    ("GET", f"{V0}/budget_views/{{budget_view_id}}/detail_rows"): PROJECT,
     ("GET", f"{V0}/webhooks/hooks"): EITHER,
     ("POST", f"{V0}/webhooks/hooks"): EITHER,
     ("DELETE", f"{V0}/webhooks/hooks/{{id}}"): EITHER,

@@ -28,6 +28,17 @@ Rules:
 * the direct cost ``status`` is one of Procore's direct cost statuses (draft, pending,
   revise_and_resubmit, approved);
 * writing budgets and direct costs needs 'Admin' on the project's Admin tool;
+* ``GET /rest/v1.0/budget_views`` lists the budget views (views are the company's; this
+  sandbox keeps one, "Procore Standard Budget", made on first sight; ``project_id`` is optional,
+  S-postman) with ``id``, ``name``, ``description``, ``role``, ``links`` (``detail_rows``,
+  ``summary_rows``) and times (procore_sdk model ``RestV10BudgetViewsGet200ResponseInner``);
+  ``GET …/budget_views/{id}/detail_rows?project_id`` lists a project's budgeted rows, one per
+  budget line item, filtered by ``cost_code_id[]``, ``category_id[]`` (the line item type) and
+  ``budget_line_item_id[]`` (S-postman), with the fields of procore_sdk's ``Budget View Detail
+  Row`` (``id`` is the budget line item, ``original_budget_amount`` a string); the extra keys
+  real views add per source column are not served;
+* deleting a direct cost deletes its line items with it (they exist only under
+  ``…/direct_costs/{direct_cost_id}/line_items``);
 * ``origin_id`` is unique per company (409, D-sync).
 """
 
@@ -37,7 +48,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
-from procore_qb.sandbox.procore.errors import Unprocessable
+from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
 from procore_qb.sandbox.procore.fields import clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, parse_range, sort_records
 from procore_qb.sandbox.procore.permissions import has_level, require
@@ -224,6 +235,122 @@ def update_budget(call: Call) -> Reply:
         call.user["id"],
     )
     return Reply(_render_budget(call, record))
+
+
+# ------------------------------------------------------------------ budget views
+
+
+def _budget_view(call: Call, company_id: int) -> dict[str, Any]:
+    for view in call.world.table("budget_views").values():
+        if view["_company_id"] == company_id:
+            return view
+    return call.world.insert(
+        "budget_views",
+        {
+            "_company_id": company_id,
+            "name": "Procore Standard Budget",
+            "description": "The company's standard budget view",
+            "role": "standard",
+        },
+        call.now,
+    )
+
+
+def _render_view(record: dict[str, Any]) -> dict[str, Any]:
+    base = f"{V0}/budget_views/{record['id']}"
+    return {
+        "id": record["id"],
+        "name": record["name"],
+        "description": record["description"],
+        "role": record["role"],
+        "created_by": None,
+        "links": {"detail_rows": f"{base}/detail_rows", "summary_rows": f"{base}/summary_rows"},
+        "created_at": render_time(record["created_at"]),
+        "updated_at": render_time(record["updated_at"]),
+    }
+
+
+def list_budget_views(call: Call) -> Reply:
+    if call.param("project_id") not in (None, ""):
+        company_id = call.project()["_company_id"]
+    else:
+        company_id = call.company()["id"]
+    return call.page([_budget_view(call, company_id)], _render_view)
+
+
+def _ids(call: Call, name: str) -> set[int] | None:
+    raw = call.query.getlist(f"{name}[]") + call.query.getlist(name)
+    if not raw:
+        return None
+    out: set[int] = set()
+    for value in raw:
+        for part in value.strip().removeprefix("[").removesuffix("]").split(","):
+            if not part.strip():
+                continue
+            try:
+                out.add(int(part))
+            except ValueError as exc:
+                raise BadRequest(f"{name}[] takes integer ids; got {part.strip()!r}") from exc
+    return out
+
+
+def list_detail_rows(call: Call) -> Reply:
+    project = call.project()
+    call.record("budget_views", call.path_int("budget_view_id"), "budget view")
+    codes, kinds, lines = (
+        _ids(call, "cost_code_id"),
+        _ids(call, "category_id"),
+        _ids(call, "budget_line_item_id"),
+    )
+    rows = [
+        r
+        for r in call.world.table("budget_line_items").values()
+        if r["_project_id"] == project["id"]
+        and (codes is None or r["cost_code_id"] in codes)
+        and (kinds is None or r["line_item_type_id"] in kinds)
+        and (lines is None or r["id"] in lines)
+    ]
+    rows.sort(key=lambda r: r["id"])
+    company = call.world.table("companies").get(project["_company_id"]) or {}
+
+    def render(record: dict[str, Any]) -> dict[str, Any]:
+        code = call.world.table("cost_codes").get(record["cost_code_id"]) or {}
+        kind = call.world.table("line_item_types").get(record["line_item_type_id"]) or {}
+        wbs = next(
+            (
+                w["id"]
+                for w in call.world.table("wbs_codes").values()
+                if w["_project_id"] == project["id"]
+                and w["cost_code_id"] == record["cost_code_id"]
+                and w["line_item_type_id"] == record["line_item_type_id"]
+            ),
+            None,
+        )
+        return {
+            "id": record["id"],
+            "biller": project.get("name"),
+            "biller_id": project["id"],
+            "biller_type": "Project",
+            "budget_modifications": "0.0",
+            "category": kind.get("name"),
+            "category_id": record["line_item_type_id"],
+            "company": company.get("name"),
+            "company_id": project["_company_id"],
+            "cost_code": code.get("full_code"),
+            "cost_code_id": record["cost_code_id"],
+            "cost_code_origin_id": code.get("origin_id"),
+            "currency_configuration": {"currency_iso_code": "USD"},
+            "deletable": True,
+            "original_budget_amount": str(record.get("original_budget_amount") or 0.0),
+            "project": project.get("name"),
+            "project_id": project["id"],
+            "root_cost_code": code.get("full_code"),
+            "root_cost_code_id": record["cost_code_id"],
+            "unbudgeted_reason": None,
+            "wbs_code_id": wbs,
+        }
+
+    return call.page(rows, render)
 
 
 # ------------------------------------------------------------------ WBS codes and budget sync
@@ -541,6 +668,12 @@ def delete_cost(call: Call) -> Reply:
         call.user, "project", "admin", "admin", f"delete direct costs of project {project['id']}"
     )
     _synced_guard(call, record, "delete")
+    for line in [
+        x
+        for x in call.world.table("direct_cost_line_items").values()
+        if x["direct_cost_id"] == record["id"]
+    ]:
+        call.world.delete("direct_cost_line_items", line)
     call.world.delete("direct_costs", record)
     call.emit(
         project["_company_id"],
@@ -751,6 +884,13 @@ def routes() -> list[RouteSpec]:
             "List Project WBS codes",
         ),
         RouteSpec("GET", f"{bli}/{{id}}", show_budget, "Show Budget Line Item"),
+        RouteSpec("GET", f"{V0}/budget_views", list_budget_views, "List Budget Views"),
+        RouteSpec(
+            "GET",
+            f"{V0}/budget_views/{{budget_view_id}}/detail_rows",
+            list_detail_rows,
+            "List Budget View Detail Rows",
+        ),
         RouteSpec(
             "PATCH", f"{bli}/{{id}}", update_budget, "Update Budget Line Item", mutating=True
         ),

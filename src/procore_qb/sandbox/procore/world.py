@@ -38,6 +38,7 @@ TABLES = (
     "cost_codes",
     "line_item_types",
     "budget_line_items",
+    "budget_views",
     "wbs_codes",
     "direct_costs",
     "direct_cost_line_items",

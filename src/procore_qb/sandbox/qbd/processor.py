@@ -49,6 +49,7 @@ from procore_qb.sandbox.qbd.txns import (
     render_txn,
     txn_del,
     txn_query,
+    txn_void,
 )
 
 __all__ = ["MAX_REQUESTS_PER_MESSAGE", "PRODUCT_NAME", "SUPPORTED_VERSIONS", "RequestProcessor"]
@@ -242,6 +243,7 @@ HANDLERS: dict[str, Handler] = {
     **{f"{kind}QueryRq": _list_query((kind,)) for kind in SMALL_LISTS},
     "ListDelRq": list_del,
     "TxnDelRq": txn_del,
+    "TxnVoidRq": txn_void,
     "ListDeletedQueryRq": lambda company, request: list_deleted_query(company, request, txns=False),
     "TxnDeletedQueryRq": lambda company, request: list_deleted_query(company, request, txns=True),
     **{f"{kind}AddRq": _txn_add(kind) for kind in TXN_KINDS},

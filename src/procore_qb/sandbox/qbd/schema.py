@@ -374,6 +374,7 @@ SEQUENCES: dict[str, str] = {
     # ------------------------------------------------------------------ deletions
     "ListDelRq": "ListDelType ListID",
     "TxnDelRq": "TxnDelType TxnID",
+    "TxnVoidRq": "TxnVoidType TxnID",
     "ListDeletedQueryRq": "ListDelType+ DeletedDateRangeFilter? IncludeRetElement*",
     "TxnDeletedQueryRq": "TxnDelType+ DeletedDateRangeFilter? IncludeRetElement*",
 }
@@ -706,6 +707,27 @@ ENUMS: dict[str, frozenset[str]] = {
             "TimeTracking",
             "TransferInventory",
             "VehicleMileage",
+            "VendorCredit",
+        ]
+    ),
+    # TxnVoidType (qbxml130.xsd).
+    "TxnVoidType": frozenset(
+        [
+            "ARRefundCreditCard",
+            "Bill",
+            "BillPaymentCheck",
+            "BillPaymentCreditCard",
+            "Charge",
+            "Check",
+            "CreditCardCharge",
+            "CreditCardCredit",
+            "CreditMemo",
+            "Deposit",
+            "InventoryAdjustment",
+            "Invoice",
+            "ItemReceipt",
+            "JournalEntry",
+            "SalesReceipt",
             "VendorCredit",
         ]
     ),

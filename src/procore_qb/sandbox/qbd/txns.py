@@ -1,5 +1,11 @@
 """Transactions that carry job cost: Bill, Check, CreditCardCharge, VendorCredit, JournalEntry.
 
+``TxnVoidRq`` voids one: QuickBooks keeps the transaction with its lines and sets its amounts to
+zero ("Voids a bill by setting its amount to zero while preserving its record in QuickBooks",
+Conductor's QuickBooks Desktop reference for TxnVoid) and marks its memo ``VOID:`` as the
+QuickBooks register shows it [U]; the change is a modification (new EditSequence and
+TimeModified), so modified-date queries see it.
+
 Each line is coded to a customer:job (``CustomerRef``, or ``EntityRef`` on journal lines) and
 to an item (``ItemLineRet``) or an account (``ExpenseLineRet``) (spec B.5). Queries take the
 ``TxnQuery`` filters of spec B.5; lines come back only with ``IncludeLineItems`` true.
@@ -37,7 +43,7 @@ from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
 from procore_qb.sandbox.qbd.nodes import Node
 from procore_qb.sandbox.qbd.schema import MATCH_CRITERIA, TXN_DEL_TYPES, order_of
 
-__all__ = ["TXN_KINDS", "add_txn", "mod_txn", "render_txn", "txn_del", "txn_query"]
+__all__ = ["TXN_KINDS", "add_txn", "mod_txn", "render_txn", "txn_del", "txn_query", "txn_void"]
 
 TXN_KINDS = ("Bill", "Check", "CreditCardCharge", "VendorCredit", "JournalEntry")
 _TOTAL = {
@@ -501,6 +507,47 @@ def txn_del(company: CompanyFile, request: Node) -> Result:
         )
     when = company.delete_txn(obj)
     rets = [Node("TxnDelType", del_type), Node("TxnID", txn_id), Node("TimeDeleted", when)]
+    if obj.ref_number:
+        rets.append(Node("RefNumber", obj.ref_number))
+    return Result(rets=rets)
+
+
+_MEMO_MAX = 4095
+"""Memo: at most 4095 characters (qbxml130.xsd, BillRet and the other transaction Rets)."""
+
+
+def txn_void(company: CompanyFile, request: Node) -> Result:
+    """TxnVoidRq (``TxnVoidType``, ``TxnID``): the transaction stays, its amounts become zero."""
+    void_type = request.value("TxnVoidType") or ""
+    txn_id = request.value("TxnID") or ""
+    if not is_list_id(txn_id):
+        raise StatusError(3000, f'The given object ID "{txn_id}" in the field "TxnID" is invalid.')
+    obj = company.get_txn(txn_id)
+    # Transaction types this company file does not keep have no transactions to find.
+    if obj is None or obj.kind != void_type or void_type not in TXN_KINDS:
+        raise StatusError(
+            3120, f'Object "{txn_id}" specified in the request cannot be found.  {INVALID_ARGUMENT}'
+        )
+    header = [child for child in obj.body.children if child.tag not in _LINE_ORDER]
+    lines = [child for child in obj.body.children if child.tag in _LINE_ORDER]
+    for line in lines:
+        line.set("Amount", Node("Amount", _money(Decimal("0"))))
+    memo = next((n.text or "" for n in header if n.tag == "Memo"), "")
+    if not memo.startswith("VOID:"):
+        header = [n for n in header if n.tag != "Memo"]
+        header.append(Node("Memo", f"VOID: {memo}".strip()[:_MEMO_MAX]))
+        order = order_of(f"{obj.kind}Ret")
+        header.sort(key=lambda n: order.get(n.tag, len(order)))
+    obj.body, obj.entity_ids, obj.list_refs = _finish(company, obj.kind, header, lines)
+    obj.time_modified, obj.modified_at = company.now()
+    obj.edit_sequence = company.new_edit_sequence(obj.edit_sequence)
+    company.update_txn(obj)
+    rets = [
+        Node("TxnVoidType", void_type),
+        Node("TxnID", txn_id),
+        Node("TimeCreated", obj.time_created),
+        Node("TimeModified", obj.time_modified),
+    ]
     if obj.ref_number:
         rets.append(Node("RefNumber", obj.ref_number))
     return Result(rets=rets)

@@ -16,9 +16,10 @@
 - ``GET  /_sandbox/webhooks``                        webhook notifications and their attempts
 - ``POST /_sandbox/webhooks/deliver``                send the notifications that are due
 - ``GET  /_sandbox/companies/{realm}/{Entity}``      every record, inactive ones included
-- ``POST /_sandbox/companies/{realm}/{Entity}``      ``{"operation": "create"|"update"|"delete",
-  "entity": {...}}``: change data as a QuickBooks user would, through the same rules (no
-  SyncToken needed; updates are sparse), with webhooks and CDC entries
+- ``POST /_sandbox/companies/{realm}/{Entity}``      ``{"operation": "create"|"update"|"delete"|
+  "void", "entity": {...}}``: change data as a QuickBooks user would, through the same rules (no
+  SyncToken needed; updates are sparse; "void" zeroes a transaction's amounts as the QuickBooks
+  Online screens do), with webhooks and CDC entries
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from procore_qb.sandbox.qbo.config import SimulatorConfig
 from procore_qb.sandbox.qbo.entities import Context, spec_by_name
 from procore_qb.sandbox.qbo.errors import QboFault, SimulatorError
 from procore_qb.sandbox.qbo.injected import InjectedFailure
-from procore_qb.sandbox.qbo.operations import ChangeEvent, create, delete, render, update
+from procore_qb.sandbox.qbo.operations import ChangeEvent, create, delete, render, update, void
 
 if TYPE_CHECKING:
     from procore_qb.sandbox.qbo.simulator import Simulator
@@ -216,8 +217,10 @@ def control_routes(sim: Simulator) -> list[Route]:
             return _problem(400, str(exc))
         operation = data.get("operation")
         entity = data.get("entity")
-        if operation not in ("create", "update", "delete") or not isinstance(entity, dict):
-            return _problem(400, 'send {"operation": "create"|"update"|"delete", "entity": {...}}')
+        if operation not in ("create", "update", "delete", "void") or not isinstance(entity, dict):
+            return _problem(
+                400, 'send {"operation": "create"|"update"|"delete"|"void", "entity": {...}}'
+            )
 
         def action(ctx: Context, events: list[ChangeEvent]) -> dict[str, Any]:
             body = copy.deepcopy(entity)
@@ -230,6 +233,8 @@ def control_routes(sim: Simulator) -> list[Route]:
             body["SyncToken"] = current["SyncToken"]
             if operation == "delete":
                 return delete(ctx, spec, body, events)
+            if operation == "void":
+                return void(ctx, spec, body, events)
             body["sparse"] = True
             return update(ctx, spec, body, events)
 

@@ -15,7 +15,7 @@ from procore_qb.sandbox.qbo.clock import format_time
 from procore_qb.sandbox.qbo.entities import Context, EntitySpec, Record
 from procore_qb.sandbox.qbo.entities.common import reindex_name
 
-__all__ = ["ChangeEvent", "create", "delete", "read", "render", "update", "write"]
+__all__ = ["ChangeEvent", "create", "delete", "read", "render", "update", "void", "write"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class ChangeEvent:
     realm_id: str
     entity: str
     entity_id: str
-    operation: str  # Create, Update, Delete (spec A.14)
+    operation: str  # Create, Update, Delete, Void (spec A.14)
     time: str
 
 
@@ -146,3 +146,38 @@ def delete(ctx: Context, spec: EntitySpec, body: Any, events: list[ChangeEvent])
     ctx.realm.tombstones.setdefault(spec.name, {})[current["Id"]] = stamp
     events.append(ChangeEvent(ctx.realm.realm_id, spec.name, current["Id"], "Delete", stamp))
     return {"Id": current["Id"], "status": "Deleted", "domain": "QBO"}
+
+
+VOIDED = "Voided"
+
+
+def void(ctx: Context, spec: EntitySpec, body: Any, events: list[ChangeEvent]) -> Record:
+    """Void a transaction as a QuickBooks user does in QuickBooks Online: it stays, its amounts
+    become zero and ``PrivateNote`` starts with "Voided" (Intuit's "Voiding Invoice Objects":
+    "The Invoice Amounts and Quantities are zeroed; PrivateNote is marked as 'Voided'"; a bill
+    or expense voided in QuickBooks Online reads back the same way [I]). It is a change like
+    any update: a new SyncToken and LastUpdatedTime, so change data capture reports it."""
+    if not spec.deletable:
+        raise faults.unsupported_operation(f"void is not supported for {spec.name}")
+    if not isinstance(body, dict):
+        raise faults.invalid_property(spec.name, f"{spec.name} (send a JSON object)")
+    current = _current(ctx, spec, body)
+    record = copy.deepcopy(current)
+    for line in record.get("Line", []):
+        if isinstance(line, dict) and "Amount" in line:
+            line["Amount"] = 0.0
+            detail = line.get(str(line.get("DetailType")))
+            if isinstance(detail, dict) and "Qty" in detail:
+                detail["Qty"] = 0.0
+    for total in ("TotalAmt", "Balance"):
+        if total in record:
+            record[total] = 0.0
+    note = str(record.get("PrivateNote") or "")
+    if not note.startswith(VOIDED):
+        record["PrivateNote"] = f"{VOIDED} - {note}" if note else VOIDED
+    stamp = format_time(ctx.now)
+    record["SyncToken"] = str(int(current["SyncToken"]) + 1)
+    record["MetaData"] = {**current["MetaData"], "LastUpdatedTime": stamp}
+    ctx.realm.table(spec.name)[current["Id"]] = record
+    events.append(ChangeEvent(ctx.realm.realm_id, spec.name, current["Id"], "Void", stamp))
+    return render(ctx, spec, record)

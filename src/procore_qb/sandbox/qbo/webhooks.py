@@ -32,7 +32,12 @@ from procore_qb.sandbox.qbo.operations import ChangeEvent
 
 __all__ = ["Delivery", "WebhookEmitter", "sign"]
 
-CLOUDEVENT_VERBS = {"Create": "created", "Update": "updated", "Delete": "deleted"}
+CLOUDEVENT_VERBS = {
+    "Create": "created",
+    "Update": "updated",
+    "Delete": "deleted",
+    "Void": "voided",
+}
 
 
 def sign(body: bytes, verifier_token: str) -> str:

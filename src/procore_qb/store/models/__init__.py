@@ -5,6 +5,12 @@ from __future__ import annotations
 from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
+from procore_qb.store.models.job_costs import (
+    JOB_COST_LINE_STATUSES,
+    JobCostLineRecord,
+    JobCostProject,
+    JobCostTotal,
+)
 from procore_qb.store.models.links import RecordLink
 from procore_qb.store.models.mail import MAIL_STATES, MailMessage
 from procore_qb.store.models.mirror import QbJobRecord
@@ -23,6 +29,7 @@ from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEven
 
 __all__ = [
     "COMPANY_LEVEL",
+    "JOB_COST_LINE_STATUSES",
     "MAIL_STATES",
     "ApiToken",
     "AuditEntry",
@@ -34,6 +41,9 @@ __all__ = [
     "ExportItem",
     "ImportEvent",
     "ImportItem",
+    "JobCostLineRecord",
+    "JobCostProject",
+    "JobCostTotal",
     "MailMessage",
     "QbCommand",
     "QbJobRecord",

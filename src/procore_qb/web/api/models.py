@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 __all__ = [
     "AcceptBody",
     "BulkAcceptBody",
     "BulkRejectBody",
     "ImportBody",
+    "JobCostSyncBody",
     "JobItem",
     "JobsList",
     "RejectBody",
@@ -65,6 +66,12 @@ class ImportBody(_Body):
         if self.method == "new" and self.project_id is not None:
             raise ValueError("method 'new' creates the project; leave project_id out")
         return self
+
+
+class JobCostSyncBody(_Body):
+    """``{"enabled": true}`` turns job cost syncing of the project on, ``false`` off."""
+
+    enabled: StrictBool
 
 
 class JobItem(BaseModel):

@@ -17,6 +17,7 @@ from procore_qb.domain.export_workflow import CustomerChoice
 from procore_qb.domain.permissions import AccessLevel, Action, Tool, allowed_actions
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.web.api.auth import bearer_actor
+from procore_qb.web.api.job_costs import build_job_costs_router
 from procore_qb.web.api.models import (
     AcceptBody,
     BulkAcceptBody,
@@ -250,6 +251,10 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     ) -> dict[str, Any]:
         found, total = queries.customers(ctx, actor, search=search, page=page, per_page=per_page)
         return {"items": found, "total": total, "page": page, "per_page": per_page}
+
+    # ------------------------------------------------------------------ job costs
+
+    router.include_router(build_job_costs_router(ctx))
 
     # ------------------------------------------------------------------ settings and audit
 

@@ -93,6 +93,7 @@ _HEADER_CAPTURES = {
     "VendorRef/FullName": "payee",
     "PayeeEntityRef/FullName": "payee",
     "TxnDate": "txn_date",
+    "RefNumber": "ref_number",
     "Memo": "memo",
 }
 # qbxml130.xsd: the children of each *Ret before its lines, and after them.
@@ -195,12 +196,13 @@ class _Record:
 
     @property
     def header(self) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
-        """Picks TxnID, TxnDate, Memo and the payee out of the head's groups()."""
+        """Picks TxnID, TxnDate, Memo, RefNumber and the payee out of the head's groups()."""
         index = self.head.groupindex
         return itemgetter(
             index["txn_id"] - 1,
             index["txn_date"] - 1,
             index["memo"] - 1,
+            index["ref_number"] - 1,
             # A journal entry has no payee: its TxnID again, replaced by "" below.
             index.get("payee", index["txn_id"]) - 1,
         )
@@ -264,6 +266,8 @@ def _cost_line(line: TxnLine, source: JobCostSource, sign: int) -> JobCostLine:
         account_id=line.account_id,
         vendor_name=line.payee_name,
         memo=line.memo,
+        ref_number=line.ref_number,
+        txn_memo=line.txn_memo,
     )
 
 
@@ -303,13 +307,13 @@ def _fast(
     head = spec.head.match(text, start, end)
     if head is None:
         raise _Unread
-    txn_id, raw_date, header_memo, payee = _HEADERS_OF[record.tag](head.groups())
+    txn_id, raw_date, header_memo, ref_number, payee = _HEADERS_OF[record.tag](head.groups())
     if spec.journal:
         payee = None
     if decode is not None:
-        txn_id, raw_date, header_memo, payee = (
+        txn_id, raw_date, header_memo, ref_number, payee = (
             None if value is None else decode(value)
-            for value in (txn_id, raw_date, header_memo, payee)
+            for value in (txn_id, raw_date, header_memo, ref_number, payee)
         )
     if not txn_id or not raw_date:
         raise _Unread
@@ -317,7 +321,17 @@ def _fast(
         txn_date = date.fromisoformat(raw_date.strip())
     except ValueError:
         raise _Unread from None
-    txn = _Txn(source, txn_id, txn_date, payee or "", header_memo or "", sign, wanted, decode)
+    txn = _Txn(
+        source,
+        txn_id,
+        txn_date,
+        payee or "",
+        header_memo or "",
+        ref_number or "",
+        sign,
+        wanted,
+        decode,
+    )
     if spec.journal:
         found, pos = _journal_lines(text, head.end(), end, txn)
     else:
@@ -331,7 +345,17 @@ def _fast(
 class _Txn:
     """What every line of one transaction shares."""
 
-    __slots__ = ("decode", "memo", "payee", "sign", "source", "txn_date", "txn_id", "wanted")
+    __slots__ = (
+        "decode",
+        "memo",
+        "payee",
+        "ref_number",
+        "sign",
+        "source",
+        "txn_date",
+        "txn_id",
+        "wanted",
+    )
 
     def __init__(
         self,
@@ -340,6 +364,7 @@ class _Txn:
         txn_date: date,
         payee: str,
         memo: str,
+        ref_number: str,
         sign: int,
         wanted: Container[str],
         decode: Callable[[str], str] | None,
@@ -349,6 +374,7 @@ class _Txn:
         self.txn_date = txn_date
         self.payee = payee
         self.memo = memo
+        self.ref_number = ref_number
         self.sign = sign
         self.wanted = wanted
         self.decode = decode
@@ -392,6 +418,8 @@ _KNOWN = (
     "account_id",
     "vendor_name",
     "memo",
+    "ref_number",
+    "txn_memo",
 )
 if _FIELDS != _KNOWN or "__post_init__" in vars(JobCostLine):  # pragma: no cover
     raise ImportError(
@@ -411,6 +439,8 @@ _NEW = object.__new__
     _SET_ACCOUNT_ID,
     _SET_VENDOR_NAME,
     _SET_MEMO,
+    _SET_REF_NUMBER,
+    _SET_TXN_MEMO,
 ) = (vars(JobCostLine)[name].__set__ for name in _FIELDS)
 
 
@@ -425,6 +455,8 @@ def _line(
     account_id: str | None,
     vendor_name: str,
     memo: str,
+    ref_number: str,
+    txn_memo: str,
 ) -> JobCostLine:
     """``JobCostLine(...)`` with the same fields, made faster (see above)."""
     line: JobCostLine = _NEW(JobCostLine)
@@ -438,6 +470,8 @@ def _line(
     _SET_ACCOUNT_ID(line, account_id)
     _SET_VENDOR_NAME(line, vendor_name)
     _SET_MEMO(line, memo)
+    _SET_REF_NUMBER(line, ref_number)
+    _SET_TXN_MEMO(line, txn_memo)
     return line
 
 
@@ -450,8 +484,8 @@ def _item_and_expense_lines(
     grouped: list[JobCostLine] = []
     startswith = text.startswith
     expense_match, item_match = _EXPENSE.match, _ITEM.match
-    source, txn_id, txn_date, payee, header_memo = (
-        txn.source, txn.txn_id, txn.txn_date, txn.payee, txn.memo
+    source, txn_id, txn_date, payee, header_memo, ref_number = (
+        txn.source, txn.txn_id, txn.txn_date, txn.payee, txn.memo, txn.ref_number
     )  # fmt: skip
     sign, wanted, decode = txn.sign, txn.wanted, txn.decode
     in_group = False
@@ -510,6 +544,8 @@ def _item_and_expense_lines(
         _SET_ACCOUNT_ID(line, None if is_item else (ref or None))
         _SET_VENDOR_NAME(line, payee)
         _SET_MEMO(line, memo or header_memo)
+        _SET_REF_NUMBER(line, ref_number)
+        _SET_TXN_MEMO(line, header_memo)
         out.append(line)
 
 
@@ -546,5 +582,7 @@ def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCo
                 account or None,
                 payee or "",
                 memo or txn.memo,
+                txn.ref_number,
+                txn.memo,
             )
         )

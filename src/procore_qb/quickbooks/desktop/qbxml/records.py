@@ -415,6 +415,8 @@ class TxnLine:
     payee_name: str
     memo: str
     debit: bool = True
+    ref_number: str = ""
+    txn_memo: str = ""
 
 
 def read_txn_lines(element: etree._Element) -> list[TxnLine]:
@@ -433,6 +435,7 @@ def read_txn_lines(element: etree._Element) -> list[TxnLine]:
         raise QbxmlParseError(f"<{tag}> {txn_id} has no TxnDate")
     payee = _text(ret, "VendorRef/FullName") or _text(ret, "PayeeEntityRef/FullName")
     header_memo = _text(ret, "Memo")
+    ref_number = _text(ret, "RefNumber")
     lines: list[TxnLine] = []
     if txn_type == "JournalEntry":
         for child in element:
@@ -452,6 +455,8 @@ def read_txn_lines(element: etree._Element) -> list[TxnLine]:
                     payee_name=_text(line, "EntityRef/FullName"),
                     memo=_text(line, "Memo") or header_memo,
                     debit=line.tag == "JournalDebitLine",
+                    ref_number=ref_number,
+                    txn_memo=header_memo,
                 )
             )
         return lines
@@ -472,6 +477,8 @@ def read_txn_lines(element: etree._Element) -> list[TxnLine]:
                 account_id=_opt(line, "AccountRef/ListID"),
                 payee_name=payee,
                 memo=_text(line, "Memo") or header_memo,
+                ref_number=ref_number,
+                txn_memo=header_memo,
             )
         )
     for child in item_lines:
@@ -488,6 +495,8 @@ def read_txn_lines(element: etree._Element) -> list[TxnLine]:
                 account_id=None,
                 payee_name=payee,
                 memo=_text(line, "Desc") or header_memo,
+                ref_number=ref_number,
+                txn_memo=header_memo,
             )
         )
     return lines

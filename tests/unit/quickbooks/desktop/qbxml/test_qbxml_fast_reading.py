@@ -89,6 +89,8 @@ def reference_lines(doc: str) -> list[JobCostLine]:
                         account_id=line.account_id,
                         vendor_name=line.payee_name,
                         memo=line.memo,
+                        ref_number=line.ref_number,
+                        txn_memo=line.txn_memo,
                     )
                 )
     return out
@@ -187,6 +189,8 @@ def test_fast_lines_are_the_same_objects_the_constructor_makes() -> None:
         "A",
         "V",
         "M",
+        "R-1",
+        "Memo of the transaction",
     )
     made = costs._line(*args)
     assert made == JobCostLine(*args)

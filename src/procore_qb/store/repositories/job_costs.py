@@ -1,0 +1,558 @@
+"""Job cost syncing: the projects that sync QuickBooks costs, their cost lines, the totals
+written to Procore.
+
+Built for many lines: reads of lines come back as plain rows in pages (never the ORM identity
+map of a whole project), writes are set-based statements, and every query that walks lines is
+keyed by an index of ``job_cost_lines``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
+
+__all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow"]
+
+_L = JobCostLineRecord
+_T: sa.Table = JobCostLineRecord.__table__  # type: ignore[assignment]
+
+CONTENT_FIELDS = (
+    "job_id",
+    "source",
+    "txn_date",
+    "ref_number",
+    "vendor_name",
+    "memo",
+    "item_id",
+    "account_id",
+    "amount_cents",
+    "status",
+    "reason",
+    "message",
+)
+"""What a read from QuickBooks sets on a line; any change to it makes the line dirty."""
+
+_CHUNK = 500
+"""Ids per ``IN (...)`` list: well under SQLite's bound-parameter limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """One line as the push and the read model see it (a plain row, not an ORM object)."""
+
+    id: int
+    version: int
+    job_id: str
+    source: str
+    txn_id: str
+    line_id: str
+    txn_date: Any
+    ref_number: str
+    vendor_name: str
+    memo: str
+    item_id: str | None
+    account_id: str | None
+    amount_cents: int
+    status: str
+    cost_code_id: int | None
+    reason: str | None
+    message: str | None
+    dirty: bool
+    removed: bool
+    sent: bool
+    procore_direct_cost_id: int | None
+    procore_line_id: int | None
+    push_error: str | None
+
+
+_LINE_COLUMNS = tuple(getattr(_L, f.name) for f in dataclasses.fields(LineRow))
+
+
+@dataclass(frozen=True, slots=True)
+class CostCodeSums:
+    cost_code_id: int
+    cents: int
+    lines: int
+    transactions: int
+
+
+def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class JobCosts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # ------------------------------------------------------------------ projects
+
+    def project(self, company_id: int, project_id: int) -> JobCostProject | None:
+        return self._session.scalars(
+            sa.select(JobCostProject).where(
+                JobCostProject.company_id == company_id,
+                JobCostProject.procore_project_id == project_id,
+            )
+        ).one_or_none()
+
+    def set_project(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        qb_job_id: str,
+        enabled: bool,
+        by: str,
+        now: datetime,
+    ) -> JobCostProject:
+        row = self.project(company_id, project_id)
+        if row is None:
+            row = JobCostProject(
+                company_id=company_id,
+                procore_project_id=project_id,
+                qb_job_id=qb_job_id,
+                changed_at=now,
+            )
+            self._session.add(row)
+        if row.qb_job_id != qb_job_id:
+            # Relinked to another job: what was read for the old one no longer applies.
+            row.watermark = None
+            row.map_fingerprint = None
+        row.qb_job_id = qb_job_id
+        row.enabled = enabled
+        row.changed_at = now
+        row.changed_by = by
+        self._session.flush()
+        return row
+
+    def enabled_projects(self, company_id: int) -> list[JobCostProject]:
+        return list(
+            self._session.scalars(
+                sa.select(JobCostProject)
+                .where(JobCostProject.company_id == company_id, JobCostProject.enabled.is_(True))
+                .order_by(JobCostProject.procore_project_id)
+            )
+        )
+
+    def projects_for_jobs(self, company_id: int, job_ids: Iterable[str]) -> list[JobCostProject]:
+        wanted = sorted(set(job_ids))
+        out: list[JobCostProject] = []
+        for chunk in _chunks(wanted):
+            out.extend(
+                self._session.scalars(
+                    sa.select(JobCostProject).where(
+                        JobCostProject.company_id == company_id,
+                        JobCostProject.enabled.is_(True),
+                        JobCostProject.qb_job_id.in_(list(chunk)),
+                    )
+                )
+            )
+        return sorted(out, key=lambda p: p.procore_project_id)
+
+    # ------------------------------------------------------------------ lines read
+
+    def upsert_lines(
+        self,
+        company_id: int,
+        project_id: int,
+        lines: Sequence[Mapping[str, Any]],
+        *,
+        read_key: str,
+        now: datetime,
+    ) -> tuple[int, int]:
+        """Store one batch of lines read for ``project_id`` (dicts of :data:`CONTENT_FIELDS`
+        plus ``txn_id`` and ``line_id``). New lines are added dirty; a line whose content
+        changed becomes dirty with its new content (and is placed again); every line read
+        gets ``read_key``. Returns (added, changed)."""
+        if not lines:
+            return 0, 0
+        txn_ids = sorted({str(line["txn_id"]) for line in lines})
+        known: dict[tuple[str, str], tuple[Any, ...]] = {}
+        columns = (
+            _L.id,
+            _L.txn_id,
+            _L.line_id,
+            _L.removed,
+            *(getattr(_L, f) for f in CONTENT_FIELDS),
+        )
+        for chunk in _chunks(txn_ids):
+            for row in self._session.execute(
+                sa.select(*columns).where(
+                    _L.company_id == company_id,
+                    _L.procore_project_id == project_id,
+                    _L.txn_id.in_(list(chunk)),
+                )
+            ):
+                known[(row[1], row[2])] = tuple(row)
+        new: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        seen: list[int] = []
+        for line in lines:
+            key = (str(line["txn_id"]), str(line["line_id"]))
+            content = tuple(line[f] for f in CONTENT_FIELDS)
+            old = known.get(key)
+            if old is not None and old[0] is None:
+                continue  # read twice in one batch: the first one stands
+            if old is None:
+                new.append(
+                    {
+                        "company_id": company_id,
+                        "procore_project_id": project_id,
+                        "txn_id": key[0],
+                        "line_id": key[1],
+                        **{f: line[f] for f in CONTENT_FIELDS},
+                        "cost_code_id": None,
+                        "dirty": True,
+                        "removed": False,
+                        "sent": False,
+                        "read_key": read_key,
+                        "version": 1,
+                        "updated_at": now,
+                    }
+                )
+                known[key] = (None, *key, False, *content)
+            elif old[4:] != content or old[3]:
+                changed.append(
+                    {
+                        "b_id": old[0],
+                        **{f"b_{f}": line[f] for f in CONTENT_FIELDS},
+                        "b_read_key": read_key,
+                        "b_now": now,
+                    }
+                )
+            else:
+                seen.append(int(old[0]))
+        if new:
+            self._session.execute(sa.insert(_T), new)
+        if changed:
+            self._session.execute(
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"))
+                .values(
+                    **{f: sa.bindparam(f"b_{f}") for f in CONTENT_FIELDS},
+                    cost_code_id=None,
+                    dirty=True,
+                    removed=False,
+                    read_key=sa.bindparam("b_read_key"),
+                    version=_T.c.version + 1,
+                    updated_at=sa.bindparam("b_now"),
+                ),
+                changed,
+            )
+        for chunk in _chunks(seen):
+            self._session.execute(
+                sa.update(_L)
+                .where(_L.id.in_(list(chunk)))
+                .values(read_key=read_key)
+                .execution_options(synchronize_session=False)
+            )
+        return len(new), len(changed)
+
+    def _remove(self, where: Sequence[Any], now: datetime) -> int:
+        result = self._session.execute(
+            sa.update(_L)
+            .where(*where, _L.removed.is_(False))
+            .values(removed=True, dirty=True, version=_L.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def remove_unseen(
+        self, company_id: int, project_ids: Sequence[int], read_key: str, now: datetime
+    ) -> int:
+        """After a full read: every line of the projects that the read did not see is gone."""
+        removed = 0
+        for chunk in _chunks(list(project_ids)):
+            removed += self._remove(
+                (
+                    _L.company_id == company_id,
+                    _L.procore_project_id.in_(list(chunk)),
+                    _L.read_key != read_key,
+                ),
+                now,
+            )
+        return removed
+
+    def remove_unseen_of_read_txns(
+        self, company_id: int, project_ids: Sequence[int], read_key: str, now: datetime
+    ) -> int:
+        """After a changes-only read: the lines of a transaction the read saw that it did not
+        see are gone (deleted in QuickBooks, or recoded to another job)."""
+        removed = 0
+        for chunk in _chunks(list(project_ids)):
+            read_txns = (
+                sa.select(_L.txn_id)
+                .where(
+                    _L.company_id == company_id,
+                    _L.procore_project_id.in_(list(chunk)),
+                    _L.read_key == read_key,
+                )
+                .scalar_subquery()
+            )
+            removed += self._remove(
+                (
+                    _L.company_id == company_id,
+                    _L.procore_project_id.in_(list(chunk)),
+                    _L.read_key != read_key,
+                    _L.txn_id.in_(read_txns),
+                ),
+                now,
+            )
+        return removed
+
+    def remove_txns(
+        self, company_id: int, project_ids: Sequence[int], txn_ids: Sequence[str], now: datetime
+    ) -> int:
+        """Every line of the transactions ``txn_ids`` of the projects is gone."""
+        removed = 0
+        ids = sorted(set(txn_ids))
+        for projects in _chunks(list(project_ids)):
+            for chunk in _chunks(ids):
+                removed += self._remove(
+                    (
+                        _L.company_id == company_id,
+                        _L.procore_project_id.in_(list(projects)),
+                        _L.txn_id.in_(list(chunk)),
+                    ),
+                    now,
+                )
+        return removed
+
+    # ------------------------------------------------------------------ lines pushed
+
+    def page(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        after_id: int,
+        limit: int,
+        dirty: bool | None = None,
+        removed: bool | None = None,
+        statuses: Sequence[str] | None = None,
+        cost_code_id: int | None = None,
+    ) -> list[LineRow]:
+        """Lines with id above ``after_id``, by id, at most ``limit``, filtered."""
+        query = sa.select(*_LINE_COLUMNS).where(
+            _L.company_id == company_id, _L.procore_project_id == project_id, _L.id > after_id
+        )
+        if dirty is not None:
+            query = query.where(_L.dirty.is_(dirty))
+        if removed is not None:
+            query = query.where(_L.removed.is_(removed))
+        if statuses is not None:
+            query = query.where(_L.status.in_(list(statuses)))
+        if cost_code_id is not None:
+            query = query.where(_L.cost_code_id == cost_code_id)
+        rows = self._session.execute(query.order_by(_L.id).limit(limit))
+        return [LineRow(*row) for row in rows]
+
+    def settle(self, line_id: int, version: int, **values: Any) -> bool:
+        """Change a line only if no read changed it since it was read at ``version``."""
+        result = self._session.execute(
+            sa.update(_L)
+            .where(_L.id == line_id, _L.version == version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def delete_line(self, line_id: int, version: int) -> bool:
+        result = self._session.execute(
+            sa.delete(_L)
+            .where(_L.id == line_id, _L.version == version)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def mark_sent(self, line_ids: Sequence[int]) -> None:
+        for chunk in _chunks(list(line_ids)):
+            self._session.execute(
+                sa.update(_L)
+                .where(_L.id.in_(list(chunk)))
+                .values(sent=True)
+                .execution_options(synchronize_session=False)
+            )
+
+    def live_txns(self, company_id: int, project_id: int, txn_ids: Sequence[str]) -> set[str]:
+        """The transactions among ``txn_ids`` that keep a mapped line in the project."""
+        out: set[str] = set()
+        for chunk in _chunks(sorted(set(txn_ids))):
+            out.update(
+                self._session.scalars(
+                    sa.select(_L.txn_id)
+                    .where(
+                        _L.company_id == company_id,
+                        _L.procore_project_id == project_id,
+                        _L.txn_id.in_(list(chunk)),
+                        _L.removed.is_(False),
+                        _L.status == "mapped",
+                    )
+                    .distinct()
+                )
+            )
+        return out
+
+    def direct_cost_ids(
+        self, company_id: int, project_id: int, txn_ids: Sequence[str]
+    ) -> dict[str, int]:
+        """The Procore direct cost known for each transaction (from any of its lines)."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(txn_ids))):
+            for txn_id, direct_cost_id in self._session.execute(
+                sa.select(_L.txn_id, _L.procore_direct_cost_id).where(
+                    _L.company_id == company_id,
+                    _L.procore_project_id == project_id,
+                    _L.txn_id.in_(list(chunk)),
+                    _L.procore_direct_cost_id.is_not(None),
+                )
+            ):
+                if direct_cost_id is not None:
+                    out[str(txn_id)] = int(direct_cost_id)
+        return out
+
+    def forget_direct_cost(self, company_id: int, project_id: int, txn_id: str) -> None:
+        """The transaction's direct cost is gone from Procore: no line points at it."""
+        self._session.execute(
+            sa.update(_L)
+            .where(
+                _L.company_id == company_id,
+                _L.procore_project_id == project_id,
+                _L.txn_id == txn_id,
+            )
+            .values(procore_direct_cost_id=None, procore_line_id=None, sent=False)
+            .execution_options(synchronize_session=False)
+        )
+
+    # ------------------------------------------------------------------ sums and counts
+
+    def sums(self, company_id: int, project_id: int) -> list[CostCodeSums]:
+        """Job-to-date cost per cost code: the mapped lines still in QuickBooks."""
+        rows = self._session.execute(
+            sa.select(
+                _L.cost_code_id,
+                sa.func.coalesce(sa.func.sum(_L.amount_cents), 0),
+                sa.func.count(),
+                sa.func.count(sa.distinct(_L.txn_id)),
+            )
+            .where(
+                _L.company_id == company_id,
+                _L.procore_project_id == project_id,
+                _L.removed.is_(False),
+                _L.status == "mapped",
+            )
+            .group_by(_L.cost_code_id)
+        )
+        return [
+            CostCodeSums(int(cc), int(cents), int(lines), int(txns))
+            for cc, cents, lines, txns in rows
+            if cc is not None
+        ]
+
+    def counts(self, company_id: int, project_id: int) -> dict[str, int]:
+        """Lines by status (lines gone from QuickBooks but not yet out of Procore left out),
+        and ``dirty``: lines Procore has yet to be told about."""
+        out = {"pending": 0, "mapped": 0, "not_mapped": 0, "excluded": 0}
+        for status, n in self._session.execute(
+            sa.select(_L.status, sa.func.count())
+            .where(
+                _L.company_id == company_id,
+                _L.procore_project_id == project_id,
+                _L.removed.is_(False),
+            )
+            .group_by(_L.status)
+        ):
+            out[str(status)] = int(n)
+        out["dirty"] = int(
+            self._session.scalar(
+                sa.select(sa.func.count()).where(
+                    _L.company_id == company_id,
+                    _L.procore_project_id == project_id,
+                    _L.dirty.is_(True),
+                )
+            )
+            or 0
+        )
+        return out
+
+    def count(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        statuses: Sequence[str],
+        cost_code_id: int | None = None,
+    ) -> int:
+        query = sa.select(sa.func.count()).where(
+            _L.company_id == company_id,
+            _L.procore_project_id == project_id,
+            _L.removed.is_(False),
+            _L.status.in_(list(statuses)),
+        )
+        if cost_code_id is not None:
+            query = query.where(_L.cost_code_id == cost_code_id)
+        return int(self._session.scalar(query) or 0)
+
+    def listing(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        statuses: Sequence[str],
+        limit: int,
+        offset: int,
+        cost_code_id: int | None = None,
+    ) -> list[LineRow]:
+        """Lines still in QuickBooks, newest transaction first (for people to read)."""
+        query = sa.select(*_LINE_COLUMNS).where(
+            _L.company_id == company_id,
+            _L.procore_project_id == project_id,
+            _L.removed.is_(False),
+            _L.status.in_(list(statuses)),
+        )
+        if cost_code_id is not None:
+            query = query.where(_L.cost_code_id == cost_code_id)
+        rows = self._session.execute(
+            query.order_by(_L.txn_date.desc(), _L.txn_id, _L.line_id).limit(limit).offset(offset)
+        )
+        return [LineRow(*row) for row in rows]
+
+    # ------------------------------------------------------------------ totals
+
+    def totals(self, company_id: int, project_id: int) -> dict[int, JobCostTotal]:
+        return {
+            t.cost_code_id: t
+            for t in self._session.scalars(
+                sa.select(JobCostTotal).where(
+                    JobCostTotal.company_id == company_id,
+                    JobCostTotal.procore_project_id == project_id,
+                )
+            )
+        }
+
+    def save_total(
+        self, company_id: int, project_id: int, cost_code_id: int, **values: Any
+    ) -> None:
+        row = self._session.scalars(
+            sa.select(JobCostTotal).where(
+                JobCostTotal.company_id == company_id,
+                JobCostTotal.procore_project_id == project_id,
+                JobCostTotal.cost_code_id == cost_code_id,
+            )
+        ).one_or_none()
+        if row is None:
+            row = JobCostTotal(
+                company_id=company_id, procore_project_id=project_id, cost_code_id=cost_code_id
+            )
+            self._session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        self._session.flush()

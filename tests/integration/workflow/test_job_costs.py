@@ -1,0 +1,277 @@
+"""Job cost syncing end to end through the HTTP API, with both QuickBooks editions.
+
+Every check compares what procore-qb wrote to the Procore simulator (ERP job-to-date costs and
+direct cost lines, per cost code) with totals computed independently from the QuickBooks
+simulator's own transactions (``job_cost_helpers``): after the first sync, after edits,
+deletions, voids and recoded lines in QuickBooks, and after a sync that finds nothing new.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx2
+import pytest
+from job_cost_helpers import (
+    ELM,
+    ELM_PROJECT,
+    PIER,
+    WILLOW,
+    account_id,
+    advance,
+    assert_totals_match,
+    budget_lines,
+    direct_cost_census,
+    enable,
+    expected_totals,
+    procore_job_to_date,
+    project_codes,
+    qb_add_bill,
+    qb_delete,
+    qb_set_line,
+    qb_void,
+    sync_now,
+    synced_projects,
+)
+from workflow_stack import Stack
+
+from procore_qb.domain.job_costs import own_marker
+from procore_qb.procore.client import ProcoreClient
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:You should not use the 'timeout' argument with the TestClient"
+)
+
+
+def _view(stack: Stack, project_id: int, **params: Any) -> dict[str, Any]:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    answer: dict[str, Any] = stack.ok(
+        "ada", "GET", f"/projects/{project_id}/job-costs" + (f"?{query}" if query else "")
+    )
+    return answer
+
+
+def _started(stack: Stack) -> dict[str, int]:
+    projects = synced_projects(stack)
+    for project_id in projects.values():
+        state = enable(stack, project_id)
+        assert state["enabled"] is True
+    stack.settle()
+    return projects
+
+
+def test_the_first_sync_writes_what_quickbooks_holds(stack: Stack) -> None:
+    projects = _started(stack)
+    for job, project_id in projects.items():
+        wanted = assert_totals_match(stack, project_id, job)
+        assert wanted  # the seed codes costs to both jobs
+        view = _view(stack, project_id)
+        by_code = {c["code"]: c for c in view["cost_codes"]}
+        for code, amount in wanted.items():
+            assert Decimal(by_code[code]["job_to_date_cost"]) == amount
+            assert Decimal(by_code[code]["written_to_procore"]) == amount
+            assert Decimal(by_code[code]["variance"]) == Decimal(by_code[code]["budget"]) - amount
+        assert Decimal(view["totals"]["job_to_date_cost"]) == sum(wanted.values())
+        assert view["last_sync"]["read_at"]
+        assert view["last_sync"]["written_at"]
+        assert view["counts"]["dirty"] == 0
+    # The lines no cost code takes are listed with their reasons, never dropped.
+    elm = _view(stack, ELM_PROJECT)["not_mapped"]
+    assert [(i["ref_number"], i["reason"]) for i in elm["items"]] == [("JE-77", "account_line")]
+    assert "job_cost_account_cost_codes" in elm["items"][0]["message"]
+    pier = _view(stack, projects[PIER])["not_mapped"]
+    assert [(i["ref_number"], i["reason"], i["amount"]) for i in pier["items"]] == [
+        ("BEC-2210", "item_not_cost_code", "325.00")
+    ]
+    _, unmapped = expected_totals(stack, PIER, set(project_codes(stack, projects[PIER]).values()))
+    assert [line.txn_ref for line in unmapped] == ["BEC-2210"]
+
+
+def test_edits_deletions_voids_and_recoded_lines_are_reflected(stack: Stack) -> None:
+    projects = _started(stack)
+    advance(stack, minutes=30)
+    qb_set_line(stack, "ACS-1001", 0, amount="13250.00")  # Elm: 03-300 12,500 -> 13,250
+    qb_void(stack, "ACS-1001-CR")  # Elm: the -500 vendor credit becomes zero
+    qb_delete(stack, "CC-0419")  # Pier 9: a card charge deleted
+    new_bill = qb_add_bill(stack, PIER, [("16-100", "1200.00"), ("01-100", "75.25")])
+    moved = qb_add_bill(stack, ELM, [("09-200", "640.00"), ("01-100", "99.00")])
+    for project_id in projects.values():
+        sync_now(stack, project_id)
+    for job, project_id in projects.items():
+        assert_totals_match(stack, project_id, job)
+    advance(stack, minutes=30)
+    # A line recoded to a job that does not sync leaves Elm; a whole bill deleted.
+    qb_set_line(stack, moved, 0, job=WILLOW)
+    qb_delete(stack, new_bill)
+    for project_id in projects.values():
+        sync_now(stack, project_id)
+    for job, project_id in projects.items():
+        assert_totals_match(stack, project_id, job)
+    codes = {c["code"]: c for c in _view(stack, ELM_PROJECT)["cost_codes"]}
+    assert Decimal(codes["03-300"]["job_to_date_cost"]) == Decimal("13250.00")
+    assert Decimal(codes["09-200"]["job_to_date_cost"]) == 0
+    pier_costs, _, _ = direct_cost_census(stack, projects[PIER])
+    assert len(pier_costs) == 1  # only BEC-2210 is left on Pier 9's cost codes
+    # The voided credit stays in Procore, at zero; the deleted transactions are gone.
+    elm_lines = _view(stack, ELM_PROJECT, per_page=50)["transactions"]["items"]
+    assert {(i["ref_number"], i["amount"]) for i in elm_lines} >= {("ACS-1001-CR", "0.00")}
+
+
+def test_a_sync_that_finds_nothing_new_writes_nothing_twice(stack: Stack) -> None:
+    projects = _started(stack)
+    before = {p: direct_cost_census(stack, p) for p in projects.values()}
+    budgets = {p: budget_lines(stack, p) for p in projects.values()}
+    for _ in range(2):
+        advance(stack, minutes=5)
+        for project_id in projects.values():
+            answer = sync_now(stack, project_id)
+            assert answer["command"]
+    for job, project_id in projects.items():
+        assert direct_cost_census(stack, project_id) == before[project_id]
+        assert budget_lines(stack, project_id) == budgets[project_id]
+        assert_totals_match(stack, project_id, job)
+
+
+def test_the_account_table_places_account_lines(stack: Stack) -> None:
+    materials = account_id(stack, "Job Materials")
+    stack.ok("ada", "PATCH", "/settings", {"job_cost_account_cost_codes": {materials: "01-100"}})
+    _started(stack)
+    wanted = assert_totals_match(stack, ELM_PROJECT, ELM, {"Job Materials": "01-100"})
+    assert wanted["01-100"] == Decimal("1850.00") + Decimal("800.00")
+    assert _view(stack, ELM_PROJECT)["not_mapped"]["total"] == 0
+    # Mapping to a code the project does not have says so.
+    stack.ok("ada", "PATCH", "/settings", {"job_cost_account_cost_codes": {materials: "99-999"}})
+    sync_now(stack, ELM_PROJECT)
+    [line] = _view(stack, ELM_PROJECT)["not_mapped"]["items"]
+    assert line["reason"] == "account_code_not_on_project"
+    assert "99-999" in line["message"]
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+
+
+def test_editable_direct_cost_columns_get_job_to_date_costs_only(stack: Stack) -> None:
+    stack.ok("ada", "PATCH", "/settings", {"budget_direct_cost_columns": "editable"})
+    projects = _started(stack)
+    for job, project_id in projects.items():
+        assert_totals_match(stack, project_id, job, direct_costs=False)
+        view = _view(stack, project_id)
+        assert view["budget_direct_cost_columns"] == "editable"
+        assert view["budget_direct_cost_columns_label"] == "Editable, Do Not Populate"
+
+
+def test_bills_procore_qb_wrote_are_not_costs_again(stack: Stack) -> None:
+    projects = _started(stack)
+    advance(stack, minutes=10)
+    qb_add_bill(
+        stack,
+        ELM,
+        [("03-300", "9999.00")],
+        memo=f"Sub invoice {own_marker('requisition-42')}",
+    )
+    sync_now(stack, ELM_PROJECT)
+    wanted = assert_totals_match(stack, ELM_PROJECT, ELM)
+    assert wanted["03-300"] == Decimal("12000.00")
+    view = _view(stack, ELM_PROJECT)
+    assert view["counts"]["excluded"] == 1
+    assert projects[ELM] == ELM_PROJECT
+
+
+def test_the_schedule_reads_enabled_projects(stack: Stack) -> None:
+    projects = _started(stack)
+    advance(stack, minutes=20)
+    qb_add_bill(stack, ELM, [("01-100", "410.00")])
+    stack.settle()
+    assert procore_job_to_date(stack, ELM_PROJECT)["01-100"] == Decimal("1850.00")
+    advance(stack, hours=2, minutes=5)  # the every-two-hours schedule is due
+    stack.settle()
+    assert procore_job_to_date(stack, ELM_PROJECT)["01-100"] == Decimal("2260.00")
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+    # Turned off, a project is read no more.
+    off = stack.ok("cara", "POST", f"/projects/{projects[PIER]}/job-cost-sync", {"enabled": False})
+    assert off["enabled"] is False
+    qb_add_bill(stack, PIER, [("16-100", "1.00")])
+    advance(stack, hours=2, minutes=5)
+    stack.settle()
+    assert procore_job_to_date(stack, projects[PIER])["16-100"] == Decimal("8400.00")
+
+
+def test_who_may_do_what(stack: Stack) -> None:
+    projects = synced_projects(stack)
+    pier = projects[PIER]
+    refused = stack.call("eve", "POST", f"/projects/{pier}/job-cost-sync", {"enabled": True})
+    assert refused.status_code == 403
+    assert "project's Admin tool" in refused.json()["detail"]
+    unsynced = stack.call("cara", "POST", "/projects/2001/job-cost-sync", {"enabled": True})
+    assert unsynced.status_code == 422
+    assert unsynced.json()["rule"] == "project_not_synced"
+    off = stack.call("ada", "POST", f"/projects/{pier}/job-costs/sync")
+    assert off.status_code == 422
+    assert off.json()["rule"] == "job_cost_sync_off"
+    enable(stack, pier)
+    assert stack.call("cara", "POST", f"/projects/{pier}/job-costs/sync").status_code == 403
+    assert stack.call("cara", "GET", f"/projects/{pier}/job-costs").status_code == 403
+    assert stack.call("ben", "GET", f"/projects/{pier}/job-costs").status_code == 403
+    assert stack.call("ada", "GET", "/projects/2001/job-costs").status_code == 404
+    # A second "sync now" while the first read waits does not ask QuickBooks twice.
+    first = stack.ok("ada", "POST", f"/projects/{pier}/job-costs/sync")
+    assert first["already_waiting"] is True
+
+
+def test_procore_own_switch_is_set_when_procore_offers_it(stack: Stack) -> None:
+    projects = synced_projects(stack)
+    pier = projects[PIER]
+    # Without the ERP connection's metadata Procore has no such switch: syncing works anyway.
+    other = enable(stack, ELM_PROJECT)
+    assert other["procore_configuration"]["erp_job_cost_transaction_syncing_enabled"] is None
+    assert "procore-qb syncs the job costs" in other["procore_configuration"]["note"]
+    metadata = {
+        "settings": {
+            "entities": {"job_cost_transactions": {"configs": {"import": {"enabled": True}}}}
+        }
+    }
+    stack.procore_sim.world.insert(
+        "erp_connections",
+        {
+            "id": 4263,
+            "_company_id": 4263,
+            "service_url": "http://127.0.0.1:8000",
+            "metadata": metadata,
+        },
+        stack.clock.now(),
+    )
+    on = enable(stack, pier)
+    assert on["procore_configuration"]["erp_job_cost_transaction_syncing_enabled"] is True
+    configs = stack.procore_sim.world.table("project_configurations")
+    assert configs[pier]["erp_job_cost_transaction_syncing_enabled"] is True
+    off = stack.ok("cara", "POST", f"/projects/{pier}/job-cost-sync", {"enabled": False})
+    assert off["procore_configuration"]["erp_job_cost_transaction_syncing_enabled"] is False
+    assert configs[pier]["erp_job_cost_transaction_syncing_enabled"] is False
+
+
+def test_a_lost_procore_answer_is_looked_up_not_repeated(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answers to a budget line create and to a direct cost sync are lost once each: the
+    retried write finds what the first one made instead of making it again."""
+    send = ProcoreClient._send
+    lost: set[str] = set()
+
+    def lossy(self: ProcoreClient, method: str, path: str, *args: Any) -> httpx2.Response:
+        answer = send(self, method, path, *args)
+        for wanted in ("/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"):
+            if path.endswith(wanted) and wanted not in lost:
+                lost.add(wanted)
+                raise httpx2.ReadError("connection reset after the request was sent")
+        return answer
+
+    monkeypatch.setattr(ProcoreClient, "_send", lossy)
+    projects = synced_projects(stack)
+    enable(stack, projects[PIER])
+    for _ in range(4):
+        stack.run_jobs(expect_failures=True)
+        if stack.qbd is not None:
+            stack.web_connector()
+        advance(stack, minutes=15)
+    stack.settle()
+    assert lost == {"/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"}
+    assert_totals_match(stack, projects[PIER], PIER)
