@@ -170,6 +170,14 @@ def test_writes_validate(schema: xmlschema.XMLSchema, sim: QbdSimulator) -> None
     )
     _valid(schema, job)
     assert job.count('statusCode="0"') == 3
+    voided = sim.processor.process(
+        '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
+        "<TxnVoidRq><TxnVoidType>Bill</TxnVoidType><TxnID>"
+        + next(t.txn_id for t in sim.company.txns("Bill") if t.ref_number == "VP-400")
+        + "</TxnID></TxnVoidRq></QBXMLMsgsRq></QBXML>"
+    )
+    _valid(schema, voided)
+    assert 'statusCode="0"' in voided
     deleted = sim.processor.process(
         '<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">'
         "<TxnDeletedQueryRq><TxnDelType>Bill</TxnDelType></TxnDeletedQueryRq>"

@@ -53,6 +53,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
@@ -297,6 +298,7 @@ def set_job_cost_sync(
             now=ctx.now(),
         )
         row.procore_configured = configured
+        row.pending_command = None  # a read asked for before is not waited for again
         key = None
         if enabled:
             row.last_error = None
@@ -353,6 +355,7 @@ def record_reads(
     """Record the reads of ``projects``' job costs in the caller's transaction: one for the
     projects never read (everything) and one for the others (changes since the earliest of
     their last answers). Projects already waiting for a read are left out. Returns the keys."""
+    _forget_finished_reads(ctx, session, projects)
     waiting = [p for p in projects if p.enabled and p.pending_command is None]
     groups: list[tuple[list[JobCostProject], datetime | None]] = []
     never = [p for p in waiting if p.watermark is None]
@@ -401,6 +404,28 @@ def record_reads(
     return keys
 
 
+def _forget_finished_reads(
+    ctx: AppContext, session: Session, projects: Sequence[JobCostProject]
+) -> None:
+    """A project waits only for a read still in the outbox's queue: one that finished without
+    reaching it (it was off when the answer came) no longer holds it back."""
+    keys = {p.pending_command for p in projects if p.pending_command}
+    if not keys:
+        return
+    open_keys = set(
+        session.scalars(
+            sa.select(QbCommand.idempotency_key).where(
+                QbCommand.company_id == ctx.company_id,
+                QbCommand.idempotency_key.in_(sorted(keys)),
+                QbCommand.state.in_(("pending", "in_flight")),
+            )
+        )
+    )
+    for project in projects:
+        if project.pending_command and project.pending_command not in open_keys:
+            project.pending_command = None
+
+
 def request_sync(ctx: AppContext, actor: Actor | None, project_id: int) -> SyncRequested:
     """*Update Job Costs* for one project now (ERP Integrations 'Admin', [S27]): read its
     QuickBooks costs (or keep the read already waiting) and write to Procore again."""
@@ -420,6 +445,7 @@ def request_sync(ctx: AppContext, actor: Actor | None, project_id: int) -> SyncR
                 ]
             )
         assert row is not None  # noqa: S101 - ensure_no_problems raised otherwise
+        _forget_finished_reads(ctx, session, [row])
         waiting = row.pending_command
         keys = [] if waiting else record_reads(ctx, session, [row], reason="sync now")
         # Procore may have changed meanwhile (a cost code added): write again now too.

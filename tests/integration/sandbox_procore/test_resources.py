@@ -595,6 +595,40 @@ def test_direct_cost_lines_feed_the_budget(sim: Sim) -> None:
         headers=svc,
     ).json()
     assert [x["origin_id"] for x in every] == ["BILL-2:1"]
+    # The budget's detail rows show the budget line by cost code and cost type.
+    [view] = sim.http.get(
+        "/rest/v1.0/budget_views", params={"project_id": 2001}, headers=svc
+    ).json()
+    rows_url = f"/rest/v1.0/budget_views/{view['id']}/detail_rows"
+    [row] = sim.http.get(
+        rows_url,
+        params={"project_id": 2001, "cost_code_id[]": [code["id"]], "category_id[]": [other]},
+        headers=svc,
+    ).json()
+    assert (row["id"], row["cost_code_id"], row["category_id"]) == (budget["id"], code["id"], other)
+    assert row["original_budget_amount"] == "20000.0"
+    assert (
+        sim.http.get(
+            rows_url, params={"project_id": 2001, "cost_code_id[]": [1]}, headers=svc
+        ).json()
+        == []
+    )
+    assert sim.http.get(rows_url, headers=svc).status_code == 400  # project_id is required
+    assert (
+        sim.http.get(
+            rows_url, params={"project_id": 2001, "cost_code_id[]": ["x"]}, headers=svc
+        ).status_code
+        == 400
+    )
+    # Deleting a direct cost deletes its lines.
+    assert (
+        sim.http.delete(
+            f"/rest/v1.0/projects/2001/direct_costs/{approved}", headers=svc
+        ).status_code
+        == 204
+    )
+    left = sim.http.get("/rest/v1.0/projects/2001/direct_costs/line_items", headers=svc).json()
+    assert [x["origin_id"] for x in left] == ["BILL-2:1"]
 
 
 def test_lines_of_a_synced_direct_cost_are_locked(sim: Sim) -> None:

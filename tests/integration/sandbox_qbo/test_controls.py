@@ -87,6 +87,31 @@ def test_change_data_as_a_quickbooks_user(api: Api, clock: ManualClock) -> None:
     assert api.client.post(f"/_sandbox/companies/{REALM}/Widget", json={}).status_code == 404
 
 
+def test_a_user_voids_a_transaction(api: Api, clock: ManualClock) -> None:
+    clock.advance(5)
+    since = clock.now().isoformat()
+    bill = api.one("Bill", "DocNumber = 'ACS-1001'")
+    voided = api.client.post(
+        f"/_sandbox/companies/{REALM}/Bill",
+        json={"operation": "void", "entity": {"Id": bill["Id"]}},
+    )
+    assert voided.status_code == 200
+    stored = api.one("Bill", "DocNumber = 'ACS-1001'")
+    assert [line["Amount"] for line in stored["Line"]] == [0, 0]
+    assert stored["TotalAmt"] == 0
+    assert stored["PrivateNote"].startswith("Voided")
+    assert stored["SyncToken"] == str(int(bill["SyncToken"]) + 1)
+    changed = api.get("/cdc", entities="Bill", changedSince=since).json()
+    [record] = changed["CDCResponse"][0]["QueryResponse"][0]["Bill"]
+    assert record["Id"] == bill["Id"]
+    customer = api.one("Customer", "DisplayName = 'Pier 9 Restaurant'")
+    refused = api.client.post(
+        f"/_sandbox/companies/{REALM}/Customer",
+        json={"operation": "void", "entity": {"Id": customer["Id"]}},
+    )
+    assert fault(refused)["code"]
+
+
 def test_inspect_lists_inactive_records_too(api: Api) -> None:
     item = api.one("Item", "Name = 'Permits'")
     api.post(

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workflow_stack import Stack
 
-from procore_qb.store.models import AuditEntry, ExportItem, QbCommand
+from procore_qb.store.models import AuditEntry, ExportItem, JobCostProject, QbCommand
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:You should not use the 'timeout' argument with the TestClient"
@@ -120,3 +120,81 @@ def test_unknown_tokens_are_refused_with_401(shared: Stack, token: bytes) -> Non
     else:
         assert answer.status_code == 401
         assert answer.headers["www-authenticate"] == "Bearer"
+
+
+project_ids = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(["2001", "2009", "0", "-1", "9007199254740993", "1e3", "2009.0"]),
+    st.text(max_size=30),
+)
+
+
+def _job_cost_counts(stack: Stack) -> tuple[int, int]:
+    with stack.sessions.begin() as session:
+        return (
+            int(session.scalar(sa.select(sa.func.count()).select_from(QbCommand)) or 0),
+            int(session.scalar(sa.select(sa.func.count()).select_from(JobCostProject)) or 0),
+        )
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    project=project_ids,
+    body=json_values | st.fixed_dictionaries({"enabled": json_values}),
+    user=st.sampled_from(["ada", "cara", "eve"]),
+)
+def test_job_cost_switch_bodies_are_validated(
+    shared: Stack, project: str, body: Any, user: str
+) -> None:
+    """Only ``{"enabled": true|false}`` on a project id in range is ever acted on; anything
+    else is a problem document and changes nothing (the seed projects are unsynced, so even a
+    well-formed request is refused by the rules)."""
+    before = _job_cost_counts(shared)
+    answer = shared.call(user, "POST", f"/projects/{quote(project, safe='')}/job-cost-sync", body)
+    assert answer.status_code < 500, answer.text
+    assert answer.status_code >= 400
+    well_formed = (
+        isinstance(body, dict) and set(body) == {"enabled"} and isinstance(body["enabled"], bool)
+    )
+    if not well_formed:
+        assert answer.status_code in (404, 422), answer.text
+    assert answer.headers["content-type"].startswith(
+        ("application/problem+json", "application/json")
+    )
+    assert _job_cost_counts(shared) == before
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(project=project_ids, body=json_values)
+def test_sync_now_and_the_read_are_bounded(shared: Stack, project: str, body: Any) -> None:
+    before = _job_cost_counts(shared)
+    path = f"/projects/{quote(project, safe='')}"
+    answer = shared.call("ada", "POST", f"{path}/job-costs/sync", body)
+    assert answer.status_code < 500, answer.text
+    assert answer.status_code >= 400  # no seed project has job cost syncing
+    read = shared.call("ada", "GET", f"{path}/job-costs")
+    assert read.status_code in (404, 422), read.text
+    assert _job_cost_counts(shared) == before
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["cost_code_id", "page", "per_page"]),
+        st.one_of(st.text(max_size=30), st.integers(min_value=-(2**70), max_value=2**70).map(str)),
+        max_size=3,
+    )
+)
+def test_job_cost_queries_are_bounded(shared: Stack, query: dict[str, str]) -> None:
+    answer = shared.api.get(
+        "/api/v1/projects/2009/job-costs",
+        params=query,
+        headers={"Authorization": "Bearer demo-ada"},
+    )
+    assert answer.status_code in (404, 422), answer.text

@@ -241,11 +241,14 @@ results = st.builds(
             account_id=ids,
             vendor_name=texts,
             memo=texts,
+            ref_number=texts,
+            txn_memo=texts,
         ),
         max_size=3,
     ).map(tuple),
     deleted_ids=st.lists(texts, max_size=3).map(tuple),
     as_of=since,
+    full_read=st.booleans(),
 )
 
 

@@ -129,6 +129,39 @@ def test_job_costs_are_signed_and_filtered_to_the_jobs_asked_for() -> None:
     )
 
 
+def _bill_page(command: QueryJobCosts) -> CommandResult:
+    answer = parse_response_message(
+        "<QBXML><QBXMLMsgsRs>"
+        '<BillQueryRs requestID="k.0.0" statusCode="0" statusSeverity="Info">'
+        "<BillRet><TxnID>MINE</TxnID><TxnDate>2026-01-01</TxnDate><RefNumber>B-1</RefNumber>"
+        "<Memo>Sub invoice [procore-qb:requisition-4]</Memo>"
+        "<ItemLineRet><TxnLineID>1</TxnLineID><ItemRef><ListID>I-1</ListID></ItemRef>"
+        "<Amount>10.00</Amount><CustomerRef><ListID>J-1</ListID></CustomerRef></ItemLineRet>"
+        "</BillRet>"
+        "<BillRet><TxnID>MOVED</TxnID><TxnDate>2026-01-02</TxnDate>"
+        "<ItemLineRet><TxnLineID>2</TxnLineID><ItemRef><ListID>I-1</ListID></ItemRef>"
+        "<Amount>5.00</Amount><CustomerRef><ListID>OTHER</ListID></CustomerRef></ItemLineRet>"
+        "</BillRet></BillQueryRs></QBXMLMsgsRs></QBXML>"
+    ).responses[0]
+    return GATEWAY.read_page(command, GATEWAY.parts(command)[0], answer).partial
+
+
+def test_a_changes_only_read_names_the_transactions_without_a_line_for_the_jobs() -> None:
+    """A bill whose lines were all recoded to another job holds none for the jobs asked for:
+    a changes-only read names it, so the lines known of it can be dropped."""
+    changes = _bill_page(QueryJobCosts(idempotency_key="k", job_ids=("J-1",), modified_since=SINCE))
+    assert [line.txn_id for line in changes.job_costs] == ["MINE"]
+    assert changes.deleted_ids == ("MOVED",)
+    (line,) = changes.job_costs
+    assert (line.ref_number, line.txn_memo, line.item_id) == (
+        "B-1",
+        "Sub invoice [procore-qb:requisition-4]",
+        "I-1",
+    )
+    # A full read holds every line there is: nothing to name.
+    assert _bill_page(QueryJobCosts(idempotency_key="k", job_ids=("J-1",))).deleted_ids == ()
+
+
 def test_combine_prefers_an_error_and_joins_pages() -> None:
     command = QueryJobs(idempotency_key="k")
     parts = GATEWAY.parts(command)

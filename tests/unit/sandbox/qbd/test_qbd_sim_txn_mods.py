@@ -126,3 +126,43 @@ def test_item_groups_are_refused_not_dropped(qb: Run) -> None:
         "</ItemGroupLineAdd></BillAdd></BillAddRq>"
     )[0]
     assert out.get("statusCode") == "3250"
+
+
+def test_a_void_keeps_the_transaction_with_zero_amounts(qb: Run, clock: ManualClock) -> None:
+    before = bill(qb, "ACS-1001")
+    clock.advance(60)
+    watermark = clock.now().isoformat()
+    clock.advance(60)
+    out = qb(
+        f"<TxnVoidRq><TxnVoidType>Bill</TxnVoidType><TxnID>{before.findtext('TxnID')}</TxnID>"
+        "</TxnVoidRq>"
+    )[0]
+    assert out.get("statusCode") == "0"
+    assert [c.tag for c in out] == [
+        "TxnVoidType",
+        "TxnID",
+        "TimeCreated",
+        "TimeModified",
+        "RefNumber",
+    ]
+    after = bill(qb, "ACS-1001")
+    assert [line.findtext("Amount") for line in after.findall("ItemLineRet")] == ["0.00", "0.00"]
+    assert after.findtext("AmountDue") == "0.00"
+    assert (after.findtext("Memo") or "").startswith("VOID:")
+    assert after.findtext("EditSequence") != before.findtext("EditSequence")
+    # A void is a change: a modified-date query after the watermark finds it.
+    changed = qb(
+        "<BillQueryRq><ModifiedDateRangeFilter><FromModifiedDate>"
+        f"{watermark}</FromModifiedDate></ModifiedDateRangeFilter></BillQueryRq>"
+    )[0]
+    assert [r.findtext("RefNumber") for r in changed.findall("BillRet")] == ["ACS-1001"]
+
+
+def test_a_void_needs_the_transaction_of_that_type(qb: Run) -> None:
+    txn_id = bill(qb, "ACS-1001").findtext("TxnID")
+    wrong_type = qb(
+        f"<TxnVoidRq><TxnVoidType>Check</TxnVoidType><TxnID>{txn_id}</TxnID></TxnVoidRq>"
+    )[0]
+    assert wrong_type.get("statusCode") == "3120"
+    not_an_id = qb("<TxnVoidRq><TxnVoidType>Bill</TxnVoidType><TxnID>x</TxnID></TxnVoidRq>")[0]
+    assert not_an_id.get("statusCode") == "3000"
