@@ -804,6 +804,7 @@ def _map_lines(
                 removed=False,
                 statuses=statuses,
             )
+            changes: list[tuple[int, int, dict[str, Any]]] = []
             for line in rows:
                 if line.reason == MappingReason.AMOUNT_OUT_OF_RANGE.value:
                     continue
@@ -820,15 +821,20 @@ def _map_lines(
                     reason,
                 ):
                     continue
-                repo.settle(
-                    line.id,
-                    line.version,
-                    status=status,
-                    cost_code_id=placed.cost_code_id,
-                    reason=reason,
-                    message=placed.message or None,
-                    dirty=True,
+                changes.append(
+                    (
+                        line.id,
+                        line.version,
+                        {
+                            "status": status,
+                            "cost_code_id": placed.cost_code_id,
+                            "reason": reason,
+                            "message": placed.message or None,
+                            "dirty": True,
+                        },
+                    )
                 )
+            repo.settle_many(changes)
             if not rows:
                 saved = repo.project(ctx.company_id, project_id)
                 if saved is not None:
@@ -924,16 +930,18 @@ def _retire(
         repo = JobCosts(session)
         for txn_id in gone_costs:
             repo.forget_direct_cost(ctx.company_id, project_id, txn_id)
+        repo.delete_lines([(row.id, row.version) for row in rows if row.removed])
+        changes: list[tuple[int, int, dict[str, Any]]] = []
         for row in rows:
             if row.removed:
-                repo.delete_line(row.id, row.version)
                 continue
             values: dict[str, Any] = {"dirty": False, "push_error": None}
             if row.txn_id in gone_costs or row.id in deleted_lines or not row.sent:
                 values.update(procore_line_id=None, sent=False)
             if row.txn_id in gone_costs:
                 values["procore_direct_cost_id"] = None
-            repo.settle(row.id, row.version, **values)
+            changes.append((row.id, row.version, values))
+        repo.settle_many(changes)
 
 
 def _describe(row: LineRow) -> str:
@@ -989,29 +997,36 @@ def _upsert(
     }
     header_errors = {str(e.item.get("origin_id")): e.message for e in headers.errors}
     line_errors = {str(e.item.get("origin_id")): e.message for e in written.errors}
-    with ctx.sessions.begin() as session:
-        repo = JobCosts(session)
-        for row in rows:
-            cost_origin = direct_cost_origin_id(job, row.txn_id)
-            origin = line_origin_id(job, row.txn_id, row.line_id)
-            if origin in line_ids:
-                repo.settle(
+    changes: list[tuple[int, int, dict[str, Any]]] = []
+    for row in rows:
+        cost_origin = direct_cost_origin_id(job, row.txn_id)
+        origin = line_origin_id(job, row.txn_id, row.line_id)
+        if origin in line_ids:
+            changes.append(
+                (
                     row.id,
                     row.version,
-                    dirty=False,
-                    push_error=None,
-                    procore_line_id=line_ids[origin],
-                    procore_direct_cost_id=cost_ids.get(cost_origin, row.procore_direct_cost_id),
+                    {
+                        "dirty": False,
+                        "push_error": None,
+                        "procore_line_id": line_ids[origin],
+                        "procore_direct_cost_id": cost_ids.get(
+                            cost_origin, row.procore_direct_cost_id
+                        ),
+                    },
                 )
-                report.lines_written += 1
-                continue
-            error = (
-                line_errors.get(origin)
-                or header_errors.get(cost_origin)
-                or "Procore did not say what became of this line"
             )
-            repo.settle(row.id, row.version, push_error=f"Procore refused it: {error}"[:4000])
-            report.lines_refused += 1
+            report.lines_written += 1
+            continue
+        error = (
+            line_errors.get(origin)
+            or header_errors.get(cost_origin)
+            or "Procore did not say what became of this line"
+        )
+        changes.append((row.id, row.version, {"push_error": f"Procore refused it: {error}"[:4000]}))
+        report.lines_refused += 1
+    with ctx.sessions.begin() as session:
+        JobCosts(session).settle_many(changes)
 
 
 def _write_totals(

@@ -355,23 +355,35 @@ class JobCosts:
         rows = self._session.execute(query.order_by(_L.id).limit(limit))
         return [LineRow(*row) for row in rows]
 
-    def settle(self, line_id: int, version: int, **values: Any) -> bool:
-        """Change a line only if no read changed it since it was read at ``version``."""
-        result = self._session.execute(
-            sa.update(_L)
-            .where(_L.id == line_id, _L.version == version)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
+    def settle_many(self, changes: Sequence[tuple[int, int, Mapping[str, Any]]]) -> None:
+        """Change lines only if no read changed them since they were read: (id, version,
+        values) each, a line left alone when its version moved on. One statement per set of
+        columns changed."""
+        grouped: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for line_id, version, values in changes:
+            keys = tuple(sorted(values))
+            grouped.setdefault(keys, []).append(
+                {"b_id": line_id, "b_version": version, **{f"v_{k}": values[k] for k in keys}}
+            )
+        for keys, params in grouped.items():
+            if not keys:
+                continue
+            self._session.execute(
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+                .values(**{k: sa.bindparam(f"v_{k}") for k in keys}),
+                params,
+            )
 
-    def delete_line(self, line_id: int, version: int) -> bool:
-        result = self._session.execute(
-            sa.delete(_L)
-            .where(_L.id == line_id, _L.version == version)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0))
+    def delete_lines(self, lines: Sequence[tuple[int, int]]) -> None:
+        """Delete lines (id, version) still at the version they were read at."""
+        if lines:
+            self._session.execute(
+                sa.delete(_T).where(
+                    _T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version")
+                ),
+                [{"b_id": i, "b_version": v} for i, v in lines],
+            )
 
     def mark_sent(self, line_ids: Sequence[int]) -> None:
         for chunk in _chunks(list(line_ids)):
