@@ -284,8 +284,13 @@ def set_job_cost_sync(
         if link is None and (enabled or current is None):
             ensure_no_problems([_not_synced(project_id)])
         job_id = link.qb_id if link is not None else (current.qb_job_id if current else "")
-        if current is not None and current.enabled == enabled and current.qb_job_id == job_id:
+        unchanged = (
+            current is not None and current.enabled == enabled and current.qb_job_id == job_id
+        )
+        if unchanged and current is not None and current.procore_configured is not None:
             return _state(current)
+    # Also when nothing changed here but Procore did not take its switch last time: it may
+    # offer it now.
     configured, note = _configure_procore(ctx, project_id, enabled)
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
@@ -298,8 +303,10 @@ def set_job_cost_sync(
             now=ctx.now(),
         )
         row.procore_configured = configured
-        row.pending_command = None  # a read asked for before is not waited for again
         key = None
+        if unchanged:
+            return _state(row, note)
+        row.pending_command = None  # a read asked for before is not waited for again
         if enabled:
             row.last_error = None
             keys = record_reads(ctx, session, [row], reason="job cost syncing turned on")
