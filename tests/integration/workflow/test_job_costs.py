@@ -212,6 +212,9 @@ def test_who_may_do_what(stack: Stack) -> None:
     assert stack.call("cara", "GET", f"/projects/{pier}/job-costs").status_code == 403
     assert stack.call("ben", "GET", f"/projects/{pier}/job-costs").status_code == 403
     assert stack.call("ada", "GET", "/projects/2001/job-costs").status_code == 404
+    unknown = stack.call("cara", "POST", "/projects/1/job-cost-sync", {"enabled": True})
+    assert unknown.status_code == 404, unknown.text
+    assert "no project 1" in unknown.json()["detail"]
     # A second "sync now" while the first read waits does not ask QuickBooks twice.
     first = stack.ok("ada", "POST", f"/projects/{pier}/job-costs/sync")
     assert first["already_waiting"] is True
