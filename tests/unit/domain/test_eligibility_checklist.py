@@ -30,6 +30,9 @@ def test_every_send_rule_is_on_exactly_one_line() -> None:
             RuleCode.CUSTOMER_NOT_FOUND,
             RuleCode.FULL_NAME_TOO_LONG,
             RuleCode.TOO_MANY_LEVELS,
+            # Rules of job cost syncing.
+            RuleCode.PROJECT_NOT_SYNCED,
+            RuleCode.JOB_COST_SYNC_OFF,
         }
         if limits_for(edition).number_max is None:
             send_rules.discard(RuleCode.PROJECT_NUMBER_TOO_LONG)
