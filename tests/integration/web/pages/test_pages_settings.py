@@ -81,10 +81,13 @@ def test_ada_saves_the_sync_schedule_and_the_item_accounts(stack: Stack) -> None
     browser, html = _signed_in(stack, "ada")
     assert "Refresh QuickBooks Job List" in _section(html, "schedule")
     answer = browser.post(
-        "/settings/schedule", {"job_list_schedule": "every_4_hours"}, token=csrf_token(html)
+        "/settings/schedule",
+        {"job_list_schedule": "every_4_hours", "job_cost_schedule": "daily"},
+        token=csrf_token(html),
     )
     assert answer.status_code == 303, answer.text
     assert _settings(stack)["job_list_schedule"] == "every_4_hours"
+    assert _settings(stack)["job_cost_schedule"] == "daily"
     page = browser.get("/settings")
     assert '<option value="every_4_hours" selected>Every 4 hours</option>' in page.text
     answer = browser.post(
@@ -128,7 +131,7 @@ def test_ada_saves_the_sync_schedule_and_the_item_accounts(stack: Stack) -> None
         ),
         (
             "schedule",
-            {"job_list_schedule": "weekly"},
+            {"job_list_schedule": "weekly", "job_cost_schedule": "every_2_hours"},
             "job_list_schedule",
             "must be 'Hourly' or 'Every 2 hours' or 'Every 4 hours' or 'Daily' or 'Never'",
         ),
@@ -221,7 +224,9 @@ def test_cara_without_the_erp_tool_may_not_read_the_settings(stack: Stack) -> No
 def test_dan_an_erp_admin_without_directory_admin_may_change_settings(stack: Stack) -> None:
     browser, html = _signed_in(stack, "dan")
     answer = browser.post(
-        "/settings/schedule", {"job_list_schedule": "daily"}, token=csrf_token(html)
+        "/settings/schedule",
+        {"job_list_schedule": "daily", "job_cost_schedule": "every_2_hours"},
+        token=csrf_token(html),
     )
     assert answer.status_code == 303
     assert _settings(stack)["job_list_schedule"] == "daily"
