@@ -107,12 +107,14 @@ __all__ = [
     "LineView",
     "PushReport",
     "SyncRequested",
+    "apply_job_cost_chunk",
     "apply_job_cost_result",
     "batches",
     "ingest",
     "job_cost_state",
     "job_costs_view",
     "push_job_costs",
+    "read_mark",
     "record_reads",
     "request_due_syncs",
     "request_sync",
@@ -505,10 +507,37 @@ def batches(
         yield batch
 
 
+def read_mark(row: QbCommand) -> str:
+    """What the lines of one attempt of the read ``row`` are marked with: the command's key
+    and its attempt, so lines seen by an earlier attempt that died are not taken as seen."""
+    return f"{row.idempotency_key}.{row.attempts % 1_000_000}"[:36]
+
+
+def apply_job_cost_chunk(
+    ctx: AppContext, session: Session, row: QbCommand, chunk: CommandResult
+) -> IngestSummary:
+    """One chunk of a read as it streams in (a query page, a CDC answer, a qbXML iterator
+    page), in the transaction that also records how far the read got: its lines are kept,
+    and the transactions in ``chunk.deleted_ids`` (deleted, or holding no line for the jobs
+    any more) lose theirs. The read is finished by :func:`apply_job_cost_result` with the
+    answer's remainder, which then knows every line the read saw by its mark."""
+    command = Outbox.command(row)
+    if not isinstance(command, QueryJobCosts):
+        log.info("job cost chunk %s is not for a job cost read", row.idempotency_key)
+        return IngestSummary()
+    projects = JobCosts(session).projects_for_jobs(ctx.company_id, command.job_ids)
+    summary = IngestSummary()
+    _keep_lines(ctx, session, projects, batches(chunk.job_costs), read_mark(row), summary)
+    _remove_txns(ctx, session, projects, chunk.deleted_ids, summary)
+    return summary
+
+
 def apply_job_cost_result(
     ctx: AppContext, session: Session, row: QbCommand, result: CommandResult
 ) -> IngestSummary:
-    """QuickBooks' answer to a job cost read, in the transaction that stores it."""
+    """QuickBooks' answer to a job cost read, in the transaction that stores it. When the read
+    was streamed, the answer holds only what was left after its chunks
+    (:func:`apply_job_cost_chunk`)."""
     command = Outbox.command(row)
     if not isinstance(command, QueryJobCosts):
         log.info("job cost answer %s is not a job cost read", row.idempotency_key)
@@ -537,6 +566,7 @@ def apply_job_cost_result(
         gone_txn_ids=result.deleted_ids,
         full=command.modified_since is None or result.full_read,
         read_key=row.idempotency_key,
+        mark=read_mark(row),
         as_of=result.as_of,
     )
 
@@ -583,24 +613,14 @@ def _row(line: JobCostLine) -> dict[str, Any]:
     }
 
 
-def ingest(
+def _keep_lines(
     ctx: AppContext,
     session: Session,
-    *,
     projects: Sequence[JobCostProject],
     lines: Iterable[Sequence[JobCostLine]],
-    gone_txn_ids: Iterable[str] = (),
-    full: bool,
-    read_key: str,
-    as_of: datetime | None,
-) -> IngestSummary:
-    """Keep one read's lines for ``projects``, a batch at a time, in ``session``'s transaction.
-
-    ``lines`` is an iterator of batches (a streaming reader hands its pages in as they come);
-    ``gone_txn_ids`` the transactions that hold no line for the jobs any more; ``full``: the
-    read holds every line of the jobs, so anything it left out is gone. Enqueues each project's
-    Procore write."""
-    summary = IngestSummary()
+    mark: str,
+    summary: IngestSummary,
+) -> None:
     repo = JobCosts(session)
     by_job = {p.qb_job_id: p for p in projects}
     now = ctx.now()
@@ -619,25 +639,63 @@ def ingest(
                     summary.refused_examples.append(str(exc))
         for project_id, rows in grouped.items():
             added, changed = repo.upsert_lines(
-                ctx.company_id, project_id, rows, read_key=read_key, now=now
+                ctx.company_id, project_id, rows, read_key=mark, now=now
             )
             summary.added += added
             summary.changed += changed
+
+
+def _remove_txns(
+    ctx: AppContext,
+    session: Session,
+    projects: Sequence[JobCostProject],
+    txn_ids: Iterable[str],
+    summary: IngestSummary,
+) -> None:
+    repo = JobCosts(session)
     project_ids = [p.procore_project_id for p in projects]
-    if full:
-        summary.removed += repo.remove_unseen(ctx.company_id, project_ids, read_key, now)
-    else:
-        summary.removed += repo.remove_unseen_of_read_txns(
-            ctx.company_id, project_ids, read_key, now
-        )
+    now = ctx.now()
     gone: list[str] = []
-    for txn_id in gone_txn_ids:
+    for txn_id in txn_ids:
         gone.append(str(txn_id))
         if len(gone) >= INGEST_BATCH:
             summary.removed += repo.remove_txns(ctx.company_id, project_ids, gone, now)
             gone = []
     if gone:
         summary.removed += repo.remove_txns(ctx.company_id, project_ids, gone, now)
+
+
+def ingest(
+    ctx: AppContext,
+    session: Session,
+    *,
+    projects: Sequence[JobCostProject],
+    lines: Iterable[Sequence[JobCostLine]],
+    gone_txn_ids: Iterable[str] = (),
+    full: bool,
+    read_key: str,
+    as_of: datetime | None,
+    mark: str | None = None,
+) -> IngestSummary:
+    """Keep one read's lines for ``projects``, a batch at a time, in ``session``'s transaction.
+
+    ``lines`` is an iterator of batches (a streaming reader hands its pages in as they come);
+    ``gone_txn_ids`` the transactions that hold no line for the jobs any more; ``full``: the
+    read holds every line of the jobs, so anything it left out is gone. ``mark`` (default
+    ``read_key``) is what the lines the read saw carry, including those of chunks kept before
+    (:func:`apply_job_cost_chunk`). Enqueues each project's Procore write."""
+    summary = IngestSummary()
+    mark = read_key if mark is None else mark
+    repo = JobCosts(session)
+    now = ctx.now()
+    _keep_lines(ctx, session, projects, lines, mark, summary)
+    project_ids = [p.procore_project_id for p in projects]
+    if full:
+        summary.removed += repo.remove_unseen(ctx.company_id, project_ids, mark, now)
+    else:
+        summary.removed += repo.remove_unseen_of_read_txns(ctx.company_id, project_ids, mark, now)
+    _remove_txns(ctx, session, projects, gone_txn_ids, summary)
+    seen = repo.count_marked(ctx.company_id, project_ids, mark)
     for project in projects:
         if project.pending_command == read_key:
             project.pending_command = None
@@ -654,7 +712,7 @@ def ingest(
             {
                 "command": read_key,
                 "full": full,
-                "lines": summary.lines,
+                "lines": max(summary.lines, seen),
                 "added": summary.added,
                 "changed": summary.changed,
                 "removed": summary.removed,

@@ -10,6 +10,14 @@ flagged ``needs_lookup``; the next run passes it to the gateway in ``look_up_fir
 looked up before anything is created again. Commands left ``in_flight`` by a run that died are
 treated the same way once they are older than ``stale_after``.
 
+A job cost read (``QueryJobCosts``) is streamed when the driver has an ``on_chunk`` handler:
+its lines come in page by page and each chunk of at most ``chunk_lines`` lines is handed to
+``on_chunk`` in its own transaction, which also renews the command's hand-out time (so a long
+read is not taken for a dead one); the stored answer then holds only the deleted
+transactions, the watermark and whether it was a full read. A read cut short (a crash, a
+throttled call) is read again from the start, under a new attempt: what its chunks kept is
+written again idempotently and nothing is lost.
+
 Run one driver per company at a time (give its job the company as lock key).
 """
 
@@ -22,8 +30,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from procore_qb.domain.commands import CommandResult
-from procore_qb.quickbooks.online.gateway import RECONNECT_REQUIRED, OnlineGateway
+from procore_qb.app.job_costs import INGEST_BATCH, batches
+from procore_qb.domain.commands import Command, CommandResult, QueryJobCosts
+from procore_qb.quickbooks.online.errors import QboError
+from procore_qb.quickbooks.online.gateway import RECONNECT_REQUIRED, OnlineGateway, command_error
 from procore_qb.store.repositories.outbox import Outbox, ResultHandler
 
 __all__ = ["DriverRun", "OnlineDriver"]
@@ -60,9 +70,13 @@ class OnlineDriver:
         per_run: int = 300,
         stale_after: timedelta = timedelta(minutes=10),
         on_result: ResultHandler | None = None,
+        on_chunk: ResultHandler | None = None,
+        chunk_lines: int = INGEST_BATCH,
     ) -> None:
         if per_run < 1:
             raise ValueError("per_run must be at least 1")
+        if not 1 <= chunk_lines <= 100_000:
+            raise ValueError("chunk_lines must be 1-100000")
         self._sessions = sessions
         self._gateway = gateway
         self._company_id = company_id
@@ -70,6 +84,8 @@ class OnlineDriver:
         self._per_run = per_run
         self._stale_after = stale_after
         self._on_result = on_result
+        self._on_chunk = on_chunk
+        self._chunk_lines = chunk_lines
 
     def run_once(self) -> DriverRun:
         now = self._clock()
@@ -89,7 +105,55 @@ class OnlineDriver:
         run = DriverRun()
         if not commands:
             return run
-        results = self._gateway.execute(commands, look_up_first=look_up_first)
+        streamed = [c for c in commands if self._streams(c)]
+        others = [c for c in commands if not self._streams(c)]
+        results = self._gateway.execute(others, look_up_first=look_up_first) if others else []
+        self._store(results, run)
+        stop: CommandResult | None = None
+        for command in streamed:
+            assert isinstance(command, QueryJobCosts)  # noqa: S101 - _streams checked it
+            if stop is not None:
+                result: CommandResult | None = CommandResult(
+                    command.idempotency_key, error=stop.error
+                )
+            else:
+                result = self._stream(command, ticket)
+            if result is None:
+                continue  # another run took the command over
+            if result.error is not None and result.error.code == RECONNECT_REQUIRED:
+                stop = result
+            self._store([result], run)
+        return run
+
+    def _streams(self, command: Command) -> bool:
+        return self._on_chunk is not None and isinstance(command, QueryJobCosts)
+
+    def _stream(self, command: QueryJobCosts, ticket: str) -> CommandResult | None:
+        """Read ``command``'s lines chunk by chunk into ``on_chunk``; the rest of the answer,
+        or None when the command is no longer this run's."""
+        key = command.idempotency_key
+        read = self._gateway.stream_job_costs(command)
+        try:
+            for chunk in batches(read, self._chunk_lines):
+                with self._sessions.begin() as session:
+                    row = Outbox(session).get(self._company_id, key)
+                    if row.state != "in_flight" or row.handed_out_to != ticket:
+                        return None
+                    assert self._on_chunk is not None  # noqa: S101 - _streams checked it
+                    self._on_chunk(session, row, CommandResult(key, job_costs=tuple(chunk)))
+                    row.handed_out_at = self._clock()
+        except QboError as exc:
+            return CommandResult(key, error=command_error(exc))
+        return CommandResult(
+            key,
+            deleted_ids=read.deleted_ids,
+            as_of=read.as_of,
+            full_read=read.full_read and command.modified_since is not None,
+        )
+
+    def _store(self, results: list[CommandResult], run: DriverRun) -> None:
+        if not results:
+            return
         with self._sessions.begin() as session:
             outbox = Outbox(session)
             for result in results:
@@ -107,7 +171,6 @@ class OnlineDriver:
                     run.done += 1
                 else:
                     run.failed += 1
-        return run
 
     def drain(self, *, max_runs: int = 100) -> DriverRun:
         """Run until nothing is pending or a run makes no progress (everything left must wait:

@@ -5,6 +5,10 @@ The Desktop driver (the Web Connector endpoint) and the Online driver call
 outbox, so an answer and what it changes commit together: after a crash at any point either
 both are there or neither, and the driver hands the command out again (looking it up first).
 
+A job cost read is streamed: each chunk of its answer (a query page, a CDC answer, a qbXML
+iterator page) goes to :func:`chunk_handler`'s function in the transaction that records the
+read's progress, and the stored answer holds only the rest.
+
 Routing is by the command's subject: ``export`` (an export item's commands),
 ``job_refresh`` (a job-list refresh), ``cost_code_list`` (the items of the company's
 QuickBooks cost code list, see :mod:`procore_qb.app.setup`) and ``job_costs`` (a read of the
@@ -20,7 +24,11 @@ from sqlalchemy.orm import Session
 
 from procore_qb.app.context import AppContext
 from procore_qb.app.export import EXPORT_SUBJECT, command_prefix
-from procore_qb.app.job_costs import JOB_COSTS_SUBJECT, apply_job_cost_result
+from procore_qb.app.job_costs import (
+    JOB_COSTS_SUBJECT,
+    apply_job_cost_chunk,
+    apply_job_cost_result,
+)
 from procore_qb.app.refresh import REFRESH_SUBJECT, apply_refresh, record_refresh
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, apply_items_result
@@ -32,7 +40,14 @@ from procore_qb.store.repositories.links import RecordLinks
 from procore_qb.store.repositories.mirror import QbJobs
 from procore_qb.store.repositories.workflow import ExportItems
 
-__all__ = ["STALE_CODES", "WRITEBACK_TASK", "apply_result", "result_handler"]
+__all__ = [
+    "STALE_CODES",
+    "WRITEBACK_TASK",
+    "apply_chunk",
+    "apply_result",
+    "chunk_handler",
+    "result_handler",
+]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +84,24 @@ def apply_result(ctx: AppContext, session: Session, row: QbCommand, result: Comm
         apply_job_cost_result(ctx, session, row, result)
     else:
         log.info("no handler for the answer to %s command %s", row.kind, row.idempotency_key)
+
+
+def apply_chunk(ctx: AppContext, session: Session, row: QbCommand, chunk: CommandResult) -> None:
+    """Apply one chunk of a streamed answer (a job cost read's lines as they come), in the
+    transaction that records the read's progress."""
+    if row.subject_type == JOB_COSTS_SUBJECT:
+        apply_job_cost_chunk(ctx, session, row, chunk)
+    else:
+        raise ValueError(f"{row.kind} command {row.idempotency_key} is not read in chunks")
+
+
+def chunk_handler(ctx: AppContext) -> Callable[[Session, QbCommand, CommandResult], None]:
+    """The chunk handler the drivers are given (see :func:`apply_chunk`)."""
+
+    def handle(session: Session, row: QbCommand, chunk: CommandResult) -> None:
+        apply_chunk(ctx, session, row, chunk)
+
+    return handle
 
 
 def result_handler(ctx: AppContext) -> Callable[[Session, QbCommand, CommandResult], None]:

@@ -27,7 +27,7 @@ from procore_qb.app.export import QBO_DRAIN_TASK
 from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, push_job_costs, request_due_syncs
 from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
-from procore_qb.app.results import WRITEBACK_TASK, result_handler
+from procore_qb.app.results import WRITEBACK_TASK, chunk_handler, result_handler
 from procore_qb.app.setup import COST_CODE_LIST_TASK, write_cost_code_list
 from procore_qb.app.writeback import apply_job_change, write_back_export
 from procore_qb.domain.commands import job_from_json
@@ -66,6 +66,7 @@ def drain_online(ctx: AppContext) -> dict[str, int | bool]:
         company_id=ctx.company_id,
         clock=ctx.clock,
         on_result=result_handler(ctx),
+        on_chunk=chunk_handler(ctx),
     )
     run = driver.drain()
     note_online_run(ctx, run)

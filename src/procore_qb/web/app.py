@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from procore_qb import __version__
 from procore_qb.app.context import AppContext
 from procore_qb.app.refresh import webhook_refresh
-from procore_qb.app.results import result_handler
+from procore_qb.app.results import chunk_handler, result_handler
 from procore_qb.quickbooks.desktop.config import WebConnectorSettings
 from procore_qb.quickbooks.desktop.session import WebConnectorService
 from procore_qb.store.repositories.qbwc import SqlWebConnectorStore
@@ -98,7 +98,9 @@ def create_app(
         if deps.webconnector.password_hash:
             service = WebConnectorService(
                 SqlWebConnectorStore(
-                    deps.sessions, on_result=None if ctx is None else result_handler(ctx)
+                    deps.sessions,
+                    on_result=None if ctx is None else result_handler(ctx),
+                    on_chunk=None if ctx is None else chunk_handler(ctx),
                 ),
                 {deps.webconnector.username: deps.webconnector.account(deps.company_id)},
                 clock=deps.clock if ctx is None else ctx.clock,

@@ -9,7 +9,8 @@ pages: the page size is two lines here), turns job cost syncing on for both proj
 the jobs and the Web Connector run. The first time the work reaches BOUNDARY the process kills
 itself with SIGKILL:
 
-* ``online-read``: QuickBooks Online answered the job cost read, before the answer is stored;
+* ``online-read``: the job cost read from QuickBooks Online is streamed in chunks of two
+  lines; the first chunk is stored, the second is being read;
 * ``wc-handed-out``: the Web Connector was handed the job cost queries, before QuickBooks ran
   them;
 * ``wc-answered``: the job cost answer was stored (and the Procore writes enqueued), before the
@@ -36,6 +37,7 @@ from job_cost_helpers import ELM, PIER, enable, qb_add_bill, synced_projects
 from workflow_stack import Stack
 
 from procore_qb.app import job_costs
+from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.domain.commands import QueryJobCosts
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.quickbooks.online.gateway import OnlineGateway
@@ -87,17 +89,34 @@ class _DyingClient:
         return getattr(self._inner, name)
 
 
+class _DyingRead:
+    """A streamed job cost read that dies on its fourth line: the first chunk of two lines
+    is stored by then, the second is being read."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Any:
+        for n, line in enumerate(self._inner):
+            if n == 3:
+                die()
+            yield line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def install(boundary: str) -> None:
     if boundary == "online-read":
-        execute = OnlineGateway.execute
+        defaults = OnlineDriver.__init__.__kwdefaults__
+        assert defaults is not None
+        defaults["chunk_lines"] = 2
+        stream = OnlineGateway.stream_job_costs
 
-        def execute_then_die(self: OnlineGateway, commands: Any, **kw: Any) -> Any:
-            results = execute(self, commands, **kw)
-            if any(isinstance(c, QueryJobCosts) for c in commands):
-                die()
-            return results
+        def stream_then_die(self: OnlineGateway, command: QueryJobCosts) -> Any:
+            return _DyingRead(stream(self, command))
 
-        OnlineGateway.execute = execute_then_die  # type: ignore[method-assign]
+        OnlineGateway.stream_job_costs = stream_then_die  # type: ignore[method-assign]
     elif boundary in ("wc-handed-out", "wc-answered"):
         run = workflow_stack.run_session
 

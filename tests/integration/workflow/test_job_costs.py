@@ -8,11 +8,13 @@ deletions, voids and recoded lines in QuickBooks, and after a sync that finds no
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 import httpx2
 import pytest
+import sqlalchemy as sa
 from job_cost_helpers import (
     ELM,
     ELM_PROJECT,
@@ -278,3 +280,24 @@ def test_a_lost_procore_answer_is_looked_up_not_repeated(
     stack.settle()
     assert lost == {"/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"}
     assert_totals_match(stack, projects[PIER], PIER)
+
+
+def test_a_read_is_streamed_into_the_store_and_its_stored_answer_keeps_no_line(
+    stack: Stack,
+) -> None:
+    projects = _started(stack)
+    with stack.engine.connect() as conn:
+        answers = conn.execute(
+            sa.text("SELECT state, result FROM qb_commands WHERE kind = 'query_job_costs'")
+        ).all()
+        kept = conn.execute(sa.text("SELECT count(*) FROM job_cost_lines")).scalar_one()
+        pages = conn.execute(sa.text("SELECT count(*) FROM qbd_result_pages")).scalar_one()
+    assert answers
+    for state, result in answers:
+        assert state == "done"
+        stored = result if isinstance(result, dict) else json.loads(result)
+        assert "job_costs" not in stored, stored
+    assert kept > 0
+    assert pages == 0
+    for job, project_id in projects.items():
+        assert_totals_match(stack, project_id, job)

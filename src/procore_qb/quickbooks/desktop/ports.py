@@ -10,6 +10,10 @@ The store lives outside this package (``procore_qb.store.repositories.qbwc`` imp
 protocols over the ``qb_commands`` outbox and the ``qbwc_*`` tables); records come back as
 read-only snapshots, and every change goes through a method.
 
+A job cost read's pages are applied as they arrive (:meth:`WebConnectorTransaction.apply_chunk`)
+in the transaction that saves the read's progress, so a read of any size holds one message in
+memory and nothing of it is kept as one row.
+
 ``parts`` is the progress of a handed-out command, one entry per qbXML request of it:
 ``{"page": int, "iterator_id": str | None, "sent": bool, "done": bool}``, stored as it is given.
 """
@@ -179,6 +183,11 @@ class WebConnectorTransaction(Protocol):
 
     def add_page(self, command_id: int, *, part: int, page: int, result: CommandResult) -> None:
         """Keep one response page of one part until the command is complete."""
+
+    def apply_chunk(self, command_id: int, chunk: CommandResult) -> bool:
+        """Apply one page of a streamed read (its job cost lines, the transactions it found
+        gone) now, in this transaction, rather than keeping it until the command is complete.
+        False when this store applies answers only whole (the page is then kept)."""
 
     def pages(self, command_id: int) -> list[tuple[int, CommandResult]]:
         """The kept pages as ``(part, result)``, by part then page."""

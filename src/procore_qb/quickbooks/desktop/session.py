@@ -22,7 +22,9 @@ Rules:
   ``QBXMLMsgsRq`` with ``onError="continueOnError"``. A command whose message was sent but
   whose answer never came (the Web Connector asks again without posting a response) goes
   back to the queue marked ``needs_lookup`` and is re-issued after a look-up.
-* ``receiveResponseXML`` applies each response by ``requestID``; a finished command is
+* ``receiveResponseXML`` applies each response by ``requestID``; the pages of a job cost read
+  are applied as they come (the store's ``apply_chunk``), with the read's progress; a
+  finished command is
   completed through the store (which stores it in the outbox and applies it) in the same
   transaction.
   It returns the percentage done (100 when nothing is left), or -1 on a transport error
@@ -37,7 +39,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +48,7 @@ from procore_qb.domain.commands import (
     Command,
     CommandError,
     CommandResult,
+    QueryJobCosts,
     command_from_json,
 )
 from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlError
@@ -319,7 +322,15 @@ class WebConnectorService:
                 command = command_from_json(dict(held.payload))
                 parts = self._gateway.parts(command, needs_lookup=held.lookup)
                 outcome = self._gateway.read_page(command, parts[part_no], rs)
-                tx.add_page(held.command_id, part=part_no, page=page, result=outcome.partial)
+                partial = outcome.partial
+                if (
+                    isinstance(command, QueryJobCosts)
+                    and partial.error is None
+                    and tx.apply_chunk(held.command_id, partial)
+                ):
+                    partial = replace(partial, job_costs=(), deleted_ids=())
+                else:
+                    tx.add_page(held.command_id, part=part_no, page=page, result=partial)
                 state = parts_state[part_no]
                 state["sent"] = False
                 if outcome.more and outcome.partial.error is None:

@@ -308,6 +308,22 @@ class JobCosts:
             )
         return removed
 
+    def count_marked(self, company_id: int, project_ids: Sequence[int], read_key: str) -> int:
+        """How many lines of the projects carry ``read_key`` (the lines one read saw)."""
+        found = 0
+        for chunk in _chunks(list(project_ids)):
+            found += int(
+                self._session.scalar(
+                    sa.select(sa.func.count()).where(
+                        _L.company_id == company_id,
+                        _L.read_key == read_key,
+                        _L.procore_project_id.in_(list(chunk)),
+                    )
+                )
+                or 0
+            )
+        return found
+
     def remove_txns(
         self, company_id: int, project_ids: Sequence[int], txn_ids: Sequence[str], now: datetime
     ) -> int:

@@ -98,27 +98,41 @@ def _ticket(row: QbwcSession) -> TicketSnapshot:
 
 class SqlWebConnectorStore:
     """``on_result`` is called with the session, the stored outbox row and the result right
-    after each :meth:`Outbox.complete`, inside the same transaction."""
+    after each :meth:`Outbox.complete`, inside the same transaction; ``on_chunk`` likewise
+    with each page of a streamed read (without it, pages are kept until the command is
+    complete)."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, on_result: ResultHandler | None = None
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        on_result: ResultHandler | None = None,
+        on_chunk: ResultHandler | None = None,
     ) -> None:
         self._sessions = session_factory
         self._on_result = on_result
+        self._on_chunk = on_chunk
 
     @contextmanager
     def transaction(self) -> Iterator[SqlWebConnectorTransaction]:
         with self._sessions.begin() as db:
-            yield SqlWebConnectorTransaction(db, on_result=self._on_result)
+            yield SqlWebConnectorTransaction(db, on_result=self._on_result, on_chunk=self._on_chunk)
 
 
 class SqlWebConnectorTransaction:
     """The Web Connector's reads and writes inside one open ``Session``; never commits."""
 
-    def __init__(self, db: Session, *, on_result: ResultHandler | None = None) -> None:
+    def __init__(
+        self,
+        db: Session,
+        *,
+        on_result: ResultHandler | None = None,
+        on_chunk: ResultHandler | None = None,
+    ) -> None:
         self._db = db
         self._outbox = Outbox(db)
         self._on_result = on_result
+        self._on_chunk = on_chunk
 
     # ---------------------------------------------------------------- sessions (tickets)
 
@@ -305,6 +319,12 @@ class SqlWebConnectorTransaction:
                 command_id=command_id, part=part, page=page, result=result_to_json(result)
             )
         )
+
+    def apply_chunk(self, command_id: int, chunk: CommandResult) -> bool:
+        if self._on_chunk is None:
+            return False
+        self._on_chunk(self._db, self._outbox.by_id(command_id), chunk)
+        return True
 
     def pages(self, command_id: int) -> list[tuple[int, CommandResult]]:
         rows = self._db.scalars(
