@@ -453,29 +453,49 @@ class DesktopGateway:
         message: str | bytes | Iterable[str | bytes],
         *,
         limits: XmlLimits = DEFAULT_LIMITS,
+        gone: list[str] | None = None,
     ) -> Iterator[JobCostLine]:
         """The cost lines of the answers to ``command``'s queries in ``message`` (whole, or
         in chunks as it arrives), one transaction at a time: memory holds one record, however
         many lines the message has. A query QuickBooks refused raises its
-        :class:`~procore_qb.quickbooks.desktop.errors.QuickBooksStatusError`."""
+        :class:`~procore_qb.quickbooks.desktop.errors.QuickBooksStatusError`.
+
+        ``gone``, when given, receives as they are read the transactions whose known lines
+        are gone: those ``TxnDeletedQuery`` reports deleted and, for a changes-only read
+        (``modified_since``), those read that hold no line for the jobs any more (a line
+        recoded to another job), as :meth:`read_page` reports them in ``deleted_ids``."""
         wanted = frozenset(command.job_ids)
+        changes_only = command.modified_since is not None
         if isinstance(message, str | bytes):
             # A whole message in markup the scanner does not take is read by the reference.
             parsed = parse_response_message(message, max_bytes=limits.max_bytes)
             for response in parsed.responses:
                 source, sign = _cost_source(response)
-                if source is not None:
-                    for record in response.records:
-                        yield from job_cost_lines(record, source=source, sign=sign, wanted=wanted)
+                for record in response.records:
+                    if source is not None:
+                        found = job_cost_lines(record, source=source, sign=sign, wanted=wanted)
+                        if gone is not None and changes_only and not found:
+                            _gone_txn(record, gone)
+                        yield from found
+                    elif gone is not None and record.tag == "TxnDeletedRet":
+                        gone.append(read_deleted(record).id)
             return
         source = None
+        deleted = False
         sign = 1
         for event in scan(message, limits=limits):
             if isinstance(event, RawRecord):
                 if source is not None:
-                    yield from job_cost_lines(event, source=source, sign=sign, wanted=wanted)
+                    found = job_cost_lines(event, source=source, sign=sign, wanted=wanted)
+                    if gone is not None and changes_only and not found:
+                        _gone_txn(event, gone)
+                    yield from found
+                elif gone is not None and deleted and event.tag == "TxnDeletedRet":
+                    gone.append(read_deleted(event).id)
             elif isinstance(event, ResponseHead):
-                source, sign = _cost_source(response_of(event.tag, event.attributes))
+                response = response_of(event.tag, event.attributes)
+                source, sign = _cost_source(response)
+                deleted = response.request_type == "TxnDeletedQuery"
 
     # ------------------------------------------------------------------ results
 
@@ -533,6 +553,12 @@ def _is_query(command: Command) -> bool:
 
 def _account(list_id: str | None) -> Ref | None:
     return None if not list_id else Ref(list_id=list_id)
+
+
+def _gone_txn(record: RawRecord, gone: list[str]) -> None:
+    txn_id = fields_of(record).get("TxnID")
+    if txn_id:
+        gone.append(txn_id)
 
 
 def _cost_source(response: Response) -> tuple[JobCostSource | None, int]:
