@@ -14,8 +14,17 @@ from playwright.sync_api import Page, expect
 from browser.web_app import WebApp, screenshot, sign_in, sign_out
 from procore_qb.sandbox.qbd import run_session
 
-ALL_TABS = ["Dashboard", "Jobs", "Cost Codes", "Projects", "Settings", "Audit", "Outbox"]
-READERS = ALL_TABS[:-1]
+ALL_TABS = [
+    "Dashboard",
+    "Jobs",
+    "Cost Codes",
+    "Projects",
+    "Job Costs",
+    "Settings",
+    "Audit",
+    "Outbox",
+]
+READERS = [tab for tab in ALL_TABS if tab not in ("Job Costs", "Outbox")]
 TABS = {
     "ada": ALL_TABS,
     "ben": READERS,

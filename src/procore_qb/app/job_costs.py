@@ -56,7 +56,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from procore_qb.app.actors import Actor, require
+from procore_qb.app.actors import Actor, permissions, require
 from procore_qb.app.company import CompanySettings, load_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import NotFound, UpstreamError
@@ -74,7 +74,7 @@ from procore_qb.domain.job_costs import (
     map_line,
     to_cents,
 )
-from procore_qb.domain.permissions import Action
+from procore_qb.domain.permissions import Action, check, missing_for
 from procore_qb.domain.problems import Problem, RuleCode, ensure_no_problems
 from procore_qb.domain.project import ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
@@ -112,7 +112,9 @@ __all__ = [
     "batches",
     "ingest",
     "job_cost_state",
+    "job_cost_switch",
     "job_costs_view",
+    "line_view",
     "push_job_costs",
     "read_mark",
     "record_reads",
@@ -353,6 +355,17 @@ def job_cost_state(ctx: AppContext, actor: Actor, project_id: int) -> JobCostSyn
         if row is None:
             raise NotFound(f"project {project_id} never had job cost syncing")
         return _state(row)
+
+
+def job_cost_switch(ctx: AppContext, actor: Actor, project_id: int) -> JobCostSyncState | None:
+    """The project's job cost syncing as its switch shows it (None: never turned on), for
+    whoever may turn it on ('Admin' on the project's Admin tool) or read the job costs."""
+    perms = permissions(ctx, actor, project_id=project_id)
+    if missing_for(perms, Action.VIEW_JOB_COSTS):
+        check(perms, Action.ENABLE_JOB_COST_SYNC, project_id=project_id)
+    with ctx.sessions.begin() as session:
+        row = JobCosts(session).project(ctx.company_id, project_id)
+        return None if row is None else _state(row)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -1172,6 +1185,8 @@ class CostCodeRow:
     lines: int
     written_to_procore: Decimal | None
     """The job-to-date cost Procore holds (None when never written)."""
+    written_at: datetime | None = None
+    """When that figure was written to Procore."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1214,7 +1229,8 @@ class JobCostsView:
     waiting_for: str | None
 
 
-def _line_view(row: LineRow) -> LineView:
+def line_view(row: LineRow) -> LineView:
+    """A stored line as people read it (amount in currency units)."""
     return LineView(
         source=row.source,
         txn_id=row.txn_id,
@@ -1287,6 +1303,7 @@ def job_costs_view(
                     transactions=found.transactions if found else 0,
                     lines=found.lines if found else 0,
                     written_to_procore=_money(total.written_cents) if total else None,
+                    written_at=total.written_at if total else None,
                 )
             )
         listed = repo.listing(
@@ -1307,11 +1324,11 @@ def job_costs_view(
             budget_total=sum((r.budget for r in rows if r.budget is not None), Decimal(0)),
             job_to_date_total=sum((r.job_to_date_cost for r in rows), Decimal(0)),
             counts=repo.counts(ctx.company_id, project_id),
-            transactions=[_line_view(r) for r in listed],
+            transactions=[line_view(r) for r in listed],
             transactions_total=repo.count(
                 ctx.company_id, project_id, statuses=("mapped",), cost_code_id=cost_code_id
             ),
-            not_mapped=[_line_view(r) for r in unplaced],
+            not_mapped=[line_view(r) for r in unplaced],
             not_mapped_total=repo.count(ctx.company_id, project_id, statuses=("not_mapped",)),
             page=page,
             per_page=per_page,

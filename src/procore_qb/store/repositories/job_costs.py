@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
 
-__all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow"]
+__all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow", "ProjectFigures"]
 
 _L = JobCostLineRecord
 _T: sa.Table = JobCostLineRecord.__table__  # type: ignore[assignment]
@@ -82,6 +82,18 @@ class CostCodeSums:
     cents: int
     lines: int
     transactions: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFigures:
+    """One project's job cost figures for the company-wide view."""
+
+    procore_project_id: int
+    job_to_date_cents: int
+    budget_cents: int
+    not_mapped: int
+    refused: int
+    """Lines Procore refused at the last write."""
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -552,6 +564,66 @@ class JobCosts:
             query.order_by(_L.txn_date.desc(), _L.txn_id, _L.line_id).limit(limit).offset(offset)
         )
         return [LineRow(*row) for row in rows]
+
+    def lines_after(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        statuses: Sequence[str],
+        after_id: int,
+        limit: int,
+        cost_code_id: int | None = None,
+    ) -> list[LineRow]:
+        """Lines still in QuickBooks with an id above ``after_id``, in id order: a long export
+        read a page at a time by key, never by offset."""
+        query = sa.select(*_LINE_COLUMNS).where(
+            _L.company_id == company_id,
+            _L.procore_project_id == project_id,
+            _L.removed.is_(False),
+            _L.status.in_(list(statuses)),
+            _L.id > after_id,
+        )
+        if cost_code_id is not None:
+            query = query.where(_L.cost_code_id == cost_code_id)
+        rows = self._session.execute(query.order_by(_L.id).limit(limit))
+        return [LineRow(*row) for row in rows]
+
+    def company_figures(self, company_id: int) -> dict[int, ProjectFigures]:
+        """Every project's job-to-date cost, budget, unmapped and refused lines: two grouped
+        queries for the whole company."""
+        mapped = sa.and_(_L.status == "mapped", _L.cost_code_id.is_not(None))
+        lines = {
+            int(project): (int(cents or 0), int(unmapped or 0), int(refused or 0))
+            for project, cents, unmapped, refused in self._session.execute(
+                sa.select(
+                    _L.procore_project_id,
+                    sa.func.sum(sa.case((mapped, _L.amount_cents), else_=0)),
+                    sa.func.sum(sa.case((_L.status == "not_mapped", 1), else_=0)),
+                    sa.func.sum(sa.case((_L.push_error.is_not(None), 1), else_=0)),
+                )
+                .where(_L.company_id == company_id, _L.removed.is_(False))
+                .group_by(_L.procore_project_id)
+            )
+        }
+        budgets = {
+            int(project): int(cents or 0)
+            for project, cents in self._session.execute(
+                sa.select(JobCostTotal.procore_project_id, sa.func.sum(JobCostTotal.budget_cents))
+                .where(JobCostTotal.company_id == company_id)
+                .group_by(JobCostTotal.procore_project_id)
+            )
+        }
+        return {
+            project: ProjectFigures(
+                project,
+                lines.get(project, (0, 0, 0))[0],
+                budgets.get(project, 0),
+                lines.get(project, (0, 0, 0))[1],
+                lines.get(project, (0, 0, 0))[2],
+            )
+            for project in sorted(set(lines) | set(budgets))
+        }
 
     # ------------------------------------------------------------------ totals
 

@@ -91,6 +91,7 @@ def view_json(view: job_costs.JobCostsView, cost_code_id: int | None) -> dict[st
                     "transactions": row.transactions,
                     "lines": row.lines,
                     "written_to_procore": _money(row.written_to_procore),
+                    "written_at": row.written_at,
                 }
                 for row in view.cost_codes
             ],

@@ -11,6 +11,8 @@ How the pages are put together
 - ``navigation``: the tabs and the permission each one needs.
 - ``jobs`` (with ``job_forms``): ``/erp/jobs``, ERP Integrations → Jobs and its actions.
 - ``projects``: ``/projects`` and ``/projects/{id}`` with Send / Retrieve / Re-send to ERP.
+- ``job_costs``: the project's job cost syncing switch, its Job Costs report
+  (``/projects/{id}/job-costs``, CSV export) and the company's ``/job-costs``.
 - ``session``, ``csrf``, ``headers``: the signed session cookie, CSRF protection, security
   headers.
 - ``problems``: errors as pages, with the same problem details as the JSON API.
@@ -78,6 +80,7 @@ from procore_qb.web.api.problems import MEDIA_TYPE
 from procore_qb.web.pages import (
     audit,
     home,
+    job_costs,
     jobs,
     outbox,
     projects,
@@ -99,6 +102,7 @@ ROUTERS: Sequence[Callable[[PageKit], APIRouter]] = (
     home.build_router,
     jobs.build_router,
     projects.build_router,
+    job_costs.build_router,
     settings.build_router,
     quickbooks_online.build_router,
     audit.build_router,

@@ -1,14 +1,16 @@
 """CSV files for spreadsheets, line by line (so a long export streams), safe from formula
 injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
 run as a formula by Excel, LibreOffice or Google Sheets, so it is written with a leading
-``'`` (OWASP "CSV Injection"). The file starts with a UTF-8 byte order mark, which tells
-spreadsheets the encoding."""
+``'`` (OWASP "CSV Injection"); whole numbers and finite ``Decimal`` amounts are written as
+they are, a negative amount being no formula. The file starts with a UTF-8 byte order mark,
+which tells spreadsheets the encoding."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 
 __all__ = ["BOM", "FORMULA_STARTS", "csv_lines", "safe_cell"]
 
@@ -18,7 +20,11 @@ BOM = "\ufeff"
 
 def safe_cell(value: object) -> str:
     """The text of one cell, with a leading ``'`` when a spreadsheet would take it for a
-    formula."""
+    formula (never to a number)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return f"{value:f}"
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

@@ -32,6 +32,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Cost Codes", "/erp/cost-codes", Action.VIEW_JOBS),
     # Everyone: each person sees the projects they may send, or all with access to the tool.
     NavItem("Projects", "/projects", None),
+    # The company's Job Costs report: ERP Integrations 'Admin' ([S27]).
+    NavItem("Job Costs", "/job-costs", Action.VIEW_JOB_COSTS),
     NavItem("Settings", "/settings", Action.VIEW_JOBS),
     NavItem("Audit", "/audit", Action.VIEW_JOBS),
     # Mail to every approver and sender: for the ERP Integrations admins (spec §4 [S12]).

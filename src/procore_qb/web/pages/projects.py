@@ -2,7 +2,8 @@
 to the ERP Integrations tool sees all of them; a project admin the ones they administer), with
 their ERP state and what stands in the way of sending each; ``/projects/{id}`` is one project:
 its ERP status banner, the send checklist with the fix of each unmet rule, *Send to ERP*,
-*Retrieve from ERP*, *Re-send to ERP*, the QuickBooks job it is synced with and its history.
+*Retrieve from ERP*, *Re-send to ERP*, the QuickBooks job it is synced with, its job cost
+syncing switch (:mod:`.job_costs` takes its form) and its history.
 
 Sending, re-sending and retrieving need 'Admin' on the project's Admin tool (spec §4); the use
 cases check it again.
@@ -15,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
-from procore_qb.app import export, project_history, queries
+from procore_qb.app import export, job_costs, project_history, queries
 from procore_qb.domain.eligibility import send_checklist
 from procore_qb.domain.export_workflow import ExportState
 from procore_qb.domain.permissions import Action
@@ -110,6 +111,13 @@ def build_router(kit: PageKit) -> APIRouter:
         history = project_history.project_history(kit.ctx, user.actor, project_id)
         checklist = [(c.label, c.unmet(row.problems)) for c in send_checklist(kit.ctx.limits)]
         state = row.state
+        may_switch = Action.ENABLE_JOB_COST_SYNC.value in row.actions
+        may_view_costs = user.may(Action.VIEW_JOB_COSTS)
+        job_cost = (
+            job_costs.job_cost_switch(kit.ctx, user.actor, project_id)
+            if may_switch or may_view_costs
+            else None
+        )
         return kit.render(
             request,
             "project.html",
@@ -126,6 +134,12 @@ def build_router(kit: PageKit) -> APIRouter:
             can_resend=state in _RESEND_STATES and Action.RESEND.value in row.actions,
             can_retrieve=state in _RETRIEVE_STATES and Action.RETRIEVE.value in row.actions,
             waiting_for=waiting_for(),
+            job_cost=job_cost,
+            job_cost_shown=(may_switch or may_view_costs)
+            and (history.link is not None or job_cost is not None),
+            may_switch=may_switch,
+            may_view_costs=may_view_costs,
+            may_sync_costs=user.may(Action.SYNC_JOB_COSTS),
         )
 
     @router.post("/projects/{project_id}/send-to-erp", include_in_schema=False)

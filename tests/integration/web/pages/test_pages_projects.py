@@ -125,7 +125,12 @@ def test_a_synced_project_shows_its_quickbooks_job_history_and_re_send(stack: St
         "Marked synced in Procore",
     ):
         assert words in history, words
-    assert buttons(page.text) == ["Sign out", "Re-send to ERP"]
+    # Synced: its admin may also turn job cost syncing on.
+    assert buttons(page.text) == [
+        "Sign out",
+        "Re-send to ERP",
+        "Enable ERP Job Cost Transaction Syncing",
+    ]
     resent = follow(
         cara, post_from(cara, f"/projects/{RIVERSIDE}", f"/projects/{RIVERSIDE}/send-to-erp")
     )

@@ -10,7 +10,16 @@ import pytest
 from integration.web.pages.pages_client import SAME_ORIGIN, PagesClient, csrf_token, visible_text
 from integration.workflow.workflow_stack import Stack
 
-ALL_TABS = ["Dashboard", "Jobs", "Cost Codes", "Projects", "Settings", "Audit", "Outbox"]
+ALL_TABS = [
+    "Dashboard",
+    "Jobs",
+    "Cost Codes",
+    "Projects",
+    "Job Costs",
+    "Settings",
+    "Audit",
+    "Outbox",
+]
 READERS = ["Dashboard", "Jobs", "Cost Codes", "Projects", "Settings", "Audit"]
 NAVIGATION = {
     # ERP Integrations Admin: everything.
