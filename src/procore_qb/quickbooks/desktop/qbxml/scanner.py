@@ -511,7 +511,7 @@ class _Scanner:
     def prolog(self) -> None:
         buf = self.buf
         buf.need(512)
-        if not buf.text.strip():
+        if buf.text.isspace() or not buf.text:  # (isspace stops at the first other character)
             raise QbxmlParseError("empty XML document: expected a qbXML or SOAP message")
         if buf.from_bytes:
             declaration = _BYTES_DECLARATION.match(buf.text)
