@@ -296,18 +296,18 @@ def _fast(
     sign: int,
     wanted: Container[str],
 ) -> list[JobCostLine]:
-    text, start, end = record.text, record.start, record.end
+    tag, text, start, end, checked, references = record
     decode: Callable[[str], str] | None = None
-    if not record.checked and _unusual(record.markup):
+    if not checked and _unusual(text[start:end]):
         raise _Unread
-    if record.references and text.find("&", start, end) != -1:
+    if references and text.find("&", start, end) != -1:
         if _BAD_AMPERSAND.search(text, start, end) is not None:
             raise _Unread
         decode = decode_text
     head = spec.head.match(text, start, end)
     if head is None:
         raise _Unread
-    txn_id, raw_date, header_memo, ref_number, payee = _HEADERS_OF[record.tag](head.groups())
+    txn_id, raw_date, header_memo, ref_number, payee = _HEADERS_OF[tag](head.groups())
     if spec.journal:
         payee = None
     if decode is not None:
@@ -321,63 +321,21 @@ def _fast(
         txn_date = date.fromisoformat(raw_date.strip())
     except ValueError:
         raise _Unread from None
-    txn = _Txn(
-        source,
-        txn_id,
-        txn_date,
-        payee or "",
-        header_memo or "",
-        ref_number or "",
-        sign,
-        wanted,
-        decode,
-    )
+    # What every line of the transaction shares, in the order of JobCostLine's fields.
+    txn = (source, txn_id, txn_date, payee or "", ref_number or "", header_memo or "")
     if spec.journal:
-        found, pos = _journal_lines(text, head.end(), end, txn)
+        found, pos = _journal_lines(text, head.end(), end, txn, sign, wanted, decode)
     else:
-        found, pos = _item_and_expense_lines(text, head.end(), end, txn)
+        found, pos = _item_and_expense_lines(text, head.end(), end, txn, sign, wanted, decode)
     tail = spec.tail.match(text, pos, end)
     if tail is None or tail.end() != end:
         raise _Unread
     return found
 
 
-class _Txn:
-    """What every line of one transaction shares."""
-
-    __slots__ = (
-        "decode",
-        "memo",
-        "payee",
-        "ref_number",
-        "sign",
-        "source",
-        "txn_date",
-        "txn_id",
-        "wanted",
-    )
-
-    def __init__(
-        self,
-        source: JobCostSource,
-        txn_id: str,
-        txn_date: date,
-        payee: str,
-        memo: str,
-        ref_number: str,
-        sign: int,
-        wanted: Container[str],
-        decode: Callable[[str], str] | None,
-    ) -> None:
-        self.source = source
-        self.txn_id = txn_id
-        self.txn_date = txn_date
-        self.payee = payee
-        self.memo = memo
-        self.ref_number = ref_number
-        self.sign = sign
-        self.wanted = wanted
-        self.decode = decode
+_Shared = tuple[JobCostSource, str, date, str, str, str]
+"""What every line of one transaction shares: its source, TxnID, TxnDate, payee, RefNumber
+and Memo."""
 
 
 def _amount(plain: str | None, raw: str | None) -> Decimal:
@@ -476,25 +434,31 @@ def _line(
 
 
 def _item_and_expense_lines(
-    text: str, pos: int, end: int, txn: _Txn
+    text: str,
+    pos: int,
+    end: int,
+    txn: _Shared,
+    sign: int,
+    wanted: Container[str],
+    decode: Callable[[str], str] | None,
 ) -> tuple[list[JobCostLine], int]:
     # The reference order: expense lines, then item lines, then the item lines of groups.
-    expenses: list[JobCostLine] = []
-    items: list[JobCostLine] = []
-    grouped: list[JobCostLine] = []
+    # Item lines are appended as they come, each expense line is inserted after the expense
+    # lines read before it (at the end when the expense lines come first).
+    out: list[JobCostLine] = []
+    expenses = 0
+    grouped: list[JobCostLine] | None = None
+    append = out.append
     startswith = text.startswith
     expense_match, item_match = _EXPENSE.match, _ITEM.match
-    source, txn_id, txn_date, payee, header_memo, ref_number = (
-        txn.source, txn.txn_id, txn.txn_date, txn.payee, txn.memo, txn.ref_number
-    )  # fmt: skip
-    sign, wanted, decode = txn.sign, txn.wanted, txn.decode
+    source, txn_id, txn_date, payee, ref_number, header_memo = txn
     in_group = False
     while True:
         if startswith("<ItemLineRet>", pos):
             m = item_match(text, pos, end)
             if m is None:
                 raise _Unread
-            out, is_item = (grouped if in_group else items), True
+            is_item = True
             # The groups in document order: TxnLineID, ItemRef, Desc, Amount, CustomerRef.
             line_id, ref, memo, plain, raw, customer = m.groups()
         elif in_group:
@@ -503,12 +467,13 @@ def _item_and_expense_lines(
                 raise _Unread
             pos = m.end()
             in_group = False
+            append = out.append
             continue
         elif startswith("<ExpenseLineRet>", pos):
             m = expense_match(text, pos, end)
             if m is None:
                 raise _Unread
-            out, is_item = expenses, False
+            is_item = False
             # The groups in document order: TxnLineID, AccountRef, Amount, Memo, CustomerRef.
             line_id, ref, plain, raw, memo, customer = m.groups()
         elif startswith("<ItemGroupLineRet>", pos):
@@ -517,9 +482,12 @@ def _item_and_expense_lines(
                 raise _Unread
             pos = m.end()
             in_group = True
+            if grouped is None:
+                grouped = []
+            append = grouped.append
             continue
         else:
-            return expenses + items + grouped, pos
+            return (out if grouped is None else out + grouped), pos
         pos = m.end()
         if decode is not None:
             line_id, plain, raw, memo, customer, ref = (
@@ -546,13 +514,25 @@ def _item_and_expense_lines(
         _SET_MEMO(line, memo or header_memo)
         _SET_REF_NUMBER(line, ref_number)
         _SET_TXN_MEMO(line, header_memo)
-        out.append(line)
+        if is_item:
+            append(line)
+        else:
+            out.insert(expenses, line)
+            expenses += 1
 
 
-def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCostLine], int]:
+def _journal_lines(
+    text: str,
+    pos: int,
+    end: int,
+    txn: _Shared,
+    sign: int,
+    wanted: Container[str],
+    decode: Callable[[str], str] | None,
+) -> tuple[list[JobCostLine], int]:
     out: list[JobCostLine] = []
     match = _JOURNAL.match
-    decode = txn.decode
+    source, txn_id, txn_date, _, ref_number, header_memo = txn
     while True:
         m = match(text, pos, end)
         if m is None:
@@ -567,22 +547,20 @@ def _journal_lines(text: str, pos: int, end: int, txn: _Txn) -> tuple[list[JobCo
             if plain is not None:
                 plain, raw = None, plain
         amount = _amount(plain, raw)
-        if not customer or customer not in txn.wanted:
+        if not customer or customer not in wanted:
             continue
-        factor = txn.sign * (1 if kind == "JournalDebitLine" else -1)
-        out.append(
-            _line(
-                txn.source,
-                txn.txn_id,
-                line_id or "",
-                txn.txn_date,
-                customer,
-                amount if factor == 1 else amount * factor,
-                None,
-                account or None,
-                payee or "",
-                memo or txn.memo,
-                txn.ref_number,
-                txn.memo,
-            )
-        )
+        factor = sign if kind == "JournalDebitLine" else -sign
+        line: JobCostLine = _NEW(JobCostLine)
+        _SET_SOURCE(line, source)
+        _SET_TXN_ID(line, txn_id)
+        _SET_LINE_ID(line, line_id or "")
+        _SET_TXN_DATE(line, txn_date)
+        _SET_JOB_ID(line, customer)
+        _SET_AMOUNT(line, amount if factor == 1 else amount * factor)
+        _SET_ITEM_ID(line, None)
+        _SET_ACCOUNT_ID(line, account or None)
+        _SET_VENDOR_NAME(line, payee or "")
+        _SET_MEMO(line, memo or header_memo)
+        _SET_REF_NUMBER(line, ref_number)
+        _SET_TXN_MEMO(line, header_memo)
+        out.append(line)

@@ -177,6 +177,39 @@ def test_a_quickbooks_bill_is_read_fast_and_signed() -> None:
     assert exact(fast) == exact(reference)
 
 
+def test_lines_in_any_order_are_read_fast_in_the_reference_order() -> None:
+    """Expense lines after item lines and groups (not qbxml130.xsd's order) are still read
+    fast, and come out as the reference gives them: expenses, items, then grouped items."""
+
+    def line(tag: str, line_id: str) -> str:
+        ref = "<AccountRef><ListID>A</ListID></AccountRef>" if tag == "ExpenseLineRet" else ""
+        return (
+            f"<{tag}><TxnLineID>{line_id}</TxnLineID>{ref}<Amount>1.25</Amount>"
+            f"<CustomerRef><ListID>J</ListID></CustomerRef></{tag}>"
+        )
+
+    group = (
+        "<ItemGroupLineRet><TxnLineID>G</TxnLineID>"
+        + line("ItemLineRet", "G1")
+        + line("ItemLineRet", "G2")
+        + "</ItemGroupLineRet>"
+    )
+    body = (
+        line("ItemLineRet", "I1")
+        + line("ExpenseLineRet", "E1")
+        + group
+        + line("ExpenseLineRet", "E2")
+        + line("ItemLineRet", "I2")
+        + line("ExpenseLineRet", "E3")
+    )
+    bill = f"<BillRet><TxnID>T</TxnID><TxnDate>2026-03-10</TxnDate>{body}</BillRet>"
+    record = RawRecord("BillRet", bill, 0, len(bill))
+    args: dict[str, Any] = {"source": JobCostSource.BILL, "sign": 1, "wanted": {"J"}}
+    fast = costs._fast(record, costs._RECORDS["BillRet"], **args)
+    assert [line.line_id for line in fast] == ["E1", "E2", "E3", "I1", "I2", "G1", "G2"]
+    assert exact(fast) == exact(costs.reference_job_cost_lines(record, **args))
+
+
 def test_fast_lines_are_the_same_objects_the_constructor_makes() -> None:
     args = (
         JobCostSource.BILL,
