@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
 from procore_qb.app.context import AppContext
+from procore_qb.domain.cost_code_items import DEFAULT_ITEM_NAME_PATTERN, compile_item_name_pattern
 from procore_qb.domain.job_costs import DirectCostColumns
 from procore_qb.domain.permissions import Action
 from procore_qb.store.repositories.audit import AuditLog
@@ -83,6 +84,10 @@ class CompanySettings:
     """Income account of the service items created for new cost codes (QuickBooks Online
     requires one on Service items)."""
     item_expense_account_id: str | None = None
+    item_name_pattern: str = DEFAULT_ITEM_NAME_PATTERN
+    """How a QuickBooks item's name splits into the standard cost code's code and description:
+    a regular expression with the named groups ``code`` and ``description`` (names it does
+    not match stay whole)."""
     budget_direct_cost_columns: DirectCostColumns = DirectCostColumns.READ_ONLY
     """Procore's budget direct cost columns: read only and populated from QuickBooks (the
     transactions become direct costs), or editable and not populated (spec §3.8)."""
@@ -107,6 +112,7 @@ _PARSERS: dict[str, Any] = {
     ),
     "item_income_account_id": lambda v: _account(v, "item_income_account_id"),
     "item_expense_account_id": lambda v: _account(v, "item_expense_account_id"),
+    "item_name_pattern": lambda v: _pattern(v),
     "budget_direct_cost_columns": DirectCostColumns,
     "job_cost_schedule": Schedule,
     "job_cost_account_cost_codes": lambda v: _account_table(v),
@@ -145,6 +151,15 @@ def _account_table(value: Any) -> dict[str, str]:
             )
         table[account] = code.strip()
     return table
+
+
+def _pattern(value: Any) -> str:
+    if value is None or value == "":
+        return DEFAULT_ITEM_NAME_PATTERN
+    if not isinstance(value, str):
+        raise ValueError("item_name_pattern must be a regular expression (text)")
+    compile_item_name_pattern(value)
+    return value
 
 
 def _account(value: Any, name: str) -> str | None:

@@ -12,7 +12,8 @@ read's progress, and the stored answer holds only the rest.
 Routing is by the command's subject: ``export`` (an export item's commands),
 ``job_refresh`` (a job-list refresh), ``cost_code_list`` (the items of the company's
 QuickBooks cost code list, see :mod:`procore_qb.app.setup`) and ``job_costs`` (a read of the
-costs coded to synced projects' jobs, see :mod:`procore_qb.app.job_costs`).
+costs coded to synced projects' jobs, see :mod:`procore_qb.app.job_costs`) and ``cost_code``
+(a standard cost code exported as a Service item, see :mod:`procore_qb.app.cost_codes`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from procore_qb.app.context import AppContext
+from procore_qb.app.cost_codes import COST_CODE_SUBJECT, apply_item_result
 from procore_qb.app.export import EXPORT_SUBJECT, command_prefix
 from procore_qb.app.job_costs import (
     JOB_COSTS_SUBJECT,
@@ -80,6 +82,8 @@ def apply_result(ctx: AppContext, session: Session, row: QbCommand, result: Comm
         apply_refresh(ctx, session, row, result)
     elif row.subject_type == COST_CODE_LIST_SUBJECT:
         apply_items_result(ctx, session, row, result)
+    elif row.subject_type == COST_CODE_SUBJECT and row.subject_id is not None:
+        apply_item_result(ctx, session, row, result)
     elif row.subject_type == JOB_COSTS_SUBJECT:
         apply_job_cost_result(ctx, session, row, result)
     else:

@@ -39,6 +39,7 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError, Conflict, NotConnected, UpstreamError
 from procore_qb.app.refresh import record_refresh
 from procore_qb.domain.commands import CommandResult, ItemRecord, QueryItems
+from procore_qb.domain.cost_code_items import compile_item_name_pattern, split_item_name
 from procore_qb.domain.permissions import AccessLevel, Action
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.procore.errors import ProcoreError
@@ -253,13 +254,19 @@ def apply_items_result(
     ctx.queue.enqueue(session, COST_CODE_LIST_TASK, {"command": row.idempotency_key}, lock=ctx.lock)
 
 
-def _cost_codes(items: tuple[ItemRecord, ...]) -> list[NewCostCode]:
+def _cost_codes(items: tuple[ItemRecord, ...], pattern: str) -> list[NewCostCode]:
+    """The standard cost codes of QuickBooks' active service items: code and description from
+    the item's name as the company's ``item_name_pattern`` splits it, else the full name and
+    the item's description (spec procore-workflow §1.4: Code = Item Name, Description = the
+    purchase/sales description)."""
+    compiled = compile_item_name_pattern(pattern)
     codes: list[NewCostCode] = []
     for item in items:
         if not item.active or item.item_type.casefold() not in _COST_CODE_ITEM_TYPES:
             continue
-        code = (item.full_name or item.name)[:_CODE_MAX]
-        name = (item.description.strip() or item.name)[:_NAME_MAX]
+        split = split_item_name(compiled, item.full_name or item.name, item.description)
+        code = split.code[:_CODE_MAX]
+        name = split.description[:_NAME_MAX]
         codes.append(
             NewCostCode(code=code, name=name, origin_id=item.id, origin_data=item.version or None)
         )
@@ -285,10 +292,11 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
     with ctx.sessions.begin() as session:
         row = Outbox(session).get(ctx.company_id, command_key)
         result = Outbox.result(row)
-        stored_id = load_settings(session, ctx.company_id).quickbooks_cost_code_list_id
+        settings = load_settings(session, ctx.company_id)
+        stored_id = settings.quickbooks_cost_code_list_id
     if result is None or result.error is not None:
         raise Conflict(f"command {command_key} has no answer with items to write")
-    codes = _cost_codes(result.items)
+    codes = _cost_codes(result.items, settings.item_name_pattern)
     try:
         gateway = ctx.procore()
         found = _find_list(gateway.cost_code_lists(), stored_id)

@@ -9,6 +9,7 @@ Each task may run more than once (after a crash, or a retry) and is idempotent.
 | ``procore-writeback`` | marks an exported project and its cost codes synced in Procore |
 | ``procore-apply-job-change`` | applies a QuickBooks-side change of a synced job to Procore |
 | ``procore-cost-code-list`` | writes QuickBooks' service items into the company's cost code list |
+| ``procore-cost-code-writeback`` | writes an exported standard cost code's item id to Procore |
 | ``procore-job-costs`` | writes a project's QuickBooks costs to Procore (direct costs, totals) |
 | ``refresh-jobs-tick`` | hourly: asks for a job-list refresh when the company's schedule is due |
 | ``job-costs-tick`` | hourly: asks for the job costs of projects whose job cost schedule is due |
@@ -22,6 +23,8 @@ from typing import Any
 
 from procore_qb.app.connections import note_online_run
 from procore_qb.app.context import AppContext
+from procore_qb.app.cost_codes import WRITEBACK_TASK as COST_CODE_WRITEBACK_TASK
+from procore_qb.app.cost_codes import discover, write_back
 from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
 from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, push_job_costs, request_due_syncs
@@ -112,9 +115,15 @@ def register_tasks(ctx: AppContext) -> None:
 
     def cost_code_list(job: JobContext, *, command: str) -> None:
         write_cost_code_list(ctx, str(command))
+        # Codes of the list that no item stands for go on the Cost Codes tab.
+        discover(ctx)
+
+    def cost_code_writeback(job: JobContext, *, entry_id: int) -> None:
+        write_back(ctx, int(entry_id))
 
     queue.register(REFRESH_TICK_TASK, refresh_tick)
     queue.register(COST_CODE_LIST_TASK, cost_code_list)
+    queue.register(COST_CODE_WRITEBACK_TASK, cost_code_writeback)
     queue.schedule(
         f"{REFRESH_TICK_TASK}:company-{ctx.company_id}",
         REFRESH_TICK_TASK,

@@ -109,6 +109,11 @@ class Action(enum.StrEnum):
     ENABLE_JOB_COST_SYNC = "enable_job_cost_sync"
     SYNC_JOB_COSTS = "sync_job_costs"
     VIEW_JOB_COSTS = "view_job_costs"
+    ACCEPT_COST_CODES = "accept_cost_codes"
+    REJECT_COST_CODES = "reject_cost_codes"
+    RETRY_COST_CODES = "retry_cost_codes"
+    REFRESH_COST_CODES = "refresh_cost_codes"
+    DELETE_PROJECT_COST_CODE = "delete_project_cost_code"
 
     @property
     def label(self) -> str:
@@ -133,6 +138,11 @@ _ACTION_LABELS = {
     Action.ENABLE_JOB_COST_SYNC: "change job cost syncing on a project",
     Action.SYNC_JOB_COSTS: "sync job costs from QuickBooks",
     Action.VIEW_JOB_COSTS: "view the ERP job costs",
+    Action.ACCEPT_COST_CODES: "accept standard cost codes for export to QuickBooks",
+    Action.REJECT_COST_CODES: "reject standard cost codes for export to QuickBooks",
+    Action.RETRY_COST_CODES: "retry a failed cost code export to QuickBooks",
+    Action.REFRESH_COST_CODES: "refresh the QuickBooks Standard Cost Codes list",
+    Action.DELETE_PROJECT_COST_CODE: "delete a synced project cost code",
 }
 
 
@@ -205,6 +215,16 @@ REQUIREMENTS: Mapping[Action, Requirement] = MappingProxyType(
         # The company-level Job Costs report and its on-demand update need ERP Admin [S27].
         Action.SYNC_JOB_COSTS: _ERP_ADMIN,
         Action.VIEW_JOB_COSTS: _ERP_ADMIN,
+        # Accept/Reject/Export "cost codes": the accounting approver [S4, S16, S28].
+        Action.ACCEPT_COST_CODES: _APPROVER,
+        Action.REJECT_COST_CODES: _APPROVER,
+        Action.RETRY_COST_CODES: _APPROVER,
+        # Rebuilding the list from QuickBooks' items is part of the sync schedule [S12, S33].
+        Action.REFRESH_COST_CODES: _ERP_ADMIN,
+        # "Delete Project Cost Codes from a Procore + QuickBooks Project": project Admin [S34].
+        Action.DELETE_PROJECT_COST_CODE: Requirement(
+            (ToolLevel(_PADMIN, _L.ADMIN),), source="spec §4, §3.4 [S34]"
+        ),
     }
 )
 

@@ -34,6 +34,9 @@ class RuleCode(enum.StrEnum):
     TOO_MANY_LEVELS = "too_many_levels"
     PROJECT_NOT_SYNCED = "project_not_synced"
     JOB_COST_SYNC_OFF = "job_cost_sync_off"
+    ITEM_NAME_TOO_LONG = "item_name_too_long"
+    ITEM_NAME_FORBIDDEN_CHARACTER = "item_name_forbidden_character"
+    ITEM_ACCOUNT_NOT_SET = "item_account_not_set"
 
 
 @dataclass(frozen=True, slots=True)

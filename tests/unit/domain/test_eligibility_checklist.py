@@ -33,6 +33,10 @@ def test_every_send_rule_is_on_exactly_one_line() -> None:
             # Rules of job cost syncing.
             RuleCode.PROJECT_NOT_SYNCED,
             RuleCode.JOB_COST_SYNC_OFF,
+            # Rules of standard cost code exports and project cost code deletion.
+            RuleCode.ITEM_NAME_TOO_LONG,
+            RuleCode.ITEM_NAME_FORBIDDEN_CHARACTER,
+            RuleCode.ITEM_ACCOUNT_NOT_SET,
         }
         if limits_for(edition).number_max is None:
             send_rules.discard(RuleCode.PROJECT_NUMBER_TOO_LONG)

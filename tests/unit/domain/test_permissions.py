@@ -41,6 +41,13 @@ EXPECTED: dict[Action, tuple[dict[Tool, AccessLevel], bool]] = {
     Action.ENABLE_JOB_COST_SYNC: ({PADMIN: L.ADMIN}, False),
     Action.SYNC_JOB_COSTS: ({ERP: L.ADMIN}, False),
     Action.VIEW_JOB_COSTS: ({ERP: L.ADMIN}, False),
+    # "Accept/Reject/Export ... cost codes" [S4, S16, S28].
+    Action.ACCEPT_COST_CODES: ({ERP: L.STANDARD}, True),
+    Action.REJECT_COST_CODES: ({ERP: L.STANDARD}, True),
+    Action.RETRY_COST_CODES: ({ERP: L.STANDARD}, True),
+    Action.REFRESH_COST_CODES: ({ERP: L.ADMIN}, False),
+    # "Delete project cost codes (QBD)": 'Admin' on project Admin [S34].
+    Action.DELETE_PROJECT_COST_CODE: ({PADMIN: L.ADMIN}, False),
 }
 
 
@@ -177,7 +184,15 @@ def test_an_unknown_access_level_is_refused() -> None:
 
 def test_allowed_actions() -> None:
     ben = user({ERP: L.STANDARD, DIR: L.READ_ONLY}, push=True)
-    assert allowed_actions(ben) == {Action.ACCEPT, Action.REJECT, Action.RETRY, Action.VIEW_JOBS}
+    assert allowed_actions(ben) == {
+        Action.ACCEPT,
+        Action.REJECT,
+        Action.RETRY,
+        Action.VIEW_JOBS,
+        Action.ACCEPT_COST_CODES,
+        Action.REJECT_COST_CODES,
+        Action.RETRY_COST_CODES,
+    }
     cara = user({PADMIN: L.ADMIN})
     assert allowed_actions(cara) == frozenset()
     assert allowed_actions(cara, project_id=PROJECT) == {
@@ -185,6 +200,7 @@ def test_allowed_actions() -> None:
         Action.RETRIEVE,
         Action.RESEND,
         Action.ENABLE_JOB_COST_SYNC,
+        Action.DELETE_PROJECT_COST_CODE,
     }
     everything = user({ERP: L.ADMIN, DIR: L.ADMIN, PADMIN: L.ADMIN}, push=True)
     assert allowed_actions(everything, project_id=PROJECT) == set(Action)

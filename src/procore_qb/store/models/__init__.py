@@ -5,6 +5,7 @@ from __future__ import annotations
 from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
+from procore_qb.store.models.cost_codes import COST_CODE_STATES, CostCodeExport
 from procore_qb.store.models.job_costs import (
     JOB_COST_LINE_STATUSES,
     JobCostLineRecord,
@@ -29,6 +30,7 @@ from procore_qb.store.models.workflow import ExportEvent, ExportItem, ImportEven
 
 __all__ = [
     "COMPANY_LEVEL",
+    "COST_CODE_STATES",
     "JOB_COST_LINE_STATUSES",
     "MAIL_STATES",
     "ApiToken",
@@ -37,6 +39,7 @@ __all__ = [
     "Company",
     "CompanySetting",
     "Connection",
+    "CostCodeExport",
     "ExportEvent",
     "ExportItem",
     "ImportEvent",

@@ -11,6 +11,8 @@ __all__ = [
     "AcceptBody",
     "BulkAcceptBody",
     "BulkRejectBody",
+    "CostCodeIdsBody",
+    "CostCodeRejectBody",
     "ImportBody",
     "JobCostSyncBody",
     "JobItem",
@@ -53,6 +55,19 @@ class RejectBody(_Body):
 
 class BulkRejectBody(RejectBody):
     ids: list[ItemId] = Field(min_length=1, max_length=1000)
+
+
+EntryId = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class CostCodeIdsBody(_Body):
+    """Cost Codes tab entries to accept at once (all or none)."""
+
+    ids: list[EntryId] = Field(min_length=1, max_length=1000)
+
+
+class CostCodeRejectBody(CostCodeIdsBody):
+    comment: str = Field(default="", max_length=2000)
 
 
 class ImportBody(_Body):

@@ -17,6 +17,7 @@ from procore_qb.domain.export_workflow import CustomerChoice
 from procore_qb.domain.permissions import AccessLevel, Action, Tool, allowed_actions
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.web.api.auth import bearer_actor
+from procore_qb.web.api.cost_codes import build_cost_codes_router
 from procore_qb.web.api.job_costs import build_job_costs_router
 from procore_qb.web.api.models import (
     AcceptBody,
@@ -255,6 +256,10 @@ def build_api_router(ctx: AppContext) -> APIRouter:
     # ------------------------------------------------------------------ job costs
 
     router.include_router(build_job_costs_router(ctx))
+
+    # ------------------------------------------------------------------ the Cost Codes tab
+
+    router.include_router(build_cost_codes_router(ctx))
 
     # ------------------------------------------------------------------ settings and audit
 
