@@ -34,6 +34,7 @@ from procore_qb.domain.import_workflow import ImportItem as DomainImportItem
 from procore_qb.domain.mapping import job_fields
 from procore_qb.domain.permissions import Action
 from procore_qb.domain.quickbooks_job import QuickBooksEdition, QuickBooksJob
+from procore_qb.domain.times import QUICKBOOKS_CLOCK_SKEW
 from procore_qb.store.models import ExportItem, QbCommand, RecordLink
 from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.companies import Companies
@@ -75,7 +76,7 @@ def _parse(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else None
 
 
-OVERLAP = timedelta(minutes=10)
+OVERLAP: timedelta = QUICKBOOKS_CLOCK_SKEW
 """An incremental refresh reads from this long before the last one's time: QuickBooks Desktop
 compares modified dates on the QuickBooks machine's clock, which may drift from ours. Reading
 a record twice is harmless (the mirror is updated in place)."""

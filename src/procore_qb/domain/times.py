@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-__all__ = ["require_aware"]
+__all__ = ["QUICKBOOKS_CLOCK_SKEW", "require_aware"]
+
+QUICKBOOKS_CLOCK_SKEW = timedelta(minutes=10)
+"""How far the QuickBooks Desktop machine's clock may be from ours. QuickBooks stamps
+``TimeModified`` from the workstation clock (spec quickbooks-api.md §B.7), so a read of what
+changed "since" one of our times starts this much earlier: a job-list refresh, and the look-up
+after a lost answer. Reading a record twice is harmless."""
 
 
 def require_aware(at: datetime) -> datetime:

@@ -16,12 +16,13 @@ __all__ = ["QbCommand"]
 class QbCommand(Base):
     """One command of :mod:`procore_qb.domain.commands`.
 
-    ``state``: ``pending`` (not yet handed to QuickBooks), ``in_flight`` (handed out, no answer
-    yet), ``done`` or ``failed``. ``needs_lookup`` marks a command whose outcome is unknown
-    (handed out, answer lost): its driver must look the object up before issuing it again.
-    ``subject_type``/``subject_id`` name what the result is for (an export item, an import
-    refresh, ...), so one handler can route it. Idempotency keys are unique per company: two
-    companies may use the same key without ever seeing each other's command.
+        ``state``: ``pending`` (not yet handed to QuickBooks), ``in_flight`` (handed out, no answer
+        yet), ``done`` or ``failed``. ``needs_lookup`` marks a command whose outcome is unknown
+        (handed out, answer lost): its driver must look the object up before issuing it again,
+    among what changed since ``first_attempt_at``.
+        ``subject_type``/``subject_id`` name what the result is for (an export item, an import
+        refresh, ...), so one handler can route it. Idempotency keys are unique per company: two
+        companies may use the same key without ever seeing each other's command.
     """
 
     __tablename__ = "qb_commands"
@@ -42,6 +43,9 @@ class QbCommand(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     needs_lookup: Mapped[bool] = mapped_column(default=False)
     handed_out_at: Mapped[datetime | None]
+    first_attempt_at: Mapped[datetime | None]
+    """When the command was first handed out; a look-up after a lost answer searches what
+    QuickBooks changed since then."""
     handed_out_to: Mapped[str | None] = mapped_column(sa.String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     error_code: Mapped[str | None] = mapped_column(sa.String(32))

@@ -109,11 +109,14 @@ class Outbox:
         )
 
     def hand_out(self, rows: Sequence[QbCommand], *, to: str, now: datetime) -> None:
-        """Mark ``rows`` as given to a driver session ``to`` (a Web Connector ticket, a batch)."""
+        """Mark ``rows`` as given to a driver session ``to`` (a Web Connector ticket, a batch);
+        the first hand-out of each is kept as its ``first_attempt_at``."""
         for row in rows:
             row.state = "in_flight"
             row.attempts += 1
             row.handed_out_at = now
+            if row.first_attempt_at is None:
+                row.first_attempt_at = now
             row.handed_out_to = to
         self._session.flush()
 

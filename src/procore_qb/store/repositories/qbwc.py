@@ -64,6 +64,7 @@ class QueuedCommandSnapshot:
     idempotency_key: str
     payload: Mapping[str, Any]
     needs_lookup: bool
+    first_attempt_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class HeldCommandSnapshot:
     lookup: bool
     parts: Sequence[Mapping[str, Any]]
     as_of: datetime
+    first_attempt_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,9 @@ class SqlWebConnectorTransaction:
 
     def pending(self, company_id: int, *, limit: int) -> list[QueuedCommandSnapshot]:
         return [
-            QueuedCommandSnapshot(row.id, row.idempotency_key, row.payload, row.needs_lookup)
+            QueuedCommandSnapshot(
+                row.id, row.idempotency_key, row.payload, row.needs_lookup, row.first_attempt_at
+            )
             for row in self._outbox.pending(company_id, limit=limit)
         ]
 
@@ -272,6 +276,7 @@ class SqlWebConnectorTransaction:
                 lookup=progress.lookup,
                 parts=[dict(p) for p in progress.parts],
                 as_of=progress.as_of,
+                first_attempt_at=row.first_attempt_at,
             )
             for progress, row in self._held_rows(ticket)
         ]
