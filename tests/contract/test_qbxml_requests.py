@@ -202,14 +202,20 @@ def _commands() -> list[object]:
     ]
 
 
-@pytest.mark.parametrize("needs_lookup", [False, True])
+@pytest.mark.parametrize(
+    ("needs_lookup", "first_attempt_at"), [(False, None), (True, None), (True, SINCE)]
+)
 def test_every_command_the_gateway_sends_validates(
-    qbxml_schema: xmlschema.XMLSchema10, needs_lookup: bool
+    qbxml_schema: xmlschema.XMLSchema10, needs_lookup: bool, first_attempt_at: datetime | None
 ) -> None:
     gateway = DesktopGateway(page_size=100)
     requests = []
     for command in _commands():
-        parts = gateway.parts(command, needs_lookup=needs_lookup)  # type: ignore[arg-type]
+        parts = gateway.parts(
+            command,  # type: ignore[arg-type]
+            needs_lookup=needs_lookup,
+            first_attempt_at=first_attempt_at,
+        )
         for index, part in enumerate(parts):
             key = command.idempotency_key  # type: ignore[attr-defined]
             iterator = "Start" if part.iterates else None

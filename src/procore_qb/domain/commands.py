@@ -86,16 +86,6 @@ class CreateJob(_Base):
     kind: ClassVar[str] = "create_job"
     job: QuickBooksJob
 
-    def __post_init__(self) -> None:
-        _Base.__post_init__(self)
-        if self.job.parent_id and not (self.job.parent_full_name or self.job.full_name):
-            # A lost answer is resolved by looking the job up by its full name before the Add
-            # is repeated (QuickBooks Desktop has no look-up by our idempotency marker).
-            raise ValueError(
-                "CreateJob needs the parent customer's full name as well as its id, so that a "
-                "lost answer can be looked up instead of creating the job twice"
-            )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateJob(_Base):

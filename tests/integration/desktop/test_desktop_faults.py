@@ -8,11 +8,17 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from desktop_world import IN_PROCESS, START, World, build_app
+from desktop_world import IN_PROCESS, PASSWORD, START, USER, World, build_app
 from starlette.testclient import TestClient
 
 from procore_qb.domain.commands import CreateJob, QueryJobs, UpdateJob
 from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.quickbooks.desktop.qbxml.message import (
+    OutgoingRequest,
+    build_message,
+    parse_response_message,
+)
+from procore_qb.quickbooks.desktop.qbxml.requests import CustomerMod, CustomerQuery
 from procore_qb.sandbox.qbd.webconnector import Faults
 from procore_qb.store.engine import create_engine, create_session_factory
 
@@ -37,7 +43,54 @@ def test_lost_receive_response_after_customer_add(world: World) -> None:
     assert world.row("job-1").state == "in_flight"
     second = world.run()
     assert second.ended == "done (100%)", second.lines()
-    assert second.request_types == [["CustomerQueryRq", "CustomerAddRq"]]
+    # The look-up alone finds the job by our marker; no second Add goes out.
+    assert second.request_types == [["CustomerQueryRq"]]
+    converged(world)
+    assert world.run().authenticate[1] == "none"
+
+
+def rename_in_quickbooks(world: World, full_name: str, new_name: str) -> None:
+    """What a QuickBooks user does between two Web Connector sessions: rename the job."""
+    (job,) = world.customers_named(full_name)
+    mod = CustomerMod(list_id=job.list_id, edit_sequence=job.edit_sequence, name=new_name)
+    text = build_message([OutgoingRequest("rename", mod)])
+    (rs,) = parse_response_message(world.simulator.processor.process(text)).responses
+    rs.raise_for_status()
+
+
+def test_lost_add_answer_then_a_rename_in_quickbooks_makes_no_second_job(world: World) -> None:
+    world.record(CreateJob(idempotency_key="job-1", job=JOB))
+    world.run(Faults(drop_response_at=1))
+    assert world.row("job-1").first_attempt_at == START
+    world.clock.advance(300)
+    rename_in_quickbooks(world, FULL_NAME, "Ridge Clinic West")
+    world.clock.advance(300)
+    again = world.run()
+    assert again.ended == "done (100%)", again.lines()
+    assert again.request_types == [["CustomerQueryRq"]]
+    (lookup_rq, _) = again.exchanges[0]
+    assert "<FromModifiedDate>2026-11-02T08:50:00+00:00</FromModifiedDate>" in lookup_rq
+    assert "<ActiveStatus>All</ActiveStatus>" in lookup_rq
+    row = world.row("job-1")
+    assert (row.state, row.needs_lookup) == ("done", False)
+    assert world.customers_named(FULL_NAME) == []
+    (renamed,) = world.customers_named("Harbor Holdings:Ridge Clinic West")
+    jobs = [c for c in world.quickbooks(CustomerQuery(active_status="All")) if c.sublevel > 0]
+    assert [c.list_id for c in jobs if c.name.startswith("Ridge Clinic")] == [renamed.list_id]
+    (job,) = world.result("job-1").jobs
+    assert (job.id, job.name) == (renamed.list_id, "Ridge Clinic West")
+
+
+def test_add_lost_before_quickbooks_saw_it_goes_out_once_after_the_lookup(world: World) -> None:
+    world.record(CreateJob(idempotency_key="job-1", job=JOB))
+    # The Web Connector takes the message and dies before QuickBooks sees it.
+    service = world.service()
+    ticket, _ = service.authenticate(USER, PASSWORD)
+    assert "CustomerAddRq" in service.send_request_xml(ticket, "", "", "US", 13, 0)
+    world.clock.advance(120)
+    again = world.run()
+    assert again.ended == "done (100%)", again.lines()
+    assert again.request_types == [["CustomerQueryRq"], ["CustomerAddRq"]]
     converged(world)
     assert world.run().authenticate[1] == "none"
 
@@ -142,7 +195,8 @@ def test_lost_answer_to_an_update_that_leaves_a_start_date_alone(world: World) -
     lost = world.run(Faults(drop_response_at=1))
     assert lost.request_types == [["CustomerModRq"]]
     again = world.run()
-    assert again.request_types == [["CustomerQueryRq", "CustomerModRq"]]
+    # The look-up finds the Mod applied: it is not sent again.
+    assert again.request_types == [["CustomerQueryRq"]]
     row = world.row("upd-1")
     assert row.state == "done", (row.state, row.error_code, row.error_message)
     assert world.result("upd-1").jobs[0].name == "Ridge Clinic West"

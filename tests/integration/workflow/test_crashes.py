@@ -127,3 +127,30 @@ def test_a_killed_process_converges_after_a_restart(
         _converged(stack)
     finally:
         stack.close()
+
+
+def test_a_job_renamed_in_quickbooks_while_procore_qb_was_down_is_linked_not_added_again(
+    tmp_path: Path,
+) -> None:
+    """The process dies after QuickBooks created the jobs but before their answers were
+    stored; while it is down someone renames one of the jobs in QuickBooks."""
+    _crash("desktop", tmp_path, "desktop-created")
+    stack = _restart("desktop", tmp_path)
+    try:
+        assert stack.qbd is not None
+        before = {o.name: o for o in stack.qbd.company.lists(["Customer"]) if o.parent_id}
+        riverside = before[PROJECTS[2001]]
+        stack.qb_rename(riverside.full_name, "Riverside Clinic TI - Phase 1")
+        stack.settle()
+        stack.clock.advance(minutes=2)
+        stack.settle()
+        jobs = _quickbooks_jobs(stack)
+        assert jobs["Riverside Clinic TI"] == 0, jobs
+        assert jobs["Riverside Clinic TI - Phase 1"] == 1, jobs
+        project = stack.ok("ada", "GET", "/projects/2001")
+        assert project["erp"]["state"] == "synced", project
+        assert project["erp"]["quickbooks"]["id"] == riverside.list_id
+        assert project["erp"]["quickbooks"]["full_name"].endswith(":Riverside Clinic TI - Phase 1")
+        assert stack.procore_sim.world.table("projects")[2001]["origin_id"] == riverside.list_id
+    finally:
+        stack.close()

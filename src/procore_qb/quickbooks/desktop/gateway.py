@@ -1,27 +1,35 @@
 """The Desktop gateway: commands of :mod:`procore_qb.domain.commands` as qbXML requests,
 and qbXML responses back as :class:`~procore_qb.domain.commands.CommandResult`.
 
-A command becomes one or more *parts* (qbXML requests) that travel in the same message. Each
+A command becomes one or more *parts* (qbXML requests) that travel in the same message (but
+a write that waits for its look-up, below). Each
 part's ``requestID`` is ``"{idempotency_key}.{part}.{page}"`` (:func:`request_id`), at most 50
 characters, so every response maps back to its command. A query part that pages with an
 iterator stays open until ``iteratorRemainingCount`` is 0; the Web Connector session keeps
 the pages and :meth:`DesktopGateway.combine` joins them.
 
-**Lost responses.** A command whose outcome is unknown (``needs_lookup``) is preceded, in the
-same message, by a look-up:
+**Lost responses.** A command whose outcome is unknown (``needs_lookup``: its answer was lost
+when the Web Connector session ended, procore-qb restarted before storing it, or QuickBooks
+stopped before answering) is looked up first, in two phases: the first message carries only
+the look-up; the write goes out in a later ``sendRequestXML``, and only when the look-up did
+not settle the command.
 
-* ``CreateJob``/``CreateCustomer``: ``CustomerQuery`` by full name; ``CreateItem``:
-  ``ItemServiceQuery`` by full name. Every ``CustomerAdd``/``ItemServiceAdd`` we send carries
+* ``CreateJob``/``CreateCustomer``: ``CustomerQuery``; ``CreateItem``: ``ItemServiceQuery``;
+  each with ``ActiveStatus`` All and ``FromModifiedDate`` = the command's first attempt less
+  :data:`~procore_qb.domain.times.QUICKBOOKS_CLOCK_SKEW` (the margin a job-list refresh uses),
+  paged with an iterator. Every ``CustomerAdd``/``ItemServiceAdd`` we send carries
   ``ExternalGUID`` = :func:`marker` (a GUID derived from the idempotency key; the element
-  exists in both Add requests in qbXML 13.0 and QuickBooks returns it in the ``*Ret``). A
-  look-up that finds a record with our marker means the first Add went through: that record
-  is the result, and the repeated Add (refused with 3100 "name in use", since QuickBooks keeps
-  names unique among siblings) is ignored. So a lost response never creates a second record.
-  The look-up needs the full name: a ``CreateJob`` always carries ``job.full_name`` or
-  ``job.parent_full_name`` (the command refuses to be built without one).
-* ``UpdateJob``: ``CustomerQuery`` by ListID; if the repeated ``CustomerMod`` is refused as
-  stale (3200) and the record already holds the values we asked for, the first Mod went
-  through and the looked-up record is the result.
+  exists in both Add requests in qbXML 13.0 and QuickBooks returns it in the ``*Ret``, spec
+  quickbooks-api.md §B.2). A record added by the first attempt was created, and so last
+  modified, after that attempt began, whatever happened to it since: renamed, moved, made
+  inactive. A record with our marker in the window means the first Add went through: it is
+  the result, and no second Add is sent. The look-up does not use the name, so a rename in
+  QuickBooks in between cannot make a second record.
+* ``UpdateJob``: ``CustomerQuery`` by ListID; a record that already holds the values we asked
+  for means the first Mod went through (or was not needed): it is the result, and the Mod is
+  not repeated. Otherwise the Mod goes out; if it is refused as stale (3200) and the
+  look-up found the record holding our values, that record is still the result.
+* A look-up QuickBooks refuses ends the command with its error, rather than writing blind.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from procore_qb.domain.commands import (
     UpdateJob,
 )
 from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.domain.times import QUICKBOOKS_CLOCK_SKEW
 from procore_qb.quickbooks.desktop.errors import DesktopError, QbxmlParseError
 from procore_qb.quickbooks.desktop.qbxml.costs import job_cost_lines
 from procore_qb.quickbooks.desktop.qbxml.message import (
@@ -194,16 +203,6 @@ def _parent(job: QuickBooksJob) -> Ref | None:
     return None
 
 
-def _job_full_name(job: QuickBooksJob) -> str | None:
-    if job.full_name:
-        return job.full_name
-    if job.parent_full_name:
-        return f"{job.parent_full_name}:{job.name}"
-    if not job.is_job:
-        return job.name
-    return None
-
-
 def _same_values(found: QuickBooksJob, wanted: QuickBooksJob) -> bool:
     """Whether ``found`` holds every value the ``CustomerMod`` for ``wanted`` sets. The Mod
     leaves out empty address lines and absent dates (QuickBooks keeps its own), so those are
@@ -242,15 +241,24 @@ class DesktopGateway:
 
     # ------------------------------------------------------------------ requests
 
-    def parts(self, command: Command, *, needs_lookup: bool = False) -> tuple[Part, ...]:
-        """The requests ``command`` needs, in the order they must run."""
+    def parts(
+        self,
+        command: Command,
+        *,
+        needs_lookup: bool = False,
+        first_attempt_at: datetime | None = None,
+    ) -> tuple[Part, ...]:
+        """The requests ``command`` needs, in the order they must run. With ``needs_lookup``
+        the first is a look-up (``Part.lookup``) among what changed since ``first_attempt_at``
+        (less the clock-skew margin; None: the whole list) and the others wait for its answer."""
         n = self.page_size
+        since = None if first_attempt_at is None else first_attempt_at - QUICKBOOKS_CLOCK_SKEW
         status: ActiveStatus
         match command:
             case CreateCustomer():
                 add = CustomerAdd(name=command.name, external_guid=marker(command.idempotency_key))
-                lookup = CustomerQuery(full_names=(command.name,))
-                return self._with_lookup(needs_lookup, lookup, add)
+                lookup = CustomerQuery(max_returned=n, active_status="All", from_modified=since)
+                return self._with_lookup(needs_lookup, lookup, add, iterates=True)
             case CreateJob():
                 job = command.job
                 add = CustomerAdd(
@@ -264,9 +272,8 @@ class DesktopGateway:
                     job_projected_end_date=job.projected_end_date,
                     external_guid=marker(command.idempotency_key),
                 )
-                full_name = _job_full_name(job)
-                by_name = None if full_name is None else CustomerQuery(full_names=(full_name,))
-                return self._with_lookup(needs_lookup, by_name, add)
+                lookup = CustomerQuery(max_returned=n, active_status="All", from_modified=since)
+                return self._with_lookup(needs_lookup, lookup, add, iterates=True)
             case UpdateJob():
                 job = command.job
                 list_id, version = job.id or "", job.version or ""
@@ -290,8 +297,10 @@ class DesktopGateway:
                     expense_account=_account(command.expense_account_id),
                     external_guid=marker(command.idempotency_key),
                 )
-                item_lookup = ItemServiceQuery(full_names=(command.name,))
-                return self._with_lookup(needs_lookup, item_lookup, item)
+                item_lookup = ItemServiceQuery(
+                    max_returned=n, active_status="All", from_modified=since
+                )
+                return self._with_lookup(needs_lookup, item_lookup, item, iterates=True)
             case QueryJobs():
                 since = command.modified_since
                 status = "All" if command.include_inactive or since else "ActiveOnly"
@@ -340,11 +349,20 @@ class DesktopGateway:
 
     @staticmethod
     def _with_lookup(
-        needs_lookup: bool, lookup: Request | None, write: Request
+        needs_lookup: bool, lookup: Request, write: Request, *, iterates: bool = False
     ) -> tuple[Part, ...]:
-        if needs_lookup and lookup is not None:
-            return (Part(lookup, lookup=True), Part(write))
+        if needs_lookup:
+            return (Part(lookup, iterates=iterates, lookup=True), Part(write))
         return (Part(write),)
+
+    @staticmethod
+    def settles(part: Part, partial: CommandResult) -> bool:
+        """Whether ``partial`` (one page of the look-up ``part``) decides the command without
+        its write: it found the record the lost attempt wrote, or QuickBooks refused the
+        look-up. A look-up that finds nothing settles nothing: the write goes out."""
+        if not part.lookup:
+            return False
+        return partial.error is not None or bool(partial.jobs or partial.items)
 
     # ------------------------------------------------------------------ responses
 
@@ -514,16 +532,20 @@ class DesktopGateway:
             raise DesktopError("combine needs one list of pages per part")
         if parts and parts[0].lookup:
             found = [p for p in partials[0] if p.error is None and (p.jobs or p.items)]
+            refused = next((p for p in partials[0] if p.error is not None), None)
             write = [p for pages in partials[1:] for p in pages]
             write_error = next((p.error for p in write if p.error is not None), None)
             if found and (
-                write_error is not None
+                not write
+                or write_error is not None
                 or isinstance(command, CreateJob | CreateCustomer | CreateItem)
             ):
                 hit = found[0]
                 return CommandResult(idempotency_key=key, jobs=hit.jobs[:1], items=hit.items[:1])
             if write:
                 return replace(write[-1], idempotency_key=key)
+            if refused is not None:
+                return replace(refused, idempotency_key=key)
             return CommandResult(
                 idempotency_key=key,
                 error=CommandError(code="no_answer", message="QuickBooks did not answer"),

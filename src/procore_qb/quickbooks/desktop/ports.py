@@ -61,7 +61,9 @@ class TicketRecord(Protocol):
 class QueuedCommand(Protocol):
     """A pending command of the outbox. ``payload`` is its JSON form
     (:func:`procore_qb.domain.commands.command_from_json` reads it); ``needs_lookup``: its
-    earlier outcome is unknown, so the object is looked up before it is issued again."""
+    earlier outcome is unknown, so the object is looked up before it is issued again, among
+    what QuickBooks changed since ``first_attempt_at`` (when it was first handed out; None
+    before that)."""
 
     @property
     def command_id(self) -> int: ...
@@ -71,11 +73,14 @@ class QueuedCommand(Protocol):
     def payload(self) -> Mapping[str, Any]: ...
     @property
     def needs_lookup(self) -> bool: ...
+    @property
+    def first_attempt_at(self) -> datetime | None: ...
 
 
 class HeldCommand(Protocol):
     """A command handed out to a ticket, with its progress (``lookup``: its first part is a
-    look-up; ``as_of``: when it was handed out)."""
+    look-up; ``as_of``: when it was handed out; ``first_attempt_at``: when it was first handed
+    out, in this or an earlier session)."""
 
     @property
     def command_id(self) -> int: ...
@@ -89,6 +94,8 @@ class HeldCommand(Protocol):
     def parts(self) -> Sequence[Mapping[str, Any]]: ...
     @property
     def as_of(self) -> datetime: ...
+    @property
+    def first_attempt_at(self) -> datetime | None: ...
 
 
 class ConnectionErrorRecord(Protocol):

@@ -21,7 +21,9 @@ Rules:
   parts of a command in the same message, at most ``max_requests`` requests per
   ``QBXMLMsgsRq`` with ``onError="continueOnError"``. A command whose message was sent but
   whose answer never came (the Web Connector asks again without posting a response) goes
-  back to the queue marked ``needs_lookup`` and is re-issued after a look-up.
+  back to the queue marked ``needs_lookup`` and is re-issued after a look-up: the look-up
+  goes alone, and the write goes in a later message only when the look-up found nothing
+  (:mod:`~procore_qb.quickbooks.desktop.gateway`).
 * ``receiveResponseXML`` applies each response by ``requestID``; the pages of a job cost read
   are applied as they come (the store's ``apply_chunk``), with the read's progress; a
   finished command is
@@ -250,8 +252,7 @@ class WebConnectorService:
             self._requeue_unanswered(tx, ticket)
             requests: list[OutgoingRequest] = []
             for held in tx.held(ticket):
-                command = command_from_json(dict(held.payload))
-                parts = self._gateway.parts(command, needs_lookup=held.lookup)
+                parts = self._parts(held)
                 requests.extend(self._continue(tx, held, parts))
             limit = self.options.max_requests
             while len(requests) < limit:
@@ -320,7 +321,7 @@ class WebConnectorService:
                 if parts_state[part_no]["page"] != page:
                     continue
                 command = command_from_json(dict(held.payload))
-                parts = self._gateway.parts(command, needs_lookup=held.lookup)
+                parts = self._parts(held, command)
                 outcome = self._gateway.read_page(command, parts[part_no], rs)
                 partial = outcome.partial
                 if (
@@ -333,11 +334,18 @@ class WebConnectorService:
                     tx.add_page(held.command_id, part=part_no, page=page, result=partial)
                 state = parts_state[part_no]
                 state["sent"] = False
-                if outcome.more and outcome.partial.error is None:
+                settled = self._gateway.settles(parts[part_no], outcome.partial)
+                if outcome.more and outcome.partial.error is None and not settled:
                     state["page"] = page + 1
                     state["iterator_id"] = outcome.iterator_id
                 else:
                     state["done"] = True
+                if settled:
+                    # The look-up found what the lost attempt wrote (or QuickBooks refused
+                    # it): the write is not sent.
+                    for index, other in enumerate(parts_state):
+                        if index < len(parts) and not parts[index].lookup:
+                            other["done"] = True
                 tx.save_parts(held.command_id, parts_state)
             if ignored:
                 # One line per message, however many responses it holds: a peer must not be
@@ -501,23 +509,47 @@ class WebConnectorService:
         lost = [held.command_id for held in tx.held(ticket) if _any_sent(held.parts)]
         tx.outcome_unknown(lost)
 
+    def _parts(self, held: HeldCommand, command: Command | None = None) -> tuple[Part, ...]:
+        """The parts of a handed-out command, as they were when it was handed out."""
+        if command is None:
+            command = command_from_json(dict(held.payload))
+        return self._gateway.parts(
+            command, needs_lookup=held.lookup, first_attempt_at=held.first_attempt_at
+        )
+
     @staticmethod
     def _continue(
         tx: WebConnectorTransaction, held: HeldCommand, parts: tuple[Part, ...]
     ) -> list[OutgoingRequest]:
+        """The next requests of a handed-out command: the next pages of open iterators, and
+        the write that waited for a look-up which found nothing."""
         out: list[OutgoingRequest] = []
         states = _parts_state(held)
+        lookups_done = all(
+            state["done"] for part, state in zip(parts, states, strict=False) if part.lookup
+        )
         for index, state in enumerate(states):
             if state["done"] or state["sent"] or index >= len(parts):
                 continue
-            out.append(
-                OutgoingRequest(
-                    request_id(held.idempotency_key, index, state["page"]),
-                    parts[index].request,
-                    iterator="Continue",
-                    iterator_id=state["iterator_id"],
+            if not parts[index].lookup and not lookups_done:
+                continue
+            if state["iterator_id"] is not None:
+                out.append(
+                    OutgoingRequest(
+                        request_id(held.idempotency_key, index, state["page"]),
+                        parts[index].request,
+                        iterator="Continue",
+                        iterator_id=state["iterator_id"],
+                    )
                 )
-            )
+            else:
+                out.append(
+                    OutgoingRequest(
+                        request_id(held.idempotency_key, index, state["page"]),
+                        parts[index].request,
+                        iterator="Start" if parts[index].iterates else None,
+                    )
+                )
             state["sent"] = True
         if out:
             tx.save_parts(held.command_id, states)
@@ -536,8 +568,12 @@ class WebConnectorService:
         ``room``; None when the command cannot be expressed in qbXML (it is failed)."""
         try:
             command: Command = command_from_json(dict(queued.payload))
-            parts = self._gateway.parts(command, needs_lookup=queued.needs_lookup)
-            requests = [
+            parts = self._gateway.parts(
+                command,
+                needs_lookup=queued.needs_lookup,
+                first_attempt_at=queued.first_attempt_at,
+            )
+            every = [
                 OutgoingRequest(
                     request_id(queued.idempotency_key, index, 0),
                     part.request,
@@ -545,7 +581,7 @@ class WebConnectorService:
                 )
                 for index, part in enumerate(parts)
             ]
-            build_message(requests)  # every rule checked now, not in the middle of a batch
+            build_message(every)  # every rule checked now, not in the middle of a batch
         except (DesktopError, ValueError) as exc:
             tx.hand_out(
                 queued.command_id, ticket=ticket, now=now, lookup=queued.needs_lookup, parts=()
@@ -559,6 +595,9 @@ class WebConnectorService:
                 now=now,
             )
             return None
+        # After a lost answer only the look-up goes now; the write waits for its answer.
+        now_sent = [not _waits(parts, index) for index in range(len(parts))]
+        requests = [request for request, sent in zip(every, now_sent, strict=True) if sent]
         if len(requests) > room:
             return []
         tx.hand_out(
@@ -566,7 +605,9 @@ class WebConnectorService:
             ticket=ticket,
             now=now,
             lookup=queued.needs_lookup,
-            parts=[{"page": 0, "iterator_id": None, "sent": True, "done": False} for _ in parts],
+            parts=[
+                {"page": 0, "iterator_id": None, "sent": sent, "done": False} for sent in now_sent
+            ],
         )
         return requests
 
@@ -574,7 +615,7 @@ class WebConnectorService:
         self, tx: WebConnectorTransaction, ticket: str, held: HeldCommand, now: datetime
     ) -> None:
         command = command_from_json(dict(held.payload))
-        parts = self._gateway.parts(command, needs_lookup=held.lookup)
+        parts = self._parts(held, command)
         partials: list[list[CommandResult]] = [[] for _ in parts]
         for part, page in tx.pages(held.command_id):
             partials[part].append(page)
@@ -596,3 +637,8 @@ class WebConnectorService:
 
 def _any_sent(parts: Sequence[Mapping[str, Any]]) -> bool:
     return any(p["sent"] for p in parts)
+
+
+def _waits(parts: Sequence[Part], index: int) -> bool:
+    """Whether part ``index`` waits for the command's look-up to answer first."""
+    return not parts[index].lookup and any(part.lookup for part in parts)

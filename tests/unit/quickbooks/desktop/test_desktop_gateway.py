@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procore_qb.domain.commands import (
     CommandResult,
@@ -18,6 +20,7 @@ from procore_qb.domain.commands import (
     QueryJobs,
 )
 from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.domain.times import QUICKBOOKS_CLOCK_SKEW
 from procore_qb.quickbooks.desktop.gateway import (
     DesktopGateway,
     marker,
@@ -25,6 +28,7 @@ from procore_qb.quickbooks.desktop.gateway import (
     request_id,
 )
 from procore_qb.quickbooks.desktop.qbxml.message import parse_response_message
+from procore_qb.quickbooks.desktop.qbxml.requests import CustomerQuery
 
 GATEWAY = DesktopGateway(page_size=50)
 SINCE = datetime(2026, 11, 1, tzinfo=UTC)
@@ -97,14 +101,14 @@ def test_parts(command: object, lookup: bool, expected: list[str]) -> None:
     assert types(GATEWAY.parts(command, needs_lookup=lookup)) == expected  # type: ignore[arg-type]
 
 
-def test_a_job_under_a_parent_known_only_by_id_cannot_be_commanded() -> None:
-    """Without a full name a lost answer could not be looked up, so the command is refused
-    before anything is queued."""
-    with pytest.raises(ValueError, match="parent customer's full name"):
-        CreateJob(idempotency_key="k", job=QuickBooksJob(name="J", parent_id="80000001-1"))
-    job = QuickBooksJob(name="J", parent_id="80000001-1", parent_full_name="Acme")
-    parts = GATEWAY.parts(CreateJob(idempotency_key="k", job=job), needs_lookup=True)
+def test_a_job_under_a_parent_known_only_by_id_is_looked_up_by_its_marker() -> None:
+    """The look-up after a lost answer needs no names: a parent known only by id will do."""
+    job = QuickBooksJob(name="J", parent_id="80000001-1")
+    parts = GATEWAY.parts(
+        CreateJob(idempotency_key="k", job=job), needs_lookup=True, first_attempt_at=SINCE
+    )
     assert types(parts) == ["CustomerQuery", "CustomerAdd"]
+    assert parts[0].lookup
 
 
 def test_job_costs_are_signed_and_filtered_to_the_jobs_asked_for() -> None:
@@ -170,3 +174,56 @@ def test_combine_prefers_an_error_and_joins_pages() -> None:
     joined = GATEWAY.combine(command, parts, [[a, b]], as_of=SINCE)
     assert [j.name for j in joined.jobs] == ["A", "B"]
     assert joined.as_of == SINCE
+
+
+_KEYS = st.from_regex(r"x[0-9]{1,6}\.[0-9]{1,3}\.(j|c|i[0-9]{1,2})", fullmatch=True)
+
+
+def _ret(list_id: str, guid: str | None) -> str:
+    extra = f"<ExternalGUID>{guid}</ExternalGUID>" if guid else ""
+    return (
+        f"<CustomerRet><ListID>{list_id}</ListID><EditSequence>1</EditSequence>"
+        f"<Name>N{list_id}</Name><FullName>P:N{list_id}</FullName><IsActive>true</IsActive>"
+        f"<Sublevel>1</Sublevel>{extra}</CustomerRet>"
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    key=_KEYS,
+    first=st.datetimes(
+        min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=datetime(2099, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    others=st.lists(_KEYS, max_size=5),
+    ours_at=st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+)
+def test_the_lookup_window_and_marker_find_only_our_record(
+    key: str, first: datetime, others: list[str], ours_at: int | None
+) -> None:
+    """The look-up asks for every record changed since the first attempt less the clock-skew
+    margin, active or not, and keeps only the one carrying this command's marker, wherever
+    it sits in the page and whatever it is called now."""
+    command = CreateJob(idempotency_key=key, job=QuickBooksJob(name="J", parent_full_name="P"))
+    lookup, add = GATEWAY.parts(command, needs_lookup=True, first_attempt_at=first)
+    assert (lookup.lookup, lookup.iterates, add.lookup) == (True, True, False)
+    request = lookup.request
+    assert isinstance(request, CustomerQuery)
+    assert request.from_modified == first - QUICKBOOKS_CLOCK_SKEW
+    assert request.active_status == "All"
+    assert not request.full_names
+    rets = [_ret(f"{n}-1", marker(other)) for n, other in enumerate(others) if other != key]
+    if ours_at is not None:
+        rets.insert(min(ours_at, len(rets)), _ret("OURS-1", marker(key).lower()))
+    answer = parse_response_message(
+        '<QBXML><QBXMLMsgsRs><CustomerQueryRs requestID="r.0.0" statusCode="0" '
+        f'statusSeverity="Info">{"".join(rets)}</CustomerQueryRs></QBXMLMsgsRs></QBXML>'
+    ).responses[0]
+    outcome = GATEWAY.read_page(command, lookup, answer)
+    found = [j.id for j in outcome.partial.jobs]
+    assert found == ([] if ours_at is None else ["OURS-1"])
+    assert GATEWAY.settles(lookup, outcome.partial) is (ours_at is not None)
+    result = GATEWAY.combine(command, (lookup, add), [[outcome.partial], []])
+    if ours_at is not None:
+        assert [j.id for j in result.jobs] == ["OURS-1"]

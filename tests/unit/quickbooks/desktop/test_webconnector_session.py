@@ -161,29 +161,38 @@ def test_unreadable_response_is_negative(
 
 
 def test_lost_response_is_reissued_after_a_lookup_that_finds_our_job(
-    service: WebConnectorService, sessions: sessionmaker[Session]
+    service: WebConnectorService, sessions: sessionmaker[Session], clock: Clock
 ) -> None:
     record(sessions, CreateJob(idempotency_key="job-1", job=JOB))
     ticket = login(service)
     service.send_request_xml(ticket, "", "", "US", 13, 0)
-    # The response never arrives; the Web Connector asks for the next message.
-    lookup, add = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    clock.advance(minutes=3)
+    # The response never arrives; the Web Connector asks for the next message: the look-up
+    # goes alone, by modified date since the first attempt (less the clock-skew margin).
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
     assert lookup.tag == "CustomerQueryRq"
-    assert lookup.findtext("FullName") == "Summit Health:Ridge Clinic"
-    assert add.tag == "CustomerAddRq"
+    assert lookup.findtext("FullName") is None
+    assert lookup.findtext("ActiveStatus") == "All"
+    assert lookup.findtext("FromModifiedDate") == "2026-11-28T08:50:00+00:00"
+    assert lookup.get("iterator") == "Start"
+    # Renamed in QuickBooks since: the marker, not the name, finds it.
     found = customer_ret(
-        "80000002-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"), guid=marker("job-1")
+        "80000002-1",
+        "Ridge Clinic West",
+        parent=("80000001-1", "Summit Health"),
+        guid=marker("job-1"),
     )
-    in_use = "The name &quot;Ridge Clinic&quot; of the list element is already in use."
-    answer = message(rs(lookup, found), rs(add, code=3100, message=in_use))
-    assert service.receive_response_xml(ticket, answer, "", "") == 100
+    assert service.receive_response_xml(ticket, message(rs(lookup, found)), "", "") == 100
     with sessions.begin() as db:
         row = Outbox(db).get(1, "job-1")
         result = Outbox.result(row)
     assert row.state == "done"
     assert not row.needs_lookup
+    assert row.first_attempt_at == START
     assert result is not None
     assert result.jobs[0].id == "80000002-1"
+    assert result.jobs[0].name == "Ridge Clinic West"
+    assert service.send_request_xml(ticket, "", "", "US", 13, 0) == ""
 
 
 def test_lookup_ignores_a_namesake_without_our_marker(
@@ -192,17 +201,86 @@ def test_lookup_ignores_a_namesake_without_our_marker(
     with sessions.begin() as db:
         row = Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=JOB), now=START)
         row.needs_lookup = True
+        row.first_attempt_at = START
     ticket = login(service)
-    lookup, add = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
     other = customer_ret("9-9", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    percent = service.receive_response_xml(ticket, message(rs(lookup, other)), "", "")
+    assert 0 <= percent < 100  # the Add is still to go
+    assert state_of(sessions, "job-1") == ("in_flight", True)
+    (add,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert add.tag == "CustomerAddRq"
+    assert add.get("requestID") == "job-1.1.0"
     in_use = "The name &quot;Ridge Clinic&quot; of the list element is already in use."
-    service.receive_response_xml(
-        ticket, message(rs(lookup, other), rs(add, code=3100, message=in_use)), "", ""
-    )
+    service.receive_response_xml(ticket, message(rs(add, code=3100, message=in_use)), "", "")
     assert state_of(sessions, "job-1") == ("failed", False)
 
 
-def test_stale_update_after_lost_response_is_recognised(
+def test_lookup_pages_through_what_changed_until_it_finds_our_marker(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=JOB), now=START)
+        row.needs_lookup = True
+        row.first_attempt_at = START
+    ticket = login(service)
+    (first,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    other = customer_ret("9-9", "Elsewhere", parent=("80000001-1", "Summit Health"))
+    page = message(rs(first, other, remaining=1, iterator_id="{IT-1}"))
+    assert service.receive_response_xml(ticket, page, "", "") < 100
+    (second,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert (second.tag, second.get("iterator"), second.get("iteratorID")) == (
+        "CustomerQueryRq",
+        "Continue",
+        "{IT-1}",
+    )
+    ours = customer_ret(
+        "80000002-1", "Renamed", parent=("80000001-1", "Summit Health"), guid=marker("job-1")
+    )
+    assert service.receive_response_xml(ticket, message(rs(second, ours)), "", "") == 100
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get(1, "job-1"))
+    assert result is not None
+    assert [j.id for j in result.jobs] == ["80000002-1"]
+
+
+def test_lookup_that_finds_nothing_sends_the_add_once(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=JOB), now=START)
+        row.needs_lookup = True
+        row.first_attempt_at = START
+    ticket = login(service)
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    service.receive_response_xml(ticket, message(rs(lookup, code=1, message="no match")), "", "")
+    (add,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert add.tag == "CustomerAddRq"
+    ret = customer_ret("80000003-1", "Ridge Clinic", parent=("80000001-1", "Summit Health"))
+    assert service.receive_response_xml(ticket, message(rs(add, ret)), "", "") == 100
+    assert state_of(sessions, "job-1") == ("done", False)
+    assert service.send_request_xml(ticket, "", "", "US", 13, 0) == ""
+
+
+def test_lookup_quickbooks_refuses_ends_the_command_without_the_add(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, CreateJob(idempotency_key="job-1", job=JOB), now=START)
+        row.needs_lookup = True
+        row.first_attempt_at = START
+    ticket = login(service)
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    busy = message(rs(lookup, code=1010, message="QuickBooks is busy"))
+    assert service.receive_response_xml(ticket, busy, "", "") == 100
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get(1, "job-1"))
+    assert result is not None
+    assert result.error is not None
+    assert (result.error.code, result.error.retriable) == ("1010", True)
+
+
+def test_update_found_already_applied_is_not_sent_again(
     service: WebConnectorService, sessions: sessionmaker[Session]
 ) -> None:
     wanted = QuickBooksJob(
@@ -216,9 +294,8 @@ def test_stale_update_after_lost_response_is_recognised(
         row = Outbox(db).record(1, UpdateJob(idempotency_key="upd-1", job=wanted), now=START)
         row.needs_lookup = True
     ticket = login(service)
-    lookup, mod = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
     assert lookup.findtext("ListID") == "80000002-1"
-    assert mod.tag == "CustomerModRq"
     current = customer_ret(
         "80000002-1",
         "Ridge Clinic",
@@ -226,15 +303,47 @@ def test_stale_update_after_lost_response_is_recognised(
         edit_sequence="2",
         number="24-018",
     )
-    stale = "The provided edit sequence &quot;1&quot; is out-of-date."
-    service.receive_response_xml(
-        ticket, message(rs(lookup, current), rs(mod, code=3200, message=stale)), "", ""
-    )
+    assert service.receive_response_xml(ticket, message(rs(lookup, current)), "", "") == 100
     with sessions.begin() as db:
         result = Outbox.result(Outbox(db).get(1, "upd-1"))
     assert result is not None
     assert result.ok
     assert result.jobs[0].version == "2"
+
+
+def test_update_not_yet_applied_goes_after_the_lookup(
+    service: WebConnectorService, sessions: sessionmaker[Session]
+) -> None:
+    wanted = QuickBooksJob(
+        name="Ridge Clinic", id="80000002-1", version="2", parent_id="80000001-1", number="24-018"
+    )
+    with sessions.begin() as db:
+        row = Outbox(db).record(1, UpdateJob(idempotency_key="upd-1", job=wanted), now=START)
+        row.needs_lookup = True
+    ticket = login(service)
+    (lookup,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    older = customer_ret(
+        "80000002-1",
+        "Ridge Clinic",
+        parent=("80000001-1", "Summit Health"),
+        edit_sequence="2",
+        number="24-017",
+    )
+    service.receive_response_xml(ticket, message(rs(lookup, older)), "", "")
+    (mod,) = requests_of(service.send_request_xml(ticket, "", "", "US", 13, 0))
+    assert mod.tag == "CustomerModRq"
+    modified = customer_ret(
+        "80000002-1",
+        "Ridge Clinic",
+        parent=("80000001-1", "Summit Health"),
+        edit_sequence="3",
+        number="24-018",
+    )
+    assert service.receive_response_xml(ticket, message(rs(mod, modified)), "", "") == 100
+    with sessions.begin() as db:
+        result = Outbox.result(Outbox(db).get(1, "upd-1"))
+    assert result is not None
+    assert result.jobs[0].version == "3"
 
 
 def test_new_session_takes_back_what_a_vanished_one_held(
@@ -251,7 +360,7 @@ def test_new_session_takes_back_what_a_vanished_one_held(
     assert service.send_request_xml(first, "", "", "US", 13, 0) == ""
     assert service.receive_response_xml(first, message(), "", "") == 100
     batch = requests_of(service.send_request_xml(second, "", "", "US", 13, 0))
-    assert [r.tag for r in batch] == ["CustomerQueryRq", "CustomerAddRq"]
+    assert [r.tag for r in batch] == ["CustomerQueryRq"]
 
 
 def test_tickets_expire(
