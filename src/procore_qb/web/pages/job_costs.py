@@ -130,9 +130,10 @@ def build_router(kit: PageKit) -> APIRouter:
             )
         else:
             text = "Job cost syncing is off: QuickBooks costs no longer reach this project."
+        kit.flash(request, "success", text)
         if state.procore_note:
             kit.flash(request, "info", state.procore_note)
-        return kit.redirect(request, f"/projects/{project_id}", flash=("success", text))
+        return kit.redirect(request, f"/projects/{project_id}")
 
     @router.post("/projects/{project_id}/job-costs/sync", include_in_schema=False)
     def sync_now(

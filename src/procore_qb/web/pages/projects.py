@@ -48,6 +48,14 @@ HISTORY_LABELS = {
     "import_link": "Linked to the QuickBooks job",
     "import_archive": "QuickBooks job archived",
     "import_restore": "QuickBooks job restored",
+    "job_cost_sync_enabled": "Job cost syncing turned on",
+    "job_cost_sync_disabled": "Job cost syncing turned off",
+    "job_costs_read_requested": "Job costs asked of QuickBooks",
+    "job_costs_sync_requested": "Sync Job Costs Now",
+    "job_costs_read": "Job costs read from QuickBooks",
+    "job_costs_read_failed": "Job cost read failed",
+    "job_costs_written": "Job costs written to Procore",
+    "job_costs_write_failed": "Job cost write to Procore failed",
 }
 """Audit actions in words; others are shown with their code."""
 
@@ -58,6 +66,8 @@ _DETAIL_KEYS = (
     ("full_name", "QuickBooks job"),
     ("changed", "Changed"),
     ("project_name", "Project name"),
+    ("procore_note", "Procore"),
+    ("reason", "Why"),
 )
 
 # Where each state can go from the project's side, and the button that does it.
