@@ -10,6 +10,8 @@ How the pages are put together
 - ``home``: ``/`` (the dashboard; the demo's start page for signed-out visitors).
 - ``navigation``: the tabs and the permission each one needs.
 - ``jobs`` (with ``job_forms``): ``/erp/jobs``, ERP Integrations → Jobs and its actions.
+- ``cost_codes``: ``/erp/cost-codes``, ERP Integrations → Cost Codes (standard cost codes
+  exported to QuickBooks as Service items).
 - ``projects``: ``/projects`` and ``/projects/{id}`` with Send / Retrieve / Re-send to ERP.
 - ``job_costs``: the project's job cost syncing switch, its Job Costs report
   (``/projects/{id}/job-costs``, CSV export) and the company's ``/job-costs``.
@@ -79,6 +81,7 @@ from procore_qb.app.errors import AppError
 from procore_qb.web.api.problems import MEDIA_TYPE
 from procore_qb.web.pages import (
     audit,
+    cost_codes,
     home,
     job_costs,
     jobs,
@@ -101,6 +104,7 @@ ROUTERS: Sequence[Callable[[PageKit], APIRouter]] = (
     signin.build_router,
     home.build_router,
     jobs.build_router,
+    cost_codes.build_router,
     projects.build_router,
     job_costs.build_router,
     settings.build_router,
