@@ -22,6 +22,7 @@ from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.companies import Companies
 
 __all__ = [
+    "MAX_ACCOUNT_TABLE",
     "ChangePolicy",
     "CompanySettings",
     "CustomerJobMode",

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from procore_qb.app.job_costs import CostCodeRow
 from procore_qb.web.pages.csv_cells import FORMULA_STARTS, safe_cell
 from procore_qb.web.pages.job_costs import bars, money
+from procore_qb.web.pages.settings_forms import account_table_text, parse_form
 
 _AMOUNTS = st.decimals(
     min_value=Decimal("-1e12"), max_value=Decimal("1e12"), places=2, allow_nan=False
@@ -71,3 +72,44 @@ def test_numbers_in_a_csv_cell_stay_numbers(value: Decimal | int) -> None:
 @given(st.sampled_from(["NaN", "-Infinity", "Infinity", "sNaN"]))
 def test_numbers_that_are_no_amount_are_text_made_safe(value: str) -> None:
     assert not safe_cell(Decimal(value)).startswith(FORMULA_STARTS)
+
+
+_ACCOUNT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=64,
+).filter(lambda t: "=" not in t and t.strip() == t and t.isprintable())
+_CODE = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    min_size=1,
+    max_size=40,
+).filter(lambda t: t.strip() == t and t.isprintable())
+
+
+@given(st.dictionaries(_ACCOUNT, _CODE, max_size=20))
+def test_the_account_table_reads_back_as_it_is_shown(table: dict[str, str]) -> None:
+    text = account_table_text(table)
+    found = parse_form(
+        "job_costs",
+        {"budget_direct_cost_columns": "read_only", "job_cost_account_cost_codes": text},
+    )
+    assert found.errors == []
+    assert found.changes["job_cost_account_cost_codes"] == table
+
+
+@given(st.text(max_size=400), st.sampled_from(["read_only", "editable", "", "READ_ONLY"]))
+def test_any_job_cost_form_is_a_change_or_a_named_refusal(table: str, columns: str) -> None:
+    found = parse_form(
+        "job_costs",
+        {"budget_direct_cost_columns": columns, "job_cost_account_cost_codes": table},
+    )
+    for error in found.errors:
+        assert error.rule == f"invalid_{error.field}"
+        assert error.message
+    if not found.errors:
+        assert found.changes["budget_direct_cost_columns"] in ("read_only", "editable")
+        for account, code in found.changes["job_cost_account_cost_codes"].items():
+            assert 0 < len(account) <= 64
+            assert 0 < len(code) <= 255
+            assert account.isprintable()
+            assert code.isprintable()

@@ -5,8 +5,9 @@ Anyone with access to the ERP Integrations tool reads the page; changing anythin
 'Admin' on it (spec §4 "Configure settings / sync schedule"): the forms are shown read-only
 to everyone else, and the server answers their posts with 403 whatever the page shows.
 
-- ``POST /settings/general``, ``/settings/schedule``, ``/settings/items``: one form each
-  (:mod:`.settings_forms`); bad input shows the page again (422) with each rule and its fix.
+- ``POST /settings/general``, ``/settings/schedule``, ``/settings/items``,
+  ``/settings/job-costs``: one form each (:mod:`.settings_forms`); bad input shows the page
+  again (422) with each rule and its fix.
 - ``POST /settings/procore/check``: read the service account's permission manifest now.
 - QuickBooks Online (connect, the OAuth callback, check, disconnect): :mod:`.quickbooks_online`.
 """
@@ -28,10 +29,12 @@ from procore_qb.web.pages.kit import PageKit, PageUser
 from procore_qb.web.pages.settings_forms import (
     ACCOUNT_FIELDS,
     CHANGE_POLICY_LABELS,
+    COLUMN_LABELS,
     FORMS,
     MODE_LABELS,
     SCHEDULE_LABELS,
     FieldError,
+    account_table_text,
     parse_form,
     schedule_fields,
     schedule_label,
@@ -40,7 +43,12 @@ from procore_qb.web.qbwc import QWC_ROUTE
 
 __all__ = ["build_router", "render_settings"]
 
-_ANCHORS = {"general": "general", "schedule": "schedule", "items": "items"}
+_ANCHORS = {
+    "general": "general",
+    "schedule": "schedule",
+    "items": "items",
+    "job_costs": "job-costs",
+}
 _MAX_FORM_FIELDS = 50
 
 
@@ -60,7 +68,11 @@ def _current_values(settings: company.CompanySettings) -> dict[str, dict[str, st
         value = data.get(name)
         return "" if value is None else str(value)
 
-    return {form: {name: text(name) for name in names()} for form, names in FORMS.items()}
+    values = {form: {name: text(name) for name in names()} for form, names in FORMS.items()}
+    values["job_costs"]["job_cost_account_cost_codes"] = account_table_text(
+        settings.job_cost_account_cost_codes
+    )
+    return values
 
 
 def render_settings(
@@ -103,6 +115,7 @@ def render_settings(
         mode_labels={m.value: label for m, label in MODE_LABELS.items()},
         change_labels={c.value: label for c, label in CHANGE_POLICY_LABELS.items()},
         schedule_labels={s.value: label for s, label in SCHEDULE_LABELS.items()},
+        column_labels={c.value: label for c, label in COLUMN_LABELS.items()},
         schedules=[(name, schedule_label(name)) for name in schedule_fields()],
         accounts=list(ACCOUNT_FIELDS.items()),
         labels={
@@ -112,6 +125,9 @@ def render_settings(
             "general": "General settings",
             "schedule": "Sync schedule",
             "items": "Item accounts",
+            "job_costs": "Job costs",
+            "budget_direct_cost_columns": "Procore's Budget Direct Cost Columns",
+            "job_cost_account_cost_codes": "Accounts to cost codes",
             **dict(ACCOUNT_FIELDS),
             **{name: schedule_label(name) for name in schedule_fields()},
         },
@@ -179,6 +195,12 @@ def build_router(kit: PageKit) -> APIRouter:
     async def save_items(request: Request, user: PageUser = admin) -> Response:
         data = await posted(request)
         answer: Response = await run_in_threadpool(save, request, user, "items", data)
+        return answer
+
+    @router.post("/settings/job-costs", include_in_schema=False)
+    async def save_job_costs(request: Request, user: PageUser = admin) -> Response:
+        data = await posted(request)
+        answer: Response = await run_in_threadpool(save, request, user, "job_costs", data)
         return answer
 
     @router.post("/settings/procore/check", include_in_schema=False)

@@ -2,10 +2,12 @@
 browser posted. Every value is checked here, each refusal naming the rule and the fix; the
 use case (:func:`procore_qb.app.company.update_settings`) checks again.
 
-Three forms: **general** (customer/job mode, default project template, what happens when a
+Four forms: **general** (customer/job mode, default project template, what happens when a
 synced job changes in QuickBooks), **schedule** (how often each list is synced: every
 :class:`~procore_qb.app.company.Schedule` setting of :class:`CompanySettings`), **items** (the
-QuickBooks accounts of the service items created for new cost codes).
+QuickBooks accounts of the service items created for new cost codes), **job_costs** (Procore's
+Budget Direct Cost Columns, and the account-to-cost-code table: one ``ACCOUNT ID = COST CODE``
+a line).
 """
 
 from __future__ import annotations
@@ -15,18 +17,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from procore_qb.app.company import ChangePolicy, CompanySettings, CustomerJobMode, Schedule
+from procore_qb.app.company import (
+    MAX_ACCOUNT_TABLE,
+    ChangePolicy,
+    CompanySettings,
+    CustomerJobMode,
+    Schedule,
+)
+from procore_qb.domain.job_costs import DirectCostColumns
 
 __all__ = [
     "ACCOUNT_FIELDS",
     "CHANGE_POLICY_LABELS",
+    "COLUMN_LABELS",
     "FORMS",
     "MAX_ACCOUNT",
+    "MAX_TABLE_TEXT",
     "MAX_TEMPLATE_ID",
     "MODE_LABELS",
     "SCHEDULE_LABELS",
     "FieldError",
     "FormResult",
+    "account_table_text",
     "parse_form",
     "schedule_fields",
     "schedule_label",
@@ -36,6 +48,10 @@ MAX_ACCOUNT = 64
 MAX_TEMPLATE_ID = 2**53
 MAX_FIELD = 1000
 """Longer text than this is refused before it is looked at."""
+MAX_CODE = 255
+MAX_TABLE_TEXT = MAX_ACCOUNT_TABLE * (MAX_ACCOUNT + MAX_CODE + 8)
+"""The account-to-cost-code table's text: its most rows at their longest."""
+_TABLE = "job_cost_account_cost_codes"
 
 MODE_LABELS = {
     CustomerJobMode.CUSTOMER_JOB: "Customer:Job (each project becomes a job under a customer)",
@@ -58,6 +74,7 @@ _LIST_NAMES = {
     "cost_code_list_schedule": "Sync Standard Cost Codes",
     "job_cost_schedule": "Sync Project Job Costs",
 }
+COLUMN_LABELS = {c: c.label for c in DirectCostColumns}
 ACCOUNT_FIELDS = {
     "item_income_account_id": "Income account",
     "item_expense_account_id": "Expense account",
@@ -129,6 +146,61 @@ def _account(name: str, raw: str | None) -> tuple[str | None, FieldError | None]
     )
 
 
+def account_table_text(table: Mapping[str, str]) -> str:
+    """The account-to-cost-code table as the form shows it: ``ACCOUNT ID = COST CODE`` a
+    line, by account id."""
+    return "".join(f"{account} = {code}\n" for account, code in sorted(table.items()))
+
+
+def _table_error(message: str) -> FieldError:
+    return FieldError(_TABLE, f"invalid_{_TABLE}", message)
+
+
+def _account_table(raw: str) -> tuple[dict[str, str] | None, FieldError | None]:
+    if len(raw) > MAX_TABLE_TEXT:
+        return None, _table_error(
+            f"must be at most {MAX_ACCOUNT_TABLE} lines: remove the accounts no cost goes to"
+        )
+    table: dict[str, str] = {}
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        account, equals, code = (part.strip() for part in line.partition("="))
+        if not equals or not account or not code:
+            return None, _table_error(
+                f"line {number}: must be ACCOUNT ID = COST CODE, e.g. 80000007-1795996800 = "
+                "01-100 (the account's id in QuickBooks, then the cost code)"
+            )
+        if len(account) > MAX_ACCOUNT or not account.isprintable():
+            return None, _table_error(
+                f"line {number}: the account id must be at most {MAX_ACCOUNT} characters, no "
+                "control characters (the ListID on Desktop, the Id on Online)"
+            )
+        if len(code) > MAX_CODE or not code.isprintable():
+            return None, _table_error(
+                f"line {number}: the cost code must be at most {MAX_CODE} characters, no "
+                "control characters"
+            )
+        if account in table:
+            return None, _table_error(
+                f"line {number}: account {account} is already on line "
+                f"{_line_of(raw, account)}: keep one cost code per account"
+            )
+        table[account] = code
+    if len(table) > MAX_ACCOUNT_TABLE:
+        return None, _table_error(
+            f"must be at most {MAX_ACCOUNT_TABLE} lines: remove the accounts no cost goes to"
+        )
+    return table, None
+
+
+def _line_of(raw: str, account: str) -> int:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if line.partition("=")[0].strip() == account:
+            return number
+    return 0
+
+
 def parse_form(form: str, posted: Mapping[str, Any]) -> FormResult:
     """The changes the form ``form`` (``general``, ``schedule`` or ``items``) asks for, and
     each field that is not valid. Only the form's own fields are read."""
@@ -137,7 +209,8 @@ def parse_form(form: str, posted: Mapping[str, Any]) -> FormResult:
     values: dict[str, str] = {}
     for name in FORMS[form]():
         raw = posted.get(name)
-        values[name] = raw[:MAX_FIELD] if isinstance(raw, str) else ""
+        longest = MAX_TABLE_TEXT + 1 if name == _TABLE else MAX_FIELD
+        values[name] = raw[:longest] if isinstance(raw, str) else ""
     changes: dict[str, Any] = {}
     errors: list[FieldError] = []
 
@@ -163,6 +236,17 @@ def parse_form(form: str, posted: Mapping[str, Any]) -> FormResult:
                 CHANGE_POLICY_LABELS,
             ),
         )
+    elif form == "job_costs":
+        keep(
+            "budget_direct_cost_columns",
+            _choice(
+                "budget_direct_cost_columns",
+                values["budget_direct_cost_columns"],
+                DirectCostColumns,
+                COLUMN_LABELS,
+            ),
+        )
+        keep(_TABLE, _account_table(values[_TABLE]))
     elif form == "schedule":
         for name in schedule_fields():
             keep(name, _choice(name, values[name], Schedule, SCHEDULE_LABELS))
@@ -180,9 +264,14 @@ def _account_fields() -> list[str]:
     return list(ACCOUNT_FIELDS)
 
 
+def _job_cost_fields() -> list[str]:
+    return ["budget_direct_cost_columns", _TABLE]
+
+
 FORMS: dict[str, Callable[[], list[str]]] = {
     "general": _general_fields,
     "schedule": schedule_fields,
     "items": _account_fields,
+    "job_costs": _job_cost_fields,
 }
 """Each form and the fields it posts."""

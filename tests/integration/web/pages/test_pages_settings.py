@@ -101,9 +101,72 @@ def test_ada_saves_the_sync_schedule_and_the_item_accounts(stack: Stack) -> None
     assert saved["item_expense_account_id"] is None
 
 
+def test_ada_saves_the_job_cost_settings_and_reads_them_back(stack: Stack) -> None:
+    browser, html = _signed_in(stack, "ada")
+    assert "Read Only, Populate From QuickBooks" in _section(html, "job-costs")
+    answer = browser.post(
+        "/settings/job-costs",
+        {
+            "budget_direct_cost_columns": "editable",
+            "job_cost_account_cost_codes": "\r\n 80000007-1795996800 = 01-100 \r\n\n6=03-300\n",
+        },
+        token=csrf_token(html),
+    )
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"] == "/settings#job-costs"
+    saved = _settings(stack)
+    assert saved["budget_direct_cost_columns"] == "editable"
+    assert saved["job_cost_account_cost_codes"] == {"80000007-1795996800": "01-100", "6": "03-300"}
+    page = browser.get("/settings")
+    assert 'value="editable" checked' in page.text
+    assert "6 = 03-300\n80000007-1795996800 = 01-100\n</textarea>" in page.text
+    assert _audit(stack, "settings_changed")[-1].detail["budget_direct_cost_columns"] == {
+        "from": "read_only",
+        "to": "editable",
+    }
+    # Emptied: no table.
+    answer = browser.post(
+        "/settings/job-costs",
+        {"budget_direct_cost_columns": "read_only", "job_cost_account_cost_codes": ""},
+        token=csrf_token(page.text),
+    )
+    assert answer.status_code == 303
+    assert _settings(stack)["job_cost_account_cost_codes"] == {}
+
+
 @pytest.mark.parametrize(
     ("form", "posted", "field", "says"),
     [
+        (
+            "job-costs",
+            {"budget_direct_cost_columns": "sometimes"},
+            "budget_direct_cost_columns",
+            "must be 'Read Only, Populate From QuickBooks' or 'Editable, Do Not Populate",
+        ),
+        (
+            "job-costs",
+            {"budget_direct_cost_columns": "read_only", "job_cost_account_cost_codes": "6 01-100"},
+            "job_cost_account_cost_codes",
+            "line 1: must be ACCOUNT ID = COST CODE",
+        ),
+        (
+            "job-costs",
+            {
+                "budget_direct_cost_columns": "read_only",
+                "job_cost_account_cost_codes": "6 = 01-100\n7 = 02-100\n6 = 03-300",
+            },
+            "job_cost_account_cost_codes",
+            "line 3: account 6 is already on line 1: keep one cost code per account",
+        ),
+        (
+            "job-costs",
+            {
+                "budget_direct_cost_columns": "read_only",
+                "job_cost_account_cost_codes": "x" * 65 + " = 01-100",
+            },
+            "job_cost_account_cost_codes",
+            "line 1: the account id must be at most 64 characters",
+        ),
         (
             "general",
             {**GENERAL, "customer_job_mode": "jobs_only"},
@@ -183,8 +246,13 @@ def test_people_without_erp_admin_see_the_settings_read_only(stack: Stack, user:
     _, html = _signed_in(stack, user)
     text = visible_text(html)
     assert "Read only: changing settings needs 'Admin' on the ERP Integrations tool" in text
-    assert html.count('<fieldset class="settings" disabled>') == 3
-    for button in ("Save general settings", "Save sync schedule", "Save item accounts"):
+    assert html.count('<fieldset class="settings" disabled>') == 4
+    for button in (
+        "Save general settings",
+        "Save sync schedule",
+        "Save item accounts",
+        "Save job cost settings",
+    ):
         assert button not in text
     assert "Check Procore now" not in text
     # The values are there to read.
@@ -197,6 +265,7 @@ def test_people_without_erp_admin_see_the_settings_read_only(stack: Stack, user:
         ("/settings/general", GENERAL),
         ("/settings/schedule", {"job_list_schedule": "never"}),
         ("/settings/items", {"item_income_account_id": "1"}),
+        ("/settings/job-costs", {"budget_direct_cost_columns": "editable"}),
         ("/settings/procore/check", {}),
     ],
 )
