@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, NamedTuple, TypeAlias
 
 from procore_qb.domain.quickbooks_job import JobAddress, JobStatus, QuickBooksJob
 
@@ -240,14 +240,16 @@ class JobCostSource(enum.StrEnum):
     PURCHASE = "purchase"
 
 
-@dataclass(frozen=True, slots=True)
-class JobCostLine:
+class JobCostLine(NamedTuple):
     """One cost line coded to a job. ``amount`` is signed: credits reduce cost.
 
     ``memo`` is the line's own text (or the transaction's when the line has none);
     ``ref_number`` the transaction's number (RefNumber / DocNumber) and ``txn_memo`` the
     transaction's memo (Desktop ``Memo``, Online ``PrivateNote``), which carries procore-qb's
-    marker on the bills procore-qb itself wrote."""
+    marker on the bills procore-qb itself wrote.
+
+    A named tuple (immutable, compared and hashed by value): the Desktop reader makes hundreds
+    of thousands a second, and a tuple is made several times faster than a dataclass."""
 
     source: JobCostSource
     txn_id: str
@@ -407,7 +409,7 @@ def result_to_json(result: CommandResult) -> dict[str, Any]:
     if result.job_costs:
         out["job_costs"] = [
             {
-                **dataclasses.asdict(line),
+                **line._asdict(),
                 "source": line.source.value,
                 "txn_date": line.txn_date.isoformat(),
                 "amount": str(line.amount),

@@ -17,7 +17,6 @@ generated records.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass
@@ -361,11 +360,10 @@ if tuple(_ITEM.groupindex) != ("line_id", "item", "memo", "amount", "amount_raw"
 if tuple(_EXPENSE.groupindex) != ("line_id", "account", "amount", "amount_raw", "memo", "customer"):
     raise ImportError("the groups of the expense line pattern are not in document order")
 
-# JobCostLine is a frozen dataclass without __post_init__: its __init__ only stores the
-# fields. Storing them through the slots directly makes the same object in a third of the
-# time, which matters at hundreds of thousands of lines a second.
-_FIELDS = tuple(f.name for f in dataclasses.fields(JobCostLine))
-_KNOWN = (
+# JobCostLine is a named tuple: tuple.__new__(JobCostLine, values) makes the same object as
+# JobCostLine(*values) without the call of its generated __new__, which matters at hundreds of
+# thousands of lines a second. The values are given in the order of its fields:
+_FIELDS = (
     "source",
     "txn_id",
     "line_id",
@@ -379,27 +377,14 @@ _KNOWN = (
     "ref_number",
     "txn_memo",
 )
-if _FIELDS != _KNOWN or "__post_init__" in vars(JobCostLine):  # pragma: no cover
+if not issubclass(JobCostLine, tuple) or JobCostLine._fields != _FIELDS:  # pragma: no cover
     raise ImportError(
-        "JobCostLine changed: qbxml/costs.py stores its fields one by one (_line and "
-        "_item_and_expense_lines); read the new values there (add their groups to the "
-        "patterns) and check with tests/unit/quickbooks/desktop/qbxml/test_qbxml_fast_reading.py"
+        "JobCostLine changed: qbxml/costs.py makes it from its values in field order (_line, "
+        "_item_and_expense_lines and _journal_lines); read the new values there (add their "
+        "groups to the patterns) and check with "
+        "tests/unit/quickbooks/desktop/qbxml/test_qbxml_fast_reading.py"
     )
-_NEW = object.__new__
-(
-    _SET_SOURCE,
-    _SET_TXN_ID,
-    _SET_LINE_ID,
-    _SET_TXN_DATE,
-    _SET_JOB_ID,
-    _SET_AMOUNT,
-    _SET_ITEM_ID,
-    _SET_ACCOUNT_ID,
-    _SET_VENDOR_NAME,
-    _SET_MEMO,
-    _SET_REF_NUMBER,
-    _SET_TXN_MEMO,
-) = (vars(JobCostLine)[name].__set__ for name in _FIELDS)
+_NEW = tuple.__new__
 
 
 def _line(
@@ -416,21 +401,12 @@ def _line(
     ref_number: str,
     txn_memo: str,
 ) -> JobCostLine:
-    """``JobCostLine(...)`` with the same fields, made faster (see above)."""
-    line: JobCostLine = _NEW(JobCostLine)
-    _SET_SOURCE(line, source)
-    _SET_TXN_ID(line, txn_id)
-    _SET_LINE_ID(line, line_id)
-    _SET_TXN_DATE(line, txn_date)
-    _SET_JOB_ID(line, job_id)
-    _SET_AMOUNT(line, amount)
-    _SET_ITEM_ID(line, item_id)
-    _SET_ACCOUNT_ID(line, account_id)
-    _SET_VENDOR_NAME(line, vendor_name)
-    _SET_MEMO(line, memo)
-    _SET_REF_NUMBER(line, ref_number)
-    _SET_TXN_MEMO(line, txn_memo)
-    return line
+    """``JobCostLine(...)`` with the same fields, made the way the readers below make it."""
+    return _NEW(
+        JobCostLine,
+        (source, txn_id, line_id, txn_date, job_id, amount, item_id, account_id, vendor_name,
+         memo, ref_number, txn_memo),
+    )  # fmt: skip
 
 
 def _item_and_expense_lines(
@@ -501,19 +477,16 @@ def _item_and_expense_lines(
         amount = Decimal(plain) if plain is not None else _amount(None, raw)
         if not customer or customer not in wanted:
             continue
-        line: JobCostLine = _NEW(JobCostLine)
-        _SET_SOURCE(line, source)
-        _SET_TXN_ID(line, txn_id)
-        _SET_LINE_ID(line, line_id)
-        _SET_TXN_DATE(line, txn_date)
-        _SET_JOB_ID(line, customer)
-        _SET_AMOUNT(line, amount if sign == 1 else amount * sign)
-        _SET_ITEM_ID(line, (ref or None) if is_item else None)
-        _SET_ACCOUNT_ID(line, None if is_item else (ref or None))
-        _SET_VENDOR_NAME(line, payee)
-        _SET_MEMO(line, memo or header_memo)
-        _SET_REF_NUMBER(line, ref_number)
-        _SET_TXN_MEMO(line, header_memo)
+        if is_item:
+            item_id, account_id = ref or None, None
+        else:
+            item_id, account_id = None, ref or None
+        line = _NEW(
+            JobCostLine,
+            (source, txn_id, line_id, txn_date, customer,
+             amount if sign == 1 else amount * sign, item_id, account_id, payee,
+             memo or header_memo, ref_number, header_memo),
+        )  # fmt: skip
         if is_item:
             append(line)
         else:
@@ -550,17 +523,10 @@ def _journal_lines(
         if not customer or customer not in wanted:
             continue
         factor = sign if kind == "JournalDebitLine" else -sign
-        line: JobCostLine = _NEW(JobCostLine)
-        _SET_SOURCE(line, source)
-        _SET_TXN_ID(line, txn_id)
-        _SET_LINE_ID(line, line_id or "")
-        _SET_TXN_DATE(line, txn_date)
-        _SET_JOB_ID(line, customer)
-        _SET_AMOUNT(line, amount if factor == 1 else amount * factor)
-        _SET_ITEM_ID(line, None)
-        _SET_ACCOUNT_ID(line, account or None)
-        _SET_VENDOR_NAME(line, payee or "")
-        _SET_MEMO(line, memo or header_memo)
-        _SET_REF_NUMBER(line, ref_number)
-        _SET_TXN_MEMO(line, header_memo)
+        line = _NEW(
+            JobCostLine,
+            (source, txn_id, line_id or "", txn_date, customer,
+             amount if factor == 1 else amount * factor, None, account or None, payee or "",
+             memo or header_memo, ref_number, header_memo),
+        )  # fmt: skip
         out.append(line)
