@@ -1,0 +1,314 @@
+"""Job cost sync end to end, with each QuickBooks edition: N job cost lines in QuickBooks, one
+project's job cost syncing turned on, and the real code path until Procore holds them.
+
+QuickBooks is seeded with bills of :data:`LINES_PER_BILL` lines coded to one synced job (Elm
+Court), each line on an item that is one of the project's cost codes, through the simulators'
+own Python APIs (the Online simulator's entity operations; the Desktop company file's qbXML
+request processor), not through throttled HTTP. Then *job cost syncing on* goes through the
+API and the stack settles: the read runs through the Online driver (query pages of 1,000
+transactions) or the Web Connector (a BillQuery iterator of 500 transactions a round trip),
+streamed chunk by chunk into the store, and the Procore write goes out in pages of 1,000 lines
+through Procore's sync endpoints. The totals per cost code in Procore are then checked against
+the QuickBooks simulator's own transactions.
+
+Figures per edition:
+
+* lines per second end to end (wall clock of the sync, simulators included, no waits: the
+  in-process simulators answer at once), and our CPU per line (``time.process_time`` less the
+  CPU spent inside the simulators) in the note; the QuickBooks Online simulator's rate limit
+  (500 requests a minute) is far from reached at these sizes, so no wait is included;
+* QuickBooks Online API calls or Web Connector round trips against the minimum (Online: one
+  query per 1,000 bills plus one for each of the three other transaction entities; Desktop:
+  one round trip per 500 bills), and Procore calls against theirs (two sync calls per page of
+  1,000 lines, plus :data:`PROCORE_FIXED` reads and writes every sync makes);
+* peak Python memory of the sync (tracemalloc, started after seeding): the peak less what the
+  simulators still hold at the end (the Procore simulator keeps every line written, which
+  grows with the number of lines by design; procore-qb's own share is what is bounded).
+
+Sizes: 2,000 lines (make test, one run with tracemalloc on); 10,000 and 40,000 lines (make
+bench: a run with tracemalloc for the memory, one without it for the rate and the calls).
+
+1,000,000 lines is not run: at the rates it prints, a million lines takes the better part of
+an hour per edition on the 2-core machine, and the simulators keep every transaction (and the
+Procore simulator every line written) in memory.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from bench._figures import Figure
+from bench._workflow import Meter, stack_class
+
+__all__ = ["SyncFigures", "main", "run"]
+
+SIZES = (10_000, 40_000)
+SMALL = 2_000
+LINES_PER_BILL = 10
+ITEMS = ("01-100", "09-200", "16-100")
+"""Items of the QuickBooks seed whose names are cost codes of the Elm Court project."""
+VENDOR = "Ace Concrete Supply"
+QBO_PAGE = 1000
+QBD_PAGE = 500
+QBD_ADDS_PER_MESSAGE = 100
+PROCORE_PAGE = 1000
+PROCORE_FIXED = 12 + len(ITEMS)
+"""Procore calls a sync makes whatever its size: turning syncing on (the permission check and
+Procore's project configuration), the project, its cost codes, the cost types, the standard
+cost code list, the budget view and its rows before and after adding a budget line for each
+cost code with costs (one POST each: Procore creates budget lines one at a time), and the
+job-to-date write."""
+
+
+@dataclass(frozen=True)
+class SyncFigures:
+    edition: str
+    lines: int
+    seconds: float
+    cpu: float
+    qb_calls: int
+    qb_minimum: int
+    procore_calls: int
+    procore_minimum: int
+    peak_bytes: int
+    simulators_bytes: int
+
+    @property
+    def ours_bytes(self) -> int:
+        return max(self.peak_bytes - self.simulators_bytes, 1)
+
+
+def _amount(n: int) -> str:
+    return f"{(n % 997) + 1}.{n % 100:02d}"
+
+
+def _seed_online(stack: Any, job: str, lines: int) -> None:
+    from procore_qb.sandbox.qbo.entities import spec_by_name
+    from procore_qb.sandbox.qbo.operations import create
+
+    sim = stack.qbo.app.state.simulator
+    spec = spec_by_name("Bill")
+
+    def add_all(ctx: Any, events: list[Any]) -> None:
+        realm = ctx.realm
+        items = {r["Name"]: r["Id"] for r in realm.table("Item").values()}
+        vendor = next(
+            r["Id"] for r in realm.table("Vendor").values() if r.get("DisplayName") == VENDOR
+        )
+        customers = realm.table("Customer").values()
+        parent, name = job.split(":")
+        parent_id = next(r["Id"] for r in customers if r.get("DisplayName") == parent)
+        job_id = next(
+            r["Id"]
+            for r in customers
+            if r.get("DisplayName") == name and (r.get("ParentRef") or {}).get("value") == parent_id
+        )
+        for start in range(0, lines, LINES_PER_BILL):
+            count = min(LINES_PER_BILL, lines - start)
+            body = {
+                "VendorRef": {"value": vendor},
+                "TxnDate": "2026-08-03",
+                "DocNumber": f"JC-{start // LINES_PER_BILL:07d}",
+                "Line": [
+                    {
+                        "Amount": float(_amount(start + n)),
+                        "Description": f"line {n + 1}",
+                        "DetailType": "ItemBasedExpenseLineDetail",
+                        "ItemBasedExpenseLineDetail": {
+                            "ItemRef": {"value": items[ITEMS[(start + n) % len(ITEMS)]]},
+                            "CustomerRef": {"value": job_id},
+                        },
+                    }
+                    for n in range(count)
+                ],
+            }
+            create(ctx, spec, body, events)
+
+    sim.apply(sim.config.realm_id, add_all)
+
+
+def _qbxml(requests: list[str]) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+        f'<QBXML><QBXMLMsgsRq onError="stopOnError">{"".join(requests)}</QBXMLMsgsRq></QBXML>'
+    )
+
+
+def _seed_desktop(stack: Any, job: str, lines: int) -> None:
+    processor = stack.qbd.processor
+    bills: list[str] = []
+
+    def flush() -> None:
+        answer = processor.process(_qbxml(bills))
+        if 'statusSeverity="Error"' in answer:
+            raise RuntimeError(answer[:500])
+        bills.clear()
+
+    for start in range(0, lines, LINES_PER_BILL):
+        count = min(LINES_PER_BILL, lines - start)
+        items = "".join(
+            f"<ItemLineAdd><ItemRef><FullName>{ITEMS[(start + n) % len(ITEMS)]}</FullName>"
+            f"</ItemRef><Desc>line {n + 1}</Desc><Amount>{_amount(start + n)}</Amount>"
+            f"<CustomerRef><FullName>{escape(job)}</FullName></CustomerRef></ItemLineAdd>"
+            for n in range(count)
+        )
+        bills.append(
+            f"<BillAddRq><BillAdd><VendorRef><FullName>{VENDOR}</FullName></VendorRef>"
+            f"<TxnDate>2026-08-03</TxnDate><RefNumber>JC-{start // LINES_PER_BILL:07d}"
+            f"</RefNumber>{items}</BillAdd></BillAddRq>"
+        )
+        if len(bills) >= QBD_ADDS_PER_MESSAGE:
+            flush()
+    if bills:
+        flush()
+
+
+def _simulators_bytes(snapshot: tracemalloc.Snapshot) -> int:
+    """What the simulators still hold at the end of the sync (tracing started with it):
+    memory allocated by their code (``procore_qb/sandbox``) or by the JSON decoder, which
+    decodes the request bodies the Procore simulator keeps (procore-qb keeps no decoded
+    answer beyond one page)."""
+    kept = snapshot.filter_traces(
+        [
+            tracemalloc.Filter(True, "*procore_qb/sandbox/*"),
+            tracemalloc.Filter(True, "*json/decoder.py"),
+        ]
+    )
+    return sum(stat.size for stat in kept.statistics("filename"))
+
+
+def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> SyncFigures:
+    """One sync of ``lines`` bench lines; ``trace``: measure memory with tracemalloc (which
+    slows everything down about twice), else the peaks are 0."""
+    stack = stack_class()(edition, directory)
+    try:
+        from job_cost_helpers import ELM, assert_totals_match, enable, synced_projects
+
+        meter = Meter()
+        meter.attach(stack)
+        projects = synced_projects(stack)
+        project_id = projects[ELM]
+        if edition == "online":
+            _seed_online(stack, ELM, lines)
+        else:
+            _seed_desktop(stack, ELM, lines)
+        bills = _bills(stack, edition)
+        total_lines = _job_lines(stack, ELM)
+
+        gc.collect()
+        meter.reset()
+        if trace:
+            tracemalloc.start()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        enable(stack, project_id)
+        meter.settle(stack, rounds=3)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started - meter.simulator_cpu
+        peak = held = 0
+        if trace:
+            _, peak = tracemalloc.get_traced_memory()
+            held = _simulators_bytes(tracemalloc.take_snapshot())
+            tracemalloc.stop()
+        qb_calls = meter.qbo_calls if edition == "online" else meter.wc_round_trips
+        qb_minimum = (
+            math.ceil(bills / QBO_PAGE) + 3 if edition == "online" else math.ceil(bills / QBD_PAGE)
+        )
+        assert_totals_match(stack, project_id, ELM)
+        return SyncFigures(
+            edition=edition,
+            lines=total_lines,
+            seconds=seconds,
+            cpu=cpu,
+            qb_calls=qb_calls,
+            qb_minimum=qb_minimum,
+            procore_calls=meter.procore_calls,
+            procore_minimum=2 * math.ceil(total_lines / PROCORE_PAGE) + PROCORE_FIXED,
+            peak_bytes=peak,
+            simulators_bytes=held,
+        )
+    finally:
+        stack.close()
+
+
+def _bills(stack: Any, edition: str) -> int:
+    if edition == "online":
+        realm = stack.qbo.app.state.simulator
+        return len(realm.realm(realm.config.realm_id).table("Bill"))
+    return len(list(stack.qbd.company.txns("Bill")))
+
+
+def _job_lines(stack: Any, job: str) -> int:
+    """The job's cost lines in QuickBooks: the bench's and the few of the seed."""
+    from job_cost_helpers import quickbooks_lines
+
+    return len(quickbooks_lines(stack, job))
+
+
+def _measure(edition: str, lines: int, *, speed: bool) -> SyncFigures:
+    """A memory run (tracemalloc) and, with ``speed``, a run without it for the rate."""
+    with tempfile.TemporaryDirectory() as tmp:
+        traced = run(edition, lines, Path(tmp))
+    if not speed:
+        return traced
+    with tempfile.TemporaryDirectory() as tmp:
+        fast = run(edition, lines, Path(tmp), trace=False)
+    return SyncFigures(
+        **{
+            **fast.__dict__,
+            "peak_bytes": traced.peak_bytes,
+            "simulators_bytes": traced.simulators_bytes,
+        }
+    )
+
+
+def main(small: bool = False) -> list[Figure]:
+    """Both editions at each size; prints and returns two figures each (``small``: the size
+    make test runs, one run with tracemalloc on)."""
+    sizes = (SMALL,) if small else SIZES
+    figures: list[Figure] = []
+    for edition in ("online", "desktop"):
+        for count in sizes:
+            found = _measure(edition, count, speed=not small)
+            note = (
+                f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line; simulators hold "
+                f"{found.simulators_bytes / 1_048_576:.1f} MiB of the "
+                f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
+            )
+            figures.append(
+                Figure(
+                    f"{edition}: job cost sync of {count:,} lines, e2e",
+                    records=found.lines,
+                    seconds=found.seconds,
+                    peak_bytes=found.ours_bytes,
+                    calls=found.qb_calls,
+                    minimum=found.qb_minimum,
+                    allowed=math.floor(found.qb_minimum * 1.1) + 1,
+                    calls_name="API calls" if edition == "online" else "Web Connector round trips",
+                    note=note,
+                ).show()
+            )
+            figures.append(
+                Figure(
+                    f"{edition}: the Procore write of those lines",
+                    records=found.lines,
+                    seconds=found.seconds,
+                    calls=found.procore_calls,
+                    minimum=found.procore_minimum,
+                    allowed=math.floor(found.procore_minimum * 1.1),
+                    calls_name="Procore calls",
+                ).show()
+            )
+    return figures
+
+
+if __name__ == "__main__":
+    main(small="--small" in sys.argv)
