@@ -37,6 +37,8 @@ class RuleCode(enum.StrEnum):
     ITEM_NAME_TOO_LONG = "item_name_too_long"
     ITEM_NAME_FORBIDDEN_CHARACTER = "item_name_forbidden_character"
     ITEM_ACCOUNT_NOT_SET = "item_account_not_set"
+    COST_CODE_IN_QUICKBOOKS = "cost_code_in_quickbooks"
+    COST_CODE_IN_USE = "cost_code_in_use"
 
 
 @dataclass(frozen=True, slots=True)

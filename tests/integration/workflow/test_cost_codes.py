@@ -268,3 +268,110 @@ def test_a_pattern_without_the_named_groups_is_refused(desktop: Stack) -> None:
     refused = desktop.call("ada", "PATCH", "/settings", {"item_name_pattern": r"^(\d+) (.*)$"})
     assert refused.status_code == 422
     assert "(?P<code>" in refused.json()["detail"]
+
+
+def test_a_crash_while_accepting_leaves_neither_state_nor_commands(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accept saves the states and records the outbox commands in one transaction: when the
+    process dies between the two (here: recording the second command fails), nothing of the
+    accept is kept, and accepting again works."""
+    from procore_qb.app import actors
+    from procore_qb.store.repositories.outbox import Outbox
+
+    _new_code(stack, "07-100", "Roofing")
+    _new_code(stack, "07-200", "Flashing")
+    _ready(stack, "07-100")
+    ids = [r["id"] for r in _tab(stack, "ready_to_export")]
+    _accounts(stack)
+    ben = actors.user_by_email(stack.ctx, "ben@summit.example")
+    real = Outbox.record
+    calls = {"n": 0}
+
+    def dying(self: Outbox, *args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("the process died")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Outbox, "record", dying)
+    with pytest.raises(SystemExit):
+        cost_codes.accept_many(stack.ctx, ben, ids)
+    monkeypatch.setattr(Outbox, "record", real)
+    assert {r["state"] for r in _tab(stack, "ready_to_export")} == {"ready_to_export"}
+    assert len(_tab(stack, "ready_to_export")) == 2
+    with stack.sessions.begin() as session:
+        assert session.query(QbCommand).filter(QbCommand.subject_type == "cost_code").count() == 0
+    stack.ok("ben", "POST", "/erp/cost-codes/accept", {"ids": ids})
+    stack.settle()
+    assert sorted(r["code"] for r in _tab(stack, "synced")) == ["07-100", "07-200"]
+
+
+PROJECT = 2001  # seed: cost codes 01-100, 03-300, 09-200
+
+
+def _make_inactive(stack: Stack, name: str) -> None:
+    """Someone removes the item in QuickBooks (Online can only make it inactive)."""
+    if stack.qbd is not None:
+        item = next(o for o in stack.qbd.company.lists(["ItemService"]) if o.name == name)
+        stack._qbxml(
+            f"<ItemServiceModRq><ItemServiceMod><ListID>{item.list_id}</ListID><EditSequence>"
+            f"{item.edit_sequence}</EditSequence><IsActive>false</IsActive></ItemServiceMod>"
+            "</ItemServiceModRq>"
+        )
+        return
+    from procore_qb.sandbox.qbo.entities import spec_by_name
+    from procore_qb.sandbox.qbo.operations import update
+
+    assert stack.qbo is not None
+    sim = stack.qbo.app.state.simulator  # type: ignore[attr-defined]
+    spec = spec_by_name("Item")
+
+    def change(ctx: Any, events: list[Any]) -> None:
+        current = next(i for i in ctx.realm.table("Item").values() if i["Name"] == name)
+        body = {"Id": current["Id"], "SyncToken": current["SyncToken"], "sparse": True}
+        update(ctx, spec, {**body, "Active": False}, events)
+
+    sim.apply(sim.config.realm_id, change)
+
+
+def test_a_synced_project_cost_code_is_unlinked_only_once_quickbooks_and_procore_let_go(
+    stack: Stack,
+) -> None:
+    from procore_qb.procore.gateway import BudgetLine, OriginMark
+
+    gateway = stack.ctx.procore()
+    items = _items(stack)
+    codes = {c.full_code: c.id for c in gateway.cost_codes(PROJECT)}
+    marks = [OriginMark(codes[c], f"JOB-1|{items[c]}") for c in ("01-100", "03-300")]
+    assert not gateway.mark_cost_codes_synced(PROJECT, marks).errors
+    stack.ok("ada", "POST", "/erp/cost-codes/refresh")
+    stack.settle()  # the item list is read (Desktop answers at the Web Connector's run)
+    path = f"/projects/{PROJECT}/cost-codes/{codes['01-100']}/unlink"
+
+    denied = stack.call("dan", "POST", path)
+    assert denied.status_code == 403
+    assert "the project's Admin tool" in denied.json()["detail"]
+
+    refused = stack.call("cara", "POST", path)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["rule"] == "cost_code_in_quickbooks"
+    assert items["01-100"] in refused.json()["detail"]
+
+    _make_inactive(stack, "01-100")
+    _make_inactive(stack, "03-300")
+    stack.ok("ada", "POST", "/erp/cost-codes/refresh")
+    stack.settle()
+    # 03-300 is still on the budget: Procore has to let go too.
+    other = gateway.cost_type_id()
+    gateway.add_budget_lines(PROJECT, [BudgetLine(codes["03-300"], other)])
+    in_use = stack.call("cara", "POST", f"/projects/{PROJECT}/cost-codes/{codes['03-300']}/unlink")
+    assert in_use.status_code == 422, in_use.text
+    assert [p["rule"] for p in in_use.json()["problems"]] == ["cost_code_in_use"]
+    assert "1 budget line" in in_use.json()["detail"]
+
+    done = stack.ok("cara", "POST", path)
+    assert done["item_id"] == items["01-100"]
+    after = {c.full_code: c.origin_id for c in gateway.cost_codes(PROJECT)}
+    assert after["01-100"] is None
+    assert after["03-300"] == f"JOB-1|{items['03-300']}"

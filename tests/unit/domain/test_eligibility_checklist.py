@@ -37,6 +37,8 @@ def test_every_send_rule_is_on_exactly_one_line() -> None:
             RuleCode.ITEM_NAME_TOO_LONG,
             RuleCode.ITEM_NAME_FORBIDDEN_CHARACTER,
             RuleCode.ITEM_ACCOUNT_NOT_SET,
+            RuleCode.COST_CODE_IN_QUICKBOOKS,
+            RuleCode.COST_CODE_IN_USE,
         }
         if limits_for(edition).number_max is None:
             send_rules.discard(RuleCode.PROJECT_NUMBER_TOO_LONG)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from procore_qb.app import cost_codes
 from procore_qb.app.actors import Actor
 from procore_qb.app.context import AppContext
+from procore_qb.app.cost_code_deletion import unlink_project_cost_code
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.web.api.auth import bearer_actor
 from procore_qb.web.api.models import CostCodeIdsBody, CostCodeRejectBody, RejectBody
@@ -102,5 +103,17 @@ def build_cost_codes_router(ctx: AppContext) -> APIRouter:
     @router.post("/erp/cost-codes/{entry_id}/retry", summary="Retry a failed export")
     def retry(*, actor: Actor = current, entry_id: EntryId) -> dict[str, Any]:
         return row_json(cost_codes.retry(ctx, actor, entry_id))
+
+    @router.post(
+        "/projects/{project_id}/cost-codes/{cost_code_id}/unlink",
+        summary="Unlink a synced project cost code (refused while QuickBooks or Procore uses it)",
+    )
+    def unlink(
+        *,
+        actor: Actor = current,
+        project_id: Annotated[int, Path(ge=1, le=2**53)],
+        cost_code_id: Annotated[int, Path(ge=1, le=2**53)],
+    ) -> dict[str, Any]:
+        return asdict(unlink_project_cost_code(ctx, actor, project_id, cost_code_id))
 
     return router
