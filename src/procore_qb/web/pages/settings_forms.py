@@ -24,6 +24,7 @@ from procore_qb.app.company import (
     CustomerJobMode,
     Schedule,
 )
+from procore_qb.domain.cost_code_items import DEFAULT_ITEM_NAME_PATTERN, compile_item_name_pattern
 from procore_qb.domain.job_costs import DirectCostColumns
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "MAX_TABLE_TEXT",
     "MAX_TEMPLATE_ID",
     "MODE_LABELS",
+    "PATTERN_FIELD",
+    "PATTERN_LABEL",
     "SCHEDULE_LABELS",
     "FieldError",
     "FormResult",
@@ -130,6 +133,25 @@ def _template(raw: str | None) -> tuple[int | None, FieldError | None]:
         "must be one of the company's project templates in Procore (or none): pick one from "
         "the list",
     )
+
+
+PATTERN_FIELD = "item_name_pattern"
+PATTERN_LABEL = "Item name pattern"
+
+
+def _item_name_pattern(raw: str | None) -> tuple[str, FieldError | None]:
+    text = (raw or "").strip()
+    if not text:
+        return DEFAULT_ITEM_NAME_PATTERN, None
+    try:
+        compile_item_name_pattern(text)
+    except ValueError as exc:
+        return "", FieldError(
+            PATTERN_FIELD,
+            f"invalid_{PATTERN_FIELD}",
+            f"{exc}; leave it empty for the default (a leading number such as 01-100)",
+        )
+    return text, None
 
 
 def _account(name: str, raw: str | None) -> tuple[str | None, FieldError | None]:
@@ -253,6 +275,7 @@ def parse_form(form: str, posted: Mapping[str, Any]) -> FormResult:
     else:
         for name in ACCOUNT_FIELDS:
             keep(name, _account(name, values[name]))
+        keep(PATTERN_FIELD, _item_name_pattern(values[PATTERN_FIELD]))
     return FormResult(changes, errors, values)
 
 
@@ -261,7 +284,7 @@ def _general_fields() -> list[str]:
 
 
 def _account_fields() -> list[str]:
-    return list(ACCOUNT_FIELDS)
+    return [*ACCOUNT_FIELDS, PATTERN_FIELD]
 
 
 def _job_cost_fields() -> list[str]:

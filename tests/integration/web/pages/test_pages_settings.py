@@ -99,6 +99,15 @@ def test_ada_saves_the_sync_schedule_and_the_item_accounts(stack: Stack) -> None
     saved = _settings(stack)
     assert saved["item_income_account_id"] == "80000001-1"
     assert saved["item_expense_account_id"] is None
+    page = browser.get("/settings")
+    pattern = r"^(?P<code>[A-Z]+\d+) (?P<description>.+)$"
+    answer = browser.post(
+        "/settings/items",
+        {"item_income_account_id": "80000001-1", "item_name_pattern": pattern},
+        token=csrf_token(page.text),
+    )
+    assert answer.status_code == 303, answer.text
+    assert _settings(stack)["item_name_pattern"] == pattern
 
 
 def test_ada_saves_the_job_cost_settings_and_reads_them_back(stack: Stack) -> None:
@@ -209,6 +218,12 @@ def test_ada_saves_the_job_cost_settings_and_reads_them_back(stack: Stack) -> No
             {"item_expense_account_id": "80\u00000"},
             "item_expense_account_id",
             "at most 64 characters, no control characters",
+        ),
+        (
+            "items",
+            {"item_name_pattern": r"^(\d+) (.*)$"},
+            "item_name_pattern",
+            "needs the named groups",
         ),
     ],
 )
