@@ -116,6 +116,11 @@ class RawRecord(NamedTuple):
         return parse_xml(self.markup, limits=_record_limits(limits))
 
 
+if RawRecord._fields != ("tag", "text", "start", "end", "checked", "references"):
+    raise ImportError(  # pragma: no cover
+        "RawRecord changed: _Scanner._plain_records makes it from its values in field order"
+    )
+
 Event: TypeAlias = MessageHead | ResponseHead | RawRecord
 
 
@@ -589,21 +594,32 @@ class _Scanner:
         buf = self.buf
         text = buf.text
         pos = buf.pos
+        next_tag, find, new = _NEXT_TAG.match, text.find, tuple.__new__
+        max_record = self.max_record
+        closes: dict[str, str] = {}
+        ampersand = self._next_reference  # as _references() finds it, inline
         while True:
-            match = _NEXT_TAG.match(text, pos)
+            match = next_tag(text, pos)
             if match is None:
                 return
             tag = match.group(1)
-            start = match.end() - len(tag) - 2
-            close = f"</{tag}>"
-            end = text.find(close, match.end())
+            after = match.end()
+            start = after - len(tag) - 2
+            close = closes.get(tag)
+            if close is None:
+                close = closes[tag] = f"</{tag}>"
+            end = find(close, after)
             if end == -1:
                 return
             pos = end + len(close)
-            if pos - start > self.max_record:
-                raise QbxmlParseError(f"a qbXML record is longer than {self.max_record} characters")
+            if pos - start > max_record:
+                raise QbxmlParseError(f"a qbXML record is longer than {max_record} characters")
+            if ampersand != -1 and ampersand < start:
+                ampersand = self._next_reference = find("&", start)
             buf.pos = pos
-            yield RawRecord(tag, text, start, pos, True, self._references(start, pos))
+            # RawRecord(tag, text, start, pos, True, references), without the call of its
+            # generated __new__ (a named tuple: the same object).
+            yield new(RawRecord, (tag, text, start, pos, True, -1 != ampersand < pos))
 
 
 def _as_chunks(data: str | bytes | Iterable[str | bytes]) -> tuple[Iterator[str | bytes], bool]:
