@@ -52,25 +52,35 @@ class Unlinked:
 
 
 def _desktop_items(ctx: AppContext) -> tuple[set[str], datetime | None]:
-    """The active items of the last full item list QuickBooks Desktop answered."""
+    """The active items as QuickBooks Desktop last reported them: the last full item list,
+    with the incremental reads answered after it applied in order."""
     with ctx.sessions.begin() as session:
-        rows = session.scalars(
-            sa.select(QbCommand)
-            .where(
-                QbCommand.company_id == ctx.company_id,
-                QbCommand.subject_type == COST_CODE_LIST_SUBJECT,
-                QbCommand.kind == "query_items",
-                QbCommand.state == "done",
+        rows = list(
+            session.scalars(
+                sa.select(QbCommand)
+                .where(
+                    QbCommand.company_id == ctx.company_id,
+                    QbCommand.subject_type == COST_CODE_LIST_SUBJECT,
+                    QbCommand.kind == "query_items",
+                    QbCommand.state == "done",
+                )
+                .order_by(QbCommand.completed_at, QbCommand.id)
             )
-            .order_by(QbCommand.completed_at.desc(), QbCommand.id.desc())
         )
-        for row in rows:
-            if row.result is None or row.payload.get("modified_since"):
-                continue
-            result = result_from_json(row.result)
-            if result.error is None:
-                return {i.id for i in result.items if i.active}, row.completed_at
-    return set(), None
+    answered = [(r, result_from_json(r.result)) for r in rows if r.result is not None]
+    answered = [(r, res) for r, res in answered if res.error is None]
+    full = [i for i, (r, _) in enumerate(answered) if not r.payload.get("modified_since")]
+    if not full:
+        return set(), None
+    active: dict[str, bool] = {}
+    read_at: datetime | None = None
+    for row, result in answered[full[-1] :]:
+        for item in result.items:
+            active[item.id] = item.active
+        for gone in result.deleted_ids:
+            active.pop(gone, None)
+        read_at = row.completed_at
+    return {k for k, v in active.items() if v}, read_at
 
 
 def _online_items(ctx: AppContext) -> set[str]:

@@ -290,7 +290,10 @@ def refresh(ctx: AppContext, actor: Actor | None) -> RefreshResult:
     found = discover(ctx)
     with ctx.sessions.begin() as session:
         key = record_cost_code_list(
-            ctx, session, reason=actor.label if actor else "cost code schedule"
+            ctx,
+            session,
+            reason=actor.label if actor else "cost code schedule",
+            incremental=True,
         )
     return RefreshResult(found, key)
 

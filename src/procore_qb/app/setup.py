@@ -37,7 +37,7 @@ from procore_qb.app.actors import Actor, require
 from procore_qb.app.company import load_settings, save_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError, Conflict, NotConnected, UpstreamError
-from procore_qb.app.refresh import record_refresh
+from procore_qb.app.refresh import OVERLAP, record_refresh
 from procore_qb.domain.commands import CommandResult, ItemRecord, QueryItems
 from procore_qb.domain.cost_code_items import compile_item_name_pattern, split_item_name
 from procore_qb.domain.permissions import AccessLevel, Action
@@ -86,6 +86,9 @@ CONSENT_TTL = timedelta(minutes=10)
 _PROCORE_CONNECTED = "procore_connected_at"
 _LIST_ERROR = "cost_code_list_error"
 _LIST_BUILT = "cost_code_list_built_at"
+_ITEMS_AS_OF = "cost_code_items_as_of"
+"""QuickBooks' time of the last item list written into Procore: an incremental read asks for
+the items changed since (less :data:`~procore_qb.app.refresh.OVERLAP`)."""
 _QBO_CONSENT = "qbo_consent"
 # Spec procore-workflow §2.5 and §1: the list is built from QuickBooks *Service* items.
 _COST_CODE_ITEM_TYPES = frozenset({"service"})
@@ -208,13 +211,29 @@ def connect_procore(
 # ----------------------------------------------------------------------------- cost code list
 
 
-def record_cost_code_list(ctx: AppContext, session: Session, *, reason: str) -> str:
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def record_cost_code_list(
+    ctx: AppContext, session: Session, *, reason: str, incremental: bool = False
+) -> str:
     """Record the ``QueryItems`` command of a cost code list build in the caller's
-    transaction; returns its key."""
+    transaction; returns its key. ``incremental``: only the items QuickBooks changed since the
+    last list written (modified dates on Desktop, change data capture on Online), when there
+    was one."""
     key = f"cc{uuid.uuid4().hex[:24]}"
+    last = _parse_time(Companies(session).setting(ctx.company_id, _ITEMS_AS_OF))
+    since = last - OVERLAP if incremental and last is not None else None
     Outbox(session).record(
         ctx.company_id,
-        QueryItems(idempotency_key=key),
+        QueryItems(idempotency_key=key, modified_since=since),
         now=ctx.now(),
         subject_type=COST_CODE_LIST_SUBJECT,
     )
@@ -222,7 +241,13 @@ def record_cost_code_list(ctx: AppContext, session: Session, *, reason: str) -> 
         from procore_qb.app.export import QBO_DRAIN_TASK
 
         ctx.queue.enqueue(session, QBO_DRAIN_TASK, {"company_id": ctx.company_id}, lock=ctx.lock)
-    _audit(ctx, session, "cost_code_list_requested", None, {"reason": reason, "command": key})
+    _audit(
+        ctx,
+        session,
+        "cost_code_list_requested",
+        None,
+        {"reason": reason, "command": key, "since": since.isoformat() if since else None},
+    )
     return key
 
 
@@ -313,6 +338,10 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
         )
         companies = Companies(session)
         companies.set_setting(ctx.company_id, _LIST_BUILT, ctx.now().isoformat(), now=ctx.now())
+        if result.as_of is not None:
+            companies.set_setting(
+                ctx.company_id, _ITEMS_AS_OF, result.as_of.isoformat(), now=ctx.now()
+            )
         companies.set_setting(ctx.company_id, _LIST_ERROR, "; ".join(errors) or None, now=ctx.now())
         _audit(
             ctx,

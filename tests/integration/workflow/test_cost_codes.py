@@ -375,3 +375,47 @@ def test_a_synced_project_cost_code_is_unlinked_only_once_quickbooks_and_procore
     after = {c.full_code: c.origin_id for c in gateway.cost_codes(PROJECT)}
     assert after["01-100"] is None
     assert after["03-300"] == f"JOB-1|{items['03-300']}"
+
+
+def _add_item(stack: Stack, name: str) -> None:
+    """Someone creates a service item in QuickBooks."""
+    if stack.qbd is not None:
+        stack._qbxml(
+            f"<ItemServiceAddRq><ItemServiceAdd><Name>{name}</Name><SalesOrPurchase>"
+            "<AccountRef><FullName>Subcontractors</FullName></AccountRef></SalesOrPurchase>"
+            "</ItemServiceAdd></ItemServiceAddRq>"
+        )
+        return
+    from procore_qb.domain.commands import CreateItem
+
+    income = stack.ok("ben", "GET", "/settings")["item_income_account_id"]
+    made = stack._online().execute(
+        [CreateItem(idempotency_key=f"add-{name}", name=name, income_account_id=income)]
+    )[0]
+    assert made.ok
+
+
+def test_refresh_reads_only_the_items_changed_since_the_last_list(stack: Stack) -> None:
+    _accounts(stack)
+    stack.ok("ada", "POST", "/erp/cost-codes/refresh")
+    stack.settle()
+    stack.clock.advance(minutes=30)
+    if stack.qbd is not None:
+        stack.qbd.clock.advance(30 * 60)
+    else:
+        stack.qbo_clock.advance(30 * 60)
+    _add_item(stack, "08-100 Doors")
+    stack.ok("ada", "POST", "/erp/cost-codes/refresh")
+    stack.settle()
+    with stack.sessions.begin() as session:
+        reads = [
+            c.payload
+            for c in session.query(QbCommand)
+            .filter(QbCommand.kind == "query_items", QbCommand.subject_type == "cost_code_list")
+            .order_by(QbCommand.id)
+        ]
+    assert reads[0].get("modified_since") is None
+    assert reads[-1].get("modified_since") is not None
+    codes = {c.code: c for c in stack.ctx.procore().standard_cost_codes(LIST_ID)}
+    assert codes["08-100"].name == "Doors"
+    assert codes["08-100"].origin_id == _items(stack)["08-100 Doors"]
