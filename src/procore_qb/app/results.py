@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from procore_qb.app.context import AppContext
@@ -34,6 +35,7 @@ from procore_qb.app.job_costs import (
 from procore_qb.app.refresh import REFRESH_SUBJECT, apply_refresh, record_refresh
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, apply_items_result
+from procore_qb.app.writeback import MAX_BATCH
 from procore_qb.domain.commands import CommandError, CommandResult
 from procore_qb.domain.export_workflow import ExportState
 from procore_qb.store.models import QbCommand
@@ -220,4 +222,33 @@ def _export_result(
         subject_id=item.project_id,
         detail={"export_item": saved.id, "job_id": job.id, "full_name": full_name},
     )
-    ctx.queue.enqueue(session, WRITEBACK_TASK, {"item_id": saved.id}, lock=ctx.lock)
+    _write_back_later(ctx, session, saved.id)
+
+
+_PENDING_WRITEBACKS = "procore_qb.pending_writebacks"
+"""``Session.info`` key: the export items whose write-back this transaction owes."""
+
+
+def _write_back_later(ctx: AppContext, session: Session, item_id: int) -> None:
+    """Owe ``item_id``'s Procore write-back. The items a transaction applies answers for go
+    in write-back jobs of up to :data:`~procore_qb.app.writeback.MAX_BATCH` items, enqueued in
+    that same transaction just before it commits (so they commit with the answers, or not at
+    all)."""
+    pending: list[int] | None = session.info.get(_PENDING_WRITEBACKS)
+    if pending is None:
+        pending = []
+        session.info[_PENDING_WRITEBACKS] = pending
+
+        def enqueue(owing: Session) -> None:
+            ids: list[int] = owing.info.pop(_PENDING_WRITEBACKS, None) or []
+            for start in range(0, len(ids), MAX_BATCH):
+                batch = ids[start : start + MAX_BATCH]
+                ctx.queue.enqueue(owing, WRITEBACK_TASK, {"item_ids": batch}, lock=ctx.lock)
+
+        def forget(owing: Session) -> None:
+            owing.info.pop(_PENDING_WRITEBACKS, None)
+
+        sa.event.listen(session, "before_commit", enqueue, once=True)
+        sa.event.listen(session, "after_rollback", forget, once=True)
+    if item_id not in pending:
+        pending.append(item_id)

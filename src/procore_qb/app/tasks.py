@@ -32,7 +32,7 @@ from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
 from procore_qb.app.results import WRITEBACK_TASK, chunk_handler, result_handler
 from procore_qb.app.setup import COST_CODE_LIST_TASK, write_cost_code_list
-from procore_qb.app.writeback import apply_job_change, write_back_export
+from procore_qb.app.writeback import apply_job_change, write_back_exports
 from procore_qb.domain.commands import job_from_json
 from procore_qb.jobs.port import JobContext
 
@@ -98,8 +98,12 @@ def register_tasks(ctx: AppContext) -> None:
         _same_company(ctx, args)
         drain_online(ctx)
 
-    def writeback(run: JobContext, *, item_id: int) -> None:
-        write_back_export(ctx, int(item_id))
+    def writeback(
+        run: JobContext, *, item_ids: list[int] | None = None, item_id: int | None = None
+    ) -> None:
+        # ``item_id``: a job enqueued before write-backs were batched.
+        ids = list(item_ids or []) + ([] if item_id is None else [item_id])
+        write_back_exports(ctx, [int(i) for i in ids])
 
     def apply_change(run: JobContext, *, project_id: int, job: dict[str, Any]) -> None:
         apply_job_change(ctx, int(project_id), job_from_json(job))

@@ -123,11 +123,11 @@ def install(boundary: str) -> None:
         workflow_stack.run_session = run_dying_client  # type: ignore[assignment]
     elif boundary == "before-writeback":
 
-        def writeback_dies(ctx: Any, item_id: int) -> bool:
+        def writeback_dies(ctx: Any, item_ids: Any) -> int:
             die()
-            return False
+            return 0
 
-        tasks.write_back_export = writeback_dies  # type: ignore[assignment]
+        tasks.write_back_exports = writeback_dies  # type: ignore[assignment]
     elif boundary == "writeback-sent":
         mark = ProcoreGateway.mark_project_synced
 
