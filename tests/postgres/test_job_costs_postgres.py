@@ -64,3 +64,30 @@ def test_job_costs_follow_quickbooks_on_postgresql(stack: Stack) -> None:
     for job, project_id in projects.items():
         assert_totals_match(stack, project_id, job)
     assert projects[ELM] == ELM_PROJECT
+
+
+def test_the_job_cost_reports_read_the_same_on_postgresql(stack: Stack) -> None:
+    from procore_qb.app import actors, job_cost_reports, job_costs
+
+    projects = synced_projects(stack)
+    for project_id in projects.values():
+        enable(stack, project_id)
+    stack.settle()
+    ada = actors.user_by_email(stack.ctx, "ada@summit.example")
+    overview = {r.project_id: r for r in job_cost_reports.job_costs_overview(stack.ctx, ada)}
+    assert set(overview) == set(projects.values())
+    for job, project_id in projects.items():
+        view = job_costs.job_costs_view(stack.ctx, ada, project_id, per_page=500)
+        row = overview[project_id]
+        assert row.job_name == job
+        assert (
+            row.job_to_date_cost
+            == view.job_to_date_total
+            == sum(assert_totals_match(stack, project_id, job).values())
+        )
+        assert row.budget == view.budget_total
+        assert row.not_mapped == view.not_mapped_total
+        exported = list(job_cost_reports.job_cost_lines_export(stack.ctx, ada, project_id))
+        assert sorted((x.txn_id, x.line_id) for x in exported) == sorted(
+            (x.txn_id, x.line_id) for x in view.transactions
+        )

@@ -48,6 +48,7 @@ PER_PAGE = 50
 """Transactions per page of the report."""
 CostCode = Annotated[int | None, Query(alias="cost_code", ge=1, le=2**53)]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+_LINES_PER_CHUNK = 500
 
 CSV_HEADER = (
     "cost_code",
@@ -214,11 +215,22 @@ def build_router(kit: PageKit) -> APIRouter:
                 ),
             )
 
+        def chunks() -> Iterator[str]:
+            # A few hundred lines a chunk: a message per line would cost more than the line.
+            held: list[str] = []
+            for line in lines():
+                held.append(line)
+                if len(held) >= _LINES_PER_CHUNK:
+                    yield "".join(held)
+                    held.clear()
+            if held:
+                yield "".join(held)
+
         day = kit.now().date().isoformat()
         suffix = f"-cost-code-{cost_code}" if cost_code is not None else ""
         name = f"procore-qb-job-costs-{project_id}{suffix}-{day}.csv"
         return StreamingResponse(
-            lines(),
+            chunks(),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
