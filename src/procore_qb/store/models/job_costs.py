@@ -67,6 +67,17 @@ class JobCostLineRecord(Base):
         sa.Index(None, "company_id", "procore_project_id", "cost_code_id"),
         sa.Index(None, "company_id", "txn_id"),
         sa.Index(None, "company_id", "read_key"),
+        # The Job Costs report's page of lines, newest transaction first, without a sort.
+        sa.Index(
+            "ix_job_cost_lines_listing",
+            "company_id",
+            "procore_project_id",
+            "status",
+            "removed",
+            "txn_date",
+            "txn_id",
+            "line_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

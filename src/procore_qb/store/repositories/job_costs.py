@@ -551,7 +551,8 @@ class JobCosts:
         offset: int,
         cost_code_id: int | None = None,
     ) -> list[LineRow]:
-        """Lines still in QuickBooks, newest transaction first (for people to read)."""
+        """Lines still in QuickBooks, newest transaction first (for people to read), read in
+        the order of ``ix_job_cost_lines_listing`` (no sort however many lines)."""
         query = sa.select(*_LINE_COLUMNS).where(
             _L.company_id == company_id,
             _L.procore_project_id == project_id,
@@ -561,7 +562,9 @@ class JobCosts:
         if cost_code_id is not None:
             query = query.where(_L.cost_code_id == cost_code_id)
         rows = self._session.execute(
-            query.order_by(_L.txn_date.desc(), _L.txn_id, _L.line_id).limit(limit).offset(offset)
+            query.order_by(_L.txn_date.desc(), _L.txn_id.desc(), _L.line_id.desc())
+            .limit(limit)
+            .offset(offset)
         )
         return [LineRow(*row) for row in rows]
 
