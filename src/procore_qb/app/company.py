@@ -79,6 +79,10 @@ class CompanySettings:
     default_template_id: int | None = None
     job_list_schedule: Schedule = Schedule.HOURLY
     quickbooks_changes: ChangePolicy = ChangePolicy.APPLY
+    cost_code_list_schedule: Schedule = Schedule.DAILY
+    """How often the QuickBooks Standard Cost Codes list is brought up to date with QuickBooks'
+    service items and its unsynced codes put on the Cost Codes tab (Procore's "Sync Standard
+    Cost Codes", spec procore-workflow §3.2 [S12])."""
     quickbooks_cost_code_list_id: int | None = None
     """The company's "QuickBooks Standard Cost Codes" list in Procore (set up on connect)."""
     item_income_account_id: str | None = None
@@ -108,6 +112,7 @@ _PARSERS: dict[str, Any] = {
     "default_template_id": lambda v: None if v is None else _positive(v, "default_template_id"),
     "job_list_schedule": Schedule,
     "quickbooks_changes": ChangePolicy,
+    "cost_code_list_schedule": Schedule,
     "quickbooks_cost_code_list_id": lambda v: (
         None if v is None else _positive(v, "quickbooks_cost_code_list_id")
     ),

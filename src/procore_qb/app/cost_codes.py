@@ -24,13 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
 from procore_qb.app.company import CompanySettings, load_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import Conflict, NotFound, UpstreamError
-from procore_qb.app.setup import record_cost_code_list
+from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, record_cost_code_list
 from procore_qb.domain.commands import CommandResult, CreateItem
 from procore_qb.domain.cost_code_export import CostCodeAction, CostCodeState, check_transition
 from procore_qb.domain.cost_code_items import item_name_problems
@@ -280,6 +281,23 @@ def discover(ctx: AppContext) -> int:
                 entry.description = code.name
                 repo.save(entry, expected_version=version, now=now)
     return found
+
+
+def refresh_due(ctx: AppContext) -> bool:
+    """Whether the company's ``cost_code_list_schedule`` calls for a refresh now: the list
+    exists and its last item read was asked for at least one period ago."""
+    with ctx.sessions.begin() as session:
+        settings = load_settings(session, ctx.company_id)
+        every = settings.cost_code_list_schedule.every
+        if every is None or settings.quickbooks_cost_code_list_id is None:
+            return False
+        last = session.scalar(
+            sa.select(sa.func.max(QbCommand.created_at)).where(
+                QbCommand.company_id == ctx.company_id,
+                QbCommand.subject_type == COST_CODE_LIST_SUBJECT,
+            )
+        )
+    return last is None or ctx.now() - last >= every
 
 
 def refresh(ctx: AppContext, actor: Actor | None) -> RefreshResult:

@@ -11,7 +11,7 @@ Each task may run more than once (after a crash, or a retry) and is idempotent.
 | ``procore-cost-code-list`` | writes QuickBooks' service items into the company's cost code list |
 | ``procore-cost-code-writeback`` | writes an exported standard cost code's item id to Procore |
 | ``procore-job-costs`` | writes a project's QuickBooks costs to Procore (direct costs, totals) |
-| ``refresh-jobs-tick`` | hourly: asks for a job-list refresh when the company's schedule is due |
+| ``refresh-jobs-tick`` | hourly: the job list and the cost code list, each when it is due |
 | ``job-costs-tick`` | hourly: asks for the job costs of projects whose job cost schedule is due |
 """
 
@@ -25,6 +25,8 @@ from procore_qb.app.connections import note_online_run
 from procore_qb.app.context import AppContext
 from procore_qb.app.cost_codes import WRITEBACK_TASK as COST_CODE_WRITEBACK_TASK
 from procore_qb.app.cost_codes import discover, write_back
+from procore_qb.app.cost_codes import refresh as refresh_cost_codes
+from procore_qb.app.cost_codes import refresh_due as cost_codes_due
 from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
 from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, push_job_costs, request_due_syncs
@@ -112,6 +114,9 @@ def register_tasks(ctx: AppContext) -> None:
         _same_company(ctx, args)
         if refresh_due(ctx):
             request_refresh(ctx, None)
+        # The same hourly tick keeps the cost code list on its own schedule.
+        if cost_codes_due(ctx):
+            refresh_cost_codes(ctx, None)
 
     queue.register(QBO_DRAIN_TASK, qbo_drain)
     queue.register(WRITEBACK_TASK, writeback)

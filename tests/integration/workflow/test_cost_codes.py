@@ -419,3 +419,27 @@ def test_refresh_reads_only_the_items_changed_since_the_last_list(stack: Stack) 
     codes = {c.code: c for c in stack.ctx.procore().standard_cost_codes(LIST_ID)}
     assert codes["08-100"].name == "Doors"
     assert codes["08-100"].origin_id == _items(stack)["08-100 Doors"]
+
+
+def test_the_list_is_refreshed_on_its_schedule(desktop: Stack) -> None:
+    def reads() -> int:
+        with desktop.sessions.begin() as session:
+            return (
+                session.query(QbCommand).filter(QbCommand.subject_type == "cost_code_list").count()
+            )
+
+    _new_code(desktop, "07-100", "Roofing")
+    desktop.ok("ada", "PATCH", "/settings", {"cost_code_list_schedule": "every_4_hours"})
+    assert cost_codes.refresh_due(desktop.ctx)  # never read: due at once
+    desktop.ok("ada", "POST", "/erp/cost-codes/refresh")
+    desktop.settle()
+    before = reads()
+    assert not cost_codes.refresh_due(desktop.ctx)
+    desktop.clock.advance(hours=4, minutes=1)
+    assert cost_codes.refresh_due(desktop.ctx)
+    desktop.clock.advance(hours=1)  # the hourly tick comes round
+    desktop.run_jobs()
+    assert reads() == before + 1
+    desktop.ok("ada", "PATCH", "/settings", {"cost_code_list_schedule": "never"})
+    desktop.clock.advance(days=2)
+    assert not cost_codes.refresh_due(desktop.ctx)

@@ -82,12 +82,17 @@ def test_ada_saves_the_sync_schedule_and_the_item_accounts(stack: Stack) -> None
     assert "Refresh QuickBooks Job List" in _section(html, "schedule")
     answer = browser.post(
         "/settings/schedule",
-        {"job_list_schedule": "every_4_hours", "job_cost_schedule": "daily"},
+        {
+            "job_list_schedule": "every_4_hours",
+            "cost_code_list_schedule": "hourly",
+            "job_cost_schedule": "daily",
+        },
         token=csrf_token(html),
     )
     assert answer.status_code == 303, answer.text
     assert _settings(stack)["job_list_schedule"] == "every_4_hours"
     assert _settings(stack)["job_cost_schedule"] == "daily"
+    assert _settings(stack)["cost_code_list_schedule"] == "hourly"
     page = browser.get("/settings")
     assert '<option value="every_4_hours" selected>Every 4 hours</option>' in page.text
     answer = browser.post(
@@ -203,7 +208,11 @@ def test_ada_saves_the_job_cost_settings_and_reads_them_back(stack: Stack) -> No
         ),
         (
             "schedule",
-            {"job_list_schedule": "weekly", "job_cost_schedule": "every_2_hours"},
+            {
+                "job_list_schedule": "weekly",
+                "cost_code_list_schedule": "daily",
+                "job_cost_schedule": "every_2_hours",
+            },
             "job_list_schedule",
             "must be 'Hourly' or 'Every 2 hours' or 'Every 4 hours' or 'Daily' or 'Never'",
         ),
@@ -309,7 +318,11 @@ def test_dan_an_erp_admin_without_directory_admin_may_change_settings(stack: Sta
     browser, html = _signed_in(stack, "dan")
     answer = browser.post(
         "/settings/schedule",
-        {"job_list_schedule": "daily", "job_cost_schedule": "every_2_hours"},
+        {
+            "job_list_schedule": "daily",
+            "cost_code_list_schedule": "daily",
+            "job_cost_schedule": "every_2_hours",
+        },
         token=csrf_token(html),
     )
     assert answer.status_code == 303
