@@ -285,7 +285,8 @@ def discover(ctx: AppContext) -> int:
 
 def refresh_due(ctx: AppContext) -> bool:
     """Whether the company's ``cost_code_list_schedule`` calls for a refresh now: the list
-    exists and its last item read was asked for at least one period ago."""
+    exists and its last item read (the first one is asked for when Procore is connected) was
+    asked for at least one period ago."""
     with ctx.sessions.begin() as session:
         settings = load_settings(session, ctx.company_id)
         every = settings.cost_code_list_schedule.every
@@ -297,7 +298,7 @@ def refresh_due(ctx: AppContext) -> bool:
                 QbCommand.subject_type == COST_CODE_LIST_SUBJECT,
             )
         )
-    return last is None or ctx.now() - last >= every
+    return last is not None and ctx.now() - last >= every
 
 
 def refresh(ctx: AppContext, actor: Actor | None) -> RefreshResult:
