@@ -13,7 +13,8 @@ list, sent to QuickBooks as Service items (spec procore-workflow §1.4, §2.5, �
 * **Answers** (:func:`apply_item_result`, called by :mod:`procore_qb.app.results`): the item id,
   or QuickBooks' message (*Failed to Export*, then *Retry* or *Reject*). A created item is
   written back to Procore as the standard cost code's ``origin_id`` by
-  :data:`WRITEBACK_TASK` (:func:`write_back`, idempotent).
+  :data:`WRITEBACK_TASK` (:func:`write_back`, idempotent), and synced projects that already
+  carry the code get it linked as ``"<job id>|<item id>"``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from procore_qb.app.actors import Actor, require
 from procore_qb.app.company import CompanySettings, load_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import Conflict, NotFound, UpstreamError
+from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.app.setup import COST_CODE_LIST_SUBJECT, record_cost_code_list
 from procore_qb.domain.commands import CommandResult, CreateItem
 from procore_qb.domain.cost_code_export import CostCodeAction, CostCodeState, check_transition
@@ -46,6 +48,7 @@ from procore_qb.store.errors import NotFound as StoreNotFound
 from procore_qb.store.models import CostCodeExport, QbCommand
 from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.cost_codes import CostCodeExports
+from procore_qb.store.repositories.links import RecordLinks
 from procore_qb.store.repositories.outbox import Outbox
 
 __all__ = [
@@ -521,9 +524,33 @@ def apply_item_result(
     ctx.queue.enqueue(session, WRITEBACK_TASK, {"entry_id": entry.id}, lock=ctx.lock)
 
 
+def _link_project_codes(ctx: AppContext, code: str, item_id: str) -> int:
+    """Synced projects that already carry ``code`` (added before it had an item) get it linked
+    as ``"<job id>|<item id>"``, as an export links its cost codes
+    (:mod:`procore_qb.app.writeback`). Returns how many were linked."""
+    with ctx.sessions.begin() as session:
+        jobs = {
+            link.procore_id: link.qb_id
+            for link in RecordLinks(session).all(ctx.company_id, PROJECT_JOB)
+        }
+    gateway = ctx.procore()
+    linked = 0
+    for project_id, job_id in sorted(jobs.items()):
+        marks = [
+            OriginMark(c.id, f"{job_id}|{item_id}")
+            for c in gateway.cost_codes(project_id)
+            if c.full_code.casefold() == code.casefold() and not c.origin_id
+        ]
+        if marks:
+            gateway.mark_cost_codes_synced(project_id, marks)
+            linked += len(marks)
+    return linked
+
+
 def write_back(ctx: AppContext, entry_id: int) -> bool:
-    """Write the item id on the standard cost code in Procore as its ``origin_id``. Runs as a
-    job; idempotent (the same id each time). False when the code is not synced."""
+    """Write the item id on the standard cost code in Procore as its ``origin_id``, and link
+    the synced projects' cost codes of that code. Runs as a job; idempotent (the same ids each
+    time). False when the code is not synced."""
     with ctx.sessions.begin() as session:
         entry = _get(session, ctx, entry_id)
         state, item_id = entry.state, entry.item_id
@@ -540,6 +567,12 @@ def write_back(ctx: AppContext, entry_id: int) -> bool:
         raise UpstreamError(
             f"Procore did not mark cost code '{code}' synced: {written.errors[0].message}"
         )
+    try:
+        projects = _link_project_codes(ctx, code, item_id)
+    except ProcoreError as exc:
+        raise UpstreamError(
+            f"Procore did not link the projects' cost code '{code}': {exc}"
+        ) from exc
     with ctx.sessions.begin() as session:
         AuditLog(session).append(
             at=ctx.now(),
@@ -548,6 +581,6 @@ def write_back(ctx: AppContext, entry_id: int) -> bool:
             company_id=ctx.company_id,
             subject_type="standard_cost_code",
             subject_id=code_id,
-            detail={"entry": entry_id, "origin_id": item_id},
+            detail={"entry": entry_id, "origin_id": item_id, "project_cost_codes": projects},
         )
     return True

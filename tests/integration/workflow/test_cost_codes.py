@@ -444,3 +444,36 @@ def test_the_list_is_refreshed_on_its_schedule(desktop: Stack) -> None:
     desktop.ok("ada", "PATCH", "/settings", {"cost_code_list_schedule": "never"})
     desktop.clock.advance(days=2)
     assert not cost_codes.refresh_due(desktop.ctx)
+
+
+def test_synced_projects_carrying_the_code_get_it_linked_per_job_and_item(stack: Stack) -> None:
+    """A synced project already carries the new code (added before it had an item): once the
+    item exists its project cost code is linked as "<job id>|<item id>"."""
+    from procore_qb.store.repositories.links import RecordLinks
+
+    with stack.sessions.begin() as session:
+        RecordLinks(session).link(
+            stack.company_id,
+            "project_job",
+            procore_id=PROJECT,
+            qb_id="JOB-7",
+            qb_full_name="Riverside:Library",
+            qb_version="1",
+            now=stack.clock.now(),
+        )
+    standard_id = _new_code(stack, "07-100", "Roofing")
+    gateway = stack.ctx.procore()
+    added = gateway.add_cost_codes(
+        PROJECT, [NewCostCode(code="07-100", name="Roofing", standard_cost_code_id=standard_id)]
+    )
+    assert not added.errors
+    entry = _ready(stack, "07-100")
+    _accounts(stack)
+    stack.ok("ben", "POST", f"/erp/cost-codes/{entry['id']}/accept")
+    stack.settle()
+    item = _items(stack)["07-100"]
+    codes = {c.full_code: c.origin_id for c in gateway.cost_codes(PROJECT)}
+    assert codes["07-100"] == f"JOB-7|{item}"
+    assert codes["01-100"] is None  # other codes are left as they are
+    assert cost_codes.write_back(stack.ctx, entry["id"])  # again: the same values
+    assert {c.full_code: c.origin_id for c in gateway.cost_codes(PROJECT)} == codes
