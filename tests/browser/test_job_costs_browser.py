@@ -10,6 +10,7 @@ import csv
 import io
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -76,8 +77,19 @@ def _link_elm_court(app: WebApp) -> None:
 
 
 def _written(app: WebApp) -> dict[str, Any] | None:
+    """The report once the last requested sync is read and written: nothing waiting for
+    QuickBooks, no line waiting to be placed or written, and Procore written after the
+    request (a previous sync's write does not count)."""
     view: dict[str, Any] = _api(app, "ada", "GET", f"/projects/{ELM_PROJECT}/job-costs")
-    done = view["last_sync"]["written_at"] and not view["last_sync"]["waiting_command"]
+    last = view["last_sync"]
+    written, requested = last["written_at"], last["requested_at"]
+    done = (
+        written is not None
+        and not last["waiting_command"]
+        and datetime.fromisoformat(written) >= datetime.fromisoformat(requested)
+        and view["counts"]["pending"] == 0
+        and view["counts"]["dirty"] == 0
+    )
     return view if done else None
 
 
