@@ -201,5 +201,7 @@ def test_both_paths_with_two_worker_processes(
             sa.text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'succeeded'")
         ).scalar_one()
         live = conn.execute(sa.text("SELECT count(*) FROM procrastinate_workers")).scalar_one()
-    assert ran >= 1 + 1 + len(PROJECTS)  # the refresh's drain, the export's drain, write-backs
+    # The refresh's drain, the export's drain, and at least one write-back: the write-back of
+    # the exports whose answers one transaction applied runs as one job.
+    assert ran >= 1 + 1 + 1
     assert live == len(WORKERS)  # both worker processes took part, sending heartbeats
