@@ -183,13 +183,13 @@ def resolve_ref(
     """
     list_id = ref.value("ListID")
     full_name = ref.value("FullName")
-    found = None
+    found: tuple[str, str] | None = None
     if list_id:
-        found = company.get_list(list_id)
-        if found is not None and found.kind not in kinds:
-            found = None
+        named = company.list_name(list_id)
+        if named is not None and named[0] in kinds:
+            found = (list_id, named[1])
     elif full_name:
-        found = company.find_list(kinds, full_name)
+        found = company.find_list_id(kinds, full_name)
     if found is None:
         label = _REF_LABELS.get(kinds[0], kinds[0]) if kinds else ref.tag.removesuffix("Ref")
         shown = list_id or full_name or ""
@@ -198,7 +198,7 @@ def resolve_ref(
             f'There is an invalid reference to QuickBooks {label} "{shown}" in the {context}.  '
             f"{INVALID_ARGUMENT}",
         )
-    return Node.ref(ref.tag, found.list_id, found.full_name)
+    return Node.ref(ref.tag, found[0], found[1])
 
 
 def current_refs(company: CompanyFile, nodes: list[Node]) -> list[Node]:
@@ -213,8 +213,8 @@ def current_refs(company: CompanyFile, nodes: list[Node]) -> list[Node]:
         if node.tag.endswith("Ref") and node.find("ListID") is not None:
             list_id = node.value("ListID") or ""
             if list_id not in names:
-                found = company.get_list(list_id)
-                names[list_id] = None if found is None else found.full_name
+                found = company.list_name(list_id)
+                names[list_id] = None if found is None else found[1]
             full_name = names[list_id]
             if full_name is not None:
                 return Node.ref(node.tag, list_id, full_name)

@@ -166,6 +166,9 @@ _TXN_COLUMNS = (
 )
 
 
+_TXN_HEAD_COLUMNS = _TXN_COLUMNS.removesuffix(", body")
+
+
 def _list_row(row: sqlite3.Row) -> ListObject:
     return ListObject(
         list_id=row["list_id"],
@@ -183,7 +186,7 @@ def _list_row(row: sqlite3.Row) -> ListObject:
     )
 
 
-def _txn_row(row: sqlite3.Row) -> TxnObject:
+def _txn_row(row: sqlite3.Row, *, with_body: bool = True) -> TxnObject:
     return TxnObject(
         txn_id=row["txn_id"],
         kind=row["kind"],
@@ -196,7 +199,7 @@ def _txn_row(row: sqlite3.Row) -> TxnObject:
         modified_at=row["modified_at"],
         entity_ids=json.loads(row["entity_ids"]),
         list_refs=json.loads(row["list_refs"]),
-        body=Node.from_json(json.loads(row["body"])),
+        body=Node.from_json(json.loads(row["body"])) if with_body else Node("Body"),
     )
 
 
@@ -357,6 +360,26 @@ class CompanyFile:
             ).fetchone()
         return None if row is None else _list_row(row)
 
+    def list_name(self, list_id: str) -> tuple[str, str] | None:
+        """The kind and FullName of a list element, without reading the rest of it."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind, full_name FROM lists WHERE list_id = ?", (list_id,)
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def find_list_id(self, kinds: Sequence[str], full_name: str) -> tuple[str, str] | None:
+        """The ListID and stored FullName of the element :meth:`find_list` finds, without
+        reading the rest of it."""
+        marks = ", ".join("?" for _ in kinds)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT list_id, full_name FROM lists "  # noqa: S608
+                f"WHERE kind IN ({marks}) AND full_key = ?",
+                (*kinds, full_name.casefold()),
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
     def find_named(
         self, kinds: Sequence[str], name: str, parent_id: str | None
     ) -> ListObject | None:
@@ -482,6 +505,23 @@ class CompanyFile:
                 (kind,),
             ).fetchall()
         return [_txn_row(row) for row in rows]
+
+    def txn_heads(self, kind: str) -> list[TxnObject]:
+        """The transactions of :meth:`txns` with an empty ``body``: their columns only, for
+        filtering many transactions without reading each one's lines."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_TXN_HEAD_COLUMNS} FROM txns WHERE kind = ? "  # noqa: S608
+                "ORDER BY txn_date, seq",
+                (kind,),
+            ).fetchall()
+        return [_txn_row(row, with_body=False) for row in rows]
+
+    def count_txns(self, kind: str) -> int:
+        with self._lock:
+            return int(
+                self._db.execute("SELECT COUNT(*) FROM txns WHERE kind = ?", (kind,)).fetchone()[0]
+            )
 
     def txns_of_entity(self, kind: str, list_id: str) -> list[TxnObject]:
         """Transactions of ``kind`` whose payee, vendor or a line's customer is ``list_id``."""

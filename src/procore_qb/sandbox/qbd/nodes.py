@@ -78,8 +78,8 @@ class Node:
             raise ValueError(f"not a stored qbXML node: {data!r}")
         tag, content = data
         if isinstance(content, list):
-            return cls(tag, children=[cls.from_json(item) for item in content])
-        return cls(tag, str(content))
+            return cls(tag, None, [cls.from_json(item) for item in content], {})
+        return cls(tag, content if isinstance(content, str) else str(content), [], {})
 
 
 MAX_ELEMENTS = 1_000_000

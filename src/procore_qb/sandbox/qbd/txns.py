@@ -379,10 +379,12 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
         if missing:
             result.code, result.severity, result.message = not_found_warning(missing)
         return result
-    matcher = _txn_filter(company, request)
+    matcher, needs_body = _txn_filter(company, request)
 
     def matching() -> list[str]:
-        return [t.txn_id for t in company.txns(kind) if matcher(t)]
+        # Only PaidStatus looks inside a transaction; every other filter reads its columns.
+        found = company.txns(kind) if needs_body else company.txn_heads(kind)
+        return [t.txn_id for t in found if matcher(t)]
 
     def render(ids: list[str]) -> list[Node]:
         rets = []
@@ -420,7 +422,8 @@ def _ids_of(company: CompanyFile, node: Node, kinds: tuple[str, ...]) -> set[str
     return ids
 
 
-def _txn_filter(company: CompanyFile, request: Node) -> Callable[[TxnObject], bool]:
+def _txn_filter(company: CompanyFile, request: Node) -> tuple[Callable[[TxnObject], bool], bool]:
+    """The request's filters as one test, and whether that test reads a transaction's body."""
     tests: list[Callable[[TxnObject], bool]] = []
     modified = request.find("ModifiedDateRangeFilter")
     if modified is not None:
@@ -491,7 +494,7 @@ def _txn_filter(company: CompanyFile, request: Node) -> Callable[[TxnObject], bo
             tests.append(lambda t: t.body.value("IsPaid") == "true")
         elif paid == "NotPaidOnly":
             tests.append(lambda t: t.body.value("IsPaid") != "true")
-    return lambda t: all(test(t) for test in tests)
+    return (lambda t: all(test(t) for test in tests)), paid in {"PaidOnly", "NotPaidOnly"}
 
 
 def txn_del(company: CompanyFile, request: Node) -> Result:

@@ -230,3 +230,28 @@ def test_entity_filter_by_list_id_with_and_without_children(qb: Run) -> None:
     assert refs(f"<ListID>{list_id}</ListID>") == []  # the bill is coded to the job, not to it
     vendor = qb("<VendorQueryRq><FullName>Valley Plumbing</FullName></VendorQueryRq>")[0]
     assert refs(f"<ListID>{vendor.findtext('VendorRet/ListID')}</ListID>") == ["VP-330"]
+
+
+def test_transaction_heads_are_the_transactions_without_their_bodies(sim: QbdSimulator) -> None:
+    # Filters read the heads only; they must be the same transactions, same order and columns.
+    for kind in ("Bill", "Check", "JournalEntry"):
+        full = sim.company.txns(kind)
+        heads = sim.company.txn_heads(kind)
+        assert [t.txn_id for t in heads] == [t.txn_id for t in full]
+        for head, txn in zip(heads, full, strict=True):
+            assert head.body.children == []
+            head.body = txn.body
+            assert head == txn
+        assert sim.company.count_txns(kind) == len(full)
+
+
+def test_list_names_are_what_the_full_list_elements_hold(sim: QbdSimulator) -> None:
+    kinds = ("Customer", "Vendor", "ItemService", "ItemOtherCharge", "ItemNonInventory")
+    for obj in sim.company.lists(kinds):
+        assert sim.company.list_name(obj.list_id) == (obj.kind, obj.full_name)
+        assert sim.company.find_list_id((obj.kind,), obj.full_name.upper()) == (
+            obj.list_id,
+            obj.full_name,
+        )
+    assert sim.company.list_name("80FFFFFF-1") is None
+    assert sim.company.find_list_id(("Customer",), "no such customer") is None
