@@ -28,7 +28,12 @@ class ChangeEvent:
 
 
 def render(ctx: Context, spec: EntitySpec, record: Record) -> Record:
-    return spec.render(ctx, copy.deepcopy(record))
+    """The record as the API returns it: a new top-level object whose nested values (lines,
+    references, MetaData) are the stored record's own, not copies. That is safe because a
+    stored record is never changed in place: every write (create, update, void) stores a new
+    record built from copies, so what a caller was given stays as it was read. Callers
+    treat the answer as read-only (it is serialised), or copy what they change."""
+    return spec.render(ctx, record)
 
 
 def read(ctx: Context, spec: EntitySpec, entity_id: str) -> Record:
