@@ -61,6 +61,7 @@ every line written) in memory, about 0.7 KiB a line (some 650 MiB at a million).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import math
 import sys
@@ -77,8 +78,11 @@ from bench._workflow import Meter, stack_class
 
 __all__ = ["SyncFigures", "main", "run"]
 
+EDITIONS = ("online", "desktop")
 SIZES = (10_000, 40_000)
 SMALL = 2_000
+MAX_LINES = 2_000_000
+"""The most ``--lines`` takes: the simulators keep every line in memory."""
 LINES_PER_BILL = 10
 ITEMS = ("01-100", "09-200", "16-100")
 """Items of the QuickBooks seed whose names are cost codes of the Elm Court project."""
@@ -303,7 +307,7 @@ def _bills(stack: Any, edition: str) -> int:
     if edition == "online":
         realm = stack.qbo.app.state.simulator
         return len(realm.realm(realm.config.realm_id).table("Bill"))
-    return len(list(stack.qbd.company.txns("Bill")))
+    return int(stack.qbd.company.count_txns("Bill"))
 
 
 def _job_lines(stack: Any, job: str) -> int:
@@ -313,8 +317,12 @@ def _job_lines(stack: Any, job: str) -> int:
     return len(quickbooks_lines(stack, job))
 
 
-def _measure(edition: str, lines: int, *, speed: bool) -> SyncFigures:
-    """A memory run (tracemalloc) and, with ``speed``, a run without it for the rate."""
+def _measure(edition: str, lines: int, *, speed: bool, memory: bool = True) -> SyncFigures:
+    """A memory run (tracemalloc) and, with ``speed``, a run without it for the rate;
+    ``memory=False``: only the run without tracemalloc."""
+    if not memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            return run(edition, lines, Path(tmp), trace=False)
     with tempfile.TemporaryDirectory() as tmp:
         traced = run(edition, lines, Path(tmp))
     if not speed:
@@ -330,25 +338,34 @@ def _measure(edition: str, lines: int, *, speed: bool) -> SyncFigures:
     )
 
 
-def main(small: bool = False) -> list[Figure]:
-    """Both editions at each size; prints and returns two figures each (``small``: the size
-    make test runs, one run with tracemalloc on)."""
-    sizes = (SMALL,) if small else SIZES
+def main(
+    small: bool = False,
+    *,
+    sizes: tuple[int, ...] | None = None,
+    editions: tuple[str, ...] = EDITIONS,
+    memory: bool = True,
+) -> list[Figure]:
+    """Each edition at each size; prints and returns two figures each (``small``: the size
+    make test runs, one run with tracemalloc on; ``sizes``: other sizes than :data:`SIZES`;
+    ``memory=False``: only the run without tracemalloc, no memory figures)."""
+    if sizes is None:
+        sizes = (SMALL,) if small else SIZES
     figures: list[Figure] = []
-    for edition in ("online", "desktop"):
+    for edition in editions:
         for count in sizes:
-            found = _measure(edition, count, speed=not small)
-            note = (
-                f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line; simulators hold "
-                f"{found.simulators_bytes / 1_048_576:.1f} MiB of the "
-                f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
-            )
+            found = _measure(edition, count, speed=not small, memory=memory)
+            note = f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line"
+            if memory:
+                note += (
+                    f"; simulators hold {found.simulators_bytes / 1_048_576:.1f} MiB of the "
+                    f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
+                )
             figures.append(
                 Figure(
                     f"{edition}: job cost sync of {count:,} lines, e2e",
                     records=found.lines,
                     seconds=found.seconds,
-                    peak_bytes=found.ours_bytes,
+                    peak_bytes=found.ours_bytes if memory else None,
                     calls=found.qb_calls,
                     minimum=found.qb_minimum,
                     allowed=math.floor(found.qb_minimum * 1.1) + 1,
@@ -370,5 +387,36 @@ def main(small: bool = False) -> list[Figure]:
     return figures
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.job_costs_sync",
+        description="Job cost sync end to end (see the module docstring for the figures).",
+    )
+    parser.add_argument("--small", action="store_true", help="the size make test runs")
+    parser.add_argument(
+        "--lines",
+        type=int,
+        action="append",
+        metavar="N",
+        help=f"job cost lines to seed (repeat for several sizes; default {SIZES})",
+    )
+    parser.add_argument("--edition", choices=(*EDITIONS, "both"), default="both")
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip the run with tracemalloc (half the time; no memory figures)",
+    )
+    found = parser.parse_args(argv)
+    if found.lines is not None and any(n < 1 or n > MAX_LINES for n in found.lines):
+        parser.error(f"--lines takes 1 to {MAX_LINES:,}")
+    return found
+
+
 if __name__ == "__main__":
-    main(small="--small" in sys.argv)
+    _args = _arguments(sys.argv[1:])
+    main(
+        small=_args.small,
+        sizes=None if _args.lines is None else tuple(_args.lines),
+        editions=EDITIONS if _args.edition == "both" else (_args.edition,),
+        memory=not _args.no_memory,
+    )
