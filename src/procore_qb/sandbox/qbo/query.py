@@ -367,6 +367,48 @@ def _check_prop(spec: EntitySpec, prop: str) -> None:
     )
 
 
+def _found(
+    records: list[Record], conditions: list[Condition], order: list[tuple[str, bool]]
+) -> list[Record]:
+    """The records that meet every condition, in the query's order, ties by Id."""
+    found = [r for r in records if all(_matches(r, c) for c in conditions)]
+    if not any(prop == "Id" for prop, _ in order):
+        # Ties are broken by Id; an order that names Id has none left to break.
+        found.sort(key=lambda r: _sort_key(r, "Id"))
+    for prop, descending in reversed(order):
+        found.sort(key=lambda r, p=prop: _sort_key(r, p), reverse=descending)  # type: ignore[misc]
+    return found
+
+
+def _reused(
+    ctx: Context,
+    entity: str,
+    records: list[Record],
+    conditions: list[Condition],
+    order: list[tuple[str, bool]],
+) -> list[Record]:
+    """:func:`_found`, reusing the last query's answer when it had the same conditions and
+    order and the entity's visible records are still the very same objects.
+
+    Paging through a large entity asks the same query once a page; filtering and sorting every
+    record again each time would cost as much as the whole read per page. A stored record is
+    never changed in place (every write stores a new record object, operations.py), and the
+    records kept here cannot be freed and their addresses reused, so the identity check sees
+    every create, update, void and delete since.
+    """
+    key = (repr(conditions), repr(order))
+    last = ctx.realm.found.get(entity)
+    if last is not None and last[0] == key and _same(last[1], records):
+        return list(last[2])
+    found = _found(records, conditions, order)
+    ctx.realm.found[entity] = (key, records, found)
+    return list(found)
+
+
+def _same(before: list[Record], now: list[Record]) -> bool:
+    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
+
+
 def execute(ctx: Context, text: str) -> dict[str, Any]:
     """Run a query; returns the ``QueryResponse`` object."""
     query = parse(text)
@@ -405,12 +447,11 @@ def execute(ctx: Context, text: str) -> dict[str, Any]:
     records = list(ctx.visible(spec.name))
     if computed:
         records = [render(ctx, spec, record) for record in records]
-    found = [r for r in records if all(_matches(r, c) for c in conditions)]
+        found = _found(records, conditions, query.order)
+    else:
+        found = _reused(ctx, spec.name, records, conditions, query.order)
     if query.count:
         return {"totalCount": len(found)}
-    found.sort(key=lambda r: _sort_key(r, "Id"))
-    for prop, descending in reversed(query.order):
-        found.sort(key=lambda r, p=prop: _sort_key(r, p), reverse=descending)  # type: ignore[misc]
     size = query.max_results or ctx.config.query_default_max
     page = found[query.start - 1 : query.start - 1 + size]
     if not page:

@@ -33,6 +33,9 @@ class RealmState:
     replies: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Name uniqueness index, rebuilt from ``entities`` on first use; never persisted.
     names: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    # entity -> the last query's matches, reused while the entity's records are the same
+    # objects (query.py); never persisted.
+    found: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, entity: str) -> dict[str, Record]:
         return self.entities.setdefault(entity, {})

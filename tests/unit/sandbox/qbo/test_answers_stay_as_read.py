@@ -43,3 +43,35 @@ def test_a_bill_read_or_queried_stays_as_read_after_updates_and_a_void() -> None
     after = read(ctx, spec, bill_id)
     assert after["Line"][0]["Amount"] == 0.0
     assert after["PrivateNote"].startswith("Voided")
+
+
+def _ids(ctx: Context, text: str) -> list[str]:
+    return [r["Id"] for r in execute(ctx, text).get("Bill", [])]
+
+
+def test_a_repeated_query_sees_every_write_since_the_last() -> None:
+    # Paging reuses the last query's matches while the records are the same objects; any
+    # write in between must show, exactly as a query from scratch answers.
+    realm = seeded_company(CONFIG.realm_id, CONFIG, NOW)
+    ctx = Context(realm=realm, config=CONFIG, now=NOW)
+    spec = spec_by_name("Bill")
+    assert spec is not None
+    events: list[ChangeEvent] = []
+    text = "select * from Bill where TotalAmt > '100' orderby TotalAmt desc maxresults 1000"
+    first = _ids(ctx, text)
+    assert first
+    assert _ids(ctx, text) == first
+    bill_id = first[0]
+    current = read(ctx, spec, bill_id)
+    void(ctx, spec, {"Id": bill_id, "SyncToken": current["SyncToken"]}, events)
+    assert _ids(ctx, text) == first[1:]
+    assert len(first) > 2
+    body = copy.deepcopy(read(ctx, spec, first[-1]))
+    body.pop("TotalAmt", None)
+    body["Line"] = [{**body["Line"][0], "Amount": 99999.0}]
+    write(ctx, spec, body, events)
+    assert _ids(ctx, text)[0] == first[-1]
+    realm.found.clear()
+    assert _ids(ctx, text) == _ids(ctx, text.replace("maxresults 1000", "maxresults 999"))
+    ctx.hidden.add(("Bill", first[1]))
+    assert first[1] not in _ids(ctx, text)
