@@ -49,6 +49,11 @@ from procore_qb.quickbooks.desktop.gateway import DesktopGateway
 from procore_qb.quickbooks.desktop.qbxml.message import parse_response_message
 from procore_qb.quickbooks.desktop.qbxml.parsing import XmlLimits, parse_xml
 from procore_qb.quickbooks.desktop.qbxml.records import read_customer, read_txn_lines
+from procore_qb.quickbooks.online.gateway import page_cost_lines
+from procore_qb.quickbooks.online.resources.bills import BillResource
+from procore_qb.quickbooks.online.resources.journal_entries import JournalEntryResource
+from procore_qb.quickbooks.online.resources.purchases import PurchaseResource
+from procore_qb.quickbooks.online.resources.vendor_credits import VendorCreditResource
 
 STAMP = "2026-12-03T16:43:36+00:00"
 JOBS = tuple(f"8000{n:04X}-1796316216" for n in range(40))
@@ -272,6 +277,147 @@ def parse_customers(count: int) -> list[Figure]:
     ]
 
 
+# ----------------------------------------------------------------------------- Online
+
+ONLINE_JOBS = tuple(str(300 + n) for n in range(40))
+ONLINE_COMMAND = QueryJobCosts(idempotency_key="bench", job_ids=ONLINE_JOBS)
+ONLINE_RESOURCES = {
+    "Bill": BillResource,
+    "Purchase": PurchaseResource,
+    "VendorCredit": VendorCreditResource,
+    "JournalEntry": JournalEntryResource,
+}
+# Transactions of each kind, lines per transaction, and the share of the lines.
+ONLINE_MIX = (("Bill", 1, 6, 5), ("Purchase", 1, 3, 3), ("VendorCredit", 1, 2, 1),
+              ("JournalEntry", 2, 4, 1))  # fmt: skip
+_QBO_REF = dict[str, str]
+
+
+def _qbo_ref(value: str, name: str) -> _QBO_REF:
+    return {"value": value, "name": name}
+
+
+def _qbo_line(kind: str, n: int, rng: random.Random) -> tuple[dict[str, object], bool]:
+    """One line of a QuickBooks Online transaction, as its JSON decodes, and whether it is
+    coded to a job."""
+    job = ONLINE_JOBS[rng.randrange(len(ONLINE_JOBS))]
+    amount = rng.randrange(1, 5_000_000) / 100
+    if kind == "JournalEntry":
+        debit = n % 3 != 2
+        detail: dict[str, object] = {
+            "PostingType": "Debit" if debit else "Credit",
+            "AccountRef": _qbo_ref("80", "Job Materials"),
+        }
+        if debit:
+            detail["Entity"] = {"Type": "Customer", "EntityRef": _qbo_ref(job, f"Job {job}")}
+        return {
+            "Id": str(n % 10), "Description": f"Reclass {n}", "Amount": amount,
+            "DetailType": "JournalEntryLineDetail", "JournalEntryLineDetail": detail,
+        }, debit  # fmt: skip
+    if n % 4 == 0:
+        return {
+            "Id": str(n % 10), "LineNum": n % 10, "Description": f"Expense {n}",
+            "Amount": amount, "DetailType": "AccountBasedExpenseLineDetail",
+            "AccountBasedExpenseLineDetail": {
+                "CustomerRef": _qbo_ref(job, f"Customer:Job {job}"),
+                "AccountRef": _qbo_ref("81", "Job Expenses:Subcontractors"),
+                "BillableStatus": "NotBillable", "TaxCodeRef": {"value": "NON"},
+            },
+        }, True  # fmt: skip
+    return {
+        "Id": str(n % 10), "LineNum": n % 10, "Description": f"Foundation pour {n}",
+        "Amount": amount, "DetailType": "ItemBasedExpenseLineDetail",
+        "ItemBasedExpenseLineDetail": {
+            "CustomerRef": _qbo_ref(job, f"Customer:Job {job}"),
+            "BillableStatus": "NotBillable", "ItemRef": _qbo_ref("15", "03-300"),
+            "UnitPrice": amount, "Qty": 1, "TaxCodeRef": {"value": "NON"},
+        },
+    }, True  # fmt: skip
+
+
+def _qbo_txn(kind: str, n: int, lines: list[dict[str, object]], rng: random.Random) -> object:
+    vendor = _qbo_ref(str(50 + rng.randrange(50)), VENDORS[rng.randrange(len(VENDORS))])
+    txn: dict[str, object] = {
+        "domain": "QBO", "sparse": False, "Id": str(n), "SyncToken": "0",
+        "MetaData": {"CreateTime": STAMP, "LastUpdatedTime": STAMP},
+        "DocNumber": f"R-{n}", "TxnDate": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        "CurrencyRef": _qbo_ref("USD", "United States Dollar"), "PrivateNote": f"Invoice {n}",
+        "Line": lines, "TotalAmt": sum(float(str(line["Amount"])) for line in lines),
+    }  # fmt: skip
+    if kind in ("Bill", "VendorCredit"):
+        txn["VendorRef"] = vendor
+        txn["APAccountRef"] = _qbo_ref("33", "Accounts Payable (A/P)")
+    elif kind == "Purchase":
+        txn["PaymentType"] = ("Check", "CreditCard")[n % 2]
+        txn["Credit"] = n % 10 == 3
+        txn["EntityRef"] = vendor
+        txn["AccountRef"] = _qbo_ref("35", "Checking")
+    return txn
+
+
+def online_pages(lines: int, *, seed: int = 7, page_size: int = 1000) -> Iterator[tuple[str, str]]:
+    """The query answers of a job-cost read of about ``lines`` lines coded to jobs: each
+    entity's pages of ``page_size`` transactions, as (entity, JSON text of the answer)."""
+    rng = random.Random(seed)
+    weight = sum(share for *_, share in ONLINE_MIX)
+    n = 0
+    for kind, low, high, share in ONLINE_MIX:
+        target = lines * share // weight
+        coded = 0
+        page: list[object] = []
+        while coded < target:
+            body = []
+            for _ in range(rng.randint(low, high)):
+                n += 1
+                line, is_coded = _qbo_line(kind, n, rng)
+                body.append(line)
+                coded += is_coded
+            page.append(_qbo_txn(kind, n, body, rng))
+            if len(page) == page_size or coded >= target:
+                answer = {"QueryResponse": {kind: page, "startPosition": 1}, "time": STAMP}
+                yield kind, json.dumps(answer)
+                page = []
+
+
+def parse_online(lines: int) -> list[Figure]:
+    """QuickBooks Online read path: pages of transactions to ``JobCostLine`` objects, as
+    ``JobCostRead`` reads each page (``page_cost_lines``); and the same with the JSON text
+    decoded first (the client decodes each answer as it arrives)."""
+    texts = list(online_pages(lines))
+    decoded = [(kind, json.loads(text)["QueryResponse"][kind]) for kind, text in texts]
+    wanted = frozenset(ONLINE_COMMAND.job_ids)
+    size = sum(len(text) for _, text in texts)
+
+    def from_objects() -> int:
+        return sum(
+            len(page_cost_lines(ONLINE_RESOURCES[kind], page, wanted)) for kind, page in decoded
+        )
+
+    def from_text() -> int:
+        return sum(
+            len(
+                page_cost_lines(
+                    ONLINE_RESOURCES[kind], json.loads(text)["QueryResponse"][kind], wanted
+                )
+            )
+            for kind, text in texts
+        )
+
+    count = from_objects()
+    return [
+        _rate(
+            f"Online cost lines: decoded pages to JobCostLine, {count:,}",
+            from_objects,
+            f"page_cost_lines, {len(decoded)} pages, {machine_speed()}",
+        ),
+        _rate(
+            f"Online cost lines: JSON text to JobCostLine, {count:,}",
+            from_text,
+            f"json.loads then page_cost_lines, {size / count:.0f} characters a line",
+        ),
+    ]
+
+
 def _stream_in_this_process(lines: int) -> dict[str, float]:
     """Stream a message of ``lines`` lines as it is made, chunk by chunk; what it took."""
     gateway = DesktopGateway()
@@ -328,6 +474,7 @@ def main(small: bool = False) -> list[Figure]:
     )
     return [
         *parse_costs(lines, reference),
+        *parse_online(lines),
         *parse_customers(customers),
         stream_memory(streamed // 10),
         stream_memory(streamed),

@@ -21,7 +21,7 @@ SystemFault that a retry is meant to get past.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +77,7 @@ __all__ = [
     "JobCostRead",
     "OnlineGateway",
     "command_error",
+    "page_cost_lines",
 ]
 
 OUTCOME_UNKNOWN = "outcome_unknown"
@@ -445,7 +446,7 @@ class JobCostRead:
                     self.deleted_ids = tuple(gone)
                     for entity, resource in resources.items():
                         for txn in changes.changed.get(entity, ()):
-                            found = list(_wanted(resource.cost_lines(txn), wanted))
+                            found = resource.cost_lines(txn, wanted)
                             if not found and txn.get("Id") is not None:
                                 gone.append(str(txn["Id"]))
                             yield from found
@@ -458,16 +459,24 @@ class JobCostRead:
                 for page in client.query_pages(resource.query().order_by("Id")):
                     if self.as_of is None:
                         self.as_of = client.last_server_time
-                    for txn in page:
-                        yield from _wanted(resource.cost_lines(txn), wanted)
+                    yield from page_cost_lines(resource, page, wanted)
             if self.as_of is None:
                 self.as_of = client.last_server_time
         finally:
             self.calls = client.calls - before
 
 
-def _wanted(lines: list[JobCostLine], wanted: frozenset[str]) -> Iterator[JobCostLine]:
-    return (line for line in lines if line.job_id in wanted)
+def page_cost_lines(
+    resource: BillResource | PurchaseResource | VendorCreditResource | JournalEntryResource,
+    page: Iterable[Mapping[str, Any]],
+    wanted: Container[str],
+) -> list[JobCostLine]:
+    """The cost lines of ``wanted`` jobs in one page of ``resource``'s transactions."""
+    lines: list[JobCostLine] = []
+    read = resource.cost_lines
+    for txn in page:
+        lines += read(txn, wanted)
+    return lines
 
 
 def _created_full_name(command: Write) -> str | None:

@@ -6,22 +6,48 @@ is the line's ``ItemRef`` (item lines); account lines keep their ``AccountRef`` 
 mapping. Signs: bills, checks and card charges add cost; vendor credits and card credits
 (``Purchase.Credit=true``) reduce it; journal-entry debits add and credits reduce.
 ``BillPayment`` only settles a bill and is not a cost.
+
+These readers run once per line of every transaction read, hundreds of thousands a second:
+what the lines of a transaction share is read once, when its first line coded to a job is
+found (a transaction without one is not read further, as before), and each line is made with
+``tuple.__new__`` (``JobCostLine`` is a named tuple: the same object, without the call of its
+generated ``__new__``). ``wanted``, when given, keeps only the lines of those jobs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
-from procore_qb.quickbooks.online.resources.base import ref_value
 
 __all__ = ["EXPENSE_DETAIL_TYPES", "expense_lines", "journal_lines"]
 
 EXPENSE_DETAIL_TYPES = ("ItemBasedExpenseLineDetail", "AccountBasedExpenseLineDetail")
 _JOB_ENTITY_TYPES = frozenset({"Customer", "Job"})
+_NEW = tuple.__new__
+_FIELDS = (
+    "source", "txn_id", "line_id", "txn_date", "job_id", "amount", "item_id", "account_id",
+    "vendor_name", "memo", "ref_number", "txn_memo",
+)  # fmt: skip
+if JobCostLine._fields != _FIELDS:  # pragma: no cover
+    raise ImportError(
+        "JobCostLine changed: online/job_costs.py makes it from its values in field order"
+    )
+
+
+def _ref(obj: Mapping[str, Any], key: str) -> str | None:
+    """``obj[key]["value"]`` as text, or None (as resources.base.ref_value; JSON objects are
+    dicts, checked first because ``isinstance(x, Mapping)`` is slow)."""
+    value = obj.get(key)
+    if (type(value) is dict or isinstance(value, Mapping)) and value.get("value") not in (
+        None,
+        "",
+    ):
+        return str(value["value"])
+    return None
 
 
 def _amount(line: Mapping[str, Any]) -> Decimal | None:
@@ -40,47 +66,86 @@ def _name(txn: Mapping[str, Any], key: str) -> str:
     return str(value.get("name", "")) if isinstance(value, Mapping) else ""
 
 
+def _shared(txn: Mapping[str, Any]) -> tuple[str, date, str, str]:
+    """What the lines of ``txn`` share: its Id, TxnDate, DocNumber and PrivateNote."""
+    return (
+        str(txn["Id"]),
+        _txn_date(txn),
+        str(txn.get("DocNumber") or ""),
+        str(txn.get("PrivateNote") or ""),
+    )
+
+
 def expense_lines(
     txn: Mapping[str, Any],
     *,
     source: JobCostSource,
     negative: bool,
     vendor_key: str,
+    wanted: Container[str] | None = None,
 ) -> list[JobCostLine]:
     """Cost lines of a Bill, Purchase or VendorCredit (item- and account-based lines)."""
     out: list[JobCostLine] = []
-    vendor = _name(txn, vendor_key)
+    shared: tuple[str, date, str, str] | None = None
+    txn_id, txn_date, ref_number, txn_memo, vendor = "", date.min, "", "", ""
     for line in txn.get("Line", ()):
         detail_type = line.get("DetailType")
         if detail_type not in EXPENSE_DETAIL_TYPES:
             continue
         detail = line.get(detail_type) or {}
-        job_id = ref_value(detail, "CustomerRef")
-        amount = _amount(line)
-        if job_id is None or amount is None:
+        # _ref(detail, "CustomerRef") inline, for the dicts JSON decodes to.
+        customer = detail.get("CustomerRef")
+        if type(customer) is dict:
+            job_id = customer.get("value")
+            if job_id is None or job_id == "":
+                continue
+            if type(job_id) is not str:
+                job_id = str(job_id)
+        else:
+            job_id = _ref(detail, "CustomerRef")
+            if job_id is None:
+                continue
+        if wanted is not None and job_id not in wanted:
             continue
+        amount = _amount(line)
+        if amount is None:
+            continue
+        if shared is None:
+            shared = _shared(txn)
+            txn_id, txn_date, ref_number, txn_memo = shared
+            vendor = _name(txn, vendor_key)
+        line_id = line.get("Id", "")
+        memo = line.get("Description") or txn_memo
         out.append(
-            JobCostLine(
-                source=source,
-                txn_id=str(txn["Id"]),
-                line_id=str(line.get("Id", "")),
-                txn_date=_txn_date(txn),
-                job_id=job_id,
-                amount=-amount if negative else amount,
-                item_id=ref_value(detail, "ItemRef"),
-                account_id=ref_value(detail, "AccountRef") or ref_value(detail, "ItemAccountRef"),
-                vendor_name=vendor,
-                memo=str(line.get("Description") or txn.get("PrivateNote") or ""),
-                ref_number=str(txn.get("DocNumber") or ""),
-                txn_memo=str(txn.get("PrivateNote") or ""),
+            _NEW(
+                JobCostLine,
+                (
+                    source,
+                    txn_id,
+                    line_id if type(line_id) is str else str(line_id),
+                    txn_date,
+                    job_id,
+                    -amount if negative else amount,
+                    _ref(detail, "ItemRef") if "ItemRef" in detail else None,
+                    (_ref(detail, "AccountRef") if "AccountRef" in detail else None)
+                    or (_ref(detail, "ItemAccountRef") if "ItemAccountRef" in detail else None),
+                    vendor,
+                    memo if type(memo) is str else str(memo),
+                    ref_number,
+                    txn_memo,
+                ),
             )
         )
     return out
 
 
-def journal_lines(txn: Mapping[str, Any]) -> list[JobCostLine]:
+def journal_lines(
+    txn: Mapping[str, Any], *, wanted: Container[str] | None = None
+) -> list[JobCostLine]:
     """Cost lines of a JournalEntry: debits add, credits reduce."""
     out: list[JobCostLine] = []
+    shared: tuple[str, date, str, str] | None = None
+    txn_id, txn_date, ref_number, txn_memo = "", date.min, "", ""
     for line in txn.get("Line", ()):
         if line.get("DetailType") != "JournalEntryLineDetail":
             continue
@@ -88,27 +153,36 @@ def journal_lines(txn: Mapping[str, Any]) -> list[JobCostLine]:
         entity = detail.get("Entity") or {}
         if entity.get("Type") not in _JOB_ENTITY_TYPES:
             continue
-        job_id = ref_value(entity, "EntityRef")
+        job_id = _ref(entity, "EntityRef")
+        if job_id is None or (wanted is not None and job_id not in wanted):
+            continue
         amount = _amount(line)
-        if job_id is None or amount is None:
+        if amount is None:
             continue
         posting = detail.get("PostingType")
         if posting not in ("Debit", "Credit"):
             continue
+        if shared is None:
+            shared = _shared(txn)
+            txn_id, txn_date, ref_number, txn_memo = shared
         out.append(
-            JobCostLine(
-                source=JobCostSource.JOURNAL_ENTRY,
-                txn_id=str(txn["Id"]),
-                line_id=str(line.get("Id", "")),
-                txn_date=_txn_date(txn),
-                job_id=job_id,
-                amount=amount if posting == "Debit" else -amount,
-                item_id=None,
-                account_id=ref_value(detail, "AccountRef"),
-                vendor_name=_name(entity, "EntityRef") if entity.get("Type") == "Vendor" else "",
-                memo=str(line.get("Description") or txn.get("PrivateNote") or ""),
-                ref_number=str(txn.get("DocNumber") or ""),
-                txn_memo=str(txn.get("PrivateNote") or ""),
+            _NEW(
+                JobCostLine,
+                (
+                    JobCostSource.JOURNAL_ENTRY,
+                    txn_id,
+                    str(line.get("Id", "")),
+                    txn_date,
+                    job_id,
+                    amount if posting == "Debit" else -amount,
+                    None,
+                    _ref(detail, "AccountRef"),
+                    # Lines coded to a job have a Customer or Job entity, never a vendor.
+                    "",
+                    str(line.get("Description") or txn_memo),
+                    ref_number,
+                    txn_memo,
+                ),
             )
         )
     return out

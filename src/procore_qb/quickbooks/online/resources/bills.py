@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
@@ -17,7 +17,13 @@ class BillResource(EntityResource):
 
     @staticmethod
     @reader("Bill")
-    def cost_lines(bill: Mapping[str, Any]) -> list[JobCostLine]:
+    def cost_lines(
+        bill: Mapping[str, Any], wanted: Container[str] | None = None
+    ) -> list[JobCostLine]:
         return expense_lines(
-            bill, source=JobCostSource.BILL, negative=False, vendor_key="VendorRef"
+            bill,
+            source=JobCostSource.BILL,
+            negative=False,
+            vendor_key="VendorRef",
+            wanted=wanted,
         )

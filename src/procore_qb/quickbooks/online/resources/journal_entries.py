@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine
@@ -17,5 +17,7 @@ class JournalEntryResource(EntityResource):
 
     @staticmethod
     @reader("JournalEntry")
-    def cost_lines(entry: Mapping[str, Any]) -> list[JobCostLine]:
-        return journal_lines(entry)
+    def cost_lines(
+        entry: Mapping[str, Any], wanted: Container[str] | None = None
+    ) -> list[JobCostLine]:
+        return journal_lines(entry, wanted=wanted)

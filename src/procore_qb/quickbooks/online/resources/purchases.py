@@ -6,7 +6,7 @@ whose lines reduce cost. The payee is ``EntityRef``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
@@ -34,6 +34,10 @@ class PurchaseResource(EntityResource):
 
     @staticmethod
     @reader("Purchase")
-    def cost_lines(purchase: Mapping[str, Any]) -> list[JobCostLine]:
+    def cost_lines(
+        purchase: Mapping[str, Any], wanted: Container[str] | None = None
+    ) -> list[JobCostLine]:
         source, negative = purchase_source(purchase)
-        return expense_lines(purchase, source=source, negative=negative, vendor_key="EntityRef")
+        return expense_lines(
+            purchase, source=source, negative=negative, vendor_key="EntityRef", wanted=wanted
+        )

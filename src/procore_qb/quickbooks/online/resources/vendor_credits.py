@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, ClassVar
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
@@ -17,7 +17,13 @@ class VendorCreditResource(EntityResource):
 
     @staticmethod
     @reader("VendorCredit")
-    def cost_lines(credit: Mapping[str, Any]) -> list[JobCostLine]:
+    def cost_lines(
+        credit: Mapping[str, Any], wanted: Container[str] | None = None
+    ) -> list[JobCostLine]:
         return expense_lines(
-            credit, source=JobCostSource.VENDOR_CREDIT, negative=True, vendor_key="VendorRef"
+            credit,
+            source=JobCostSource.VENDOR_CREDIT,
+            negative=True,
+            vendor_key="VendorRef",
+            wanted=wanted,
         )
