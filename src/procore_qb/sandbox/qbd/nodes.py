@@ -7,6 +7,7 @@ written back out in schema order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -14,7 +15,15 @@ from lxml import etree
 
 from procore_qb.sandbox.qbd.errors import QbxmlParseError
 
-__all__ = ["MAX_ELEMENTS", "MAX_REQUEST_BYTES", "Node", "parse_tree", "parse_xml", "to_element"]
+__all__ = [
+    "MAX_ELEMENTS",
+    "MAX_REQUEST_BYTES",
+    "Node",
+    "parse_tree",
+    "parse_xml",
+    "to_element",
+    "to_text",
+]
 
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """Refuse qbXML messages above this size before parsing them."""
@@ -76,10 +85,29 @@ class Node:
     def from_json(cls, data: object) -> Node:
         if not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], str):
             raise ValueError(f"not a stored qbXML node: {data!r}")
-        tag, content = data
-        if isinstance(content, list):
-            return cls(tag, None, [cls.from_json(item) for item in content], {})
-        return cls(tag, content if isinstance(content, str) else str(content), [], {})
+        return _from_json(data)
+
+
+def _from_json(data: list[Any]) -> Node:
+    # The stored form is written by ``to_json``: build the nodes without going through the
+    # dataclass' __init__ (a transaction of ten lines is a hundred nodes, read once a page).
+    tag, content = data
+    node = _new_node(Node)
+    node.tag = tag
+    node.attrs = {}
+    if type(content) is list:
+        node.text = None
+        node.children = [
+            _from_json(item) if type(item) is list and len(item) == 2 else Node.from_json(item)
+            for item in content
+        ]
+    else:
+        node.text = content if type(content) is str else str(content)
+        node.children = []
+    return node
+
+
+_new_node = object.__new__
 
 
 MAX_ELEMENTS = 1_000_000
@@ -163,6 +191,62 @@ def parse_xml(text: str | bytes) -> tuple[Node, list[tuple[str, str]]]:
             instructions.insert(0, (str(sibling.target), str(sibling.text or "")))
         sibling = sibling.getprevious()
     return _to_node(root), instructions
+
+
+def to_text(node: Node) -> str:
+    """The element as ``etree.tostring`` writes :func:`to_element`'s tree when every element
+    has a newline tail and every element with children a newline text (QuickBooks' layout,
+    processor.py): without building the lxml tree. Text and attribute values are escaped as
+    libxml2 escapes them."""
+    out: list[str] = []
+    _write(node, out)
+    return "".join(out)
+
+
+def _write(node: Node, out: list[str]) -> None:
+    attrs = (
+        "".join(f' {key}="{_attr(value)}"' for key, value in node.attrs.items())
+        if node.attrs
+        else ""
+    )
+    if node.children:
+        out.append(f"<{node.tag}{attrs}>\n")
+        for child in node.children:
+            _write(child, out)
+        out.append(f"</{node.tag}>\n")
+    elif node.text is None:
+        out.append(f"<{node.tag}{attrs}/>\n")
+    else:
+        out.append(f"<{node.tag}{attrs}>{_escape(node.text)}</{node.tag}>\n")
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape(text: str) -> str:
+    if _NOT_XML.search(text):
+        # What lxml says of such a value: it cannot be written into an XML document.
+        raise ValueError(
+            "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control "
+            "characters"
+        )
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _attr(text: str) -> str:
+    text = _escape(text)
+    for raw, escaped in (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")):
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
 
 
 def to_element(node: Node) -> etree._Element:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lxml import etree
-
 from procore_qb.sandbox.qbd.common import Result
 from procore_qb.sandbox.qbd.company import ITEM_KINDS, CompanyFile
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
@@ -34,7 +32,7 @@ from procore_qb.sandbox.qbd.lists import (
     mod_list,
     render_list,
 )
-from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_element
+from procore_qb.sandbox.qbd.nodes import Node, parse_xml, to_text
 from procore_qb.sandbox.qbd.schema import (
     REQUEST_TYPES,
     SEQUENCES,
@@ -436,10 +434,4 @@ def _document(messages: Node) -> str:
     """The response as QuickBooks writes it: an XML declaration, then <QBXML> with one element
     per line and no indentation, and no <?qbxml?> instruction (QBWC log in
     consolibyte/quickbooks-php#92, spec B.6)."""
-    root = to_element(Node("QBXML", children=[messages]))
-    for element in root.iter():
-        element.tail = "\n"
-        if len(element):
-            element.text = "\n"
-    body = etree.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" ?>\n{body}'
+    return f'<?xml version="1.0" ?>\n{to_text(Node("QBXML", children=[messages]))}'
