@@ -111,6 +111,10 @@ class SyncFigures:
     procore_minimum: int
     peak_bytes: int
     simulators_bytes: int
+    simulators_cpu: float = 0.0
+    """CPU spent inside the simulators' calls during the sync."""
+    seed_seconds: float = 0.0
+    """CPU time to seed the QuickBooks simulator (not part of the sync)."""
 
     @property
     def ours_bytes(self) -> int:
@@ -261,10 +265,12 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
         outside.attach(stack)
         projects = synced_projects(stack)
         project_id = projects[ELM]
+        seed_started = time.process_time()
         if edition == "online":
             _seed_online(stack, ELM, lines)
         else:
             _seed_desktop(stack, ELM, lines)
+        seed_seconds = time.process_time() - seed_started
         bills = _bills(stack, edition)
         total_lines = _job_lines(stack, ELM)
 
@@ -298,6 +304,8 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
             procore_minimum=2 * math.ceil(total_lines / PROCORE_PAGE) + PROCORE_FIXED,
             peak_bytes=peak,
             simulators_bytes=held,
+            simulators_cpu=meter.simulator_cpu,
+            seed_seconds=seed_seconds,
         )
     finally:
         stack.close()
@@ -354,7 +362,11 @@ def main(
     for edition in editions:
         for count in sizes:
             found = _measure(edition, count, speed=not small, memory=memory)
-            note = f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line"
+            note = (
+                f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line, simulators' "
+                f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; seeding took "
+                f"{found.seed_seconds:.1f} s of CPU"
+            )
             if memory:
                 note += (
                     f"; simulators hold {found.simulators_bytes / 1_048_576:.1f} MiB of the "
