@@ -527,7 +527,8 @@ def apply_item_result(
 def _link_project_codes(ctx: AppContext, code: str, item_id: str) -> int:
     """Synced projects that already carry ``code`` (added before it had an item) get it linked
     as ``"<job id>|<item id>"``, as an export links its cost codes
-    (:mod:`procore_qb.app.writeback`). Returns how many were linked."""
+    (:mod:`procore_qb.app.writeback`), with the 'Other' cost type assigned. Returns how many
+    were linked."""
     with ctx.sessions.begin() as session:
         jobs = {
             link.procore_id: link.qb_id
@@ -535,6 +536,7 @@ def _link_project_codes(ctx: AppContext, code: str, item_id: str) -> int:
         }
     gateway = ctx.procore()
     linked = 0
+    other: int | None = None
     for project_id, job_id in sorted(jobs.items()):
         marks = [
             OriginMark(c.id, f"{job_id}|{item_id}")
@@ -543,6 +545,9 @@ def _link_project_codes(ctx: AppContext, code: str, item_id: str) -> int:
         ]
         if marks:
             gateway.mark_cost_codes_synced(project_id, marks)
+            # The linked codes take the 'Other' cost type (procore-workflow §1.4).
+            other = other or gateway.ensure_other_cost_type().id
+            gateway.assign_cost_type(project_id, [m.id for m in marks], other)
             linked += len(marks)
     return linked
 

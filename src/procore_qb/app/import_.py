@@ -151,7 +151,8 @@ def _clash_with_projects(item: ImportItem, projects: list[ProcoreProject]) -> li
 
 def add_to_procore(ctx: AppContext, actor: Actor, item_id: int) -> StoredImport:
     """*Add to Procore*: a new project from the job (name, number, address, dates, status), on
-    the default template and the QuickBooks Standard Cost Codes list, linked both ways."""
+    the default template and the QuickBooks Standard Cost Codes list, linked both ways, its
+    cost codes on the 'Other' cost type."""
     require(ctx, actor, Action.IMPORT_NEW)
     item = _ready(ctx, item_id, ImportAction.ADD_NEW)
     with ctx.sessions.begin() as session:
@@ -179,6 +180,12 @@ def add_to_procore(ctx: AppContext, actor: Actor, item_id: int) -> StoredImport:
             )
         else:
             project = already
+        # Its cost codes (all from the QuickBooks list) take the 'Other' cost type, as
+        # Procore's own import does (procore-api "create_job_in_procore"; workflow §1.4).
+        # Repeated after a lost answer, it changes nothing.
+        gateway.assign_cost_type(
+            project.id, [c.id for c in project.cost_codes], gateway.ensure_other_cost_type().id
+        )
     except ProcoreError as exc:
         raise UpstreamError(f"Procore did not create the project: {exc}") from exc
     with ctx.sessions.begin() as session:

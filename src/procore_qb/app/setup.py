@@ -10,7 +10,9 @@ QuickBooks Online, and what the Web Connector last reported.
   which enqueues :data:`COST_CODE_LIST_TASK`. That task finds or creates the company's
   "QuickBooks Standard Cost Codes" list in Procore and writes the service items into it as
   standard cost codes (code = item name, description = item description, ``origin_id`` = item
-  id), then keeps the list's id in the company setting ``quickbooks_cost_code_list_id``.
+  id), then keeps the list's id in the company setting ``quickbooks_cost_code_list_id``. It
+  also makes sure the company has the "Other" cost type QuickBooks-synced projects use
+  (``line_item_types/sync``; :mod:`procore_qb.domain.cost_types`).
 * **QuickBooks Online.** :func:`begin_online_connect` gives Intuit's consent URL with a fresh
   ``state`` (kept for ten minutes, used once); :func:`finish_online_connect` checks the state,
   exchanges the code, stores the tokens (encrypted) and the realm id on the company.
@@ -313,7 +315,7 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
     """Write the items of answered command ``command_key`` into the company's QuickBooks list
     in Procore (found by the stored id, else by name, else created). Idempotent: codes are
     matched by ``origin_id`` (the item id), and a code already on the list without one is
-    taken over instead of duplicated."""
+    taken over instead of duplicated; the 'Other' cost type is found before it is made."""
     with ctx.sessions.begin() as session:
         row = Outbox(session).get(ctx.company_id, command_key)
         result = Outbox.result(row)
@@ -329,6 +331,8 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
         target = found or gateway.create_cost_code_list(COST_CODE_LIST_NAME)
         existing = {c.code: c.id for c in gateway.standard_cost_codes(target.id) if not c.origin_id}
         synced = gateway.write_standard_cost_codes(target.id, codes, existing=existing)
+        # QuickBooks has no cost types: its costs all go on 'Other' (procore-workflow §1.4).
+        other = gateway.ensure_other_cost_type()
     except ProcoreError as exc:
         raise UpstreamError(f"Procore refused the cost code list: {exc}") from exc
     errors = tuple(f"{e.item.get('code')}: {e.message}" for e in synced.errors)
@@ -353,6 +357,8 @@ def write_cost_code_list(ctx: AppContext, command_key: str) -> CostCodeListResul
                 "created": created,
                 "codes": len(codes),
                 "errors": list(errors),
+                "cost_type_id": other.id,
+                "cost_type_created": other.created,
             },
         )
     return CostCodeListResult(target.id, target.name, created, len(codes) - len(errors), errors)

@@ -107,6 +107,7 @@ def write_back_exports(ctx: AppContext, item_ids: Sequence[int]) -> int:
         raise UpstreamError(f"Procore did not return the standard cost codes: {exc}") from exc
     written: list[tuple[int, int, str, str, int]] = []
     failures: list[str] = []
+    other: int | None = None
     for entry in due:
         link = entry.item.quickbooks
         if link is None:  # filtered above
@@ -128,6 +129,9 @@ def write_back_exports(ctx: AppContext, item_ids: Sequence[int]) -> int:
             )
             if marks:
                 gateway.mark_cost_codes_synced(project_id, marks)
+                # The linked codes take the 'Other' cost type (procore-workflow §1.4).
+                other = other or gateway.ensure_other_cost_type().id
+                gateway.assign_cost_type(project_id, [m.id for m in marks], other)
         except ProcoreError as exc:
             failures.append(f"project {project_id}: {exc}")
             continue

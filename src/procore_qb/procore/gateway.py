@@ -15,6 +15,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from procore_qb.domain.cost_types import (
+    OTHER_BASE_TYPE,
+    OTHER_CODE,
+    OTHER_NAME,
+    OTHER_ORIGIN_ID,
+    CostType,
+    find_other,
+)
 from procore_qb.domain.project import Address, CostCode, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksJob
 from procore_qb.procore.client import ProcoreClient
@@ -43,6 +51,7 @@ __all__ = [
     "JobToDate",
     "NewCostCode",
     "OriginMark",
+    "OtherCostType",
     "ProcoreGateway",
     "StandardCostCode",
     "ToolPermissions",
@@ -127,6 +136,17 @@ class BudgetRow:
     cost_code_id: int
     line_item_type_id: int
     original_budget_amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCostType:
+    """The company's 'Other' cost type after :meth:`ProcoreGateway.ensure_other_cost_type`."""
+
+    id: int
+    created: bool
+    """Made by this call."""
+    marked: bool
+    """Found without an origin id and given procore-qb's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,18 +609,80 @@ class ProcoreGateway:
             out.append(found)
         return out
 
-    def cost_type_id(self, code: str = "O", name: str = "Other") -> int:
-        """The company's cost type (line item type) ``code``/``name``: QuickBooks has no cost
-        types, so everything synced from it uses 'Other' (spec procore-workflow §1.4)."""
-        for row in self._line_item_types.list():
-            if str(row.get("code") or "").casefold() == code.casefold() or (
-                str(row.get("name") or "").casefold() == name.casefold()
-            ):
-                return int(row["id"])
-        raise ProcoreUsageError(
-            f"the company has no cost type {name!r} ({code}); add it in Procore's company Admin "
-            "tool (Cost Types), which QuickBooks-synced costs use"
+    def cost_types(self) -> list[CostType]:
+        """The company's cost types (line item types)."""
+        return [
+            CostType(
+                id=int(row["id"]),
+                name=_str(row.get("name")),
+                code=_str(row.get("code")),
+                origin_id=_str(row.get("origin_id")) or None,
+            )
+            for row in self._line_item_types.list()
+        ]
+
+    def cost_type_id(self) -> int:
+        """The company's 'Other' cost type: QuickBooks has no cost types, so everything synced
+        from it uses 'Other' (spec procore-workflow §1.4; :func:`find_other`)."""
+        found = find_other(self.cost_types())
+        if found is None:
+            raise ProcoreUsageError(
+                f"the company has no cost type {OTHER_NAME!r} ({OTHER_CODE}); refresh the "
+                "cost code list (Cost Codes tab), which adds it, or add it in Procore's "
+                "company Admin tool (Cost Types)"
+            )
+        return found.id
+
+    def ensure_other_cost_type(self) -> OtherCostType:
+        """Make sure the company has the 'Other' cost type QuickBooks-synced projects use, through
+        ``line_item_types/sync`` (spec procore-api §2.4, "Refresh Std Cost Codes & Cost Types"):
+        found by origin id, code or name (:func:`find_other`); one found without an origin id
+        gets :data:`OTHER_ORIGIN_ID`; none found is created with it. Idempotent: a second call
+        finds the first one's cost type and writes nothing."""
+        found = find_other(self.cost_types())
+        if found is not None and found.origin_id is not None:
+            return OtherCostType(found.id, created=False, marked=False)
+        item: JSONObject = {"origin_id": OTHER_ORIGIN_ID}
+        if found is not None:
+            item["id"] = found.id
+        else:
+            item.update(name=OTHER_NAME, csv_import_code=OTHER_CODE, base_type=OTHER_BASE_TYPE)
+        result = self._line_item_types.sync([item])
+        if result.errors:
+            raise ProcoreUsageError(
+                f"Procore refused the cost type {OTHER_NAME!r}: {result.errors[0].message}"
+            )
+        if found is not None:
+            return OtherCostType(found.id, created=False, marked=True)
+        if not result.entities:
+            raise ProcoreUsageError(f"Procore did not return the cost type {OTHER_NAME!r}")
+        return OtherCostType(int(result.entities[0]["id"]), created=True, marked=False)
+
+    def assign_cost_type(
+        self, project_id: int, cost_code_ids: Sequence[int], line_item_type_id: int
+    ) -> int:
+        """Assign cost type ``line_item_type_id`` to project cost codes, marked synced
+        (``cost_code_line_item_types/sync``, matched by cost code and cost type, so repeating
+        it changes nothing; spec procore-api §2.4, §3.4 row 12). Returns how many were sent;
+        raises :class:`ProcoreUsageError` naming the first cost code Procore refused."""
+        ids = list(dict.fromkeys(int(cc) for cc in cost_code_ids))
+        if not ids:
+            return 0
+        result = self._erp.cost_code_line_item_types_sync(
+            project_id,
+            [
+                {"cost_code_id": cc, "line_item_type_id": line_item_type_id, "synced": True}
+                for cc in ids
+            ],
         )
+        if result.errors:
+            first = result.errors[0]
+            raise ProcoreUsageError(
+                f"Procore refused cost type {line_item_type_id} on {len(result.errors)} cost "
+                f"code(s) of project {project_id}, first {first.item.get('cost_code_id')}: "
+                f"{first.message}"
+            )
+        return len(ids)
 
     def write_job_to_date(self, job_origin_id: str, figures: Sequence[JobToDate]) -> SyncResult:
         """ERP job-to-date costs of a synced project (``erp_job_costs/sync``, matched by cost

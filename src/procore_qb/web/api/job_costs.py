@@ -1,5 +1,6 @@
 """The job cost routes of ``/api/v1`` (DESIGN §3): turn job cost syncing of a project on or
-off, sync now, and read the project's job costs. Amounts are decimal strings ("1234.50")."""
+off, sync now, read the project's job costs, and list its budget lines on another cost type
+than 'Other' (not synced with QuickBooks). Amounts are decimal strings ("1234.50")."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from procore_qb.app import job_costs
+from procore_qb.app import job_cost_reports, job_costs
 from procore_qb.app.actors import Actor
 from procore_qb.app.context import AppContext
 from procore_qb.web.api.auth import bearer_actor
@@ -154,4 +155,33 @@ def build_job_costs_router(ctx: AppContext) -> APIRouter:
         )
         return view_json(view, cost_code_id)
 
+    @router.get(
+        "/projects/{project_id}/job-costs/other-cost-types",
+        summary="The synced project's budget lines on another cost type than 'Other', which "
+        "QuickBooks cannot take",
+    )
+    def other_cost_types(*, actor: Actor = current, project_id: ProjectId) -> Any:
+        found = job_cost_reports.off_type_budget_lines(ctx, actor, project_id)
+        return off_type_json(found)
+
     return router
+
+
+def off_type_json(found: job_cost_reports.OffTypeBudgetLines) -> dict[str, Any]:
+    return {
+        "other_cost_type_id": found.other_cost_type_id,
+        "total": found.total,
+        "items": [
+            {
+                "budget_line_item_id": line.budget_line_item_id,
+                "cost_code_id": line.cost_code_id,
+                "code": line.code,
+                "name": line.name,
+                "cost_type_id": line.cost_type_id,
+                "cost_type": line.cost_type,
+                "original_budget_amount": _money(line.original_budget_amount),
+                "message": line.message,
+            }
+            for line in found.lines
+        ],
+    }

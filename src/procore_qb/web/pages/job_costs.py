@@ -6,8 +6,10 @@
 - ``/projects/{id}/job-costs``: the project's Job Costs report: per cost code its budget,
   job-to-date cost, variance and last write to Procore, a bar chart of budget against actual,
   the transactions (of one cost code with ``?cost_code=``, a page at a time with ``page``) and
-  the lines no cost code takes, with the reason; ``/projects/{id}/job-costs.csv`` (same
-  ``cost_code``) downloads the transactions, streamed and safe to open in a spreadsheet.
+  the lines no cost code takes, with the reason, and the budget lines on another cost type
+  than 'Other' (read from Procore; not synced with QuickBooks);
+  ``/projects/{id}/job-costs.csv`` (same ``cost_code``) downloads the transactions, streamed
+  and safe to open in a spreadsheet.
 - ``/job-costs``: every project with job cost syncing on, its totals, last sync, unmapped lines
   and failures.
 
@@ -25,6 +27,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from procore_qb.app import job_cost_reports, job_costs
+from procore_qb.app.errors import NotFound, UpstreamError
 from procore_qb.domain.commands import JobCostSource
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.domain.permissions import Action
@@ -165,6 +168,12 @@ def build_router(kit: PageKit) -> APIRouter:
         )
         chosen = next((r for r in view.cost_codes if r.cost_code_id == cost_code), None)
         last_page = max(1, -(-view.transactions_total // PER_PAGE))
+        off_type: job_cost_reports.OffTypeBudgetLines | None = None
+        off_type_error = ""
+        try:
+            off_type = job_cost_reports.off_type_budget_lines(kit.ctx, user.actor, project_id)
+        except (UpstreamError, NotFound) as exc:
+            off_type_error = str(exc)
         return kit.render(
             request,
             "job_costs.html",
@@ -180,6 +189,8 @@ def build_router(kit: PageKit) -> APIRouter:
             sources=SOURCE_LABELS,
             reasons=REASON_LABELS,
             may_sync=user.may(Action.SYNC_JOB_COSTS),
+            off_type=off_type,
+            off_type_error=off_type_error,
         )
 
     @router.get("/projects/{project_id}/job-costs.csv", include_in_schema=False)

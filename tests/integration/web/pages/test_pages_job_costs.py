@@ -43,6 +43,7 @@ from integration.web.pages.jobs_pages import (
 from integration.web.pages.pages_client import SAME_ORIGIN, csrf_token, visible_text
 from integration.workflow.workflow_stack import Stack
 from procore_qb.app import actors, job_cost_reports, job_costs
+from procore_qb.procore.gateway import BudgetLine
 from procore_qb.web.pages.csv_cells import BOM
 from procore_qb.web.pages.job_costs import CSV_HEADER
 
@@ -263,6 +264,36 @@ def test_the_report_shows_the_figures_the_api_gives_and_quickbooks_holds(stack: 
     listed = drilled.text.split('id="transactions-title"')[1].split('id="unmapped-title"')[0]
     assert all(f"<code>{txn}</code>" not in listed for txn in others)
     assert all(f"<code>{txn}</code>" in listed for txn in mine)
+
+
+def test_the_report_lists_budget_lines_on_another_cost_type(stack: Stack) -> None:
+    projects = _started(stack)
+    pier = projects[PIER]
+    ada = signed_in(stack, "ada")
+    fine = visible_text(ada.get(f"/projects/{pier}/job-costs").text)
+    assert "Every budget line is on the “Other” cost type." in fine
+    gateway = stack.ctx.procore()
+    labor = next(t for t in gateway.cost_types() if t.name == "Labor")
+    code = sorted(gateway.cost_codes(pier), key=lambda c: c.full_code)[0]
+    gateway.add_budget_lines(pier, [BudgetLine(code.id, labor.id, Decimal("1234.5"))])
+    page = ada.get(f"/projects/{pier}/job-costs")
+    assert page.status_code == 200
+    text = visible_text(page.text.split('id="cost-types-title"')[1])
+    assert f"{code.full_code} {code.name} Labor 1,234.50 Not synced with QuickBooks" in text
+    assert "not synced with QuickBooks: cost type 'Labor'" in text
+    assert "QuickBooks cost codes use 'Other' only" in text
+    # Procore refuses the read (the project is gone there): the report still shows, saying
+    # the check could not be made.
+    with stack.procore_sim.lock:
+        saved = dict(stack.procore_sim.world.table("projects")[pier])
+        stack.procore_sim.world.table("projects").pop(pier)
+    try:
+        gone = ada.get(f"/projects/{pier}/job-costs")
+    finally:
+        with stack.procore_sim.lock:
+            stack.procore_sim.world.table("projects")[pier] = saved
+    assert gone.status_code == 200
+    assert "The budget's cost types could not be checked" in visible_text(gone.text)
 
 
 def test_the_csv_export_holds_every_transaction_and_no_formula(stack: Stack) -> None:
