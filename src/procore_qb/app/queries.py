@@ -470,7 +470,13 @@ def projects(ctx: AppContext, actor: Actor, *, project_id: int | None = None) ->
 
 
 _PROJECT_ACTIONS = frozenset(
-    {Action.SEND, Action.RETRIEVE, Action.RESEND, Action.ENABLE_JOB_COST_SYNC}
+    {
+        Action.SEND,
+        Action.RETRIEVE,
+        Action.RESEND,
+        Action.ENABLE_JOB_COST_SYNC,
+        Action.DELETE_PROJECT_COST_CODE,
+    }
 )
 _SENDABLE = frozenset({ExportState.UNSYNCED, ExportState.REJECTED, ExportState.SYNCED})
 

@@ -2,11 +2,16 @@
 to the ERP Integrations tool sees all of them; a project admin the ones they administer), with
 their ERP state and what stands in the way of sending each; ``/projects/{id}`` is one project:
 its ERP status banner, the send checklist with the fix of each unmet rule, *Send to ERP*,
-*Retrieve from ERP*, *Re-send to ERP*, the QuickBooks job it is synced with, its job cost
-syncing switch (:mod:`.job_costs` takes its form) and its history.
+*Retrieve from ERP*, *Re-send to ERP*, the QuickBooks job it is synced with, its cost codes,
+its job cost syncing switch (:mod:`.job_costs` takes its form) and its history.
 
-Sending, re-sending and retrieving need 'Admin' on the project's Admin tool (spec §4); the use
-cases check it again.
+A synced cost code has *Unlink…*: ``/projects/{id}/cost-codes/{cc}/unlink`` asks to confirm,
+saying what Procore and QuickBooks must let go first, and its form posts there
+(:func:`procore_qb.app.cost_code_deletion.unlink_project_cost_code`, as
+``POST /api/v1/projects/{id}/cost-codes/{cc}/unlink``); a refusal is shown with its rule and fix.
+
+Sending, re-sending, retrieving and unlinking need 'Admin' on the project's Admin tool (spec §4,
+§3.4 [S34]); the use cases check it again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from procore_qb.app import export, job_costs, project_history, queries
+from procore_qb.app.cost_code_deletion import unlink_project_cost_code
+from procore_qb.app.errors import Conflict, NotFound
 from procore_qb.domain.eligibility import send_checklist
 from procore_qb.domain.export_workflow import ExportState
 from procore_qb.domain.permissions import Action
@@ -26,6 +33,7 @@ from procore_qb.web.pages.kit import PageKit, PageUser
 __all__ = ["HISTORY_LABELS", "build_router"]
 
 ProjectId = Annotated[int, Path(ge=1, le=2**53)]
+CostCodeId = Annotated[int, Path(ge=1, le=2**53)]
 
 HISTORY_LABELS = {
     "export_send": "Sent to ERP",
@@ -56,6 +64,7 @@ HISTORY_LABELS = {
     "job_costs_read_failed": "Job cost read failed",
     "job_costs_written": "Job costs written to Procore",
     "job_costs_write_failed": "Job cost write to Procore failed",
+    "project_cost_code_unlinked": "Cost code unlinked from QuickBooks",
 }
 """Audit actions in words; others are shown with their code."""
 
@@ -68,6 +77,7 @@ _DETAIL_KEYS = (
     ("project_name", "Project name"),
     ("procore_note", "Procore"),
     ("reason", "Why"),
+    ("code", "Cost code"),
 )
 
 # Where each state can go from the project's side, and the button that does it.
@@ -86,6 +96,11 @@ def _details(detail: dict[str, object]) -> list[tuple[str, str]]:
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         out.append((label, text[:500]))
     return out
+
+
+def _item_of(origin_id: str | None) -> str:
+    """The QuickBooks item id of a project cost code's ``origin_id`` (``"<job id>|<item id>"``)."""
+    return (origin_id or "").rpartition("|")[2]
 
 
 def build_router(kit: PageKit) -> APIRouter:
@@ -150,6 +165,46 @@ def build_router(kit: PageKit) -> APIRouter:
             may_switch=may_switch,
             may_view_costs=may_view_costs,
             may_sync_costs=user.may(Action.SYNC_JOB_COSTS),
+            may_unlink=Action.DELETE_PROJECT_COST_CODE.value in row.actions,
+            item_of=_item_of,
+        )
+
+    @router.get("/projects/{project_id}/cost-codes/{cost_code_id}/unlink", include_in_schema=False)
+    def unlink_confirm(
+        request: Request, project_id: ProjectId, cost_code_id: CostCodeId, user: PageUser = signed
+    ) -> Response:
+        kit.require(user, Action.DELETE_PROJECT_COST_CODE, project_id=project_id)
+        row = queries.projects(kit.ctx, user.actor, project_id=project_id)[0]
+        code = next((c for c in row.project.cost_codes if c.id == cost_code_id), None)
+        if code is None:
+            raise NotFound(f"project {project_id} has no cost code {cost_code_id}")
+        if not code.origin_id:
+            raise Conflict(
+                f"cost code '{code.full_code}' is not synced with QuickBooks; delete it in Procore"
+            )
+        return kit.render(
+            request,
+            "cost_code_unlink.html",
+            user=user,
+            p=row.project,
+            code=code,
+            item_id=_item_of(code.origin_id),
+            product=kit.ctx.limits.product_name,
+        )
+
+    @router.post("/projects/{project_id}/cost-codes/{cost_code_id}/unlink", include_in_schema=False)
+    def unlink(
+        request: Request, project_id: ProjectId, cost_code_id: CostCodeId, user: PageUser = signed
+    ) -> Response:
+        done = unlink_project_cost_code(kit.ctx, user.actor, project_id, cost_code_id)
+        return kit.redirect(
+            request,
+            f"/projects/{project_id}",
+            flash=(
+                "success",
+                f"Cost code '{done.code}' is unlinked from QuickBooks item {done.item_id}: "
+                "Procore now lets you delete it from the project like any unsynced cost code.",
+            ),
         )
 
     @router.post("/projects/{project_id}/send-to-erp", include_in_schema=False)

@@ -125,11 +125,13 @@ def test_a_synced_project_shows_its_quickbooks_job_history_and_re_send(stack: St
         "Marked synced in Procore",
     ):
         assert words in history, words
-    # Synced: its admin may also turn job cost syncing on.
+    # Synced: its admin may also unlink its cost codes (the export linked all three) and turn
+    # job cost syncing on.
     assert buttons(page.text) == [
         "Sign out",
         "Re-send to ERP",
         "Enable ERP Job Cost Transaction Syncing",
+        *["Unlink…"] * 3,
     ]
     resent = follow(
         cara, post_from(cara, f"/projects/{RIVERSIDE}", f"/projects/{RIVERSIDE}/send-to-erp")
