@@ -1,4 +1,5 @@
-"""The audit log as the Audit page and its CSV export read it: the filters (who, which action,
+"""The audit log: :func:`record` appends an entry about one subject (the use cases' one way to
+write it), and the Audit page and its CSV export read it: the filters (who, which action,
 which project, which days) checked once for both, one page of entries, every matching entry
 for the export, and the people and actions the filters offer.
 
@@ -9,12 +10,13 @@ Reading needs any access to the ERP Integrations tool (spec §3.1), as the JSON 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from procore_qb.app import queries
 from procore_qb.app.actors import Actor, require
@@ -22,6 +24,7 @@ from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError
 from procore_qb.domain.permissions import Action
 from procore_qb.store.models import AuditEntry
+from procore_qb.store.repositories.audit import AuditLog
 
 __all__ = [
     "EXPORT_BATCH",
@@ -39,6 +42,7 @@ __all__ = [
     "audit_export",
     "audit_page",
     "parse_audit_filter",
+    "record",
 ]
 
 PER_PAGE = 50
@@ -51,6 +55,29 @@ MAX_ACTION = 64
 _CHOICES = 500
 _ACTION = re.compile(r"[a-z][a-z0-9_]*")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def record(
+    session: Session,
+    ctx: AppContext,
+    actor: Actor | None,
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: int | str,
+    detail: Mapping[str, object],
+) -> None:
+    """Append ``action`` about one subject (``subject_type`` and its id) to the company's audit
+    log, in the caller's transaction: by ``actor``, or by "system" when none."""
+    AuditLog(session).append(
+        at=ctx.now(),
+        actor=actor.label if actor else "system",
+        action=action,
+        company_id=ctx.company_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=dict(detail),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
+from procore_qb.app.audit import record
 from procore_qb.app.company import CompanySettings, load_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import Conflict, NotFound, UpstreamError
@@ -142,11 +143,11 @@ def _audit(
     entry: CostCodeExport,
     **detail: object,
 ) -> None:
-    AuditLog(session).append(
-        at=ctx.now(),
-        actor=actor.label if actor else "system",
-        action=action,
-        company_id=ctx.company_id,
+    record(
+        session,
+        ctx,
+        actor,
+        action,
         subject_type="standard_cost_code",
         subject_id=entry.standard_cost_code_id,
         detail={"entry": entry.id, "code": entry.code, "state": entry.state, **detail},

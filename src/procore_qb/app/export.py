@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
+from procore_qb.app.audit import record
 from procore_qb.app.company import CompanySettings, CustomerJobMode, load_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import Conflict, NotFound, UpstreamError
@@ -42,7 +43,6 @@ from procore_qb.procore.errors import NotFound as ProcoreNotFound
 from procore_qb.procore.errors import ProcoreError
 from procore_qb.store.errors import Conflict as StoreConflict
 from procore_qb.store.errors import NotFound as StoreNotFound
-from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.links import RecordLinks
 from procore_qb.store.repositories.mirror import QbJobs
 from procore_qb.store.repositories.outbox import Outbox
@@ -90,11 +90,11 @@ def _audit(
     stored: StoredExport,
     **detail: object,
 ) -> None:
-    AuditLog(session).append(
-        at=ctx.now(),
-        actor=actor.label if actor else "system",
-        action=action,
-        company_id=ctx.company_id,
+    record(
+        session,
+        ctx,
+        actor,
+        action,
         subject_type="project",
         subject_id=stored.item.project_id,
         detail={"export_item": stored.id, "state": stored.item.state.value, **detail},

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from procore_qb.app.actors import Actor, require
+from procore_qb.app.audit import record
 from procore_qb.app.company import load_settings, save_settings
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import AppError, Conflict, NotConnected, UpstreamError
@@ -51,7 +52,6 @@ from procore_qb.quickbooks.online.oauth import OAuthClient as QboOAuthClient
 from procore_qb.quickbooks.online.oauth import TokenManager, new_state
 from procore_qb.quickbooks.online.oauth import TokenStore as QboTokenStore
 from procore_qb.store.models import QbCommand, QbwcSession
-from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.companies import Companies
 from procore_qb.store.repositories.outbox import Outbox
 from procore_qb.store.repositories.qbwc import PINNED_COMPANY_FILE
@@ -135,11 +135,11 @@ class WebConnectorStatus:
 def _audit(
     ctx: AppContext, session: Session, action: str, actor: Actor | None, detail: dict[str, Any]
 ) -> None:
-    AuditLog(session).append(
-        at=ctx.now(),
-        actor=actor.label if actor else "system",
-        action=action,
-        company_id=ctx.company_id,
+    record(
+        session,
+        ctx,
+        actor,
+        action,
         subject_type="company",
         subject_id=ctx.procore_company_id,
         detail=detail,

@@ -16,10 +16,8 @@ permission again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response
@@ -27,16 +25,15 @@ from fastapi.responses import Response
 from procore_qb.app import cost_codes
 from procore_qb.domain.permissions import Action
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
-from procore_qb.web.pages.job_forms import MAX_COMMENT, MAX_SEARCH, PER_PAGE_CHOICES, invalid
+from procore_qb.web.pages.job_forms import MAX_COMMENT, MAX_SEARCH, invalid
 from procore_qb.web.pages.kit import PageKit, PageUser
-from procore_qb.web.pages.paths import safe_next
+from procore_qb.web.pages.tab_forms import TabAddress, listing_search
 
-__all__ = ["COST_CODES_PATH", "build_router", "cost_codes_url"]
+__all__ = ["COST_CODES_PATH", "COST_CODES_TAB", "build_router", "cost_codes_url"]
 
 COST_CODES_PATH = "/erp/cost-codes"
 CostCodeFilter = cost_codes.CostCodeFilter
 MAX_IDS = 500
-_QUERY_KEYS = frozenset({"filter", "page", "per_page", "search"})
 
 EntryId = Annotated[int, Path(ge=1, le=2**53)]
 Ids = Annotated[list[str], Form(max_length=MAX_IDS + 1)]
@@ -44,35 +41,19 @@ Back = Annotated[str, Form(max_length=2000)]
 Comment = Annotated[str, Form(max_length=MAX_COMMENT + 100)]
 
 
+COST_CODES_TAB = TabAddress(COST_CODES_PATH, CostCodeFilter, keep_page_on_long_search=False)
+"""The pages of the tab (:mod:`procore_qb.web.pages.tab_forms`)."""
+
+
 def cost_codes_url(
     code_filter: CostCodeFilter, *, page: int = 1, per_page: int = 50, search: str = ""
 ) -> str:
-    query: dict[str, str | int] = {"filter": code_filter.value}
-    if page > 1:
-        query["page"] = page
-    if per_page != 50:
-        query["per_page"] = per_page
-    if search:
-        query["search"] = search
-    return f"{COST_CODES_PATH}?{urlencode(query)}"
+    return COST_CODES_TAB.url(code_filter, page=page, per_page=per_page, search=search)
 
 
 def _back(value: str, default: CostCodeFilter) -> str:
     """The tab page a form was posted from (re-checked), else the first page of ``default``."""
-    parts = urlsplit(safe_next(value))
-    query = dict(parse_qsl(parts.query))
-    if parts.path != COST_CODES_PATH or not set(query) <= _QUERY_KEYS:
-        return cost_codes_url(default)
-    try:
-        code_filter = CostCodeFilter(query.get("filter", default.value))
-        page = int(query.get("page", "1"))
-        per_page = int(query.get("per_page", "50"))
-    except ValueError:
-        return cost_codes_url(default)
-    search = query.get("search", "")
-    if not 1 <= page <= 1_000_000 or per_page not in PER_PAGE_CHOICES or len(search) > MAX_SEARCH:
-        return cost_codes_url(code_filter)
-    return cost_codes_url(code_filter, page=page, per_page=per_page, search=search)
+    return COST_CODES_TAB.back(value, default)
 
 
 def _ids(values: Sequence[str]) -> list[int]:
@@ -122,9 +103,7 @@ def build_router(kit: PageKit) -> APIRouter:
         per_page: Annotated[int, Query(ge=1, le=100)] = 50,
         search: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
     ) -> Response:
-        if per_page not in PER_PAGE_CHOICES:
-            raise invalid("per_page", f"one of {', '.join(map(str, PER_PAGE_CHOICES))}")
-        search = search.strip()
+        search = listing_search(per_page, search)
         found = cost_codes.tab(
             kit.ctx, user.actor, filter, page=page, per_page=per_page, search=search
         )
@@ -134,15 +113,8 @@ def build_router(kit: PageKit) -> APIRouter:
             user=user,
             tab=found,
             filters=list(CostCodeFilter),
-            pages=max(1, math.ceil(found.total / per_page)),
-            search=search,
-            per_page_choices=PER_PAGE_CHOICES,
-            here=cost_codes_url(filter, page=page, per_page=per_page, search=search),
-            url=lambda **kw: cost_codes_url(
-                kw.get("filter", filter),
-                page=kw.get("page", 1),
-                per_page=kw.get("per_page", per_page),
-                search=kw.get("search", search),
+            **COST_CODES_TAB.listing(
+                filter, page=page, per_page=per_page, search=search, total=found.total
             ),
             desktop=kit.ctx.edition is QuickBooksEdition.DESKTOP,
             Action=Action,

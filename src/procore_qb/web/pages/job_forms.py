@@ -6,15 +6,14 @@ JSON API's ``invalid_request``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from procore_qb.app import queries
 from procore_qb.domain.export_workflow import CustomerChoice
-from procore_qb.web.api.problems import ApiProblem
-from procore_qb.web.pages.paths import safe_next
+from procore_qb.web.pages.tab_forms import MAX_SEARCH, PER_PAGE_CHOICES, TabAddress, invalid
 
 __all__ = [
     "JOBS_PATH",
+    "JOBS_TAB",
     "MAX_COMMENT",
     "MAX_IDS",
     "MAX_SEARCH",
@@ -32,23 +31,10 @@ MAX_IDS = 500
 """Most items one form may name: a page shows at most 100, and a form of more than 1,000
 fields is refused before it is read."""
 MAX_COMMENT = 2000
-MAX_SEARCH = 200
 MAX_NEW_CUSTOMER = 255
 MAX_CUSTOMER_ID = 64
-PER_PAGE_CHOICES = (25, 50, 100)
-_JOBS_QUERY_KEYS = frozenset({"filter", "page", "per_page", "search"})
-
-
-def invalid(field: str, message: str) -> ApiProblem:
-    """A 422 for one field of a form."""
-    text = f"{field}: {message}"
-    return ApiProblem(
-        422,
-        "Invalid request",
-        text,
-        rule="invalid_request",
-        problems=[{"rule": "invalid_request", "message": text}],
-    )
+JOBS_TAB = TabAddress(JOBS_PATH, queries.JobFilter, keep_page_on_long_search=True)
+"""The pages of the Jobs tab (:mod:`procore_qb.web.pages.tab_forms`)."""
 
 
 def item_ids(values: Sequence[str], kind: str) -> list[int]:
@@ -107,35 +93,11 @@ def jobs_url(
     job_filter: queries.JobFilter, *, page: int = 1, per_page: int = 50, search: str = ""
 ) -> str:
     """The address of one page of the Jobs tab."""
-    query: dict[str, str | int] = {"filter": job_filter.value}
-    if page > 1:
-        query["page"] = page
-    if per_page != 50:
-        query["per_page"] = per_page
-    if search:
-        query["search"] = search
-    return f"{JOBS_PATH}?{urlencode(query)}"
+    return JOBS_TAB.url(job_filter, page=page, per_page=per_page, search=search)
 
 
 def back_to(value: str, default: queries.JobFilter) -> str:
     """Where a Jobs tab form returns to: the Jobs tab page it was posted from (its filter,
-    page, size and search, re-checked), else the first page of ``default``."""
-    target = safe_next(value)
-    parts = urlsplit(target)
-    if parts.path != JOBS_PATH:
-        return jobs_url(default)
-    query = dict(parse_qsl(parts.query))
-    if not set(query) <= _JOBS_QUERY_KEYS:
-        return jobs_url(default)
-    try:
-        job_filter = queries.JobFilter(query.get("filter", default.value))
-        page = int(query.get("page", "1"))
-        per_page = int(query.get("per_page", "50"))
-    except ValueError:
-        return jobs_url(default)
-    search = query.get("search", "")
-    if not 1 <= page <= 1_000_000 or per_page not in PER_PAGE_CHOICES:
-        return jobs_url(job_filter)
-    if len(search) > MAX_SEARCH:
-        search = ""
-    return jobs_url(job_filter, page=page, per_page=per_page, search=search)
+    page, size and search, re-checked; a search too long is dropped), else the first page of
+    ``default``."""
+    return JOBS_TAB.back(value, default)

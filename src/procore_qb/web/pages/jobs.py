@@ -35,16 +35,15 @@ from procore_qb.domain.permissions import Action
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.web.pages import job_forms
 from procore_qb.web.pages.job_forms import (
+    JOBS_TAB,
     MAX_COMMENT,
     MAX_SEARCH,
-    PER_PAGE_CHOICES,
     back_to,
     customer_choice,
-    invalid,
     item_ids,
-    jobs_url,
 )
 from procore_qb.web.pages.kit import PageKit, PageUser
+from procore_qb.web.pages.tab_forms import listing_search
 
 __all__ = ["CUSTOMERS_PER_PAGE", "FLAG_LABELS", "POLL_SECONDS", "build_router"]
 
@@ -105,15 +104,11 @@ def build_router(kit: PageKit) -> APIRouter:
         per_page: Annotated[int, Query(ge=1, le=100)] = 50,
         search: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
     ) -> Response:
-        if per_page not in PER_PAGE_CHOICES:
-            raise invalid("per_page", f"one of {', '.join(map(str, PER_PAGE_CHOICES))}")
-        search = search.strip()
+        search = listing_search(per_page, search)
         shown = jobs_tab.tab(
             kit.ctx, user.actor, filter, page=page, per_page=per_page, search=search
         )
         found = shown.page
-        pages = max(1, math.ceil(found.total / per_page))
-        here = jobs_url(filter, page=page, per_page=per_page, search=search)
         return kit.render(
             request,
             "jobs.html",
@@ -122,15 +117,8 @@ def build_router(kit: PageKit) -> APIRouter:
             filters=list(JobFilter),
             sync=shown.sync,
             customers_are_jobs=shown.mode is CustomerJobMode.CUSTOMERS_ARE_JOBS,
-            pages=pages,
-            search=search,
-            per_page_choices=PER_PAGE_CHOICES,
-            here=here,
-            url=lambda **kw: jobs_url(
-                kw.get("filter", filter),
-                page=kw.get("page", 1),
-                per_page=kw.get("per_page", per_page),
-                search=kw.get("search", search),
+            **JOBS_TAB.listing(
+                filter, page=page, per_page=per_page, search=search, total=found.total
             ),
             flags=FLAG_LABELS,
             poll_seconds=POLL_SECONDS,
