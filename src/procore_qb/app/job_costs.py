@@ -870,55 +870,45 @@ def _map_lines(
     current = target.cost_codes.fingerprint()
     everything = current != fingerprint
     statuses = ("pending", "mapped", "not_mapped") if everything else ("pending",)
+    out_of_range = MappingReason.AMOUNT_OUT_OF_RANGE.value
+    # Where a line goes depends on its item and account only: each pair is placed once.
+    places: dict[tuple[str | None, str | None], tuple[str, int | None, str | None, str | None]]
+    places = {}
     after = 0
     while True:
         with ctx.sessions.begin() as session:
             repo = JobCosts(session)
-            rows = repo.page(
-                ctx.company_id,
-                project_id,
-                after_id=after,
-                limit=page_size,
-                removed=False,
-                statuses=statuses,
+            rows = repo.placing_page(
+                ctx.company_id, project_id, after_id=after, limit=page_size, statuses=statuses
             )
-            changes: list[tuple[int, int, dict[str, Any]]] = []
-            for line in rows:
-                if line.reason == MappingReason.AMOUNT_OUT_OF_RANGE.value:
+            changes: list[tuple[int, int, str, int | None, str | None, str | None]] = []
+            for line_id, version, item_id, account_id, status, cost_code_id, reason in rows:
+                if reason == out_of_range:
                     continue
-                placed = map_line(line.item_id, line.account_id, target.cost_codes)
-                status = "mapped" if placed.mapped else "not_mapped"
-                if placed.mapped:
+                place = places.get((item_id, account_id))
+                if place is None:
+                    placed = map_line(item_id, account_id, target.cost_codes)
+                    place = (
+                        "mapped" if placed.mapped else "not_mapped",
+                        placed.cost_code_id,
+                        placed.reason.value if placed.reason else None,
+                        placed.message or None,
+                    )
+                    places[(item_id, account_id)] = place
+                if place[1] is not None:
                     report.mapped += 1
                 else:
                     report.not_mapped += 1
-                reason = placed.reason.value if placed.reason else None
-                if (line.status, line.cost_code_id, line.reason) == (
-                    status,
-                    placed.cost_code_id,
-                    reason,
-                ):
+                if (status, cost_code_id, reason) == place[:3]:
                     continue
-                changes.append(
-                    (
-                        line.id,
-                        line.version,
-                        {
-                            "status": status,
-                            "cost_code_id": placed.cost_code_id,
-                            "reason": reason,
-                            "message": placed.message or None,
-                            "dirty": True,
-                        },
-                    )
-                )
-            repo.settle_many(changes)
+                changes.append((line_id, version, *place))
+            repo.place_many(changes)
             if not rows:
                 saved = repo.project(ctx.company_id, project_id)
                 if saved is not None:
                     saved.map_fingerprint = current
                 return
-        after = rows[-1].id
+        after = rows[-1][0]
 
 
 def _write_lines(
@@ -1076,26 +1066,22 @@ def _upsert(
     header_errors = {str(e.item.get("origin_id")): e.message for e in headers.errors}
     line_errors = {str(e.item.get("origin_id")): e.message for e in written.errors}
     changes: list[tuple[int, int, dict[str, Any]]] = []
+    settled: list[tuple[int, int, int, int | None]] = []
     for row in rows:
-        cost_origin = direct_cost_origin_id(job, row.txn_id)
         origin = line_origin_id(job, row.txn_id, row.line_id)
-        if origin in line_ids:
-            changes.append(
+        procore_line = line_ids.get(origin)
+        if procore_line is not None:
+            cost_origin = direct_cost_origin_id(job, row.txn_id)
+            settled.append(
                 (
                     row.id,
                     row.version,
-                    {
-                        "dirty": False,
-                        "push_error": None,
-                        "procore_line_id": line_ids[origin],
-                        "procore_direct_cost_id": cost_ids.get(
-                            cost_origin, row.procore_direct_cost_id
-                        ),
-                    },
+                    procore_line,
+                    cost_ids.get(cost_origin, row.procore_direct_cost_id),
                 )
             )
-            report.lines_written += 1
             continue
+        cost_origin = direct_cost_origin_id(job, row.txn_id)
         error = (
             line_errors.get(origin)
             or header_errors.get(cost_origin)
@@ -1103,8 +1089,11 @@ def _upsert(
         )
         changes.append((row.id, row.version, {"push_error": f"Procore refused it: {error}"[:4000]}))
         report.lines_refused += 1
+    report.lines_written += len(settled)
     with ctx.sessions.begin() as session:
-        JobCosts(session).settle_many(changes)
+        repo = JobCosts(session)
+        repo.settle_written(settled)
+        repo.settle_many(changes)
 
 
 def _write_totals(

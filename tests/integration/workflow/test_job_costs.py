@@ -301,3 +301,96 @@ def test_a_read_is_streamed_into_the_store_and_its_stored_answer_keeps_no_line(
     assert pages == 0
     for job, project_id in projects.items():
         assert_totals_match(stack, project_id, job)
+
+
+def _lines(stack: Stack, project_id: int) -> dict[tuple[str, str], tuple[Any, ...]]:
+    with stack.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT txn_id, line_id, version, status, cost_code_id, dirty, procore_line_id "
+                "FROM job_cost_lines WHERE procore_project_id = :p"
+            ),
+            {"p": project_id},
+        ).all()
+    return {(r[0], r[1]): tuple(r[2:]) for r in rows}
+
+
+def _written(stack: Stack, project_id: int) -> tuple[int, int]:
+    """Lines and cost code figures written to Procore so far (every write's audit)."""
+    with stack.engine.connect() as conn:
+        details = conn.execute(
+            sa.text(
+                "SELECT detail FROM audit_log WHERE action = 'job_costs_written' "
+                "AND subject_id = :p"
+            ),
+            {"p": str(project_id)},
+        ).scalars()
+        found = [d if isinstance(d, dict) else json.loads(d) for d in details]
+    return (
+        sum(d["lines_written"] for d in found),
+        sum(d["cost_codes_written"] for d in found),
+    )
+
+
+def _figures(stack: Stack) -> dict[str, tuple[Any, ...]]:
+    keys = ("job_to_date_cost", "budget", "lines", "transactions")
+    return {c["code"]: tuple(c[k] for k in keys) for c in _view(stack, ELM_PROJECT)["cost_codes"]}
+
+
+def _read_everything_again(stack: Stack) -> None:
+    """The next read of every project is a full one (as after a relink)."""
+    with stack.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE job_cost_projects SET watermark = NULL"))
+
+
+def test_a_full_reread_of_unchanged_lines_keeps_them_placed_and_written(stack: Stack) -> None:
+    projects = _started(stack)
+    before = {p: _lines(stack, p) for p in projects.values()}
+    written = {p: _written(stack, p) for p in projects.values()}
+    figures = _figures(stack)
+    _read_everything_again(stack)
+    advance(stack, minutes=5)
+    for project_id in projects.values():
+        sync_now(stack, project_id)
+    for job, project_id in projects.items():
+        # Same versions: no line went back to waiting for a cost code, none is written again.
+        assert _lines(stack, project_id) == before[project_id]
+        assert _written(stack, project_id)[0] == written[project_id][0]
+        assert_totals_match(stack, project_id, job)
+    assert _figures(stack) == figures
+
+
+def test_a_changed_line_alone_is_written_again_on_its_cost_code(stack: Stack) -> None:
+    _started(stack)
+    before = _lines(stack, ELM_PROJECT)
+    written = _written(stack, ELM_PROJECT)[0]
+    _read_everything_again(stack)
+    advance(stack, minutes=30)
+    qb_set_line(stack, "ACS-1001", 0, amount="13250.00")
+    sync_now(stack, ELM_PROJECT)
+    after = _lines(stack, ELM_PROJECT)
+    moved = {k for k in after if after[k] != before[k]}
+    assert len(moved) == 1
+    [key] = moved
+    version, status, cost_code, dirty, line_id = after[key]
+    assert (version, status, cost_code, dirty, line_id) == (
+        before[key][0] + 1,
+        "mapped",
+        before[key][2],
+        False,
+        before[key][4],
+    )
+    assert _written(stack, ELM_PROJECT)[0] == written + 1
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+
+
+def test_a_change_of_the_account_table_places_the_lines_again(stack: Stack) -> None:
+    _started(stack)
+    assert _view(stack, ELM_PROJECT)["not_mapped"]["total"] == 1
+    written = _written(stack, ELM_PROJECT)[0]
+    materials = account_id(stack, "Job Materials")
+    stack.ok("ada", "PATCH", "/settings", {"job_cost_account_cost_codes": {materials: "01-100"}})
+    sync_now(stack, ELM_PROJECT)
+    assert _view(stack, ELM_PROJECT)["not_mapped"]["total"] == 0
+    assert _written(stack, ELM_PROJECT)[0] > written
+    assert_totals_match(stack, ELM_PROJECT, ELM, {"Job Materials": "01-100"})

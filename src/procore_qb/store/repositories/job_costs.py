@@ -12,11 +12,14 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
 
+from procore_qb.domain.job_costs import MappingReason
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
 
 __all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow", "ProjectFigures"]
@@ -38,7 +41,30 @@ CONTENT_FIELDS = (
     "reason",
     "message",
 )
-"""What a read from QuickBooks sets on a line; any change to it makes the line dirty."""
+"""What a read from QuickBooks sets on a line; any change to it makes the line dirty. The last
+three are the read's verdict: ``pending`` (to be placed on a cost code), or ``excluded`` /
+``not_mapped`` with the reason when the read alone decides it (see :func:`_placed`)."""
+
+_content = itemgetter(*CONTENT_FIELDS)
+_STATUS = CONTENT_FIELDS.index("status")
+_ITEM = CONTENT_FIELDS.index("item_id")
+_ACCOUNT = CONTENT_FIELDS.index("account_id")
+_READ_FIELDS = CONTENT_FIELDS[:_STATUS]
+"""What a read sets on a line that was placed before and still is to be placed."""
+_READ_REASONS = frozenset(
+    {MappingReason.AMOUNT_OUT_OF_RANGE.value, MappingReason.CREATED_BY_PROCORE_QB.value}
+)
+"""``reason`` of a line the read itself took off the cost codes (not placing it)."""
+
+
+def _placed(stored: Sequence[Any]) -> bool:
+    """Whether a stored line's (status, reason) came from placing it (or it waits to be), not
+    from the read: ``pending``, ``mapped``, or ``not_mapped`` for a reason of placing."""
+    status, reason = stored[_STATUS], stored[_STATUS + 1]
+    return status in ("pending", "mapped") or (
+        status == "not_mapped" and reason not in _READ_REASONS
+    )
+
 
 _CHUNK = 500
 """Ids per ``IN (...)`` list: well under SQLite's bound-parameter limit."""
@@ -104,6 +130,43 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]
 class JobCosts:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def _execute_many(self, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run ``statement`` once per row of bound values, as one driver ``executemany``.
+
+        The statement is compiled once for the dialect and each row's values go through the
+        column types' bind processors, without SQLAlchemy's per-row parameter building (which
+        costs more than the database's own work for a page of lines)."""
+        if not rows:
+            return
+        connection = self._session.connection()
+        dialect = connection.dialect
+        compiled = statement.compile(dialect=dialect)
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        fixed: dict[str, Any] = {}
+        processors: dict[str, Any] = {}
+        for name in names:
+            bind = compiled.binds[name]
+            if not bind.required:
+                fixed[name] = bind.effective_value
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        # Column by column: each a list the processor maps over, then zipped into rows.
+        columns: list[list[Any]] = []
+        for name in names:
+            if name in fixed:
+                column = [fixed[name]] * len(rows)
+            else:
+                column = list(map(itemgetter(name), rows))
+            processor = processors.get(name)
+            if processor is not None:
+                column = [v if v is None else processor(v) for v in column]
+            columns.append(column)
+        params: list[Any] = list(zip(*columns, strict=True))
+        if not compiled.positional:
+            params = [dict(zip(names, row, strict=True)) for row in params]
+        connection.exec_driver_sql(compiled.string, params)
 
     # ------------------------------------------------------------------ projects
 
@@ -182,8 +245,10 @@ class JobCosts:
     ) -> tuple[int, int]:
         """Store one batch of lines read for ``project_id`` (dicts of :data:`CONTENT_FIELDS`
         plus ``txn_id`` and ``line_id``). New lines are added dirty; a line whose content
-        changed becomes dirty with its new content (and is placed again); every line read
-        gets ``read_key``. Returns (added, changed)."""
+        changed becomes dirty with its new content, keeping its placement when its item and
+        account are the same (else it is placed again); a line read unchanged keeps its
+        placement and what Procore was told (nothing to write); every line read gets
+        ``read_key``. Returns (added, changed)."""
         if not lines:
             return 0, 0
         txn_ids = sorted({str(line["txn_id"]) for line in lines})
@@ -204,35 +269,54 @@ class JobCosts:
                 )
             ):
                 known[(row[1], row[2])] = tuple(row)
+        fresh = {
+            "company_id": company_id,
+            "procore_project_id": project_id,
+            "cost_code_id": None,
+            "dirty": True,
+            "removed": False,
+            "sent": False,
+            "read_key": read_key,
+            "version": 1,
+            "updated_at": now,
+        }
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
+        replaced: list[dict[str, Any]] = []
         seen: list[int] = []
         for line in lines:
             key = (str(line["txn_id"]), str(line["line_id"]))
-            content = tuple(line[f] for f in CONTENT_FIELDS)
+            content = _content(line)
             old = known.get(key)
             if old is not None and old[0] is None:
                 continue  # read twice in one batch: the first one stands
             if old is None:
-                new.append(
+                added = dict(zip(CONTENT_FIELDS, content, strict=True))
+                added.update(fresh, txn_id=key[0], line_id=key[1])
+                new.append(added)
+                known[key] = (None, *key, False, *content)
+                continue
+            stored = old[4:]
+            placeable = content[_STATUS] == "pending" and _placed(stored)
+            if placeable:
+                # Placed before: its placement stands unless what places it changed.
+                same = stored[:_STATUS] == content[:_STATUS]
+                keep = stored[_ITEM : _ACCOUNT + 1] == content[_ITEM : _ACCOUNT + 1]
+            else:
+                same, keep = stored == content, False
+            if same and not old[3]:
+                seen.append(int(old[0]))
+            elif keep:
+                changed.append(
                     {
-                        "company_id": company_id,
-                        "procore_project_id": project_id,
-                        "txn_id": key[0],
-                        "line_id": key[1],
-                        **{f: line[f] for f in CONTENT_FIELDS},
-                        "cost_code_id": None,
-                        "dirty": True,
-                        "removed": False,
-                        "sent": False,
-                        "read_key": read_key,
-                        "version": 1,
-                        "updated_at": now,
+                        "b_id": old[0],
+                        **{f"b_{f}": line[f] for f in _READ_FIELDS},
+                        "b_read_key": read_key,
+                        "b_now": now,
                     }
                 )
-                known[key] = (None, *key, False, *content)
-            elif old[4:] != content or old[3]:
-                changed.append(
+            else:
+                replaced.append(
                     {
                         "b_id": old[0],
                         **{f"b_{f}": line[f] for f in CONTENT_FIELDS},
@@ -240,12 +324,24 @@ class JobCosts:
                         "b_now": now,
                     }
                 )
-            else:
-                seen.append(int(old[0]))
         if new:
-            self._session.execute(sa.insert(_T), new)
+            self._execute_many(sa.insert(_T).values({k: sa.bindparam(k) for k in new[0]}), new)
         if changed:
-            self._session.execute(
+            self._execute_many(
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"))
+                .values(
+                    **{f: sa.bindparam(f"b_{f}") for f in _READ_FIELDS},
+                    dirty=True,
+                    removed=False,
+                    read_key=sa.bindparam("b_read_key"),
+                    version=_T.c.version + 1,
+                    updated_at=sa.bindparam("b_now"),
+                ),
+                changed,
+            )
+        if replaced:
+            self._execute_many(
                 sa.update(_T)
                 .where(_T.c.id == sa.bindparam("b_id"))
                 .values(
@@ -257,7 +353,7 @@ class JobCosts:
                     version=_T.c.version + 1,
                     updated_at=sa.bindparam("b_now"),
                 ),
-                changed,
+                replaced,
             )
         for chunk in _chunks(seen):
             self._session.execute(
@@ -266,7 +362,7 @@ class JobCosts:
                 .values(read_key=read_key)
                 .execution_options(synchronize_session=False)
             )
-        return len(new), len(changed)
+        return len(new), len(changed) + len(replaced)
 
     def _remove(self, where: Sequence[Any], now: datetime) -> int:
         result = self._session.execute(
@@ -383,6 +479,80 @@ class JobCosts:
         rows = self._session.execute(query.order_by(_L.id).limit(limit))
         return [LineRow(*row) for row in rows]
 
+    def placing_page(
+        self,
+        company_id: int,
+        project_id: int,
+        *,
+        after_id: int,
+        limit: int,
+        statuses: Sequence[str],
+    ) -> list[tuple[int, int, str | None, str | None, str, int | None, str | None]]:
+        """What placing lines needs of them, by id above ``after_id``, at most ``limit``, of
+        the lines still in QuickBooks in ``statuses``: (id, version, item_id, account_id,
+        status, cost_code_id, reason) each."""
+        rows = self._session.execute(
+            sa.select(
+                _L.id, _L.version, _L.item_id, _L.account_id, _L.status, _L.cost_code_id, _L.reason
+            )
+            .where(
+                _L.company_id == company_id,
+                _L.procore_project_id == project_id,
+                _L.id > after_id,
+                _L.removed.is_(False),
+                _L.status.in_(list(statuses)),
+            )
+            .order_by(_L.id)
+            .limit(limit)
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+    def place_many(
+        self, placed: Sequence[tuple[int, int, str, int | None, str | None, str | None]]
+    ) -> None:
+        """Put lines (id, version, status, cost_code_id, reason, message) where placing them
+        says, to be written again (``dirty``), each only at the version it was read at."""
+        self._execute_many(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+            .values(
+                status=sa.bindparam("b_status"),
+                cost_code_id=sa.bindparam("b_code"),
+                reason=sa.bindparam("b_reason"),
+                message=sa.bindparam("b_message"),
+                dirty=True,
+            ),
+            [
+                {
+                    "b_id": i,
+                    "b_version": v,
+                    "b_status": st,
+                    "b_code": cc,
+                    "b_reason": r,
+                    "b_message": m,
+                }
+                for i, v, st, cc, r, m in placed
+            ],
+        )
+
+    def settle_written(self, written: Sequence[tuple[int, int, int, int | None]]) -> None:
+        """Lines Procore took: (id, version, procore_line_id, procore_direct_cost_id) each, no
+        longer dirty, each only at the version it was read at."""
+        self._execute_many(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+            .values(
+                dirty=False,
+                push_error=None,
+                procore_line_id=sa.bindparam("b_line"),
+                procore_direct_cost_id=sa.bindparam("b_cost"),
+            ),
+            [
+                {"b_id": i, "b_version": v, "b_line": line, "b_cost": cost}
+                for i, v, line, cost in written
+            ],
+        )
+
     def settle_many(self, changes: Sequence[tuple[int, int, Mapping[str, Any]]]) -> None:
         """Change lines only if no read changed them since they were read: (id, version,
         values) each, a line left alone when its version moved on. One statement per set of
@@ -396,7 +566,7 @@ class JobCosts:
         for keys, params in grouped.items():
             if not keys:
                 continue
-            self._session.execute(
+            self._execute_many(
                 sa.update(_T)
                 .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
                 .values(**{k: sa.bindparam(f"v_{k}") for k in keys}),
@@ -406,7 +576,7 @@ class JobCosts:
     def delete_lines(self, lines: Sequence[tuple[int, int]]) -> None:
         """Delete lines (id, version) still at the version they were read at."""
         if lines:
-            self._session.execute(
+            self._execute_many(
                 sa.delete(_T).where(
                     _T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version")
                 ),
