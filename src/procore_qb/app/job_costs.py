@@ -817,8 +817,9 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
     calls = gateway.client.calls
     try:
         target = _target(ctx, gateway, project_id, job_id)
-        _map_lines(ctx, target, project_id, fingerprint, page_size, report)
-        _write_lines(ctx, gateway, target, project_id, page_size, report)
+        placer = _Placer(target.cost_codes)
+        _map_lines(ctx, target, placer, project_id, fingerprint, page_size, report)
+        _write_lines(ctx, gateway, target, placer, project_id, page_size, report)
         errors = _write_totals(ctx, gateway, target, project_id, report)
     except ProcoreError as exc:
         message = f"Procore refused the job costs of project {project_id}: {exc}"
@@ -857,44 +858,65 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
     return report
 
 
+class _Placer:
+    """Where lines go on this write's cost codes: each item/account pair placed once."""
+
+    def __init__(self, cost_codes: CostCodeMap) -> None:
+        self._cost_codes = cost_codes
+        self._places: dict[
+            tuple[str | None, str | None], tuple[str, int | None, str | None, str | None]
+        ] = {}
+
+    def __call__(
+        self, item_id: str | None, account_id: str | None
+    ) -> tuple[str, int | None, str | None, str | None]:
+        """(status, cost_code_id, reason, message) of a line on ``item_id`` / ``account_id``."""
+        place = self._places.get((item_id, account_id))
+        if place is None:
+            placed = map_line(item_id, account_id, self._cost_codes)
+            place = (
+                "mapped" if placed.mapped else "not_mapped",
+                placed.cost_code_id,
+                placed.reason.value if placed.reason else None,
+                placed.message or None,
+            )
+            self._places[(item_id, account_id)] = place
+        return place
+
+
 def _map_lines(
     ctx: AppContext,
     target: _Target,
+    placer: _Placer,
     project_id: int,
     fingerprint: str | None,
     page_size: int,
     report: PushReport,
 ) -> None:
-    """Place the lines read since the last write, or every line when what places them (the
-    project's cost codes, the QuickBooks list, the account table) changed."""
+    """When what places lines changed (the project's cost codes, the QuickBooks list, the
+    account table), place again every line placed before; a line whose place changes is
+    written again. Lines read since the last write (``pending``) are placed as they are
+    written (:func:`_write_lines`)."""
     current = target.cost_codes.fingerprint()
-    everything = current != fingerprint
-    statuses = ("pending", "mapped", "not_mapped") if everything else ("pending",)
+    if current == fingerprint:
+        return
     out_of_range = MappingReason.AMOUNT_OUT_OF_RANGE.value
-    # Where a line goes depends on its item and account only: each pair is placed once.
-    places: dict[tuple[str | None, str | None], tuple[str, int | None, str | None, str | None]]
-    places = {}
     after = 0
     while True:
         with ctx.sessions.begin() as session:
             repo = JobCosts(session)
             rows = repo.placing_page(
-                ctx.company_id, project_id, after_id=after, limit=page_size, statuses=statuses
+                ctx.company_id,
+                project_id,
+                after_id=after,
+                limit=page_size,
+                statuses=("mapped", "not_mapped"),
             )
             changes: list[tuple[int, int, str, int | None, str | None, str | None]] = []
             for line_id, version, item_id, account_id, status, cost_code_id, reason in rows:
                 if reason == out_of_range:
                     continue
-                place = places.get((item_id, account_id))
-                if place is None:
-                    placed = map_line(item_id, account_id, target.cost_codes)
-                    place = (
-                        "mapped" if placed.mapped else "not_mapped",
-                        placed.cost_code_id,
-                        placed.reason.value if placed.reason else None,
-                        placed.message or None,
-                    )
-                    places[(item_id, account_id)] = place
+                place = placer(item_id, account_id)
                 if place[1] is not None:
                     report.mapped += 1
                 else:
@@ -911,10 +933,20 @@ def _map_lines(
         after = rows[-1][0]
 
 
+def _placement(row: LineRow) -> dict[str, Any]:
+    return {
+        "status": row.status,
+        "cost_code_id": row.cost_code_id,
+        "reason": row.reason,
+        "message": row.message,
+    }
+
+
 def _write_lines(
     ctx: AppContext,
     gateway: ProcoreGateway,
     target: _Target,
+    placer: _Placer,
     project_id: int,
     page_size: int,
     report: PushReport,
@@ -933,31 +965,89 @@ def _write_lines(
             return
         after = rows[-1].id
         report.pages += 1
-        retire = [r for r in rows if r.removed or r.status not in ("mapped", "pending")]
+        # Lines read since the last write are placed here; their place is stored with what
+        # becomes of them (settled after the write, or with their retirement).
+        placed: set[int] = set()
+        for n, row in enumerate(rows):
+            if row.status == "pending" and not row.removed:
+                status, cost_code_id, reason, message = placer(row.item_id, row.account_id)
+                rows[n] = row._replace(
+                    status=status, cost_code_id=cost_code_id, reason=reason, message=message
+                )
+                placed.add(row.id)
+                if cost_code_id is not None:
+                    report.mapped += 1
+                else:
+                    report.not_mapped += 1
+        retire = [r for r in rows if r.removed or r.status != "mapped"]
         if retire:
-            _retire(ctx, gateway, target, project_id, retire, report)
+            _retire(ctx, gateway, target, placer, project_id, retire, placed, report)
         upsert = [r for r in rows if not r.removed and r.status == "mapped"]
         if write and upsert:
-            _upsert(ctx, gateway, target, project_id, upsert, report)
+            _upsert(ctx, gateway, target, project_id, upsert, placed, report)
+        elif upsert and placed:
+            with ctx.sessions.begin() as session:
+                JobCosts(session).place_many(
+                    [
+                        (r.id, r.version, r.status, r.cost_code_id, r.reason, r.message)
+                        for r in upsert
+                        if r.id in placed
+                    ]
+                )
 
 
 def _retire(
     ctx: AppContext,
     gateway: ProcoreGateway,
     target: _Target,
+    placer: _Placer,
     project_id: int,
     rows: Sequence[LineRow],
+    placed: set[int],
     report: PushReport,
 ) -> None:
     """Take lines that are gone from QuickBooks, or no longer on a cost code, out of Procore:
     the whole direct cost when its transaction keeps no line there, else the line item. What
     may be in Procore without its id known (a write whose answer was lost) is looked up by
-    ``origin_id`` first."""
+    ``origin_id`` first. A line Procore never held (never sent, no Procore id) needs nothing
+    from Procore: it is only settled (or deleted, when gone)."""
+    never = [
+        r
+        for r in rows
+        if not r.sent and r.procore_line_id is None and r.procore_direct_cost_id is None
+    ]
+    if never:
+        with ctx.sessions.begin() as session:
+            repo = JobCosts(session)
+            repo.delete_lines([(r.id, r.version) for r in never if r.removed])
+            repo.settle_many(
+                [
+                    (
+                        r.id,
+                        r.version,
+                        {
+                            "dirty": False,
+                            "push_error": None,
+                            **(_placement(r) if r.id in placed else {}),
+                        },
+                    )
+                    for r in never
+                    if not r.removed
+                ]
+            )
+        quiet = {r.id for r in never}
+        rows = [r for r in rows if r.id not in quiet]
+        if not rows:
+            return
     job = target.job_id
     txns = sorted({r.txn_id for r in rows})
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
         live = repo.live_txns(ctx.company_id, project_id, txns)
+        # Lines not placed yet keep their transaction in Procore when they go on a cost code.
+        for txn_id, item_id, account_id in repo.pending_of_txns(ctx.company_id, project_id, txns):
+            if placer(item_id, account_id)[1] is not None:
+                live.add(txn_id)
         known = repo.direct_cost_ids(ctx.company_id, project_id, txns)
     unknown = [t for t in txns if t not in known and any(r.sent for r in rows if r.txn_id == t)]
     if unknown:
@@ -1004,6 +1094,8 @@ def _retire(
             if row.removed:
                 continue
             values: dict[str, Any] = {"dirty": False, "push_error": None}
+            if row.id in placed:
+                values.update(_placement(row))
             if row.txn_id in gone_costs or row.id in deleted_lines or not row.sent:
                 values.update(procore_line_id=None, sent=False)
             if row.txn_id in gone_costs:
@@ -1024,6 +1116,7 @@ def _upsert(
     target: _Target,
     project_id: int,
     rows: Sequence[LineRow],
+    placed: set[int],
     report: PushReport,
 ) -> None:
     """One page of lines as direct costs: the headers in one ``direct_costs/sync`` call, the
@@ -1066,7 +1159,7 @@ def _upsert(
     header_errors = {str(e.item.get("origin_id")): e.message for e in headers.errors}
     line_errors = {str(e.item.get("origin_id")): e.message for e in written.errors}
     changes: list[tuple[int, int, dict[str, Any]]] = []
-    settled: list[tuple[int, int, int, int | None]] = []
+    settled: list[tuple[int, int, int, int | None, int]] = []
     for row in rows:
         origin = line_origin_id(job, row.txn_id, row.line_id)
         procore_line = line_ids.get(origin)
@@ -1078,6 +1171,7 @@ def _upsert(
                     row.version,
                     procore_line,
                     cost_ids.get(cost_origin, row.procore_direct_cost_id),
+                    int(row.cost_code_id or 0),
                 )
             )
             continue
@@ -1087,7 +1181,10 @@ def _upsert(
             or header_errors.get(cost_origin)
             or "Procore did not say what became of this line"
         )
-        changes.append((row.id, row.version, {"push_error": f"Procore refused it: {error}"[:4000]}))
+        values: dict[str, Any] = {"push_error": f"Procore refused it: {error}"[:4000]}
+        if row.id in placed:
+            values.update(_placement(row))
+        changes.append((row.id, row.version, values))
         report.lines_refused += 1
     report.lines_written += len(settled)
     with ctx.sessions.begin() as session:

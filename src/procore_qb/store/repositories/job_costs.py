@@ -8,12 +8,11 @@ keyed by an index of ``job_cost_lines``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -70,9 +69,9 @@ _CHUNK = 500
 """Ids per ``IN (...)`` list: well under SQLite's bound-parameter limit."""
 
 
-@dataclass(frozen=True, slots=True)
-class LineRow:
-    """One line as the push and the read model see it (a plain row, not an ORM object)."""
+class LineRow(NamedTuple):
+    """One line as the push and the read model see it (a plain row, not an ORM object; a
+    named tuple, built from a database row at the cost of one tuple)."""
 
     id: int
     version: int
@@ -99,7 +98,7 @@ class LineRow:
     push_error: str | None
 
 
-_LINE_COLUMNS = tuple(getattr(_L, f.name) for f in dataclasses.fields(LineRow))
+_LINE_COLUMNS = tuple(getattr(_L, name) for name in LineRow._fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,7 +476,7 @@ class JobCosts:
         if cost_code_id is not None:
             query = query.where(_L.cost_code_id == cost_code_id)
         rows = self._session.execute(query.order_by(_L.id).limit(limit))
-        return [LineRow(*row) for row in rows]
+        return list(map(LineRow._make, rows))
 
     def placing_page(
         self,
@@ -535,9 +534,10 @@ class JobCosts:
             ],
         )
 
-    def settle_written(self, written: Sequence[tuple[int, int, int, int | None]]) -> None:
-        """Lines Procore took: (id, version, procore_line_id, procore_direct_cost_id) each, no
-        longer dirty, each only at the version it was read at."""
+    def settle_written(self, written: Sequence[tuple[int, int, int, int | None, int]]) -> None:
+        """Lines Procore took: (id, version, procore_line_id, procore_direct_cost_id,
+        cost_code_id) each, mapped on that cost code and no longer dirty, each only at the
+        version it was read at."""
         self._execute_many(
             sa.update(_T)
             .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
@@ -546,10 +546,14 @@ class JobCosts:
                 push_error=None,
                 procore_line_id=sa.bindparam("b_line"),
                 procore_direct_cost_id=sa.bindparam("b_cost"),
+                status="mapped",
+                cost_code_id=sa.bindparam("b_code"),
+                reason=None,
+                message=None,
             ),
             [
-                {"b_id": i, "b_version": v, "b_line": line, "b_cost": cost}
-                for i, v, line, cost in written
+                {"b_id": i, "b_version": v, "b_line": line, "b_cost": cost, "b_code": code}
+                for i, v, line, cost, code in written
             ],
         )
 
@@ -607,6 +611,27 @@ class JobCosts:
                         _L.status == "mapped",
                     )
                     .distinct()
+                )
+            )
+        return out
+
+    def pending_of_txns(
+        self, company_id: int, project_id: int, txn_ids: Sequence[str]
+    ) -> list[tuple[str, str | None, str | None]]:
+        """(txn_id, item_id, account_id) of the lines among ``txn_ids`` still in QuickBooks and
+        not placed yet."""
+        out: list[tuple[str, str | None, str | None]] = []
+        for chunk in _chunks(sorted(set(txn_ids))):
+            out.extend(
+                (str(t), i, a)
+                for t, i, a in self._session.execute(
+                    sa.select(_L.txn_id, _L.item_id, _L.account_id).where(
+                        _L.company_id == company_id,
+                        _L.procore_project_id == project_id,
+                        _L.txn_id.in_(list(chunk)),
+                        _L.removed.is_(False),
+                        _L.status == "pending",
+                    )
                 )
             )
         return out
@@ -736,7 +761,7 @@ class JobCosts:
             .limit(limit)
             .offset(offset)
         )
-        return [LineRow(*row) for row in rows]
+        return list(map(LineRow._make, rows))
 
     def lines_after(
         self,
@@ -760,7 +785,7 @@ class JobCosts:
         if cost_code_id is not None:
             query = query.where(_L.cost_code_id == cost_code_id)
         rows = self._session.execute(query.order_by(_L.id).limit(limit))
-        return [LineRow(*row) for row in rows]
+        return list(map(LineRow._make, rows))
 
     def company_figures(self, company_id: int) -> dict[int, ProjectFigures]:
         """Every project's job-to-date cost, budget, unmapped and refused lines: two grouped
