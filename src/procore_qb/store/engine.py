@@ -25,6 +25,9 @@ from procore_qb.store.errors import DatabaseUnavailable
 __all__ = ["check_url", "create_engine", "create_session_factory", "is_sqlite", "probe"]
 
 CONNECT_TIMEOUT_S = 10
+SQLITE_CACHE_KIB = 32 * 1024
+"""Page cache of each SQLite connection (SQLite's default is 2 MiB): a sync walks and updates
+the job cost lines and their indexes, which outgrow 2 MiB from a few thousand lines on."""
 _URL_FORMS = "postgresql+psycopg://USER@HOST:PORT/DBNAME, or sqlite:////absolute/path.sqlite3"
 
 
@@ -124,6 +127,7 @@ def create_engine(url: str, *, busy_timeout_ms: int = 10_000, echo: bool = False
             if sa.make_url(url).database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA cache_size={-SQLITE_CACHE_KIB}")
         finally:
             cursor.close()
 
