@@ -19,22 +19,27 @@ Desktop stamps changes with its own clock. A project waits for at most one read 
 **Applying the answer** (:func:`apply_job_cost_result`, through :mod:`procore_qb.app.results`,
 in the transaction that stores the answer): :func:`ingest` takes the lines as an iterator of
 batches and keeps them in ``job_cost_lines`` batch by batch, set-based, so its memory does not
-grow with the number of lines. A changed line becomes *dirty*; a line no longer in QuickBooks
+grow with the number of lines. A changed line becomes *dirty* (keeping its cost code when its
+item and account are the same); a line read again unchanged keeps its cost code and what
+Procore was told, so nothing is written for it again; a line no longer in QuickBooks
 (deleted, recoded to another job, or left out of a full read) is marked *removed*; a void is a
 change to zero. Lines of bills procore-qb itself wrote carry its marker and are *excluded*. The
 same transaction enqueues the Procore write of each project.
 
 **Writing to Procore** (:func:`push_job_costs`, the ``procore-job-costs`` task, on the company's
-lock): it places every line on a project cost code (its item; or its account, through the
-company's account-to-cost-code table) or keeps it *not mapped* with the reason; then walks the
-dirty lines in pages of at most :data:`PAGE_SIZE`: each page's transactions go out as direct
-costs and their lines as direct cost line items through Procore's sync endpoints (one call each
-per page; ``origin_id`` ``"<job id>|<transaction id>"`` and ``"…|<line id>"``), and lines gone
-from QuickBooks leave Procore (their line item, or the whole direct cost). Last, the job-to-date
-cost per cost code goes to Procore's ERP job costs (matched by cost code and cost type) after
-making sure each cost code with costs has a budget line (looked up by cost code and cost type
-first: Procore's create is a POST). With the company's budget direct cost columns set to
-"Editable, Do Not Populate" no direct costs are written, only the job-to-date costs.
+lock): it walks the dirty lines in pages of at most :data:`PAGE_SIZE`, placing each line read
+since the last write on a project cost code (its item; or its account, through the company's
+account-to-cost-code table) or keeping it *not mapped* with the reason, the place stored with
+the page's settlement (when what places lines changed, every line placed before is placed
+again first, and those whose place changed are written again). Each page's transactions go
+out as direct costs and their lines as direct cost line items through Procore's sync
+endpoints (one call each per page; ``origin_id`` ``"<job id>|<transaction id>"`` and
+``"…|<line id>"``), and lines gone from QuickBooks leave Procore (their line item, or the
+whole direct cost). Last, the job-to-date cost per cost code goes to Procore's ERP job costs
+(matched by cost code and cost type) after making sure each cost code with costs has a budget
+line (looked up by cost code and cost type first: Procore's create is a POST). With the
+company's budget direct cost columns set to "Editable, Do Not Populate" no direct costs are
+written, only the job-to-date costs.
 
 Nothing is written twice: every write is an upsert Procore matches by ``origin_id`` or by its
 natural key, a page is marked *sent* before it goes out, and a line is settled only at the
