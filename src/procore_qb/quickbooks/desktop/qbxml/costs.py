@@ -41,9 +41,9 @@ _PLAIN = r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,10})?"
 
 
 def _leaf(name: str, group: str | None = None) -> str:
-    if group == "amount":
+    if group is not None and group.endswith("amount"):
         # A plain amount in one group, anything else in another (checked the slow way).
-        inner = f"(?:(?P<amount>{_PLAIN})|(?P<amount_raw>[^<]*+))"
+        inner = f"(?:(?P<{group}>{_PLAIN})|(?P<{group}_raw>[^<]*+))"
     elif group:
         inner = f"(?P<{group}>[^<]*+)"
     else:
@@ -70,19 +70,44 @@ _CONTAINERS = {
 _REPEATED = frozenset({"LinkedTxn", "DataExtRet"})
 
 
+def _element(name: str, captures: dict[str, str]) -> str:
+    if name.endswith("Ref"):
+        return _ref(name, captures.get(f"{name}/ListID"), captures.get(f"{name}/FullName"))
+    if name in _CONTAINERS:
+        children = "".join(_leaf(child) for child in _CONTAINERS[name].split())
+        return _container(name, children, repeat=name in _REPEATED)
+    return _leaf(name, captures.get(name))
+
+
 def _sequence(spec: str, captures: dict[str, str]) -> str:
     """The pattern of a sequence of optional elements in schema order. Names ending in
     ``Ref`` are list references (``ListID``, ``FullName``); ``captures`` maps ``Name`` or
-    ``NameRef/ListID`` to a group name."""
+    ``NameRef/ListID`` to a group name.
+
+    Each run of elements nothing is read from is guarded by the first letters of their
+    names: when the next tag starts with none of them, none of the run's elements is there
+    and the run is passed by one test instead of one failed attempt per element (the
+    element an optional element costs most is the one that is not there). The guard only
+    skips what could not match: the pattern matches exactly the same text."""
     out: list[str] = []
-    for name in spec.split():
-        if name.endswith("Ref"):
-            out.append(_ref(name, captures.get(f"{name}/ListID"), captures.get(f"{name}/FullName")))
-        elif name in _CONTAINERS:
-            children = "".join(_leaf(child) for child in _CONTAINERS[name].split())
-            out.append(_container(name, children, repeat=name in _REPEATED))
+    run: list[str] = []
+
+    def close_run() -> None:
+        if len(run) >= 2:
+            letters = "".join(sorted({name[0] for name in run}))
+            body = "".join(_element(name, captures) for name in run)
+            out.append(f"(?:(?=<[{letters}])(?:{body})|)")
         else:
-            out.append(_leaf(name, captures.get(name)))
+            out.extend(_element(name, captures) for name in run)
+        run.clear()
+
+    for name in spec.split():
+        if any(path == name or path.startswith(f"{name}/") for path in captures):
+            close_run()
+            out.append(_element(name, captures))
+        else:
+            run.append(name)
+    close_run()
     return "".join(out)
 
 
@@ -134,63 +159,82 @@ _GROUP_SPEC = "TxnLineID ItemGroupRef Desc Quantity UnitOfMeasure OverrideUOMSet
 _JOURNAL_SPEC = (
     "TxnLineID AccountRef Amount TaxAmount Memo EntityRef ClassRef ItemSalesTaxRef BillableStatus"
 )
-_EXPENSE = re.compile(
-    "<ExpenseLineRet>"
-    + _GAP
-    + _sequence(
-        _EXPENSE_SPEC,
-        {
-            "TxnLineID": "line_id",
-            "AccountRef/ListID": "account",
-            "Amount": "amount",
-            "Memo": "memo",
-            "CustomerRef/ListID": "customer",
-        },
-    )
-    + "</ExpenseLineRet>"
-    + _GAP
-)
 _ITEM_SPEC = (
     "TxnLineID ItemRef InventorySiteRef InventorySiteLocationRef SerialNumber LotNumber Desc "
     "Quantity UnitOfMeasure OverrideUOMSetRef Cost Amount TaxAmount CustomerRef ClassRef "
     "SalesTaxCodeRef BillableStatus SalesRepRef DataExtRet"
 )
-_ITEM_CAPTURES = {
-    "TxnLineID": "line_id",
-    "ItemRef/ListID": "item",
-    "Desc": "memo",
-    "Amount": "amount",
-    "CustomerRef/ListID": "customer",
-}
 # SerialNumber and LotNumber are a choice: at most one of them is there.
-_ITEM = re.compile(
-    "<ItemLineRet>" + _GAP + _sequence(_ITEM_SPEC, _ITEM_CAPTURES) + "</ItemLineRet>" + _GAP
+
+
+def _line_pattern(tag: str, spec: str, prefix: str, captures: dict[str, str]) -> str:
+    """One line element, its name captured in group ``prefix`` and its values in groups
+    ``prefix_<name>``."""
+    named = {path: f"{prefix}_{name}" for path, name in captures.items()}
+    return f"<(?P<{prefix}>{tag})>{_GAP}{_sequence(spec, named)}</{tag}>{_GAP}"
+
+
+_ITEM = _line_pattern(
+    "ItemLineRet",
+    _ITEM_SPEC,
+    "i",
+    {
+        "TxnLineID": "line_id",
+        "ItemRef/ListID": "item",
+        "Desc": "memo",
+        "Amount": "amount",
+        "CustomerRef/ListID": "customer",
+    },
 )
-_GROUP_HEAD = re.compile("<ItemGroupLineRet>" + _GAP + _sequence(_GROUP_SPEC, {}))
-_GROUP_TAIL = re.compile("</ItemGroupLineRet>" + _GAP)
-_JOURNAL = re.compile(
-    "<(?P<kind>JournalDebitLine|JournalCreditLine)>"
+_EXPENSE = _line_pattern(
+    "ExpenseLineRet",
+    _EXPENSE_SPEC,
+    "e",
+    {
+        "TxnLineID": "line_id",
+        "AccountRef/ListID": "account",
+        "Amount": "amount",
+        "Memo": "memo",
+        "CustomerRef/ListID": "customer",
+    },
+)
+_GROUP_HEAD = f"<(?P<group>ItemGroupLineRet)>{_GAP}{_sequence(_GROUP_SPEC, {})}"
+_GROUP_TAIL = f"</(?P<group_end>ItemGroupLineRet)>{_GAP}"
+_JOURNAL = (
+    "<(?P<j>JournalDebitLine|JournalCreditLine)>"
     + _GAP
     + _sequence(
         _JOURNAL_SPEC,
         {
-            "TxnLineID": "line_id",
-            "AccountRef/ListID": "account",
-            "Amount": "amount",
-            "Memo": "memo",
-            "EntityRef/ListID": "customer",
-            "EntityRef/FullName": "payee",
+            "TxnLineID": "j_line_id",
+            "AccountRef/ListID": "j_account",
+            "Amount": "j_amount",
+            "Memo": "j_memo",
+            "EntityRef/ListID": "j_customer",
+            "EntityRef/FullName": "j_payee",
         },
     )
-    + "</(?P=kind)>"
+    + "</(?P=j)>"
     + _GAP
 )
+# Anything else where a line or the end of the record should be: the rest of the record,
+# which the reference then reads.
+_OTHER = "[\\s\\S]+"
+
+
+def _lines_pattern(kind: str, lines: tuple[str, ...], tail: str) -> re.Pattern[str]:
+    """The lines of a ``kind`` record and what follows them up to its end tag, read by
+    ``findall`` from the end of its head: one tuple of groups per line element (or group
+    start or end), then the tail's (group ``end``: the record's end tag, at the very end),
+    and a tuple of empty groups for anything else (the rest of the record, at once)."""
+    tail_pattern = f"{_sequence(tail, {})}</(?P<end>{kind}Ret)>\\Z"
+    return re.compile("|".join((*lines, tail_pattern, _OTHER)))
 
 
 @dataclass(frozen=True, slots=True)
 class _Record:
     head: re.Pattern[str]
-    tail: re.Pattern[str]
+    lines: re.Pattern[str]
     journal: bool
 
     @property
@@ -212,7 +256,11 @@ _RECORDS = {
         # Vendor (bills, credits) and payee (checks, charges) are one group: no record has
         # both, and a record with both is left to the reference reading.
         head=re.compile(f"<{kind}Ret>{_GAP}" + _sequence(head, _HEADER_CAPTURES)),
-        tail=re.compile(_sequence(tail, {}) + f"</{kind}Ret>"),
+        lines=_lines_pattern(
+            kind,
+            (_JOURNAL,) if kind == "JournalEntry" else (_ITEM, _EXPENSE, _GROUP_HEAD, _GROUP_TAIL),
+            tail,
+        ),
         journal=kind == "JournalEntry",
     )
     for kind, (head, tail) in _HEADERS.items()
@@ -322,14 +370,15 @@ def _fast(
         raise _Unread from None
     # What every line of the transaction shares, in the order of JobCostLine's fields.
     txn = (source, txn_id, txn_date, payee or "", ref_number or "", header_memo or "")
-    if spec.journal:
-        found, pos = _journal_lines(text, head.end(), end, txn, sign, wanted, decode)
-    else:
-        found, pos = _item_and_expense_lines(text, head.end(), end, txn, sign, wanted, decode)
-    tail = spec.tail.match(text, pos, end)
-    if tail is None or tail.end() != end:
+    rows = spec.lines.findall(text, head.end(), end)
+    # The last row is the tail's (its end tag at the record's end) or the rest of a record
+    # the pattern does not take.
+    if not rows[-1][-1]:
         raise _Unread
-    return found
+    del rows[-1]
+    if spec.journal:
+        return _journal_lines(rows, txn, sign, wanted, decode)
+    return _item_and_expense_lines(rows, txn, sign, wanted, decode)
 
 
 _Shared = tuple[JobCostSource, str, date, str, str, str]
@@ -337,8 +386,8 @@ _Shared = tuple[JobCostSource, str, date, str, str, str]
 and Memo."""
 
 
-def _amount(plain: str | None, raw: str | None) -> Decimal:
-    if plain is not None:
+def _amount(plain: str, raw: str) -> Decimal:
+    if plain:
         return Decimal(plain)
     try:
         return amount_value(raw, "Amount")
@@ -346,19 +395,25 @@ def _amount(plain: str | None, raw: str | None) -> Decimal:
         raise _Unread from None
 
 
-def _picker(
-    pattern: re.Pattern[str], *names: str
-) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
-    """Picks the groups ``names`` out of ``pattern``'s ``groups()``, in that order."""
-    return itemgetter(*(pattern.groupindex[name] - 1 for name in names))
+def _groups(pattern: re.Pattern[str], names: tuple[str, ...]) -> None:
+    """Check that ``pattern``'s groups are ``names`` in that order (``findall`` gives them
+    by number: the readers below unpack them in this order)."""
+    if tuple(pattern.groupindex) != names:  # pragma: no cover
+        raise ImportError(f"the groups of a cost line pattern are not {names}")
 
 
-_LINE = ("line_id", "amount", "amount_raw", "memo", "customer")
-_JOURNAL_GROUPS = _picker(_JOURNAL, *_LINE, "account", "kind", "payee")
-if tuple(_ITEM.groupindex) != ("line_id", "item", "memo", "amount", "amount_raw", "customer"):
-    raise ImportError("the groups of the item line pattern are not in document order")
-if tuple(_EXPENSE.groupindex) != ("line_id", "account", "amount", "amount_raw", "memo", "customer"):
-    raise ImportError("the groups of the expense line pattern are not in document order")
+_ITEM_GROUPS = ("i", "i_line_id", "i_item", "i_memo", "i_amount", "i_amount_raw", "i_customer")
+_EXPENSE_GROUPS = (
+    "e", "e_line_id", "e_account", "e_amount", "e_amount_raw", "e_memo", "e_customer",
+)  # fmt: skip
+_JOURNAL_GROUPS = (
+    "j", "j_line_id", "j_account", "j_amount", "j_amount_raw", "j_memo", "j_customer", "j_payee",
+)  # fmt: skip
+for _tag, _spec in _RECORDS.items():
+    if _spec.journal:
+        _groups(_spec.lines, (*_JOURNAL_GROUPS, "end"))
+    else:
+        _groups(_spec.lines, (*_ITEM_GROUPS, *_EXPENSE_GROUPS, "group", "group_end", "end"))
 
 # JobCostLine is a named tuple: tuple.__new__(JobCostLine, values) makes the same object as
 # JobCostLine(*values) without the call of its generated __new__, which matters at hundreds of
@@ -409,15 +464,17 @@ def _line(
     )  # fmt: skip
 
 
+def _decoded(values: tuple[str, ...], decode: Callable[[str], str]) -> tuple[str, ...]:
+    return tuple(decode(value) if value else value for value in values)
+
+
 def _item_and_expense_lines(
-    text: str,
-    pos: int,
-    end: int,
+    rows: list[tuple[str, ...]],
     txn: _Shared,
     sign: int,
     wanted: Container[str],
     decode: Callable[[str], str] | None,
-) -> tuple[list[JobCostLine], int]:
+) -> list[JobCostLine]:
     # The reference order: expense lines, then item lines, then the item lines of groups.
     # Item lines are appended as they come, each expense line is inserted after the expense
     # lines read before it (at the end when the expense lines come first).
@@ -425,108 +482,96 @@ def _item_and_expense_lines(
     expenses = 0
     grouped: list[JobCostLine] | None = None
     append = out.append
-    startswith = text.startswith
-    expense_match, item_match = _EXPENSE.match, _ITEM.match
     source, txn_id, txn_date, payee, ref_number, header_memo = txn
     in_group = False
-    while True:
-        if startswith("<ItemLineRet>", pos):
-            m = item_match(text, pos, end)
-            if m is None:
-                raise _Unread
+    for row in rows:
+        # The groups of the row (findall gives "" for a group that did not take part).
+        (item, line_id, ref, memo, plain, raw, customer,
+         expense, e_line_id, e_ref, e_plain, e_raw, e_memo, e_customer,
+         group, group_end, _) = row  # fmt: skip
+        if item:
             is_item = True
-            # The groups in document order: TxnLineID, ItemRef, Desc, Amount, CustomerRef.
-            line_id, ref, memo, plain, raw, customer = m.groups()
-        elif in_group:
-            m = _GROUP_TAIL.match(text, pos, end)
-            if m is None:
-                raise _Unread
-            pos = m.end()
-            in_group = False
-            append = out.append
-            continue
-        elif startswith("<ExpenseLineRet>", pos):
-            m = expense_match(text, pos, end)
-            if m is None:
-                raise _Unread
+        elif expense and not in_group:
             is_item = False
-            # The groups in document order: TxnLineID, AccountRef, Amount, Memo, CustomerRef.
-            line_id, ref, plain, raw, memo, customer = m.groups()
-        elif startswith("<ItemGroupLineRet>", pos):
-            m = _GROUP_HEAD.match(text, pos, end)
-            if m is None:
-                raise _Unread
-            pos = m.end()
+            line_id, ref, plain, raw, memo, customer = (
+                e_line_id, e_ref, e_plain, e_raw, e_memo, e_customer
+            )  # fmt: skip
+        elif group and not in_group:
             in_group = True
             if grouped is None:
                 grouped = []
             append = grouped.append
             continue
+        elif group_end and in_group:
+            in_group = False
+            append = out.append
+            continue
         else:
-            return (out if grouped is None else out + grouped), pos
-        pos = m.end()
+            # An expense line or a group inside a group, the end of a group outside one.
+            raise _Unread
         if decode is not None:
-            line_id, plain, raw, memo, customer, ref = (
-                None if value is None else decode(value)
-                for value in (line_id, plain, raw, memo, customer, ref)
+            line_id, ref, memo, plain, raw, customer = _decoded(
+                (line_id, ref, memo, plain, raw, customer), decode
             )
-            if plain is not None:
-                plain, raw = None, plain  # decoded: checked the slow way
+            if plain:
+                plain, raw = "", plain  # decoded: checked the slow way
         if not line_id:
             raise _Unread
-        amount = Decimal(plain) if plain is not None else _amount(None, raw)
+        if not plain:
+            amount = _amount(plain, raw)
         if not customer or customer not in wanted:
             continue
-        if is_item:
-            item_id, account_id = ref or None, None
-        else:
-            item_id, account_id = None, ref or None
+        if plain:
+            amount = Decimal(plain)
+        if sign != 1:
+            amount = -amount
         line = _NEW(
             JobCostLine,
-            (source, txn_id, line_id, txn_date, customer,
-             amount if sign == 1 else amount * sign, item_id, account_id, payee,
-             memo or header_memo, ref_number, header_memo),
+            (source, txn_id, line_id, txn_date, customer, amount,
+             ref or None if is_item else None, None if is_item else ref or None,
+             payee, memo or header_memo, ref_number, header_memo),
         )  # fmt: skip
         if is_item:
             append(line)
         else:
             out.insert(expenses, line)
             expenses += 1
+    if in_group:
+        raise _Unread
+    return out if grouped is None else out + grouped
 
 
 def _journal_lines(
-    text: str,
-    pos: int,
-    end: int,
+    rows: list[tuple[str, ...]],
     txn: _Shared,
     sign: int,
     wanted: Container[str],
     decode: Callable[[str], str] | None,
-) -> tuple[list[JobCostLine], int]:
+) -> list[JobCostLine]:
     out: list[JobCostLine] = []
-    match = _JOURNAL.match
     source, txn_id, txn_date, _, ref_number, header_memo = txn
-    while True:
-        m = match(text, pos, end)
-        if m is None:
-            return out, pos
-        pos = m.end()
-        line_id, plain, raw, memo, customer, account, kind, payee = _JOURNAL_GROUPS(m.groups())
+    for row in rows:
+        kind, line_id, account, plain, raw, memo, customer, payee, _ = row
+        if not kind:
+            raise _Unread
         if decode is not None:
-            line_id, plain, raw, memo, customer, account, payee = (
-                None if value is None else decode(value)
-                for value in (line_id, plain, raw, memo, customer, account, payee)
+            line_id, account, plain, raw, memo, customer, payee = _decoded(
+                (line_id, account, plain, raw, memo, customer, payee), decode
             )
-            if plain is not None:
-                plain, raw = None, plain
-        amount = _amount(plain, raw)
+            if plain:
+                plain, raw = "", plain
+        if not plain:
+            amount = _amount(plain, raw)
         if not customer or customer not in wanted:
             continue
-        factor = sign if kind == "JournalDebitLine" else -sign
+        if plain:
+            amount = Decimal(plain)
+        if (sign if kind == "JournalDebitLine" else -sign) != 1:
+            amount = -amount
         line = _NEW(
             JobCostLine,
-            (source, txn_id, line_id or "", txn_date, customer,
-             amount if factor == 1 else amount * factor, None, account or None, payee or "",
-             memo or header_memo, ref_number, header_memo),
+            (source, txn_id, line_id, txn_date, customer, amount, None, account or None,
+             payee, memo or header_memo, ref_number, header_memo),
         )  # fmt: skip
         out.append(line)
+    return out

@@ -207,6 +207,65 @@ def test_lines_in_any_order_are_read_fast_in_the_reference_order() -> None:
     assert exact(fast) == exact(costs.reference_job_cost_lines(record, **args))
 
 
+def _line_markup(tag: str, line_id: str, amount: str = "1.25") -> str:
+    ref = "<AccountRef><ListID>A</ListID></AccountRef>" if tag == "ExpenseLineRet" else ""
+    return (
+        f"<{tag}><TxnLineID>{line_id}</TxnLineID>{ref}<Amount>{amount}</Amount>"
+        f"<CustomerRef><ListID>J</ListID></CustomerRef></{tag}>"
+    )
+
+
+_GROUP_START = "<ItemGroupLineRet><TxnLineID>G</TxnLineID>"
+_GROUP_END = "</ItemGroupLineRet>"
+
+
+@pytest.mark.parametrize(
+    ("body", "fast"),
+    [
+        # What qbxml130.xsd allows: read without the tree parser.
+        (_line_markup("ItemLineRet", "I1") + _GROUP_START + _GROUP_END, True),
+        ("\n  " + _line_markup("ExpenseLineRet", "E1") + "\n<OpenAmount>1.25</OpenAmount>\n", True),
+        ("<OpenAmount>1.25</OpenAmount>", True),
+        ("", True),
+        (_line_markup("ItemLineRet", "I1", "  12.5 "), True),
+        # What it does not allow, or what the fast reading leaves to the reference.
+        (_GROUP_START + _line_markup("ExpenseLineRet", "E1") + _GROUP_END, False),
+        (_GROUP_START + _GROUP_START + _GROUP_END + _GROUP_END, False),
+        (_GROUP_END + _line_markup("ItemLineRet", "I1"), False),
+        (_GROUP_START + _line_markup("ItemLineRet", "I1"), False),
+        (
+            _line_markup("ItemLineRet", "I1") + "<Unknown/>" + _line_markup("ItemLineRet", "I2"),
+            False,
+        ),
+        ("<OpenAmount>1.25</OpenAmount>" + _line_markup("ItemLineRet", "I1"), False),
+        (
+            _line_markup("ItemLineRet", "I1")
+            + "<OpenAmount>1</OpenAmount><OpenAmount>2</OpenAmount>",
+            False,
+        ),
+        (_line_markup("ItemLineRet", "I1", "1e3"), True),  # amount_value reads it: the same
+        (_line_markup("ItemLineRet", "I1", "abc"), False),
+        (_line_markup("ItemLineRet", ""), False),
+        ("text between" + _line_markup("ItemLineRet", "I1"), True),
+    ],
+)
+def test_line_structure_is_read_as_the_reference_reads_it(body: str, fast: bool) -> None:
+    """Lines, groups and the elements after them, in orders and shapes QuickBooks writes
+    and does not write: the fast reading gives the reference's lines or its error, and takes
+    only what it matches completely."""
+    bill = f"<BillRet><TxnID>T</TxnID><TxnDate>2026-03-10</TxnDate>{body}</BillRet>"
+    record = RawRecord("BillRet", bill, 0, len(bill))
+    args: dict[str, Any] = {"source": JobCostSource.BILL, "sign": 1, "wanted": {"J"}}
+    expected = outcome(lambda: costs.reference_job_cost_lines(record, **args))
+    assert outcome(lambda: costs.job_cost_lines(record, **args)) == expected
+    try:
+        costs._fast(record, costs._RECORDS["BillRet"], **args)
+        took = True
+    except costs._Unread:
+        took = False
+    assert took == fast
+
+
 def test_fast_lines_are_the_same_objects_the_constructor_makes() -> None:
     args = (
         JobCostSource.BILL,
