@@ -22,41 +22,54 @@ Figures per edition:
   one round trip per 500 bills), and Procore calls against theirs (two sync calls per page of
   1,000 lines, plus :data:`PROCORE_FIXED` reads and writes every sync makes);
 * peak Python memory of the sync (tracemalloc, started after seeding), outside the
-  simulators' own calls (the Desktop simulator builds an iterator's whole result when it
-  starts, which real QuickBooks does in its own process), less what the simulators still hold
-  at the end (the Procore simulator keeps every line written, which grows with the number of
-  lines by design). As the simulators' share grows during the sync, this is procore-qb's
-  share at the peak give or take what they kept by then; the simulators' figures are in the
-  note.
+  simulators' own calls (what a simulator allocates only while it answers, such as the
+  Desktop simulator's list of the TxnIDs an iterator will page through, which real QuickBooks
+  keeps in its own process), less what the simulators still hold at the end (the Procore
+  simulator keeps every line written, which grows with the number of lines by design). As
+  the simulators' share grows during the sync, this is procore-qb's share at the peak give or
+  take what they kept by then; the simulators' figures are in the note, with their CPU per
+  line during the sync and the CPU the seeding took.
 
 Sizes: 2,000 lines (make test, one run with tracemalloc on); 10,000 and 40,000 lines (make
 bench: a run with tracemalloc for the memory, one without it for the rate and the calls).
+Other sizes from the command line: ``python -m bench.job_costs_sync --lines 1000000
+[--edition online|desktop] [--no-memory]`` (``--no-memory``: only the run without
+tracemalloc, which halves the time).
 
-Measured on the shared 2-core machine (December 2026, other work running beside it, so the
-rates are low and vary by run; the CPU per line is from the runs without tracemalloc):
+Measured on the shared 2-core machine on 4 December 2026, with other work running beside it
+(load average 5 to 7), so the wall-clock rates are well below what the CPU figures allow.
+Rates, CPU and calls from runs without tracemalloc:
 
-=======  ======  ===========  ===============  ===================  ========================
-edition  lines   lines/s e2e  our CPU per line QuickBooks calls     Python peak: all / sims
-                                                                    at the end / ours
-=======  ======  ===========  ===============  ===================  ========================
-online   10,004  492          304 us           5 (minimum 5)        19.1 / 6.5 / 12.6 MiB
-online   40,004  1,414        217 us           8 (minimum 8)        33.9 / 26.2 / 7.7 MiB
-desktop  10,004  825          252 us           3 round trips (3)    16.6 / 6.9 / 9.8 MiB
-desktop  40,004  565          251 us           9 round trips (9)    31.5 / 27.6 / 3.9 MiB
-=======  ======  ===========  ===============  ===================  ========================
+=======  =========  ===========  ===============  ======================  ==================
+edition  lines      lines/s e2e  CPU per line:    QuickBooks calls        Procore calls
+                                 ours / sims      (minimum)               (minimum)
+=======  =========  ===========  ===============  ======================  ==================
+online   1,000,004  1,691        181 / 50 us      104 (104)               2,037 (2,017)
+desktop  200,004    1,336        175 / 131 us     41 round trips (41)     421 (417)
+=======  =========  ===========  ===============  ======================  ==================
 
-Procore calls: 37 (minimum 37) for 10,004 lines and 98 (minimum 97) for 40,004, both
-editions. From 10,000 to 40,000 lines the whole peak grows by less than what the simulators
-keep (the QuickBooks transactions seeded, every line the Procore simulator was sent), so
-procore-qb's own memory does not grow with the number of lines: it holds one query page or
-one Web Connector message and one page of 1,000 lines for Procore at a time. The rate is
-below the 20,000 lines a second aimed at: our CPU alone is about 250 us a line (the store's
-set-based writes, placing each line, building the Procore pages), so a million lines would
-take over four minutes of our CPU per edition with infinitely fast simulators.
+Memory from runs with tracemalloc at 100,004 lines (Python peak of the sync / what the
+simulators hold at the end / procore-qb's share): Online 68.0 / 64.1 / 3.9 MiB, Desktop
+71.4 / 67.5 / 3.9 MiB (the Desktop company file itself is SQLite, outside tracemalloc).
 
-1,000,000 lines is not run: at these rates a million lines takes 15 to 30 minutes per edition
-on the 2-core machine, and the simulators keep every transaction (and the Procore simulator
-every line written) in memory, about 0.7 KiB a line (some 650 MiB at a million).
+The QuickBooks calls are the minimum and the Procore calls within 1.01 of theirs at every
+size. procore-qb's own peak, 3.9 MiB at 100,000 lines, is no more than the 4 to 13 MiB
+measured earlier at 10,000 and 40,000 lines: it holds one query page or one Web Connector
+message and one page of 1,000 lines for Procore at a time, so it does not grow with the
+number of lines. What grows is what the simulators keep: the whole process, simulators and
+the bench's check of the totals (which reads every QuickBooks line) included, peaked at
+2.4 GB resident at a million Online lines and 1.2 GB at 200,000 Desktop lines.
+
+Seeding took 23.6 s of CPU for a million Online lines (24 us a line, through the Online
+simulator's entity operations) and 55.7 s for 200,000 Desktop lines (280 us a line: qbXML
+BillAdd requests parsed, checked against the schema and answered).
+
+Where the time goes: the rate is below the 20,000 lines a second aimed at. At a million
+Online lines the simulators take 50 us a line (QuickBooks Online query pages and the
+Procore sync endpoints) and procore-qb 181 us: 231 us a line, at most about 4,300 lines a
+second on one free core. In the Desktop runs the simulator's share is larger (131 us a line:
+each page of 500 bills decoded from the company file and written out as qbXML). The wall
+clock here is two to three times the CPU because the two cores were shared.
 """
 
 from __future__ import annotations
