@@ -120,7 +120,7 @@ amounts = st.one_of(
     st.decimals(-(10**9), 10**9, places=2).map(str),
     st.floats(-1e9, 1e9, allow_nan=False).map(lambda f: round(f, 2)),
     st.integers(-(10**9), 10**9),
-    st.sampled_from(["", "abc", "1e3", "NaN"]),
+    st.sampled_from(["", "abc", "1e3", "NaN", "-Infinity"]),
 )
 texts = st.one_of(st.none(), st.text(max_size=10), st.integers(0, 9))
 
@@ -173,8 +173,10 @@ def _txn(lines: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str
 
 
 def _outcome(read: Any) -> Any:
+    """The lines read (amounts as text: Decimal('NaN') is not equal to itself), or the type
+    of the error."""
     try:
-        return read()
+        return [line._replace(amount=str(line.amount)) for line in read()]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return type(exc)
 
@@ -196,8 +198,10 @@ def test_expense_lines_are_the_reference_lines(
     assert got == expected
     if isinstance(expected, list):
         wanted = {"58", "7"}
-        kept = expense_lines(
-            txn, source=source, negative=negative, vendor_key=vendor_key, wanted=wanted
+        kept = _outcome(
+            lambda: expense_lines(
+                txn, source=source, negative=negative, vendor_key=vendor_key, wanted=wanted
+            )
         )
         assert kept == [line for line in expected if line.job_id in wanted]
 
@@ -208,5 +212,5 @@ def test_journal_lines_are_the_reference_lines(txn: dict[str, Any]) -> None:
     expected = _outcome(lambda: reference_journal_lines(txn))
     assert _outcome(lambda: journal_lines(txn)) == expected
     if isinstance(expected, list):
-        kept = journal_lines(txn, wanted={"59"})
+        kept = _outcome(lambda: journal_lines(txn, wanted={"59"}))
         assert kept == [line for line in expected if line.job_id == "59"]
