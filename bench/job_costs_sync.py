@@ -36,40 +36,42 @@ Other sizes from the command line: ``python -m bench.job_costs_sync --lines 1000
 [--edition online|desktop] [--no-memory]`` (``--no-memory``: only the run without
 tracemalloc, which halves the time).
 
-Measured on the shared 2-core machine on 4 December 2026, with other work running beside it
-(load average 5 to 7), so the wall-clock rates are well below what the CPU figures allow.
-Rates, CPU and calls from runs without tracemalloc:
+Measured on the shared 2-core machine on 4 December 2026 (main as of that night, runs
+without tracemalloc for the rates, CPU and calls; load average 1 to 2 from other work, so
+the sync had about one core and its wall clock is close to its CPU):
 
 =======  =========  ===========  ===============  ======================  ==================
 edition  lines      lines/s e2e  CPU per line:    QuickBooks calls        Procore calls
                                  ours / sims      (minimum)               (minimum)
 =======  =========  ===========  ===============  ======================  ==================
-online   1,000,004  1,691        181 / 50 us      104 (104)               2,037 (2,017)
-desktop  200,004    1,336        175 / 131 us     41 round trips (41)     421 (417)
+online   1,000,004  6,434        107 / 43 us      104 (104)               2,037 (2,017)
+desktop  1,000,004  4,674        97 / 114 us      201 round trips (201)   2,037 (2,017)
 =======  =========  ===========  ===============  ======================  ==================
 
 Memory from runs with tracemalloc at 100,004 lines (Python peak of the sync / what the
 simulators hold at the end / procore-qb's share): Online 68.0 / 64.1 / 3.9 MiB, Desktop
 71.4 / 67.5 / 3.9 MiB (the Desktop company file itself is SQLite, outside tracemalloc).
 
-The QuickBooks calls are the minimum and the Procore calls within 1.01 of theirs at every
-size. procore-qb's own peak, 3.9 MiB at 100,000 lines, is no more than the 4 to 13 MiB
-measured earlier at 10,000 and 40,000 lines: it holds one query page or one Web Connector
-message and one page of 1,000 lines for Procore at a time, so it does not grow with the
-number of lines. What grows is what the simulators keep: the whole process, simulators and
-the bench's check of the totals (which reads every QuickBooks line) included, peaked at
-2.4 GB resident at a million Online lines and 1.2 GB at 200,000 Desktop lines.
+The QuickBooks calls are the minimum and the Procore calls within 1.01 of theirs. procore-qb's
+own peak, 3.9 MiB at 100,000 lines, is no more than the 4 to 13 MiB measured earlier at
+10,000 and 40,000 lines: it holds one query page or one Web Connector message and one page
+of 1,000 lines for Procore at a time, so it does not grow with the number of lines. What
+grows is what the simulators keep: the whole process, simulators and the bench's check of
+the totals (which reads every QuickBooks line back) included, peaked at 2.4 GB resident at a
+million Online lines and 5.5 GB at a million Desktop lines.
 
-Seeding took 23.6 s of CPU for a million Online lines (24 us a line, through the Online
-simulator's entity operations) and 55.7 s for 200,000 Desktop lines (280 us a line: qbXML
-BillAdd requests parsed, checked against the schema and answered).
+Seeding (not part of the rate) took 19.1 s of CPU for a million Online lines (19 us a line,
+through the Online simulator's entity operations) and 226 s for a million Desktop lines
+(226 us a line: qbXML BillAdd requests parsed, checked against the schema and answered).
 
-Where the time goes: the rate is below the 20,000 lines a second aimed at. At a million
-Online lines the simulators take 50 us a line (QuickBooks Online query pages and the
-Procore sync endpoints) and procore-qb 181 us: 231 us a line, at most about 4,300 lines a
-second on one free core. In the Desktop runs the simulator's share is larger (131 us a line:
-each page of 500 bills decoded from the company file and written out as qbXML). The wall
-clock here is two to three times the CPU because the two cores were shared.
+Where the time goes: the rate is below the 20,000 lines a second aimed at. Online, a line
+costs 150 us of CPU, 107 us of it procore-qb's (reading the query pages, the store's writes,
+placing each line, building the Procore pages) and 43 us the simulators' (QuickBooks Online
+query pages, the Procore sync endpoints): about 6,700 lines a second on one core. Desktop, a
+line costs 211 us, 97 us of it ours and 114 us the simulators' (each page of 500 bills read
+from the company file and written out as qbXML, and the Procore sync endpoints): about 4,700
+lines a second. A run of 200,000 Desktop lines earlier that night, before the latest
+Desktop reading changes, gave 175 / 131 us a line.
 """
 
 from __future__ import annotations
