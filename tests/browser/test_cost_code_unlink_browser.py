@@ -23,7 +23,9 @@ def linked(web_app: WebApp) -> Iterator[tuple[int, str, str]]:
     or not an earlier test had procore-qb read the item list; unmarked again afterwards. Its
     id, code and item id."""
     ctx, sims = web_app.demo.ctx, web_app.demo.sims
-    assert ctx is not None and sims is not None and sims.qbd is not None
+    assert ctx is not None
+    assert sims is not None
+    assert sims.qbd is not None
     item = next(o for o in sims.qbd.company.lists(["ItemService"]) if o.is_active)
     gateway = ctx.procore()
     code = sorted(gateway.cost_codes(PROJECT), key=lambda c: c.full_code)[0]
