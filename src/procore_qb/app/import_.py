@@ -200,7 +200,8 @@ def add_to_procore(ctx: AppContext, actor: Actor, item_id: int) -> StoredImport:
 
 def link_to_project(ctx: AppContext, actor: Actor, item_id: int, project_id: int) -> StoredImport:
     """*Link to Existing Project*: pair the job with an unsynced, ERP-sync project on the
-    QuickBooks Standard Cost Codes list (the only way two existing records are joined)."""
+    QuickBooks Standard Cost Codes list (the only way two existing records are joined), its
+    cost codes on the 'Other' cost type, as *Add to Procore* does."""
     require(ctx, actor, Action.LINK)
     item = _ready(ctx, item_id, ImportAction.LINK)
     gateway = ctx.procore()
@@ -215,6 +216,13 @@ def link_to_project(ctx: AppContext, actor: Actor, item_id: int, project_id: int
         rules = eligibility_context(session, ctx.company_id, settings, ctx.limits)
         ensure_no_problems(link_problems(project, item.job, rules))
     try:
+        # The project's cost codes (from the QuickBooks list, which the link requires) take
+        # the 'Other' cost type (workflow §1.4), before the project is marked synced so that a
+        # link retried after a refusal here finds the project still unsynced. Repeated, it
+        # changes nothing.
+        gateway.assign_cost_type(
+            project_id, [c.id for c in project.cost_codes], gateway.ensure_other_cost_type().id
+        )
         gateway.mark_project_synced(
             project_id,
             item.job_id,

@@ -1,8 +1,9 @@
 """The 'Other' cost type of QuickBooks-synced projects end to end, with both QuickBooks editions
 (spec procore-workflow §1.4; procore-api §2.4): the cost code list refresh makes sure the
 company has it (found by origin id, code or name, never made twice), the project cost codes
-procore-qb links (import, export write-back) are assigned to it, and budget lines a Procore
-user put on another cost type are listed as not synced, through the API."""
+procore-qb links (import, link to an existing project, export write-back) are assigned to it,
+and budget lines a Procore user put on another cost type are listed as not synced, through the
+API."""
 
 from __future__ import annotations
 
@@ -95,6 +96,14 @@ def test_an_imported_project_has_its_cost_codes_on_other(stack: Stack) -> None:
     codes = {c.id for c in stack.ctx.procore().cost_codes(pier)}
     assert codes
     assert _assigned(stack, pier) == {cc: {other} for cc in codes}
+
+
+def test_a_project_linked_to_a_job_has_its_cost_codes_on_other(stack: Stack) -> None:
+    synced_projects(stack)  # Elm Court linked to its existing project
+    other = stack.ctx.procore().cost_type_id()
+    codes = {c.id for c in stack.ctx.procore().cost_codes(ELM_PROJECT)}
+    assert codes
+    assert _assigned(stack, ELM_PROJECT) == {cc: {other} for cc in codes}
 
 
 def test_an_exported_project_has_its_linked_cost_codes_on_other(stack: Stack) -> None:
