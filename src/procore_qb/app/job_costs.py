@@ -1203,7 +1203,9 @@ def _write_totals(
 ) -> list[str]:
     """The job-to-date cost per cost code: a budget line for each cost code with costs (found
     by cost code and cost type, created when missing), then Procore's ERP job costs for every
-    cost code whose figure changed (zero for one whose costs went away)."""
+    cost code whose figure differs from the one Procore last got (zero for one whose costs
+    went away). A cost code Procore never got a figure for holds none there: it is written
+    once it has costs, never as a zero."""
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
         sums = {s.cost_code_id: s for s in repo.sums(ctx.company_id, project_id)}
@@ -1227,7 +1229,8 @@ def _write_totals(
         if cc not in codes:
             continue
         cents = sums[cc].cents if cc in sums else 0
-        if written.get(cc, (None, None))[0] == cents:
+        last = written.get(cc, (None, None))[0]
+        if (0 if last is None else last) == cents:
             continue
         figures.append(JobToDate(cc, other, Decimal(cents) / 100))
     errors: list[str] = []

@@ -394,3 +394,43 @@ def test_a_change_of_the_account_table_places_the_lines_again(stack: Stack) -> N
     assert _view(stack, ELM_PROJECT)["not_mapped"]["total"] == 0
     assert _written(stack, ELM_PROJECT)[0] > written
     assert_totals_match(stack, ELM_PROJECT, ELM, {"Job Materials": "01-100"})
+
+
+def _record_procore_writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, Any]]:
+    """Every call procore-qb makes to Procore other than a read: (method, path, body)."""
+    send = ProcoreClient._send
+    writes: list[tuple[str, str, Any]] = []
+
+    def recording(
+        self: ProcoreClient, method: str, path: str, token: str, params: Any, body: Any
+    ) -> httpx2.Response:
+        if method != "GET":
+            writes.append((method, path, body))
+        return send(self, method, path, token, params, body)
+
+    monkeypatch.setattr(ProcoreClient, "_send", recording)
+    return writes
+
+
+def test_a_cost_code_without_costs_gets_no_job_to_date_write(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cost code that never had a cost was never given a figure, so Procore holds nothing
+    to correct: later syncs write none for it (not a zero), and with nothing new, nothing."""
+    projects = _started(stack)
+    codes = project_codes(stack, ELM_PROJECT)
+    costless = {
+        c["cost_code_id"]
+        for c in _view(stack, ELM_PROJECT)["cost_codes"]
+        if Decimal(c["job_to_date_cost"]) == 0
+    }
+    assert costless  # the seed leaves some Elm cost codes bare
+    assert costless < set(codes)
+    writes = _record_procore_writes(monkeypatch)
+    for _ in range(2):
+        advance(stack, minutes=5)
+        for project_id in projects.values():
+            sync_now(stack, project_id)
+    assert [w for w in writes if w[1].endswith("/erp_job_costs/sync")] == []
+    for job, project_id in projects.items():
+        assert_totals_match(stack, project_id, job)
