@@ -455,7 +455,12 @@ def _forget_finished_reads(
 
 def request_sync(ctx: AppContext, actor: Actor | None, project_id: int) -> SyncRequested:
     """*Update Job Costs* for one project now (ERP Integrations 'Admin', [S27]): read its
-    QuickBooks costs (or keep the read already waiting) and write to Procore again."""
+    QuickBooks costs (or keep the read already waiting); the answer's transaction enqueues
+    the Procore write, so one request is one write, with what the read found (and with
+    whatever changed in Procore meanwhile, such as a cost code added). Only when lines are
+    already waiting for Procore (a write that has not happened yet, or that failed) is a
+    write enqueued at once as well: that work does not wait for QuickBooks, which may be a
+    Web Connector run hours away. The read, the write and the audit entry commit together."""
     if actor is not None:
         require(ctx, actor, Action.SYNC_JOB_COSTS)
     with ctx.sessions.begin() as session:
@@ -475,15 +480,20 @@ def request_sync(ctx: AppContext, actor: Actor | None, project_id: int) -> SyncR
         _forget_finished_reads(ctx, session, [row])
         waiting = row.pending_command
         keys = [] if waiting else record_reads(ctx, session, [row], reason="sync now")
-        # Procore may have changed meanwhile (a cost code added): write again now too.
-        ctx.queue.enqueue(session, PUSH_TASK, {"project_id": project_id}, lock=ctx.lock)
+        write_now = JobCosts(session).has_dirty(ctx.company_id, project_id)
+        if write_now:
+            ctx.queue.enqueue(session, PUSH_TASK, {"project_id": project_id}, lock=ctx.lock)
         _audit(
             ctx,
             session,
             "job_costs_sync_requested",
             actor.label if actor else "system",
             project_id,
-            {"command": waiting or (keys[0] if keys else None), "already_waiting": bool(waiting)},
+            {
+                "command": waiting or (keys[0] if keys else None),
+                "already_waiting": bool(waiting),
+                "write_now": write_now,
+            },
         )
         return SyncRequested(
             project_id, waiting or (keys[0] if keys else None), bool(waiting), _waiting_for(ctx)

@@ -434,3 +434,68 @@ def test_a_cost_code_without_costs_gets_no_job_to_date_write(
     assert [w for w in writes if w[1].endswith("/erp_job_costs/sync")] == []
     for job, project_id in projects.items():
         assert_totals_match(stack, project_id, job)
+
+
+def _job_cost_steps(stack: Stack, project_id: int, after: int = 0) -> list[tuple[int, str]]:
+    """The project's job cost reads and Procore writes in the audit log, oldest first."""
+    with stack.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT id, action FROM audit_log WHERE subject_type = 'project' "
+                "AND subject_id = :p AND id > :after "
+                "AND action IN ('job_costs_read', 'job_costs_written') ORDER BY id"
+            ),
+            {"p": str(project_id), "after": after},
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def test_sync_now_writes_to_procore_once_after_the_read(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One *Sync now* is one read and one Procore write, after the read: the write carries
+    what the read found."""
+    _started(stack)
+    [*_, (last, _)] = _job_cost_steps(stack, ELM_PROJECT)
+    advance(stack, minutes=5)
+    qb_add_bill(stack, ELM, [("01-100", "410.00")])
+    writes = _record_procore_writes(monkeypatch)
+    stack.ok("ada", "POST", f"/projects/{ELM_PROJECT}/job-costs/sync")
+    if stack.qbd is not None:
+        # Desktop: the read waits for the Web Connector, and nothing is written meanwhile.
+        stack.run_jobs()
+        assert writes == []
+    stack.settle()
+    assert [a for _, a in _job_cost_steps(stack, ELM_PROJECT, last)] == [
+        "job_costs_read",
+        "job_costs_written",
+    ]
+    assert procore_job_to_date(stack, ELM_PROJECT)["01-100"] == Decimal("1850.00") + 410
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+
+
+def test_sync_now_writes_waiting_work_at_once(desktop: Stack) -> None:
+    """Lines Procore has yet to get (here: a write that has not happened) do not wait for
+    the Web Connector's next run: *Sync now* writes them at once, and again after the read."""
+    stack = desktop
+    _started(stack)
+    [*_, (last, _)] = _job_cost_steps(stack, ELM_PROJECT)
+    with stack.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE job_cost_lines SET dirty = TRUE WHERE id = (SELECT min(id) FROM "
+                "job_cost_lines WHERE procore_project_id = :p AND status = 'mapped')"
+            ),
+            {"p": ELM_PROJECT},
+        )
+    stack.ok("ada", "POST", f"/projects/{ELM_PROJECT}/job-costs/sync")
+    stack.run_jobs()
+    assert [a for _, a in _job_cost_steps(stack, ELM_PROJECT, last)] == ["job_costs_written"]
+    assert _view(stack, ELM_PROJECT)["counts"]["dirty"] == 0
+    stack.settle()
+    assert [a for _, a in _job_cost_steps(stack, ELM_PROJECT, last)] == [
+        "job_costs_written",
+        "job_costs_read",
+        "job_costs_written",
+    ]
+    assert_totals_match(stack, ELM_PROJECT, ELM)

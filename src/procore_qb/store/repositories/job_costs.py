@@ -718,6 +718,21 @@ class JobCosts:
         )
         return out
 
+    def has_dirty(self, company_id: int, project_id: int) -> bool:
+        """Whether any line of the project waits to be written to Procore."""
+        return (
+            self._session.scalar(
+                sa.select(_L.id)
+                .where(
+                    _L.company_id == company_id,
+                    _L.procore_project_id == project_id,
+                    _L.dirty.is_(True),
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
     def count(
         self,
         company_id: int,
