@@ -15,9 +15,28 @@ from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.domain.permissions import Action, check, missing_for
 from procore_qb.store.models import AuditEntry, ExportItem, RecordLink
 
-__all__ = ["MAX_HISTORY", "HistoryEntry", "LinkedJob", "ProjectHistory", "project_history"]
+__all__ = [
+    "FAILED_SIDE",
+    "MAX_HISTORY",
+    "HistoryEntry",
+    "LinkedJob",
+    "ProjectHistory",
+    "project_history",
+]
 
 MAX_HISTORY = 200
+
+FAILED_SIDE = {
+    "export_failed": "QuickBooks",
+    "cost_code_item_failed": "QuickBooks",
+    "cost_code_export_failed": "QuickBooks",
+    "cost_code_list_failed": "QuickBooks",
+    "job_list_refresh_failed": "QuickBooks",
+    "job_costs_read_failed": "QuickBooks",
+    "job_costs_write_failed": "Procore",
+}
+"""The side whose refusal or failure an audit entry's ``error`` is, by action: QuickBooks'
+answer to a command, or Procore's to a write."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +46,12 @@ class HistoryEntry:
     actor: str
     action: str
     detail: dict[str, Any]
+
+    @property
+    def failed_side(self) -> str | None:
+        """Whose error the entry's ``error`` is ("QuickBooks" or "Procore"); None when the
+        action does not say."""
+        return FAILED_SIDE.get(self.action)
 
 
 @dataclass(frozen=True, slots=True)

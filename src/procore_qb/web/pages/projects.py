@@ -70,7 +70,7 @@ HISTORY_LABELS = {
 
 _DETAIL_KEYS = (
     ("comment", "Comment"),
-    ("error", "QuickBooks error"),
+    ("error", "Error"),  # named for the side that failed: see _details
     ("new_customer", "New customer"),
     ("full_name", "QuickBooks job"),
     ("changed", "Changed"),
@@ -87,12 +87,18 @@ _RETRIEVE_STATES = {ExportState.READY_TO_EXPORT, ExportState.READY_TO_UPDATE}
 _CHECKED_STATES = _SEND_STATES | _RESEND_STATES
 
 
-def _details(detail: dict[str, object]) -> list[tuple[str, str]]:
+def _details(entry: project_history.HistoryEntry) -> list[tuple[str, str]]:
+    """An entry's details in words; its ``error`` is labelled with the side that failed
+    ("QuickBooks error", "Procore error"), or "Error" when the action does not say."""
     out = []
+    detail = entry.detail
+    side = entry.failed_side
     for key, label in _DETAIL_KEYS:
         value = detail.get(key)
         if value in (None, "", []):
             continue
+        if key == "error" and side is not None:
+            label = f"{side} error"
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         out.append((label, text[:500]))
     return out

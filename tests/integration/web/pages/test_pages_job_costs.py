@@ -43,7 +43,8 @@ from integration.web.pages.jobs_pages import (
 from integration.web.pages.pages_client import SAME_ORIGIN, csrf_token, visible_text
 from integration.workflow.workflow_stack import Stack
 from procore_qb.app import actors, job_cost_reports, job_costs
-from procore_qb.procore.gateway import BudgetLine
+from procore_qb.procore.errors import ProcoreTransportError
+from procore_qb.procore.gateway import BudgetLine, ProcoreGateway
 from procore_qb.web.pages.csv_cells import BOM
 from procore_qb.web.pages.job_costs import CSV_HEADER
 
@@ -162,6 +163,30 @@ def test_sync_now_from_the_project_page_and_the_report(stack: Stack) -> None:
     assert "already waiting" in " ".join(flashes(follow(ada, again).text))
     stack.settle()
     assert _api_view(stack, pier)["last_sync"]["waiting_command"] is None
+
+
+def test_the_history_names_procore_for_a_failed_procore_write(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The QuickBooks read went well and Procore failed the write: the project's history
+    says it was Procore's error, not QuickBooks'."""
+    _started(stack)
+    qb_add_bill(stack, ELM, [("01-100", "410.00")])
+
+    def down(self: ProcoreGateway, *args: Any) -> Any:
+        raise ProcoreTransportError("Procore could not be reached")
+
+    monkeypatch.setattr(ProcoreGateway, "write_job_to_date", down)
+    stack.ok("ada", "POST", f"/projects/{ELM_PROJECT}/job-costs/sync")
+    for _ in range(2):
+        stack.run_jobs(expect_failures=True)
+        if stack.qbd is not None:
+            stack.web_connector()
+    page = signed_in(stack, "ada").get(f"/projects/{ELM_PROJECT}")
+    history = visible_text(page.text.split('id="history-title"')[1])
+    assert "Job cost write to Procore failed" in history
+    assert "Procore error: Procore refused the job costs" in history
+    assert "QuickBooks error" not in history
 
 
 def test_forced_requests_are_refused_with_the_rule_or_the_permission(stack: Stack) -> None:
