@@ -6,6 +6,11 @@ from procore_qb.store.models.audit import AuditEntry
 from procore_qb.store.models.base import Base
 from procore_qb.store.models.companies import Company, CompanySetting, Connection
 from procore_qb.store.models.cost_codes import COST_CODE_STATES, CostCodeExport
+from procore_qb.store.models.cost_type_checks import (
+    OFF_TYPE_KINDS,
+    CostTypeCheck,
+    OffTypeLineRecord,
+)
 from procore_qb.store.models.job_costs import (
     JOB_COST_LINE_STATUSES,
     JobCostLineRecord,
@@ -33,6 +38,7 @@ __all__ = [
     "COST_CODE_STATES",
     "JOB_COST_LINE_STATUSES",
     "MAIL_STATES",
+    "OFF_TYPE_KINDS",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -40,6 +46,7 @@ __all__ = [
     "CompanySetting",
     "Connection",
     "CostCodeExport",
+    "CostTypeCheck",
     "ExportEvent",
     "ExportItem",
     "ImportEvent",
@@ -48,6 +55,7 @@ __all__ = [
     "JobCostProject",
     "JobCostTotal",
     "MailMessage",
+    "OffTypeLineRecord",
     "QbCommand",
     "QbJobRecord",
     "QbdCommandProgress",
