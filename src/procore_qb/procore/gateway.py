@@ -48,6 +48,7 @@ __all__ = [
     "CostCodeList",
     "DirectCostEntry",
     "DirectCostLine",
+    "DirectCostLineItem",
     "JobToDate",
     "NewCostCode",
     "OriginMark",
@@ -165,6 +166,18 @@ class DirectCostLine:
     amount: Decimal
     description: str = ""
     origin_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectCostLineItem:
+    """A direct cost line item as Procore lists it."""
+
+    id: int
+    direct_cost_id: int
+    cost_code_id: int
+    line_item_type_id: int
+    amount: Decimal
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,6 +725,32 @@ class ProcoreGateway:
             for row in self._direct_costs.list(project_id, origin_id=chunk):
                 if row.get("origin_id") in chunk:
                     out[str(row["origin_id"])] = int(row["id"])
+        return out
+
+    def direct_cost_lines_of_types(
+        self, project_id: int, line_item_type_ids: Sequence[int]
+    ) -> list[DirectCostLineItem]:
+        """The project's direct cost line items on any of these cost types ("List All Direct
+        Cost Line Items", filtered by ``line_item_type_id``); none asked, none read."""
+        wanted = sorted({int(t) for t in line_item_type_ids})
+        if not wanted:
+            return []
+        out: list[DirectCostLineItem] = []
+        for row in self._direct_costs.all_line_items(project_id, line_item_type_id=wanted):
+            if row.get("cost_code_id") is None or row.get("line_item_type_id") is None:
+                continue
+            if int(row["line_item_type_id"]) not in wanted:
+                continue
+            out.append(
+                DirectCostLineItem(
+                    id=int(row["id"]),
+                    direct_cost_id=int(row.get("direct_cost_id") or 0),
+                    cost_code_id=int(row["cost_code_id"]),
+                    line_item_type_id=int(row["line_item_type_id"]),
+                    amount=_decimal(row.get("amount")),
+                    description=_str(row.get("description")),
+                )
+            )
         return out
 
     def direct_cost_lines(self, project_id: int, direct_cost_id: int) -> list[JSONObject]:

@@ -63,6 +63,13 @@ class DirectCosts:
         items = [check_fields("direct cost sync item", u, SYNC_FIELDS) for u in updates]
         return self.client.sync(f"{self._base(project_id)}/sync", items)
 
+    def all_line_items(self, project_id: int, **filters: FilterValue) -> Iterator[JSONObject]:
+        """Every direct cost line item of the project ("List All Direct Cost Line Items");
+        filters: ``direct_cost_id``, ``cost_code_id``, ``line_item_type_id`` (lists)."""
+        return self.client.paginate(
+            f"{self._base(project_id)}/line_items", filter_params(**filters)
+        )
+
     def line_items(self, project_id: int, direct_cost_id: int) -> Iterator[JSONObject]:
         return self.client.paginate(f"{self._base(project_id)}/{direct_cost_id}/line_items")
 
