@@ -134,6 +134,10 @@ def test_the_project_admin_turns_job_costs_on_and_an_erp_admin_reads_the_report(
     costed = next(c for c in view["cost_codes"] if c["transactions"])
     expect(chart).to_contain_text(f"actual {_money(costed['job_to_date_cost'])}")
     expect(page.get_by_role("region", name="Not mapped")).to_contain_text("JE-77")
+    cost_types = page.get_by_role("region", name="Other cost types")
+    expect(cost_types).to_contain_text("As read from Procore by the last job cost sync")
+    expect(cost_types).to_contain_text("Every budget line is on the “Other” cost type.")
+    expect(cost_types).to_contain_text("Every direct cost line is on the “Other” cost type.")
     screenshot(page, "job-costs-report", mask=[page.locator("time")])
     # Drill down into one cost code.
     page.get_by_role("link", name=f"Show transactions of {costed['code']}").click()

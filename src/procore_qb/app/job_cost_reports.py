@@ -1,9 +1,8 @@
 """The job cost reports: every project with job cost syncing on and its figures (the company's
-Job Costs view), one project's transactions read in full for a CSV export, and the budget
-lines of a synced project that a Procore user put on another cost type than 'Other' (they
-cannot reach QuickBooks, spec procore-workflow §1.4). All need 'Admin' on ERP Integrations,
-like the project's Job Costs report (spec procore-workflow §3.8, [S27]). The first two read
-procore-qb's own store only; the third reads the budget from Procore.
+Job Costs view) and one project's transactions read in full for a CSV export (what a synced
+project has on another cost type than 'Other' is :mod:`procore_qb.app.cost_type_checks`). Both
+need 'Admin' on ERP Integrations, like the project's Job Costs report (spec procore-workflow
+§3.8, [S27]), and read procore-qb's own store only.
 """
 
 from __future__ import annotations
@@ -17,31 +16,22 @@ import sqlalchemy as sa
 
 from procore_qb.app.actors import Actor, require
 from procore_qb.app.context import AppContext
-from procore_qb.app.errors import NotFound, UpstreamError
+from procore_qb.app.errors import NotFound
 from procore_qb.app.job_costs import LineView, line_view
 from procore_qb.app.rules import PROJECT_JOB
-from procore_qb.domain.cost_types import OTHER_NAME, find_other, off_type_message
 from procore_qb.domain.permissions import Action
-from procore_qb.procore.errors import ProcoreError
 from procore_qb.store.models import JobCostProject, RecordLink
 from procore_qb.store.repositories.job_costs import JobCosts, ProjectFigures
-from procore_qb.store.repositories.links import RecordLinks
 
 __all__ = [
     "EXPORT_BATCH",
-    "MAX_OFF_TYPE_LINES",
-    "OffTypeBudgetLine",
-    "OffTypeBudgetLines",
     "ProjectJobCosts",
     "job_cost_lines_export",
     "job_costs_overview",
-    "off_type_budget_lines",
 ]
 
 EXPORT_BATCH = 1000
 """Lines read per short transaction while an export streams."""
-MAX_OFF_TYPE_LINES = 500
-"""Budget lines on another cost type listed at most (the count says how many there are)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,86 +133,3 @@ def job_cost_lines_export(
             after = batch[-1].id
 
     return lines()
-
-
-# ----------------------------------------------------------------------------- cost types
-
-
-@dataclass(frozen=True, slots=True)
-class OffTypeBudgetLine:
-    """A budget line of a synced project on another cost type than 'Other'."""
-
-    budget_line_item_id: int
-    cost_code_id: int
-    code: str
-    name: str
-    cost_type_id: int
-    cost_type: str
-    original_budget_amount: Decimal
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class OffTypeBudgetLines:
-    other_cost_type_id: int | None
-    """The company's 'Other' cost type (None when it has none yet)."""
-    lines: list[OffTypeBudgetLine]
-    """At most :data:`MAX_OFF_TYPE_LINES`, by cost code then cost type."""
-    total: int
-
-
-def off_type_budget_lines(ctx: AppContext, actor: Actor, project_id: int) -> OffTypeBudgetLines:
-    """The budget lines of QuickBooks-synced project ``project_id`` on a cost type other than
-    'Other', each with why it is not synced and the fix (spec procore-workflow §1.4: projects
-    using QuickBooks cost codes use the cost type 'Other' only). Read from Procore (the cost
-    types, the budget's detail rows and the project's cost codes: four calls)."""
-    require(ctx, actor, Action.VIEW_JOB_COSTS)
-    with ctx.sessions.begin() as session:
-        if RecordLinks(session).by_procore(ctx.company_id, PROJECT_JOB, project_id) is None:
-            raise NotFound(
-                f"project {project_id} is not synced with a QuickBooks job; only synced "
-                "projects have their cost types checked"
-            )
-    gateway = ctx.procore()
-    try:
-        types = gateway.cost_types()
-        rows = gateway.budget_rows(project_id)
-        codes = {c.id: c for c in gateway.cost_codes(project_id)}
-    except ProcoreError as exc:
-        raise UpstreamError(
-            f"Procore did not return the budget of project {project_id}: {exc}"
-        ) from exc
-    other = find_other(types)
-    names = {t.id: t.name for t in types}
-    found: list[OffTypeBudgetLine] = []
-    for row in rows:
-        if other is not None and row.line_item_type_id == other.id:
-            continue
-        code = codes.get(row.cost_code_id)
-        kind = names.get(row.line_item_type_id, f"#{row.line_item_type_id}")
-        message = off_type_message(kind)
-        if other is None:
-            message += (
-                f" (the company has no '{OTHER_NAME}' cost type yet: refresh the cost code "
-                "list on the Cost Codes tab, which adds it)"
-            )
-        found.append(
-            OffTypeBudgetLine(
-                budget_line_item_id=row.id,
-                cost_code_id=row.cost_code_id,
-                code=code.full_code if code else "",
-                name=code.name if code else "",
-                cost_type_id=row.line_item_type_id,
-                cost_type=kind,
-                original_budget_amount=row.original_budget_amount,
-                message=message,
-            )
-        )
-    found.sort(
-        key=lambda r: (r.code.casefold(), r.cost_code_id, r.cost_type, r.budget_line_item_id)
-    )
-    return OffTypeBudgetLines(
-        other_cost_type_id=other.id if other else None,
-        lines=found[:MAX_OFF_TYPE_LINES],
-        total=len(found),
-    )

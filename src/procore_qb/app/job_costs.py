@@ -39,7 +39,9 @@ whole direct cost). Last, the job-to-date cost per cost code goes to Procore's E
 (matched by cost code and cost type) after making sure each cost code with costs has a budget
 line (looked up by cost code and cost type first: Procore's create is a POST). With the
 company's budget direct cost columns set to "Editable, Do Not Populate" no direct costs are
-written, only the job-to-date costs.
+written, only the job-to-date costs. Then the budget lines and direct cost lines the project
+has on another cost type than 'Other' are read and kept with the write
+(:mod:`procore_qb.app.cost_type_checks`), for the Job Costs report.
 
 Nothing is written twice: every write is an upsert Procore matches by ``origin_id`` or by its
 natural key, a page is marked *sent* before it goes out, and a line is settled only at the
@@ -61,6 +63,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from procore_qb.app import cost_type_checks
 from procore_qb.app.actors import Actor, permissions, require
 from procore_qb.app.company import CompanySettings, load_settings
 from procore_qb.app.context import AppContext
@@ -836,6 +839,7 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
         _map_lines(ctx, target, placer, project_id, fingerprint, page_size, report)
         _write_lines(ctx, gateway, target, placer, project_id, page_size, report)
         errors = _write_totals(ctx, gateway, target, project_id, report)
+        cost_types = cost_type_checks.read_check(gateway, project_id, target.project.cost_codes)
     except ProcoreError as exc:
         message = f"Procore refused the job costs of project {project_id}: {exc}"
         with ctx.sessions.begin() as session:
@@ -852,6 +856,7 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
         if done is not None:
             done.pushed_at = ctx.now()
             done.last_error = "; ".join(errors)[:4000] or None
+        cost_type_checks.save_check(session, ctx.company_id, project_id, cost_types, ctx.now())
         _audit(
             ctx,
             session,

@@ -5,7 +5,8 @@ available in QuickBooks"; procore-api §2.4).
 procore-qb keeps one company cost type (Procore's "line item type") for everything it syncs:
 the one carrying :data:`OTHER_ORIGIN_ID`, else the one coded ``O`` or named "Other" (Procore's
 default). Budget lines and costs a Procore user puts on any other cost type of a synced project
-cannot reach QuickBooks; :func:`off_type_message` says so and what to do.
+cannot reach QuickBooks; :func:`off_type_message` (budget lines) and
+:func:`off_type_cost_message` (direct cost lines) say so and what to do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "OTHER_ORIGIN_ID",
     "CostType",
     "find_other",
+    "off_type_cost_message",
     "off_type_message",
 ]
 
@@ -55,11 +57,26 @@ def find_other(types: Iterable[CostType]) -> CostType | None:
     return None
 
 
-def off_type_message(type_name: str) -> str:
-    """Why a budget line or cost on cost type ``type_name`` is not synced, and the fix."""
+def _not_synced(type_name: str) -> str:
     shown = type_name.strip() or "(unnamed)"
     return (
         f"not synced with QuickBooks: cost type '{shown}'; QuickBooks cost codes use "
-        f"'{OTHER_NAME}' only. Move the amount to the cost code's '{OTHER_NAME}' line in "
+        f"'{OTHER_NAME}' only."
+    )
+
+
+def off_type_message(type_name: str) -> str:
+    """Why a budget line on cost type ``type_name`` is not synced, and the fix."""
+    return (
+        f"{_not_synced(type_name)} Move the amount to the cost code's '{OTHER_NAME}' line in "
         "Procore to have it in QuickBooks"
+    )
+
+
+def off_type_cost_message(type_name: str) -> str:
+    """Why a direct cost line on cost type ``type_name`` is not synced, and the fix."""
+    return (
+        f"{_not_synced(type_name)} Change the line's cost type to '{OTHER_NAME}' in Procore, "
+        "or enter the cost in QuickBooks on the job and the cost code's item, from where the "
+        "job cost sync brings it to Procore"
     )

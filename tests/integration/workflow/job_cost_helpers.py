@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +24,7 @@ from xml.sax.saxutils import escape
 from workflow_stack import Stack
 
 from procore_qb.domain.job_costs import created_by_procore_qb
+from procore_qb.procore.resources.direct_costs import DirectCosts
 from procore_qb.sandbox import seed
 
 ELM = "Greenleaf Properties:Elm Court Apartments"
@@ -445,3 +448,42 @@ def sync_now(stack: Stack, project_id: int) -> dict[str, Any]:
     answer: dict[str, Any] = stack.ok("ada", "POST", f"/projects/{project_id}/job-costs/sync")
     stack.settle()
     return answer
+
+
+@contextmanager
+def procore_requests(stack: Stack) -> Iterator[list[str]]:
+    """The requests procore-qb sends the Procore simulator meanwhile (``"GET /rest/…"``)."""
+    seen: list[str] = []
+    send = stack.procore.send
+
+    def counted(request: Any, **kwargs: Any) -> Any:
+        seen.append(f"{request.method} {request.url.path}")
+        return send(request, **kwargs)
+
+    stack.procore.send = counted  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del stack.procore.send
+
+
+def procore_direct_cost(
+    stack: Stack, project_id: int, cost_code_id: int, line_item_type_id: int, amount: float
+) -> tuple[int, int]:
+    """A direct cost a Procore user enters (no origin id) with one line; its and the line's id."""
+    costs = DirectCosts(stack.ctx.procore().client)
+    made = costs.create(
+        project_id,
+        {"direct_cost_type": "invoice", "direct_cost_date": "2026-03-02", "status": "approved"},
+    )
+    line = costs.create_line_item(
+        project_id,
+        int(made["id"]),
+        {
+            "cost_code_id": cost_code_id,
+            "line_item_type_id": line_item_type_id,
+            "amount": amount,
+            "description": "Crane hire, entered in Procore",
+        },
+    )
+    return int(made["id"]), int(line["id"])

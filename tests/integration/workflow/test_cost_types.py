@@ -2,8 +2,8 @@
 (spec procore-workflow §1.4; procore-api §2.4): the cost code list refresh makes sure the
 company has it (found by origin id, code or name, never made twice), the project cost codes
 procore-qb links (import, link to an existing project, export write-back) are assigned to it,
-and budget lines a Procore user put on another cost type are listed as not synced, through the
-API."""
+and the budget lines and direct cost lines a Procore user put on another cost type are read by
+the job cost sync and listed as not synced, through the API."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from job_cost_helpers import ELM_PROJECT, PIER, synced_projects
+from job_cost_helpers import (
+    ELM_PROJECT,
+    PIER,
+    enable,
+    procore_direct_cost,
+    procore_requests,
+    sync_now,
+    synced_projects,
+)
 from workflow_stack import Stack
 
 from procore_qb.app import setup
@@ -124,8 +132,12 @@ def test_an_exported_project_has_its_linked_cost_codes_on_other(stack: Stack) ->
     assert len(stack.procore_sim.world.table("cost_code_line_item_types")) == rows
 
 
-def test_budget_lines_on_another_cost_type_are_listed_as_not_synced(stack: Stack) -> None:
+def test_budget_and_direct_cost_lines_on_another_cost_type_are_listed_as_not_synced(
+    stack: Stack,
+) -> None:
     synced_projects(stack)
+    enable(stack, ELM_PROJECT)
+    stack.settle()
     gateway = stack.ctx.procore()
     other = gateway.cost_type_id()
     labor = next(t for t in gateway.cost_types() if t.name == "Labor")
@@ -137,7 +149,20 @@ def test_budget_lines_on_another_cost_type_are_listed_as_not_synced(stack: Stack
             BudgetLine(codes[1].id, labor.id, Decimal("250.50")),
         ],
     )
-    found = stack.ok("ada", "GET", f"/projects/{ELM_PROJECT}/job-costs/other-cost-types")
+    cost_id, line_id = procore_direct_cost(stack, ELM_PROJECT, codes[2].id, labor.id, 75.25)
+    procore_direct_cost(stack, ELM_PROJECT, codes[2].id, other, 10.0)
+    path = f"/projects/{ELM_PROJECT}/job-costs/other-cost-types"
+    # Read by the job cost sync, not by the report.
+    before = stack.ok("ada", "GET", path)
+    assert (before["total"], before["direct_cost_total"], before["error"]) == (0, 0, None)
+    read_before = before["read_at"]
+    assert read_before is not None
+    sync_now(stack, ELM_PROJECT)
+    with procore_requests(stack) as asked:
+        found = stack.ok("ada", "GET", path)
+    assert asked == []
+    assert found["read_at"] is not None
+    assert found["read_at"] >= read_before
     assert found["other_cost_type_id"] == other
     assert found["total"] == 1
     [line] = found["items"]
@@ -149,9 +174,26 @@ def test_budget_lines_on_another_cost_type_are_listed_as_not_synced(stack: Stack
     assert line["original_budget_amount"] == "250.50"
     assert "not synced with QuickBooks: cost type 'Labor'" in line["message"]
     assert "'Other' only" in line["message"]
+    assert found["direct_cost_total"] == 1
+    [cost] = found["direct_cost_lines"]
+    assert (cost["line_item_id"], cost["direct_cost_id"], cost["cost_code_id"]) == (
+        line_id,
+        cost_id,
+        codes[2].id,
+    )
+    assert (cost["cost_type"], cost["amount"]) == ("Labor", "75.25")
+    assert "not synced with QuickBooks: cost type 'Labor'" in cost["message"]
+    assert "Change the line's cost type to 'Other'" in cost["message"]
     # Only for synced projects, and only for ERP Integrations admins (as the report).
     unsynced = stack.call("ada", "GET", f"/projects/{RIVERSIDE}/job-costs/other-cost-types")
     assert unsynced.status_code == 404
     assert "not synced" in unsynced.json()["detail"]
-    denied = stack.call("eve", "GET", f"/projects/{ELM_PROJECT}/job-costs/other-cost-types")
+    denied = stack.call("eve", "GET", path)
     assert denied.status_code == 403
+
+
+def test_a_synced_project_without_a_job_cost_sync_has_nothing_read_yet(stack: Stack) -> None:
+    synced_projects(stack)
+    found = stack.ok("ada", "GET", f"/projects/{ELM_PROJECT}/job-costs/other-cost-types")
+    assert found["read_at"] is None
+    assert (found["total"], found["items"], found["direct_cost_total"]) == (0, [], 0)

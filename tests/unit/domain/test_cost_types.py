@@ -12,6 +12,7 @@ from procore_qb.domain.cost_types import (
     OTHER_ORIGIN_ID,
     CostType,
     find_other,
+    off_type_cost_message,
     off_type_message,
 )
 
@@ -84,3 +85,12 @@ def test_the_message_names_the_cost_type_the_rule_and_the_fix() -> None:
     assert "QuickBooks cost codes use 'Other' only" in text
     assert "Move the amount" in text
     assert "(unnamed)" in off_type_message("  ")
+
+
+def test_the_direct_cost_message_names_the_cost_type_the_rule_and_the_fix() -> None:
+    text = off_type_cost_message("Labor")
+    assert text.startswith("not synced with QuickBooks: cost type 'Labor'")
+    assert "QuickBooks cost codes use 'Other' only" in text
+    assert "Change the line's cost type to 'Other'" in text
+    assert "enter the cost in QuickBooks" in text
+    assert "(unnamed)" in off_type_cost_message("")

@@ -1,6 +1,7 @@
 """The job cost routes of ``/api/v1`` (DESIGN §3): turn job cost syncing of a project on or
-off, sync now, read the project's job costs, and list its budget lines on another cost type
-than 'Other' (not synced with QuickBooks). Amounts are decimal strings ("1234.50")."""
+off, sync now, read the project's job costs, and list its budget lines and direct cost lines on
+another cost type than 'Other' (not synced with QuickBooks) as the last job cost sync read
+them. Amounts are decimal strings ("1234.50")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from procore_qb.app import job_cost_reports, job_costs
+from procore_qb.app import cost_type_checks, job_costs
 from procore_qb.app.actors import Actor
 from procore_qb.app.context import AppContext
 from procore_qb.web.api.auth import bearer_actor
@@ -157,18 +158,21 @@ def build_job_costs_router(ctx: AppContext) -> APIRouter:
 
     @router.get(
         "/projects/{project_id}/job-costs/other-cost-types",
-        summary="The synced project's budget lines on another cost type than 'Other', which "
-        "QuickBooks cannot take",
+        summary="The synced project's budget lines and direct cost lines on another cost type "
+        "than 'Other', which QuickBooks cannot take, as the last job cost sync read them",
     )
     def other_cost_types(*, actor: Actor = current, project_id: ProjectId) -> Any:
-        found = job_cost_reports.off_type_budget_lines(ctx, actor, project_id)
+        found = cost_type_checks.off_type_lines(ctx, actor, project_id)
         return off_type_json(found)
 
     return router
 
 
-def off_type_json(found: job_cost_reports.OffTypeBudgetLines) -> dict[str, Any]:
+def off_type_json(found: cost_type_checks.OffTypeLines) -> dict[str, Any]:
     return {
+        "read_at": found.read_at,
+        "failed_at": found.failed_at,
+        "error": found.error,
         "other_cost_type_id": found.other_cost_type_id,
         "total": found.total,
         "items": [
@@ -183,5 +187,21 @@ def off_type_json(found: job_cost_reports.OffTypeBudgetLines) -> dict[str, Any]:
                 "message": line.message,
             }
             for line in found.lines
+        ],
+        "direct_cost_total": found.direct_cost_total,
+        "direct_cost_lines": [
+            {
+                "line_item_id": line.line_item_id,
+                "direct_cost_id": line.direct_cost_id,
+                "cost_code_id": line.cost_code_id,
+                "code": line.code,
+                "name": line.name,
+                "cost_type_id": line.cost_type_id,
+                "cost_type": line.cost_type,
+                "amount": _money(line.amount),
+                "description": line.description,
+                "message": line.message,
+            }
+            for line in found.direct_costs
         ],
     }

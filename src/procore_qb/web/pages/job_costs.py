@@ -6,8 +6,9 @@
 - ``/projects/{id}/job-costs``: the project's Job Costs report: per cost code its budget,
   job-to-date cost, variance and last write to Procore, a bar chart of budget against actual,
   the transactions (of one cost code with ``?cost_code=``, a page at a time with ``page``) and
-  the lines no cost code takes, with the reason, and the budget lines on another cost type
-  than 'Other' (read from Procore; not synced with QuickBooks);
+  the lines no cost code takes, with the reason, and the budget lines and direct cost lines on
+  another cost type than 'Other' (not synced with QuickBooks), as the last job cost sync read
+  them from Procore, with when;
   ``/projects/{id}/job-costs.csv`` (same ``cost_code``) downloads the transactions, streamed
   and safe to open in a spreadsheet.
 - ``/job-costs``: every project with job cost syncing on, its totals, last sync, unmapped lines
@@ -26,8 +27,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from procore_qb.app import job_cost_reports, job_costs
-from procore_qb.app.errors import NotFound, UpstreamError
+from procore_qb.app import cost_type_checks, job_cost_reports, job_costs
+from procore_qb.app.errors import NotFound
 from procore_qb.domain.commands import JobCostSource
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.domain.permissions import Action
@@ -168,11 +169,11 @@ def build_router(kit: PageKit) -> APIRouter:
         )
         chosen = next((r for r in view.cost_codes if r.cost_code_id == cost_code), None)
         last_page = max(1, -(-view.transactions_total // PER_PAGE))
-        off_type: job_cost_reports.OffTypeBudgetLines | None = None
+        off_type: cost_type_checks.OffTypeLines | None = None
         off_type_error = ""
         try:
-            off_type = job_cost_reports.off_type_budget_lines(kit.ctx, user.actor, project_id)
-        except (UpstreamError, NotFound) as exc:
+            off_type = cost_type_checks.off_type_lines(kit.ctx, user.actor, project_id)
+        except NotFound as exc:
             off_type_error = str(exc)
         return kit.render(
             request,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +27,8 @@ from job_cost_helpers import (
     ELM_PROJECT,
     PIER,
     expected_totals,
+    procore_direct_cost,
+    procore_requests,
     project_codes,
     qb_add_bill,
     sync_now,
@@ -291,34 +294,67 @@ def test_the_report_shows_the_figures_the_api_gives_and_quickbooks_holds(stack: 
     assert all(f"<code>{txn}</code>" in listed for txn in mine)
 
 
-def test_the_report_lists_budget_lines_on_another_cost_type(stack: Stack) -> None:
+def _cost_types(html: str) -> str:
+    return visible_text(html.split('id="cost-types-title"')[1])
+
+
+def test_the_report_lists_what_is_on_another_cost_type_as_the_last_sync_read_it(
+    stack: Stack,
+) -> None:
     projects = _started(stack)
     pier = projects[PIER]
     ada = signed_in(stack, "ada")
-    fine = visible_text(ada.get(f"/projects/{pier}/job-costs").text)
+    with procore_requests(stack) as asked:
+        fine = _cost_types(ada.get(f"/projects/{pier}/job-costs").text)
+    assert asked == []  # the report reads procore-qb's store only
     assert "Every budget line is on the “Other” cost type." in fine
+    assert "Every direct cost line is on the “Other” cost type." in fine
+    assert "As read from Procore by the last job cost sync: 20" in fine
     gateway = stack.ctx.procore()
     labor = next(t for t in gateway.cost_types() if t.name == "Labor")
-    code = sorted(gateway.cost_codes(pier), key=lambda c: c.full_code)[0]
-    gateway.add_budget_lines(pier, [BudgetLine(code.id, labor.id, Decimal("1234.5"))])
-    page = ada.get(f"/projects/{pier}/job-costs")
+    other = gateway.cost_type_id()
+    codes = sorted(gateway.cost_codes(pier), key=lambda c: c.full_code)
+    gateway.add_budget_lines(pier, [BudgetLine(codes[0].id, labor.id, Decimal("1234.5"))])
+    cost_id, _ = procore_direct_cost(stack, pier, codes[1].id, labor.id, 250.75)
+    procore_direct_cost(stack, pier, codes[1].id, other, 99.0)  # on 'Other': not listed
+    # Not read again until the next sync.
+    assert "Every budget line" in _cost_types(ada.get(f"/projects/{pier}/job-costs").text)
+    sync_now(stack, pier)
+    with procore_requests(stack) as asked:
+        page = ada.get(f"/projects/{pier}/job-costs")
+    assert asked == []
     assert page.status_code == 200
-    text = visible_text(page.text.split('id="cost-types-title"')[1])
-    assert f"{code.full_code} {code.name} Labor 1,234.50 Not synced with QuickBooks" in text
+    text = _cost_types(page.text)
+    assert "Other cost types (2)" in text
+    assert f"{codes[0].full_code} {codes[0].name} Labor 1,234.50 Not synced with QuickBooks" in text
+    assert (
+        f"{codes[1].full_code} {codes[1].name} Labor {cost_id} Crane hire, entered in Procore "
+        "250.75 Not synced with QuickBooks"
+    ) in text
     assert "not synced with QuickBooks: cost type 'Labor'" in text
     assert "QuickBooks cost codes use 'Other' only" in text
-    # Procore refuses the read (the project is gone there): the report still shows, saying
-    # the check could not be made.
-    with stack.procore_sim.lock:
-        saved = dict(stack.procore_sim.world.table("projects")[pier])
-        stack.procore_sim.world.table("projects").pop(pier)
+    assert "Change the line's cost type to 'Other' in Procore" in text
+    assert "99.00" not in text
+    # Procore refuses the read at the next sync: the lines of the read before stay, with why.
+    send = stack.procore.send
+
+    def refuse(request: Any, **kwargs: Any) -> Any:
+        if request.method == "GET" and request.url.path.endswith("/direct_costs/line_items"):
+            return httpx2.Response(404, json={"errors": "Not Found"}, request=request)
+        return send(request, **kwargs)
+
+    stack.procore.send = refuse  # type: ignore[method-assign]
     try:
-        gone = ada.get(f"/projects/{pier}/job-costs")
+        sync_now(stack, pier)
     finally:
-        with stack.procore_sim.lock:
-            stack.procore_sim.world.table("projects")[pier] = saved
-    assert gone.status_code == 200
-    assert "The budget's cost types could not be checked" in visible_text(gone.text)
+        del stack.procore.send
+    failed = _cost_types(ada.get(f"/projects/{pier}/job-costs").text)
+    assert "The last read failed" in failed
+    assert "Procore did not return the budget and direct costs" in failed
+    assert "Shown: the read before." in failed
+    assert "Labor 1,234.50" in failed
+    answer = stack.ok("ada", "GET", f"/projects/{pier}/job-costs")
+    assert answer["last_sync"]["error"] is None  # the job costs themselves were written
 
 
 def test_the_csv_export_holds_every_transaction_and_no_formula(stack: Stack) -> None:
