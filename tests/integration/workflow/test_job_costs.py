@@ -82,6 +82,8 @@ def test_the_first_sync_writes_what_quickbooks_holds(stack: Stack) -> None:
     elm = _view(stack, ELM_PROJECT)["not_mapped"]
     assert [(i["ref_number"], i["reason"]) for i in elm["items"]] == [("JE-77", "account_line")]
     assert "job_cost_account_cost_codes" in elm["items"][0]["message"]
+    # A journal line's entity is the job itself, not a vendor: the line shows none.
+    assert elm["items"][0]["vendor"] == ""
     pier = _view(stack, projects[PIER])["not_mapped"]
     assert [(i["ref_number"], i["reason"], i["amount"]) for i in pier["items"]] == [
         ("BEC-2210", "item_not_cost_code", "325.00")

@@ -211,7 +211,6 @@ _JOURNAL = (
             "Amount": "j_amount",
             "Memo": "j_memo",
             "EntityRef/ListID": "j_customer",
-            "EntityRef/FullName": "j_payee",
         },
     )
     + "</(?P=j)>"
@@ -407,7 +406,7 @@ _EXPENSE_GROUPS = (
     "e", "e_line_id", "e_account", "e_amount", "e_amount_raw", "e_memo", "e_customer",
 )  # fmt: skip
 _JOURNAL_GROUPS = (
-    "j", "j_line_id", "j_account", "j_amount", "j_amount_raw", "j_memo", "j_customer", "j_payee",
+    "j", "j_line_id", "j_account", "j_amount", "j_amount_raw", "j_memo", "j_customer",
 )  # fmt: skip
 for _tag, _spec in _RECORDS.items():
     if _spec.journal:
@@ -551,12 +550,12 @@ def _journal_lines(
     out: list[JobCostLine] = []
     source, txn_id, txn_date, _, ref_number, header_memo = txn
     for row in rows:
-        kind, line_id, account, plain, raw, memo, customer, payee, _ = row
+        kind, line_id, account, plain, raw, memo, customer, _ = row
         if not kind:
             raise _Unread
         if decode is not None:
-            line_id, account, plain, raw, memo, customer, payee = _decoded(
-                (line_id, account, plain, raw, memo, customer, payee), decode
+            line_id, account, plain, raw, memo, customer = _decoded(
+                (line_id, account, plain, raw, memo, customer), decode
             )
             if plain:
                 plain, raw = "", plain
@@ -568,10 +567,12 @@ def _journal_lines(
             amount = Decimal(plain)
         if (sign if kind == "JournalDebitLine" else -sign) != 1:
             amount = -amount
+        # No vendor: the line's EntityRef is the customer:job it is coded to (read above as
+        # the job), not a payee (as records.read_txn_lines reads it).
         line = _NEW(
             JobCostLine,
             (source, txn_id, line_id, txn_date, customer, amount, None, account or None,
-             payee, memo or header_memo, ref_number, header_memo),
+             "", memo or header_memo, ref_number, header_memo),
         )  # fmt: skip
         out.append(line)
     return out

@@ -452,7 +452,9 @@ def read_txn_lines(element: etree._Element) -> list[TxnLine]:
                     customer_id=_opt(line, "EntityRef/ListID"),
                     item_id=None,
                     account_id=_opt(line, "AccountRef/ListID"),
-                    payee_name=_text(line, "EntityRef/FullName"),
+                    # The line's EntityRef is who it is for (on a job's line, the
+                    # customer:job itself), not a payee: a journal line has none.
+                    payee_name="",
                     memo=_text(line, "Memo") or header_memo,
                     debit=line.tag == "JournalDebitLine",
                     ref_number=ref_number,

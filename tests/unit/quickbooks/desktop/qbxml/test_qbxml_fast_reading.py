@@ -174,6 +174,31 @@ def test_a_quickbooks_bill_is_read_fast_and_signed() -> None:
     assert exact(fast) == exact(reference)
 
 
+def test_a_journal_entry_line_has_no_vendor() -> None:
+    """A journal line's EntityRef is who the line is for: on a line coded to a job, the
+    customer:job itself. It is not a vendor, so the line carries none (as QuickBooks Online
+    journal lines do), whichever reading takes it."""
+    journal = (
+        "<JournalEntryRet>\n<TxnID>T-9</TxnID>\n<TxnDate>2026-03-11</TxnDate>\n"
+        "<RefNumber>JE-9</RefNumber>\n<Memo>Reclass</Memo>\n"
+        "<JournalDebitLine>\n<TxnLineID>D</TxnLineID>\n<AccountRef>\n<ListID>A-1</ListID>\n"
+        "</AccountRef>\n<Amount>75.00</Amount>\n<EntityRef>\n<ListID>J</ListID>\n"
+        "<FullName>Greenleaf Properties:Elm Court Apartments</FullName>\n</EntityRef>\n"
+        "</JournalDebitLine>\n"
+        "<JournalCreditLine>\n<TxnLineID>C</TxnLineID>\n<AccountRef>\n<ListID>A-2</ListID>\n"
+        "</AccountRef>\n<Amount>75.00</Amount>\n</JournalCreditLine>\n</JournalEntryRet>"
+    )
+    record = RawRecord("JournalEntryRet", journal, 0, len(journal))
+    fast = costs.job_cost_lines(record, source=JobCostSource.JOURNAL_ENTRY, sign=1, wanted={"J"})
+    assert [(line.line_id, str(line.amount), line.vendor_name) for line in fast] == [
+        ("D", "75.00", "")
+    ]
+    reference = costs.reference_job_cost_lines(
+        record, source=JobCostSource.JOURNAL_ENTRY, sign=1, wanted={"J"}
+    )
+    assert exact(fast) == exact(reference)
+
+
 def test_lines_in_any_order_are_read_fast_in_the_reference_order() -> None:
     """Expense lines after item lines and groups (not qbxml130.xsd's order) are still read
     fast, and come out as the reference gives them: expenses, items, then grouped items."""
