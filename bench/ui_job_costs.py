@@ -2,16 +2,20 @@
 the company's ``/job-costs`` with up to 100,000 job cost lines, as an ERP Integrations admin
 gets them through the app in-process; and the report's CSV export, streamed.
 
-The lines are put straight into the store (one project with job cost syncing on, 20 cost codes
-with their budgets, 1 % of the lines not mapped), so the figures measure reading and rendering
-only. The report is read at its first, middle and last page, and drilled down into one cost
-code at its first and last page.
+The lines are put straight into the store (one project synced with its QuickBooks job, with
+job cost syncing on, 20 cost codes with their budgets, 1 % of the lines not mapped, and two
+budget lines and two direct cost lines the last sync found on another cost type), so the
+figures measure reading and rendering only. The report is read at its first, middle and last
+page, and drilled down into one cost code at its first and last page.
 
-Figures: the median and the 95th percentile of the render time, and the SQL statements one
-render runs. That count must not grow with the page's position or the number of lines: each
-page is held to the count of the report's first page at the smaller size. The export's
-statements are, besides what any page runs, one read and one permission check per 1,000
-lines.
+Figures: the median and the 95th percentile of the render time, the SQL statements one render
+runs and the requests it sends the Procore simulator. The statement count must not grow with
+the page's position or the number of lines: each page is held to the count of the report's
+first page at the smaller size. The export's statements are, besides what any page runs, one
+read and one permission check per 1,000 lines. The report asks Procore nothing: what it shows
+of Procore (the budget, the lines on another cost type than 'Other') is what the last job cost
+sync read (before that, each render read the cost types, the budget view and its rows and the
+project's cost codes: 4 requests).
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ JOB = "80000BENCH-JC"
 CODES = 20
 FIRST_CODE = 900_000
 PER_PAGE = 50
+OFF_TYPE = 2
+"""Budget lines, and direct cost lines, on another cost type than 'Other'."""
 PER_BATCH = 5
 """Statements per 1,000 exported lines: the permission checked again (four: its transaction,
 the user, the cached permissions) and the read."""
@@ -63,6 +69,8 @@ class PageFigures:
     p95: float
     queries: int
     bytes: int
+    procore: int
+    """Requests sent to Procore by one render."""
 
 
 def _harness() -> tuple[Any, Any]:
@@ -77,7 +85,15 @@ def _harness() -> tuple[Any, Any]:
 
 
 def _seed(stack: Any, size: int) -> None:
-    from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
+    from procore_qb.app.rules import PROJECT_JOB
+    from procore_qb.store.models import (
+        CostTypeCheck,
+        JobCostLineRecord,
+        JobCostProject,
+        JobCostTotal,
+        OffTypeLineRecord,
+        RecordLink,
+    )
 
     now = stack.clock.now()
     company = stack.company_id
@@ -116,6 +132,21 @@ def _seed(stack: Any, size: int) -> None:
         )
     with stack.engine.begin() as conn:
         conn.execute(
+            sa.insert(RecordLink.__table__),
+            [
+                {
+                    "company_id": company,
+                    "kind": PROJECT_JOB,
+                    "procore_id": PROJECT,
+                    "qb_id": JOB,
+                    "qb_full_name": "Bench Builders:Job costs",
+                    "qb_version": "1",
+                    "linked_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        conn.execute(
             sa.insert(JobCostProject.__table__),
             [
                 {
@@ -148,6 +179,41 @@ def _seed(stack: Any, size: int) -> None:
                     "written_at": now,
                 }
                 for c in range(CODES)
+            ],
+        )
+        # What the last sync found on another cost type: two budget lines, two direct cost lines.
+        conn.execute(
+            sa.insert(CostTypeCheck.__table__),
+            [
+                {
+                    "company_id": company,
+                    "procore_project_id": PROJECT,
+                    "read_at": now,
+                    "other_cost_type_id": 1,
+                    "budget_total": OFF_TYPE,
+                    "direct_cost_total": OFF_TYPE,
+                }
+            ],
+        )
+        conn.execute(
+            sa.insert(OffTypeLineRecord.__table__),
+            [
+                {
+                    "company_id": company,
+                    "procore_project_id": PROJECT,
+                    "kind": kind,
+                    "procore_id": n,
+                    "direct_cost_id": n if kind == "direct_cost" else None,
+                    "cost_code_id": FIRST_CODE + n,
+                    "code": f"{n:02d}-100",
+                    "name": f"Cost code {n}",
+                    "cost_type_id": 2,
+                    "cost_type": "Labor",
+                    "amount_cents": 125_050,
+                    "description": "entered in Procore" if kind == "direct_cost" else "",
+                }
+                for kind in ("budget", "direct_cost")
+                for n in range(OFF_TYPE)
             ],
         )
 
@@ -183,23 +249,43 @@ def _pages(size: int) -> list[tuple[str, str]]:
     return out
 
 
-def _timed(browser: Any, engine: sa.Engine, url: str, repeats: int) -> tuple[list[float], int, int]:
+@contextmanager
+def _procore_requests(stack: Any) -> Iterator[list[int]]:
+    found = [0]
+    send = stack.procore.send
+
+    def counted(request: Any, **kwargs: Any) -> Any:
+        found[0] += 1
+        return send(request, **kwargs)
+
+    stack.procore.send = counted
+    try:
+        yield found
+    finally:
+        del stack.procore.send
+
+
+def _timed(stack: Any, browser: Any, url: str, repeats: int) -> tuple[list[float], int, int, int]:
     first = browser.get(url)  # templates compiled, caches warm
     if first.status_code != 200:
         raise RuntimeError(f"{url}: {first.status_code} {first.text[:500]}")
     times: list[float] = []
     queries: set[int] = set()
+    procore: set[int] = set()
     for _ in range(repeats):
-        with _statements(engine) as counted:
+        with _statements(stack.engine) as counted, _procore_requests(stack) as asked:
             started = time.perf_counter()
             answer = browser.get(url)
             times.append(time.perf_counter() - started)
         if answer.status_code != 200:
             raise RuntimeError(f"{url}: {answer.status_code}")
         queries.add(counted[0])
+        procore.add(asked[0])
     if len(queries) != 1:
         raise RuntimeError(f"{url}: the same page ran {sorted(queries)} statements")
-    return sorted(times), queries.pop(), len(first.content)
+    if len(procore) != 1:
+        raise RuntimeError(f"{url}: the same page sent Procore {sorted(procore)} requests")
+    return sorted(times), queries.pop(), len(first.content), procore.pop()
 
 
 def measure_size(size: int, repeats: int, directory: Path) -> list[PageFigures]:
@@ -211,14 +297,18 @@ def measure_size(size: int, repeats: int, directory: Path) -> list[PageFigures]:
         browser.sign_in("ada")
         found: list[PageFigures] = []
         for label, url in _pages(size):
-            times, queries, length = _timed(browser, stack.engine, url, repeats)
+            times, queries, length, procore = _timed(stack, browser, url, repeats)
             p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
             found.append(
-                PageFigures(label, url, size, statistics.median(times), p95, queries, length)
+                PageFigures(
+                    label, url, size, statistics.median(times), p95, queries, length, procore
+                )
             )
         url = f"/projects/{PROJECT}/job-costs.csv"
-        times, queries, length = _timed(browser, stack.engine, url, 1 if size > 10_000 else 3)
-        found.append(PageFigures("CSV export", url, size, times[0], times[-1], queries, length))
+        times, queries, length, procore = _timed(stack, browser, url, 1 if size > 10_000 else 3)
+        found.append(
+            PageFigures("CSV export", url, size, times[0], times[-1], queries, length, procore)
+        )
         return found
     finally:
         stack.close()
@@ -251,7 +341,7 @@ def main(small: bool = False) -> list[Figure]:
                     minimum=fixed + batches,
                     allowed=fixed + PER_BATCH * batches,
                     calls_name="SQL statements",
-                    note=f"{page.bytes / 1_048_576:.1f} MiB",
+                    note=f"{page.bytes / 1_048_576:.1f} MiB, {page.procore} Procore requests",
                 ).show()
             )
             continue
@@ -267,7 +357,8 @@ def main(small: bool = False) -> list[Figure]:
                 calls_name="SQL statements",
                 note=(
                     f"median {page.median * 1000:.1f} ms, p95 {page.p95 * 1000:.1f} ms "
-                    f"({repeats} renders, {page.bytes / 1024:.0f} KiB)"
+                    f"({repeats} renders, {page.bytes / 1024:.0f} KiB), "
+                    f"{page.procore} Procore requests"
                 ),
             ).show()
         )
