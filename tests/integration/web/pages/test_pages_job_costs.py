@@ -324,6 +324,9 @@ def test_the_report_lists_what_is_on_another_cost_type_as_the_last_sync_read_it(
         page = ada.get(f"/projects/{pier}/job-costs")
     assert asked == []
     assert page.status_code == 200
+    facts = visible_text(page.text.split('id="totals-title"')[0])
+    assert "Budget and cost types read from Procore" in facts
+    assert "Budget and cost types read from Procore never" not in facts
     text = _cost_types(page.text)
     assert "Other cost types (2)" in text
     assert f"{codes[0].full_code} {codes[0].name} Labor 1,234.50 Not synced with QuickBooks" in text
