@@ -1220,12 +1220,15 @@ def _write_totals(
     by cost code and cost type, created when missing), then Procore's ERP job costs for every
     cost code whose figure differs from the one Procore last got (zero for one whose costs
     went away). A cost code Procore never got a figure for holds none there: it is written
-    once it has costs, never as a zero."""
+    once it has costs, never as a zero.
+
+    Each figure is marked sent (no figure, the time) before it goes out: if the answer is
+    lost, Procore may hold it, so the next write sends the figure whatever it is."""
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
         sums = {s.cost_code_id: s for s in repo.sums(ctx.company_id, project_id)}
         written = {
-            cc: (t.written_cents, t.budget_line_item_id)
+            cc: (t.written_cents, t.written_at)
             for cc, t in repo.totals(ctx.company_id, project_id).items()
         }
     codes = {c.id: c for c in target.project.cost_codes}
@@ -1244,13 +1247,29 @@ def _write_totals(
         if cc not in codes:
             continue
         cents = sums[cc].cents if cc in sums else 0
-        last = written.get(cc, (None, None))[0]
-        if (0 if last is None else last) == cents:
+        last, last_at = written.get(cc, (None, None))
+        # No figure and no time: never sent, Procore holds none (as good as a zero). No
+        # figure with a time: sent without its answer seen, Procore's figure is unknown.
+        if (last is not None or last_at is None) and (last or 0) == cents:
             continue
         figures.append(JobToDate(cc, other, Decimal(cents) / 100))
     errors: list[str] = []
     refused: set[int] = set()
+    now = ctx.now()
     if figures:
+        with ctx.sessions.begin() as session:
+            repo = JobCosts(session)
+            for figure in figures:
+                named = codes[figure.cost_code_id]
+                repo.save_total(
+                    ctx.company_id,
+                    project_id,
+                    figure.cost_code_id,
+                    code=named.full_code[:255],
+                    name=named.name[:255],
+                    written_cents=None,
+                    written_at=now,
+                )
         result = gateway.write_job_to_date(target.job_id, figures)
         for error in result.errors:
             code = error.item.get("cost_code_id")
@@ -1258,7 +1277,6 @@ def _write_totals(
                 refused.add(code)
             errors.append(f"ERP job cost of cost code {code}: {error.message}")
         report.cost_codes_written += len(figures) - len(refused)
-    now = ctx.now()
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
         for cc in sorted(codes):
@@ -1271,7 +1289,10 @@ def _write_totals(
                     values["budget_cents"] = to_cents(row.original_budget_amount)
                 except ValueError:
                     values["budget_cents"] = None
-            if any(f.cost_code_id == cc for f in figures) and cc not in refused:
+            if cc in refused:
+                # Procore kept what it had: what it last got stands.
+                values["written_cents"], values["written_at"] = written.get(cc, (None, None))
+            elif any(f.cost_code_id == cc for f in figures):
                 values["written_cents"] = sums[cc].cents if cc in sums else 0
                 values["written_at"] = now
             repo.save_total(ctx.company_id, project_id, cc, **values)
@@ -1293,7 +1314,8 @@ class CostCodeRow:
     transactions: int
     lines: int
     written_to_procore: Decimal | None
-    """The job-to-date cost Procore holds (None when never written)."""
+    """The job-to-date cost Procore holds (None when never written, or when the answer to
+    the last write of it was not seen)."""
     written_at: datetime | None = None
     """When that figure was written to Procore."""
 

@@ -40,6 +40,8 @@ from workflow_stack import Stack
 
 from procore_qb.domain.job_costs import own_marker
 from procore_qb.procore.client import ProcoreClient
+from procore_qb.procore.gateway import JobToDate, ProcoreGateway
+from procore_qb.procore.sync import SyncItemError, SyncResult
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:You should not use the 'timeout' argument with the TestClient"
@@ -500,4 +502,80 @@ def test_sync_now_writes_waiting_work_at_once(desktop: Stack) -> None:
         "job_costs_read",
         "job_costs_written",
     ]
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+
+
+def test_a_job_to_date_figure_whose_answer_was_lost_is_written_again(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Procore takes a cost code's first job-to-date figure but its answer is lost; the
+    costs then go away in QuickBooks before the next write. Procore may hold the figure, so
+    the next write sets it to zero rather than taking it for never written."""
+    _started(stack)
+    assert "09-200" not in procore_job_to_date(stack, ELM_PROJECT)
+    send = ProcoreClient._send
+    lost: list[str] = []
+
+    def lossy(
+        self: ProcoreClient, method: str, path: str, token: str, params: Any, body: Any
+    ) -> httpx2.Response:
+        answer = send(self, method, path, token, params, body)
+        if path.endswith("/erp_job_costs/sync") and not lost:
+            lost.append(path)
+            raise httpx2.ReadError("connection reset after the request was sent")
+        return answer
+
+    monkeypatch.setattr(ProcoreClient, "_send", lossy)
+    advance(stack, minutes=5)
+    bill = qb_add_bill(stack, ELM, [("09-200", "640.00")])
+    stack.ok("ada", "POST", f"/projects/{ELM_PROJECT}/job-costs/sync")
+    stack.run_jobs(expect_failures=True)
+    if stack.qbd is not None:
+        stack.web_connector()
+        stack.run_jobs(expect_failures=True)
+    assert lost
+    assert procore_job_to_date(stack, ELM_PROJECT)["09-200"] == Decimal("640.00")
+    # Before the failed write is tried again, the bill goes and a read sees it gone.
+    qb_delete(stack, bill)
+    stack.ok("ada", "POST", f"/projects/{ELM_PROJECT}/job-costs/sync")
+    stack.run_jobs(expect_failures=True)
+    if stack.qbd is not None:
+        stack.web_connector()
+        stack.run_jobs(expect_failures=True)
+    advance(stack, hours=1)
+    stack.settle()
+    assert "09-200" not in procore_job_to_date(stack, ELM_PROJECT)
+    assert_totals_match(stack, ELM_PROJECT, ELM)
+
+
+def test_a_refused_job_to_date_figure_is_sent_again_next_time(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Procore refuses one cost code's figure: what it last got stands (here: nothing), the
+    project says why, and the next write sends the figure again."""
+    _started(stack)
+    codes = {v: k for k, v in project_codes(stack, ELM_PROJECT).items()}
+    write = ProcoreGateway.write_job_to_date
+
+    def refusing(self: ProcoreGateway, job: str, figures: list[JobToDate]) -> SyncResult:
+        kept = [f for f in figures if f.cost_code_id != codes["09-200"]]
+        result = write(self, job, kept)
+        for f in figures:
+            if f.cost_code_id == codes["09-200"]:
+                item = {"cost_code_id": f.cost_code_id}
+                result.errors.append(SyncItemError(item, {"base": ["is locked"]}))
+        return result
+
+    monkeypatch.setattr(ProcoreGateway, "write_job_to_date", refusing)
+    advance(stack, minutes=5)
+    qb_add_bill(stack, ELM, [("09-200", "640.00")])
+    sync_now(stack, ELM_PROJECT)
+    view = _view(stack, ELM_PROJECT)
+    row = next(c for c in view["cost_codes"] if c["code"] == "09-200")
+    assert (row["written_to_procore"], row["written_at"]) == (None, None)
+    assert "is locked" in view["last_sync"]["error"]
+    monkeypatch.setattr(ProcoreGateway, "write_job_to_date", write)
+    advance(stack, minutes=5)
+    sync_now(stack, ELM_PROJECT)
+    assert procore_job_to_date(stack, ELM_PROJECT)["09-200"] == Decimal("640.00")
     assert_totals_match(stack, ELM_PROJECT, ELM)

@@ -125,5 +125,6 @@ class JobCostTotal(Base):
     budget_line_item_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     budget_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     written_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
-    """The job-to-date cost last written to Procore's ERP job costs (None: never written)."""
+    """The job-to-date cost last written to Procore's ERP job costs (None: never written, or,
+    with ``written_at`` set, sent at that time without Procore's answer seen)."""
     written_at: Mapped[datetime | None]
