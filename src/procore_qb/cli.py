@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from procore_qb import __version__, startup
+from procore_qb import __version__, gc_policy, startup
 from procore_qb.jobs.errors import JobsConfigurationError
 from procore_qb.jobs.procrastinate_schema import SchemaUpgrade, upgrade_procrastinate_schema
 from procore_qb.settings import Settings
@@ -251,15 +251,16 @@ def serve(
         thread = threading.Thread(
             target=ctx.queue.run_worker, kwargs={"stop": stop}, name="jobs", daemon=True
         )
-        if in_process:
-            thread.start()
         try:
             server = uvicorn.Server(uvicorn.Config(create_app(deps, ctx), log_level="info"))
+            gc_policy.apply()
+            if in_process:
+                thread.start()
             server.run(sockets=[sock])
         finally:
             sock.close()
             stop.set()
-            if in_process:
+            if thread.is_alive():
                 thread.join(60)
 
 
@@ -280,6 +281,7 @@ def worker(
             f"procore-qb worker on {engine.url.render_as_string(hide_password=True)} "
             f"({type(ctx.queue).__name__}, {concurrency} at once); Ctrl+C stops it"
         )
+        gc_policy.apply()
         ctx.queue.run_worker(concurrency=concurrency)
 
 
@@ -455,6 +457,8 @@ def demo(
         except (AppError, DemoError, OSError, ServerError, StoreError, ValueError) as exc:
             console.print(f"[red]Cannot start the demo:[/red] {exc}", soft_wrap=True)
             raise typer.Exit(code=2) from None
+    # The simulators' seeded world and the app are built: the long-running policy from here.
+    gc_policy.apply()
     try:
         for line in running.banner():
             console.print(line, markup=False, soft_wrap=True)

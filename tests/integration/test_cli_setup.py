@@ -4,6 +4,7 @@ Procore simulator served on a loopback port."""
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -148,3 +149,31 @@ def test_commands_without_a_company_exit_2_in_one_line(
     assert result.exit_code == 2
     assert "PROCORE_QB_COMPANY__PROCORE_COMPANY_ID" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["worker"], ["serve"]])
+def test_long_running_commands_apply_the_gc_policy_once_started(
+    command: list[str], configured: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy freezes what the process holds: it comes after the wiring is built and
+    before the jobs or the web server start (both stand-ins here, so nothing is frozen)."""
+    import uvicorn
+
+    from procore_qb import gc_policy
+    from procore_qb.jobs.embedded import EmbeddedJobQueue
+
+    monkeypatch.setenv("PROCORE_QB_WEB__SESSION_SECRET", "s" * 40)
+    calls: list[str] = []
+    monkeypatch.setattr(gc_policy, "apply", lambda: calls.append("gc policy") or (700, 10, 10))
+    monkeypatch.setattr(
+        EmbeddedJobQueue, "run_worker", lambda *_args, **_kwargs: calls.append("jobs")
+    )
+    monkeypatch.setattr(uvicorn.Server, "run", lambda *_args, **_kwargs: calls.append("web"))
+    if command == ["serve"]:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            command = [*command, "--port", str(probe.getsockname()[1])]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert calls[0] == "gc policy"
+    assert sorted(calls) == sorted(["gc policy", "jobs", *(["web"] if "serve" in command else [])])
