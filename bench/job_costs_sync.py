@@ -9,7 +9,14 @@ API and the stack settles: the read runs through the Online driver (query pages 
 transactions) or the Web Connector (a BillQuery iterator of 500 transactions a round trip),
 streamed chunk by chunk into the store, and the Procore write goes out in pages of 1,000 lines
 through Procore's sync endpoints. The totals per cost code in Procore are then checked against
-the QuickBooks simulator's own transactions.
+the QuickBooks simulator's own transactions, and the bench refuses to run if any of its lines
+is on an item that is not one of the project's cost codes.
+
+The sync runs with the worker's garbage-collection policy (:func:`procore_qb.gc_policy.apply`,
+as ``procore-qb worker``, ``serve`` and ``demo`` apply it once started): after seeding,
+everything the process holds, the simulators' seeded world included, is frozen out of the
+collector's reach and young collections come every 50,000 allocations instead of 700; the
+policy is undone after each run.
 
 Figures per edition:
 
@@ -38,7 +45,10 @@ tracemalloc, which halves the time).
 
 Measured on the shared 2-core machine on 4 December 2026 (main as of that night, runs
 without tracemalloc for the rates, CPU and calls; load average 1 to 2 from other work, so
-the sync had about one core and its wall clock is close to its CPU):
+the sync had about one core and its wall clock is close to its CPU). These runs came before
+the garbage-collection policy above (they ran with Python's defaults) and before the bench's
+lines were all on the project's cost codes (a third of them were then on item 16-100, not a
+cost code of Elm Court, and ended not mapped):
 
 =======  =========  ===========  ===============  ======================  ==================
 edition  lines      lines/s e2e  CPU per line:    QuickBooks calls        Procore calls
@@ -77,7 +87,6 @@ Desktop reading changes, gave 175 / 131 us a line.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import sys
 import tempfile
@@ -90,6 +99,7 @@ from xml.sax.saxutils import escape
 
 from bench._figures import Figure
 from bench._workflow import Meter, stack_class
+from procore_qb import gc_policy
 
 __all__ = ["SyncFigures", "main", "run"]
 
@@ -99,8 +109,9 @@ SMALL = 2_000
 MAX_LINES = 2_000_000
 """The most ``--lines`` takes: the simulators keep every line in memory."""
 LINES_PER_BILL = 10
-ITEMS = ("01-100", "09-200", "16-100")
-"""Items of the QuickBooks seed whose names are cost codes of the Elm Court project."""
+ITEMS = ("01-100", "03-300", "09-200")
+"""Items of the QuickBooks seed whose names are the Elm Court project's cost codes (its
+cost codes in the Procore seed, ``sandbox/seed.py``), so every bench line maps to one."""
 VENDOR = "Ace Concrete Supply"
 QBO_PAGE = 1000
 QBD_PAGE = 500
@@ -271,8 +282,15 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
     """One sync of ``lines`` bench lines; ``trace``: measure memory with tracemalloc (which
     slows everything down about twice), else the peaks are 0."""
     stack = stack_class()(edition, directory)
+    thresholds: tuple[int, int, int] | None = None
     try:
-        from job_cost_helpers import ELM, assert_totals_match, enable, synced_projects
+        from job_cost_helpers import (
+            ELM,
+            assert_totals_match,
+            enable,
+            project_codes,
+            synced_projects,
+        )
 
         meter = Meter()
         meter.attach(stack)
@@ -280,6 +298,8 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
         outside.attach(stack)
         projects = synced_projects(stack)
         project_id = projects[ELM]
+        codes = set(project_codes(stack, project_id).values())
+        _, seed_unmapped = _job_lines(stack, ELM, codes)
         seed_started = time.process_time()
         if edition == "online":
             _seed_online(stack, ELM, lines)
@@ -287,9 +307,16 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
             _seed_desktop(stack, ELM, lines)
         seed_seconds = time.process_time() - seed_started
         bills = _bills(stack, edition)
-        total_lines = _job_lines(stack, ELM)
+        total_lines, unmapped = _job_lines(stack, ELM, codes)
+        if unmapped != seed_unmapped:
+            raise RuntimeError(
+                f"{unmapped - seed_unmapped} bench lines are on items that are not cost codes "
+                f"of the project ({sorted(codes)}): make ITEMS cost codes of the project"
+            )
 
-        gc.collect()
+        # The worker's policy: what the process holds now (the simulators' seeded world
+        # included) is frozen, and young collections come every 50,000 allocations.
+        thresholds = gc_policy.apply()
         meter.reset()
         if trace:
             tracemalloc.start()
@@ -323,6 +350,8 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
             seed_seconds=seed_seconds,
         )
     finally:
+        if thresholds is not None:
+            gc_policy.revert(thresholds)
         stack.close()
 
 
@@ -333,11 +362,13 @@ def _bills(stack: Any, edition: str) -> int:
     return int(stack.qbd.company.count_txns("Bill"))
 
 
-def _job_lines(stack: Any, job: str) -> int:
-    """The job's cost lines in QuickBooks: the bench's and the few of the seed."""
+def _job_lines(stack: Any, job: str, codes: set[str]) -> tuple[int, int]:
+    """The job's cost lines in QuickBooks (the bench's and the few of the seed), and how many
+    of them are on no item that is one of ``codes`` (the project's cost codes)."""
     from job_cost_helpers import quickbooks_lines
 
-    return len(quickbooks_lines(stack, job))
+    lines = quickbooks_lines(stack, job)
+    return len(lines), sum(1 for line in lines if line.item not in codes)
 
 
 def _measure(edition: str, lines: int, *, speed: bool, memory: bool = True) -> SyncFigures:
