@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
+from procore_qb.quickbooks.online.errors import QboProtocolError
 
 __all__ = ["EXPENSE_DETAIL_TYPES", "expense_lines", "journal_lines"]
 
@@ -50,11 +51,25 @@ def _ref(obj: Mapping[str, Any], key: str) -> str | None:
     return None
 
 
-def _amount(line: Mapping[str, Any]) -> Decimal | None:
+def _amount(line: Mapping[str, Any], txn: Mapping[str, Any]) -> Decimal | None:
+    """The line's ``Amount``; None when it is no number (the line is not read). Refused when
+    it is a number but not a finite one: ``Decimal`` reads "NaN", "Infinity" and the
+    infinite float that Python's JSON decoder makes of 1e400, none of which QuickBooks sends
+    (an ``Amount`` is a finite decimal, XSD ``Finance.xsd``; the client already refuses the
+    NaN and Infinity tokens)."""
+    raw = line.get("Amount", "")
     try:
-        return Decimal(str(line.get("Amount", "")))
+        amount = Decimal(str(raw))
     except InvalidOperation:
         return None
+    if amount.is_finite():
+        return amount
+    raise QboProtocolError(
+        f"QuickBooks Online sent line {line.get('Id')!r} of transaction {txn.get('Id')!r} with "
+        f"Amount {raw!r}, which is not a finite number: QuickBooks amounts are finite decimals, "
+        "so the transaction is refused; check that PROCORE_QB_QBO__API_BASE_URL is QuickBooks "
+        "Online's own address"
+    )
 
 
 def _txn_date(txn: Mapping[str, Any]) -> date:
@@ -107,7 +122,7 @@ def expense_lines(
                 continue
         if wanted is not None and job_id not in wanted:
             continue
-        amount = _amount(line)
+        amount = _amount(line, txn)
         if amount is None:
             continue
         if shared is None:
@@ -156,7 +171,7 @@ def journal_lines(
         job_id = _ref(entity, "EntityRef")
         if job_id is None or (wanted is not None and job_id not in wanted):
             continue
-        amount = _amount(line)
+        amount = _amount(line, txn)
         if amount is None:
             continue
         posting = detail.get("PostingType")

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procore_qb.domain.commands import JobCostLine, JobCostSource
+from procore_qb.quickbooks.online.errors import QboProtocolError
 from procore_qb.quickbooks.online.job_costs import (
     EXPENSE_DETAIL_TYPES,
     expense_lines,
@@ -26,10 +27,14 @@ JOBS = ("58", "59", "60")
 
 
 def _amount(line: Mapping[str, Any]) -> Decimal | None:
+    """None when the Amount is no number; refused when it is a number but not a finite one."""
     try:
-        return Decimal(str(line.get("Amount", "")))
+        amount = Decimal(str(line.get("Amount", "")))
     except InvalidOperation:
         return None
+    if not amount.is_finite():
+        raise QboProtocolError(f"Amount {amount} is not a finite number")
+    return amount
 
 
 def _txn_date(txn: Mapping[str, Any]) -> date:
@@ -51,8 +56,10 @@ def reference_expense_lines(
             continue
         detail = line.get(detail_type) or {}
         job_id = ref_value(detail, "CustomerRef")
+        if job_id is None:
+            continue
         amount = _amount(line)
-        if job_id is None or amount is None:
+        if amount is None:
             continue
         out.append(
             JobCostLine(
@@ -83,8 +90,10 @@ def reference_journal_lines(txn: Mapping[str, Any]) -> list[JobCostLine]:
         if entity.get("Type") not in ("Customer", "Job"):
             continue
         job_id = ref_value(entity, "EntityRef")
+        if job_id is None:
+            continue
         amount = _amount(line)
-        if job_id is None or amount is None:
+        if amount is None:
             continue
         posting = detail.get("PostingType")
         if posting not in ("Debit", "Credit"):
@@ -173,11 +182,10 @@ def _txn(lines: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str
 
 
 def _outcome(read: Any) -> Any:
-    """The lines read (amounts as text: Decimal('NaN') is not equal to itself), or the type
-    of the error."""
+    """The lines read, or the type of the error."""
     try:
-        return [line._replace(amount=str(line.amount)) for line in read()]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return read()
+    except (KeyError, TypeError, ValueError, AttributeError, QboProtocolError) as exc:
         return type(exc)
 
 
