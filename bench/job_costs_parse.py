@@ -48,6 +48,7 @@ three quarters of the Online time. The same run under heavy load (a 10M-step loo
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import resource
@@ -57,6 +58,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from bench._figures import Figure
 from procore_qb.domain.commands import JobCostLine, JobCostSource, QueryJobCosts
@@ -69,6 +71,8 @@ from procore_qb.quickbooks.online.resources.bills import BillResource
 from procore_qb.quickbooks.online.resources.journal_entries import JournalEntryResource
 from procore_qb.quickbooks.online.resources.purchases import PurchaseResource
 from procore_qb.quickbooks.online.resources.vendor_credits import VendorCreditResource
+
+_Line = TypeVar("_Line")
 
 STAMP = "2026-12-03T16:43:36+00:00"
 JOBS = tuple(f"8000{n:04X}-1796316216" for n in range(40))
@@ -148,6 +152,32 @@ def _txn(kind: str, n: int, lines: str, rng: random.Random) -> str:
     return f"{head}{lines}{tail}</{kind}Ret>\n"
 
 
+def _transactions(
+    kind: str,
+    low: int,
+    high: int,
+    target: int,
+    numbers: Iterator[int],
+    rng: random.Random,
+    make_line: Callable[[str, int, random.Random], tuple[_Line, bool]],
+) -> Iterator[tuple[int, list[_Line], int]]:
+    """The lines of each transaction of ``kind`` until ``target`` of them are coded to jobs:
+    ``low`` to ``high`` lines a transaction, made by ``make_line`` and numbered by
+    ``numbers``. Yields each transaction's number (that of its last line), its lines and the
+    lines coded to jobs so far. The caller makes the transaction (drawing from ``rng``)
+    before the next one is drawn, so the same seed gives the same answer, Desktop or
+    Online."""
+    coded = 0
+    while coded < target:
+        body: list[_Line] = []
+        for _ in range(rng.randint(low, high)):
+            n = next(numbers)
+            line, is_coded = make_line(kind, n, rng)
+            body.append(line)
+            coded += is_coded
+        yield n, body, coded
+
+
 def cost_message(lines: int, *, seed: int = 7) -> Iterator[str]:
     """A job-cost answer with about ``lines`` lines coded to jobs, as chunks of text."""
     rng = random.Random(seed)
@@ -155,21 +185,14 @@ def cost_message(lines: int, *, seed: int = 7) -> Iterator[str]:
     weight = sum(share for *_, share in MIX)
     targets = [lines * share // weight for *_, share in MIX]
     targets[0] += lines - sum(targets)
-    n = 0
+    numbers = itertools.count(1)
     for (kind, low, high, _), target in zip(MIX, targets, strict=True):
         yield (
             f'<{kind}QueryRs requestID="bench.0.0" statusCode="0" statusSeverity="Info" '
             'statusMessage="Status OK" iteratorRemainingCount="0">\n'
         )
-        coded = 0
         chunk: list[str] = []
-        while coded < target:
-            body = []
-            for _ in range(rng.randint(low, high)):
-                n += 1
-                text, is_coded = _line(kind, n, rng)
-                body.append(text)
-                coded += is_coded
+        for n, body, _ in _transactions(kind, low, high, target, numbers, rng, _line):
             chunk.append(_txn(kind, n, "".join(body), rng))
             if len(chunk) == 64:
                 yield "".join(chunk)
@@ -375,18 +398,11 @@ def online_pages(lines: int, *, seed: int = 7, page_size: int = 1000) -> Iterato
     entity's pages of ``page_size`` transactions, as (entity, JSON text of the answer)."""
     rng = random.Random(seed)
     weight = sum(share for *_, share in ONLINE_MIX)
-    n = 0
+    numbers = itertools.count(1)
     for kind, low, high, share in ONLINE_MIX:
         target = lines * share // weight
-        coded = 0
         page: list[object] = []
-        while coded < target:
-            body = []
-            for _ in range(rng.randint(low, high)):
-                n += 1
-                line, is_coded = _qbo_line(kind, n, rng)
-                body.append(line)
-                coded += is_coded
+        for n, body, coded in _transactions(kind, low, high, target, numbers, rng, _qbo_line):
             page.append(_qbo_txn(kind, n, body, rng))
             if len(page) == page_size or coded >= target:
                 answer = {"QueryResponse": {kind: page, "startPosition": 1}, "time": STAMP}
