@@ -51,18 +51,19 @@ def _ref(obj: Mapping[str, Any], key: str) -> str | None:
     return None
 
 
-def _amount(line: Mapping[str, Any], txn: Mapping[str, Any]) -> Decimal | None:
-    """The line's ``Amount``; None when it is no number (the line is not read). Refused when
-    it is a number but not a finite one: ``Decimal`` reads "NaN", "Infinity" and the
-    infinite float that Python's JSON decoder makes of 1e400, none of which QuickBooks sends
-    (an ``Amount`` is a finite decimal, XSD ``Finance.xsd``; the client already refuses the
-    NaN and Infinity tokens)."""
+def _amount(line: Mapping[str, Any], txn: Mapping[str, Any]) -> Decimal:
+    """The line's ``Amount``. A line coded to a job always has one, a finite decimal (XSD
+    ``Finance.xsd``: ``Line.Amount``, required on expense and journal entry lines); a line
+    without one, with text that is no number, or with "NaN", "Infinity" or the infinite float
+    that Python's JSON decoder makes of 1e400 is refused with the transaction rather than
+    left out, so no cost goes missing unnoticed (the client already refuses the NaN and
+    Infinity tokens)."""
     raw = line.get("Amount", "")
     try:
         amount = Decimal(str(raw))
     except InvalidOperation:
-        return None
-    if amount.is_finite():
+        amount = None
+    if amount is not None and amount.is_finite():
         return amount
     raise QboProtocolError(
         f"QuickBooks Online sent line {line.get('Id')!r} of transaction {txn.get('Id')!r} with "
@@ -123,8 +124,6 @@ def expense_lines(
         if wanted is not None and job_id not in wanted:
             continue
         amount = _amount(line, txn)
-        if amount is None:
-            continue
         if shared is None:
             shared = _shared(txn)
             txn_id, txn_date, ref_number, txn_memo = shared
@@ -172,8 +171,6 @@ def journal_lines(
         if job_id is None or (wanted is not None and job_id not in wanted):
             continue
         amount = _amount(line, txn)
-        if amount is None:
-            continue
         posting = detail.get("PostingType")
         if posting not in ("Debit", "Credit"):
             continue

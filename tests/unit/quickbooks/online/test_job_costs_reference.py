@@ -26,12 +26,13 @@ from procore_qb.quickbooks.online.resources.base import ref_value
 JOBS = ("58", "59", "60")
 
 
-def _amount(line: Mapping[str, Any]) -> Decimal | None:
-    """None when the Amount is no number; refused when it is a number but not a finite one."""
+def _amount(line: Mapping[str, Any]) -> Decimal:
+    """Refused when the Amount is missing, no number, or not a finite one."""
+    raw = line.get("Amount", "")
     try:
-        amount = Decimal(str(line.get("Amount", "")))
-    except InvalidOperation:
-        return None
+        amount = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise QboProtocolError(f"Amount {raw!r} is no number") from exc
     if not amount.is_finite():
         raise QboProtocolError(f"Amount {amount} is not a finite number")
     return amount
@@ -59,8 +60,6 @@ def reference_expense_lines(
         if job_id is None:
             continue
         amount = _amount(line)
-        if amount is None:
-            continue
         out.append(
             JobCostLine(
                 source=source,
@@ -93,8 +92,6 @@ def reference_journal_lines(txn: Mapping[str, Any]) -> list[JobCostLine]:
         if job_id is None:
             continue
         amount = _amount(line)
-        if amount is None:
-            continue
         posting = detail.get("PostingType")
         if posting not in ("Debit", "Credit"):
             continue

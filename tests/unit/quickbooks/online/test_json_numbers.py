@@ -5,7 +5,7 @@ finite numbers, and finite amounts reach the lines exactly."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx2
@@ -134,15 +134,26 @@ def test_amounts_reach_the_cost_lines_exactly(values: list[Decimal]) -> None:
     assert [line.amount for line in lines] == values
 
 
+def _no_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return True
+    return False
+
+
 not_finite = st.one_of(
     st.sampled_from([float("nan"), float("inf"), float("-inf")]),
     st.sampled_from(["NaN", "nan", "-NaN", "sNaN", "Infinity", "-Infinity", "inf", "-Inf"]),
+    # No number at all: QuickBooks always sends an Amount on a line coded to a job.
+    st.sampled_from(["", "abc", None, True, {}, [], {"value": "1"}]),
+    st.text(max_size=8).filter(_no_number),
 )
 
 
 @settings(max_examples=100, deadline=None)
 @given(not_finite, st.booleans())
-def test_a_cost_line_amount_that_is_not_finite_is_refused(amount: Any, journal: bool) -> None:
+def test_a_cost_line_amount_that_is_no_finite_number_is_refused(amount: Any, journal: bool) -> None:
     if journal:
         txn: dict[str, Any] = {
             "Id": "7",
@@ -172,6 +183,13 @@ def test_a_cost_line_amount_that_is_not_finite_is_refused(amount: Any, journal: 
     assert "not a finite number" in message
     assert "line '3' of transaction" in message
     assert "PROCORE_QB_QBO__API_BASE_URL" in message
+
+
+def test_a_cost_line_without_an_amount_is_refused_not_left_out() -> None:
+    bill = _bill("1.00", line_id="3")
+    del bill["Line"][0]["Amount"]
+    with pytest.raises(QboProtocolError, match=r"line '3' of transaction .* not a finite number"):
+        expense_lines(bill, source=JobCostSource.BILL, negative=False, vendor_key="VendorRef")
 
 
 def test_a_number_too_large_for_a_float_is_refused_as_an_amount() -> None:
