@@ -65,7 +65,8 @@ class JobCostLineRecord(Base):
         sa.Index(None, "company_id", "procore_project_id", "dirty", "id"),
         sa.Index(None, "company_id", "procore_project_id", "removed", "id"),
         sa.Index(None, "company_id", "procore_project_id", "cost_code_id"),
-        sa.Index(None, "company_id", "txn_id"),
+        # Lines looked up by transaction always name the project: the unique constraint's
+        # index serves them. The lines one read saw are counted and found by read_key.
         sa.Index(None, "company_id", "read_key"),
         # The Job Costs report's page of lines, newest transaction first, without a sort.
         sa.Index(
