@@ -98,7 +98,9 @@ class LineRow(NamedTuple):
     push_error: str | None
 
 
-_LINE_COLUMNS = tuple(getattr(_L, name) for name in LineRow._fields)
+_LINE_COLUMNS = tuple(_T.c[name] for name in LineRow._fields)
+"""The columns of a :class:`LineRow`, of the table (not the mapped class): a select of them
+runs as Core, its rows without the ORM's loading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,39 +132,39 @@ class JobCosts:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def _execute_many(self, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run ``statement`` once per row of bound values, as one driver ``executemany``.
+    def _execute_many(self, statement: UpdateBase, columns: Mapping[str, Sequence[Any]]) -> None:
+        """Run ``statement`` once per row, as one driver ``executemany``: ``columns`` holds
+        the values of each bound parameter the statement leaves open, column by column (all of
+        one length, the number of rows); parameters given a value in the statement are the
+        same for every row.
 
-        The statement is compiled once for the dialect and each row's values go through the
-        column types' bind processors, without SQLAlchemy's per-row parameter building (which
-        costs more than the database's own work for a page of lines)."""
-        if not rows:
+        The statement is compiled once for the dialect and each value goes through its column
+        type's bind processor (a fixed value once), without SQLAlchemy's per-row parameter
+        building (which costs more than the database's own work for a page of lines)."""
+        count = len(next(iter(columns.values()))) if columns else 0
+        if count == 0:
             return
         connection = self._session.connection()
         dialect = connection.dialect
         compiled = statement.compile(dialect=dialect)
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-        fixed: dict[str, Any] = {}
-        processors: dict[str, Any] = {}
+        values: list[Sequence[Any]] = []
         for name in names:
             bind = compiled.binds[name]
-            if not bind.required:
-                fixed[name] = bind.effective_value
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        # Column by column: each a list the processor maps over, then zipped into rows.
-        columns: list[list[Any]] = []
-        for name in names:
-            if name in fixed:
-                column = [fixed[name]] * len(rows)
-            else:
-                column = list(map(itemgetter(name), rows))
-            processor = processors.get(name)
+            if not bind.required:
+                value = bind.effective_value
+                if processor is not None and value is not None:
+                    value = processor(value)
+                values.append([value] * count)
+                continue
+            column = columns[name]
+            if len(column) != count:
+                raise ValueError(f"{name}: {len(column)} values for {count} rows")
             if processor is not None:
                 column = [v if v is None else processor(v) for v in column]
-            columns.append(column)
-        params: list[Any] = list(zip(*columns, strict=True))
+            values.append(column)
+        params: list[Any] = list(zip(*values, strict=True))
         if not compiled.positional:
             params = [dict(zip(names, row, strict=True)) for row in params]
         connection.exec_driver_sql(compiled.string, params)
@@ -251,53 +253,41 @@ class JobCosts:
         if not lines:
             return 0, 0
         txn_ids = sorted({str(line["txn_id"]) for line in lines})
-        known: dict[tuple[str, str], tuple[Any, ...]] = {}
+        known: dict[tuple[str, str], Sequence[Any]] = {}
         columns = (
-            _L.id,
-            _L.txn_id,
-            _L.line_id,
-            _L.removed,
-            *(getattr(_L, f) for f in CONTENT_FIELDS),
+            _T.c.id,
+            _T.c.txn_id,
+            _T.c.line_id,
+            _T.c.removed,
+            *(_T.c[f] for f in CONTENT_FIELDS),
         )
         for chunk in _chunks(txn_ids):
             for row in self._session.execute(
                 sa.select(*columns).where(
-                    _L.company_id == company_id,
-                    _L.procore_project_id == project_id,
-                    _L.txn_id.in_(list(chunk)),
+                    _T.c.company_id == company_id,
+                    _T.c.procore_project_id == project_id,
+                    _T.c.txn_id.in_(list(chunk)),
                 )
             ):
-                known[(row[1], row[2])] = tuple(row)
-        fresh = {
-            "company_id": company_id,
-            "procore_project_id": project_id,
-            "cost_code_id": None,
-            "dirty": True,
-            "removed": False,
-            "sent": False,
-            "read_key": read_key,
-            "version": 1,
-            "updated_at": now,
-        }
-        new: list[dict[str, Any]] = []
-        changed: list[dict[str, Any]] = []
-        replaced: list[dict[str, Any]] = []
+                known[(row[1], row[2])] = row
+        new: list[Mapping[str, Any]] = []
+        new_keys: list[tuple[str, str]] = []
+        changed: list[tuple[int, Mapping[str, Any]]] = []
+        replaced: list[tuple[int, Mapping[str, Any]]] = []
         seen: list[int] = []
         for line in lines:
             key = (str(line["txn_id"]), str(line["line_id"]))
-            content = _content(line)
             old = known.get(key)
-            if old is not None and old[0] is None:
-                continue  # read twice in one batch: the first one stands
             if old is None:
-                added = dict(zip(CONTENT_FIELDS, content, strict=True))
-                added.update(fresh, txn_id=key[0], line_id=key[1])
-                new.append(added)
-                known[key] = (None, *key, False, *content)
+                new.append(line)
+                new_keys.append(key)
+                known[key] = ()
                 continue
-            stored = old[4:]
-            placeable = content[_STATUS] == "pending" and _placed(stored)
-            if placeable:
+            if not old:
+                continue  # read twice in one batch: the first one stands
+            content = _content(line)
+            stored = tuple(old[4:])
+            if content[_STATUS] == "pending" and _placed(stored):
                 # Placed before: its placement stands unless what places it changed.
                 same = stored[:_STATUS] == content[:_STATUS]
                 keep = stored[_ITEM : _ACCOUNT + 1] == content[_ITEM : _ACCOUNT + 1]
@@ -306,62 +296,74 @@ class JobCosts:
             if same and not old[3]:
                 seen.append(int(old[0]))
             elif keep:
-                changed.append(
-                    {
-                        "b_id": old[0],
-                        **{f"b_{f}": line[f] for f in _READ_FIELDS},
-                        "b_read_key": read_key,
-                        "b_now": now,
-                    }
-                )
+                changed.append((int(old[0]), line))
             else:
-                replaced.append(
-                    {
-                        "b_id": old[0],
-                        **{f"b_{f}": line[f] for f in CONTENT_FIELDS},
-                        "b_read_key": read_key,
-                        "b_now": now,
-                    }
-                )
+                replaced.append((int(old[0]), line))
         if new:
-            self._execute_many(sa.insert(_T).values({k: sa.bindparam(k) for k in new[0]}), new)
-        if changed:
+            fields = {f: list(map(itemgetter(f), new)) for f in CONTENT_FIELDS}
             self._execute_many(
-                sa.update(_T)
-                .where(_T.c.id == sa.bindparam("b_id"))
-                .values(
-                    **{f: sa.bindparam(f"b_{f}") for f in _READ_FIELDS},
-                    dirty=True,
-                    removed=False,
-                    read_key=sa.bindparam("b_read_key"),
-                    version=_T.c.version + 1,
-                    updated_at=sa.bindparam("b_now"),
-                ),
-                changed,
-            )
-        if replaced:
-            self._execute_many(
-                sa.update(_T)
-                .where(_T.c.id == sa.bindparam("b_id"))
-                .values(
+                sa.insert(_T).values(
+                    company_id=company_id,
+                    procore_project_id=project_id,
+                    txn_id=sa.bindparam("b_txn_id"),
+                    line_id=sa.bindparam("b_line_id"),
                     **{f: sa.bindparam(f"b_{f}") for f in CONTENT_FIELDS},
                     cost_code_id=None,
                     dirty=True,
                     removed=False,
-                    read_key=sa.bindparam("b_read_key"),
-                    version=_T.c.version + 1,
-                    updated_at=sa.bindparam("b_now"),
+                    sent=False,
+                    read_key=read_key,
+                    version=1,
+                    updated_at=now,
                 ),
-                replaced,
+                {
+                    "b_txn_id": [k[0] for k in new_keys],
+                    "b_line_id": [k[1] for k in new_keys],
+                    **{f"b_{f}": values for f, values in fields.items()},
+                },
             )
+        self._reread(changed, keep_placement=True, read_key=read_key, now=now)
+        self._reread(replaced, keep_placement=False, read_key=read_key, now=now)
         for chunk in _chunks(seen):
             self._session.execute(
-                sa.update(_L)
-                .where(_L.id.in_(list(chunk)))
-                .values(read_key=read_key)
-                .execution_options(synchronize_session=False)
+                sa.update(_T).where(_T.c.id.in_(list(chunk))).values(read_key=read_key)
             )
         return len(new), len(changed) + len(replaced)
+
+    def _reread(
+        self,
+        lines: Sequence[tuple[int, Mapping[str, Any]]],
+        *,
+        keep_placement: bool,
+        read_key: str,
+        now: datetime,
+    ) -> None:
+        """Lines (id, line read) read again with changed content, made dirty, back in
+        QuickBooks, at a new version. ``keep_placement``: only :data:`_READ_FIELDS` are set
+        from the read, its status, cost code and reason stand; else every one of
+        :data:`CONTENT_FIELDS` is, and the line is off its cost code (to be placed anew)."""
+        if not lines:
+            return
+        fields = _READ_FIELDS if keep_placement else CONTENT_FIELDS
+        reset = {} if keep_placement else {"cost_code_id": None}
+        read = [line for _, line in lines]
+        self._execute_many(
+            sa.update(_T)
+            .where(_T.c.id == sa.bindparam("b_id"))
+            .values(
+                **{f: sa.bindparam(f"b_{f}") for f in fields},
+                **reset,
+                dirty=True,
+                removed=False,
+                read_key=read_key,
+                version=_T.c.version + 1,
+                updated_at=now,
+            ),
+            {
+                "b_id": [line_id for line_id, _ in lines],
+                **{f"b_{f}": list(map(itemgetter(f), read)) for f in fields},
+            },
+        )
 
     def _remove(self, where: Sequence[Any], now: datetime) -> int:
         result = self._session.execute(
@@ -465,17 +467,19 @@ class JobCosts:
     ) -> list[LineRow]:
         """Lines with id above ``after_id``, by id, at most ``limit``, filtered."""
         query = sa.select(*_LINE_COLUMNS).where(
-            _L.company_id == company_id, _L.procore_project_id == project_id, _L.id > after_id
+            _T.c.company_id == company_id,
+            _T.c.procore_project_id == project_id,
+            _T.c.id > after_id,
         )
         if dirty is not None:
-            query = query.where(_L.dirty.is_(dirty))
+            query = query.where(_T.c.dirty.is_(dirty))
         if removed is not None:
-            query = query.where(_L.removed.is_(removed))
+            query = query.where(_T.c.removed.is_(removed))
         if statuses is not None:
-            query = query.where(_L.status.in_(list(statuses)))
+            query = query.where(_T.c.status.in_(list(statuses)))
         if cost_code_id is not None:
-            query = query.where(_L.cost_code_id == cost_code_id)
-        rows = self._session.execute(query.order_by(_L.id).limit(limit))
+            query = query.where(_T.c.cost_code_id == cost_code_id)
+        rows = self._session.execute(query.order_by(_T.c.id).limit(limit))
         return list(map(LineRow._make, rows))
 
     def placing_page(
@@ -490,27 +494,29 @@ class JobCosts:
         """What placing lines needs of them, by id above ``after_id``, at most ``limit``, of
         the lines still in QuickBooks in ``statuses``: (id, version, item_id, account_id,
         status, cost_code_id, reason) each."""
+        c = _T.c
         rows = self._session.execute(
-            sa.select(
-                _L.id, _L.version, _L.item_id, _L.account_id, _L.status, _L.cost_code_id, _L.reason
-            )
+            sa.select(c.id, c.version, c.item_id, c.account_id, c.status, c.cost_code_id, c.reason)
             .where(
-                _L.company_id == company_id,
-                _L.procore_project_id == project_id,
-                _L.id > after_id,
-                _L.removed.is_(False),
-                _L.status.in_(list(statuses)),
+                c.company_id == company_id,
+                c.procore_project_id == project_id,
+                c.id > after_id,
+                c.removed.is_(False),
+                c.status.in_(list(statuses)),
             )
-            .order_by(_L.id)
+            .order_by(c.id)
             .limit(limit)
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [tuple(row) for row in rows]
 
     def place_many(
         self, placed: Sequence[tuple[int, int, str, int | None, str | None, str | None]]
     ) -> None:
         """Put lines (id, version, status, cost_code_id, reason, message) where placing them
         says, to be written again (``dirty``), each only at the version it was read at."""
+        if not placed:
+            return
+        ids, versions, statuses, codes, reasons, messages = zip(*placed, strict=True)
         self._execute_many(
             sa.update(_T)
             .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
@@ -521,23 +527,23 @@ class JobCosts:
                 message=sa.bindparam("b_message"),
                 dirty=True,
             ),
-            [
-                {
-                    "b_id": i,
-                    "b_version": v,
-                    "b_status": st,
-                    "b_code": cc,
-                    "b_reason": r,
-                    "b_message": m,
-                }
-                for i, v, st, cc, r, m in placed
-            ],
+            {
+                "b_id": ids,
+                "b_version": versions,
+                "b_status": statuses,
+                "b_code": codes,
+                "b_reason": reasons,
+                "b_message": messages,
+            },
         )
 
     def settle_written(self, written: Sequence[tuple[int, int, int, int | None, int]]) -> None:
         """Lines Procore took: (id, version, procore_line_id, procore_direct_cost_id,
         cost_code_id) each, mapped on that cost code and no longer dirty, each only at the
         version it was read at."""
+        if not written:
+            return
+        ids, versions, procore_lines, procore_costs, codes = zip(*written, strict=True)
         self._execute_many(
             sa.update(_T)
             .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
@@ -551,40 +557,46 @@ class JobCosts:
                 reason=None,
                 message=None,
             ),
-            [
-                {"b_id": i, "b_version": v, "b_line": line, "b_cost": cost, "b_code": code}
-                for i, v, line, cost, code in written
-            ],
+            {
+                "b_id": ids,
+                "b_version": versions,
+                "b_line": procore_lines,
+                "b_cost": procore_costs,
+                "b_code": codes,
+            },
         )
 
     def settle_many(self, changes: Sequence[tuple[int, int, Mapping[str, Any]]]) -> None:
         """Change lines only if no read changed them since they were read: (id, version,
         values) each, a line left alone when its version moved on. One statement per set of
         columns changed."""
-        grouped: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for line_id, version, values in changes:
-            keys = tuple(sorted(values))
-            grouped.setdefault(keys, []).append(
-                {"b_id": line_id, "b_version": version, **{f"v_{k}": values[k] for k in keys}}
-            )
-        for keys, params in grouped.items():
+        grouped: dict[tuple[str, ...], list[tuple[int, int, Mapping[str, Any]]]] = {}
+        for change in changes:
+            grouped.setdefault(tuple(sorted(change[2])), []).append(change)
+        for keys, group in grouped.items():
             if not keys:
                 continue
+            sets = [values for _, _, values in group]
             self._execute_many(
                 sa.update(_T)
                 .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
                 .values(**{k: sa.bindparam(f"v_{k}") for k in keys}),
-                params,
+                {
+                    "b_id": [line_id for line_id, _, _ in group],
+                    "b_version": [version for _, version, _ in group],
+                    **{f"v_{k}": list(map(itemgetter(k), sets)) for k in keys},
+                },
             )
 
     def delete_lines(self, lines: Sequence[tuple[int, int]]) -> None:
         """Delete lines (id, version) still at the version they were read at."""
         if lines:
+            ids, versions = zip(*lines, strict=True)
             self._execute_many(
                 sa.delete(_T).where(
                     _T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version")
                 ),
-                [{"b_id": i, "b_version": v} for i, v in lines],
+                {"b_id": ids, "b_version": versions},
             )
 
     def mark_sent(self, line_ids: Sequence[int]) -> None:
@@ -764,15 +776,15 @@ class JobCosts:
         """Lines still in QuickBooks, newest transaction first (for people to read), read in
         the order of ``ix_job_cost_lines_listing`` (no sort however many lines)."""
         query = sa.select(*_LINE_COLUMNS).where(
-            _L.company_id == company_id,
-            _L.procore_project_id == project_id,
-            _L.removed.is_(False),
-            _L.status.in_(list(statuses)),
+            _T.c.company_id == company_id,
+            _T.c.procore_project_id == project_id,
+            _T.c.removed.is_(False),
+            _T.c.status.in_(list(statuses)),
         )
         if cost_code_id is not None:
-            query = query.where(_L.cost_code_id == cost_code_id)
+            query = query.where(_T.c.cost_code_id == cost_code_id)
         rows = self._session.execute(
-            query.order_by(_L.txn_date.desc(), _L.txn_id.desc(), _L.line_id.desc())
+            query.order_by(_T.c.txn_date.desc(), _T.c.txn_id.desc(), _T.c.line_id.desc())
             .limit(limit)
             .offset(offset)
         )
@@ -791,15 +803,15 @@ class JobCosts:
         """Lines still in QuickBooks with an id above ``after_id``, in id order: a long export
         read a page at a time by key, never by offset."""
         query = sa.select(*_LINE_COLUMNS).where(
-            _L.company_id == company_id,
-            _L.procore_project_id == project_id,
-            _L.removed.is_(False),
-            _L.status.in_(list(statuses)),
-            _L.id > after_id,
+            _T.c.company_id == company_id,
+            _T.c.procore_project_id == project_id,
+            _T.c.removed.is_(False),
+            _T.c.status.in_(list(statuses)),
+            _T.c.id > after_id,
         )
         if cost_code_id is not None:
-            query = query.where(_L.cost_code_id == cost_code_id)
-        rows = self._session.execute(query.order_by(_L.id).limit(limit))
+            query = query.where(_T.c.cost_code_id == cost_code_id)
+        rows = self._session.execute(query.order_by(_T.c.id).limit(limit))
         return list(map(LineRow._make, rows))
 
     def company_figures(self, company_id: int) -> dict[int, ProjectFigures]:
