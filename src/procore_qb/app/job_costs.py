@@ -603,7 +603,7 @@ def apply_job_cost_result(
 
 
 def _bounded_id(value: str | None, name: str) -> str | None:
-    if value is None or value == "":
+    if not value:
         return None
     if len(value) > _MAX_ID or not value.isprintable():
         raise ValueError(f"{name} {value[:40]!r} is not a QuickBooks id")
@@ -656,9 +656,9 @@ def _keep_lines(
     by_job = {p.qb_job_id: p for p in projects}
     now = ctx.now()
     for batch in lines:
+        summary.lines += len(batch)
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for line in batch:
-            summary.lines += 1
             project = by_job.get(line.job_id)
             if project is None:
                 continue

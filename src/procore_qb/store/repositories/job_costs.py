@@ -262,13 +262,14 @@ class JobCosts:
             *(_T.c[f] for f in CONTENT_FIELDS),
         )
         for chunk in _chunks(txn_ids):
-            for row in self._session.execute(
+            rows = self._session.execute(
                 sa.select(*columns).where(
                     _T.c.company_id == company_id,
                     _T.c.procore_project_id == project_id,
                     _T.c.txn_id.in_(list(chunk)),
                 )
-            ):
+            ).all()  # one fetch of the driver's rows, not one call per row
+            for row in rows:
                 known[(row[1], row[2])] = row
         new: list[Mapping[str, Any]] = []
         new_keys: list[tuple[str, str]] = []
@@ -479,7 +480,7 @@ class JobCosts:
             query = query.where(_T.c.status.in_(list(statuses)))
         if cost_code_id is not None:
             query = query.where(_T.c.cost_code_id == cost_code_id)
-        rows = self._session.execute(query.order_by(_T.c.id).limit(limit))
+        rows = self._session.execute(query.order_by(_T.c.id).limit(limit)).all()
         return list(map(LineRow._make, rows))
 
     def placing_page(
@@ -506,7 +507,7 @@ class JobCosts:
             )
             .order_by(c.id)
             .limit(limit)
-        )
+        ).all()
         return [tuple(row) for row in rows]
 
     def place_many(
@@ -787,7 +788,7 @@ class JobCosts:
             query.order_by(_T.c.txn_date.desc(), _T.c.txn_id.desc(), _T.c.line_id.desc())
             .limit(limit)
             .offset(offset)
-        )
+        ).all()
         return list(map(LineRow._make, rows))
 
     def lines_after(
@@ -811,7 +812,7 @@ class JobCosts:
         )
         if cost_code_id is not None:
             query = query.where(_T.c.cost_code_id == cost_code_id)
-        rows = self._session.execute(query.order_by(_T.c.id).limit(limit))
+        rows = self._session.execute(query.order_by(_T.c.id).limit(limit)).all()
         return list(map(LineRow._make, rows))
 
     def company_figures(self, company_id: int) -> dict[int, ProjectFigures]:
