@@ -590,15 +590,24 @@ class ProcoreGateway:
             )
         return out
 
-    def add_budget_lines(self, project_id: int, lines: Sequence[BudgetLine]) -> list[BudgetRow]:
+    def add_budget_lines(
+        self,
+        project_id: int,
+        lines: Sequence[BudgetLine],
+        *,
+        budget: Sequence[BudgetRow] | None = None,
+    ) -> list[BudgetRow]:
         """Budget line items so QuickBooks costs on these cost codes show in the budget.
 
         Procore's create is a POST, which is not repeated safely: the budget is read first
         and only the cost code / cost type pairs it lacks are created, so a line whose create
-        answer was lost is found, not made twice. Returns the rows for ``lines``, in order."""
+        answer was lost is found, not made twice. ``budget``: the project's whole budget as
+        the caller just read it (:meth:`budget_rows`, no cost type filter), which is then not
+        read again. Returns the rows for ``lines``, in order."""
         if not lines:
             return []
-        existing = {(r.cost_code_id, r.line_item_type_id): r for r in self.budget_rows(project_id)}
+        rows = self.budget_rows(project_id) if budget is None else budget
+        existing = {(r.cost_code_id, r.line_item_type_id): r for r in rows}
         out: list[BudgetRow] = []
         for line in lines:
             key = (line.cost_code_id, line.line_item_type_id)
@@ -634,10 +643,12 @@ class ProcoreGateway:
             for row in self._line_item_types.list()
         ]
 
-    def cost_type_id(self) -> int:
+    def cost_type_id(self, types: Sequence[CostType] | None = None) -> int:
         """The company's 'Other' cost type: QuickBooks has no cost types, so everything synced
-        from it uses 'Other' (spec procore-workflow §1.4; :func:`find_other`)."""
-        found = find_other(self.cost_types())
+        from it uses 'Other' (spec procore-workflow §1.4; :func:`find_other`). ``types``: the
+        company's cost types as the caller just read them (:meth:`cost_types`), which are then
+        not read again."""
+        found = find_other(self.cost_types() if types is None else types)
         if found is None:
             raise ProcoreUsageError(
                 f"the company has no cost type {OTHER_NAME!r} ({OTHER_CODE}); refresh the "

@@ -7,6 +7,7 @@ from decimal import Decimal
 import httpx2
 import pytest
 
+from procore_qb.domain.cost_types import CostType
 from procore_qb.domain.project import Address, CostCode
 from procore_qb.domain.quickbooks_job import JobAddress, QuickBooksJob
 from procore_qb.procore.errors import Conflict, ProcoreUsageError
@@ -329,6 +330,26 @@ def test_job_costs_become_direct_costs_with_lines_and_budget_lines() -> None:
             "original_budget_amount": 0.0,
         },
     }
+
+
+def test_what_the_caller_already_read_is_not_read_again() -> None:
+    fake = FakeProcore()
+    fake.on("POST", "/rest/v1.0/budget_line_items", reply(201, {"id": 78}))
+    gw = gateway(fake)
+    budget = [BudgetRow(61, 12, 5, Decimal("9.5")), BudgetRow(62, 11, 3)]
+    # The budget given is the one looked in: 12 on cost type 5 is found, 11 on 5 is created.
+    assert gw.add_budget_lines(2001, [BudgetLine(11, 5), BudgetLine(12, 5)], budget=budget) == [
+        BudgetRow(78, 11, 5),
+        BudgetRow(61, 12, 5, Decimal("9.5")),
+    ]
+    assert [(r.method, r.url.path) for r in fake.requests] == [
+        ("POST", "/rest/v1.0/budget_line_items")
+    ]
+    types = [CostType(3, "Labor", "L"), CostType(9, "Other", "O")]
+    assert gw.cost_type_id(types) == 9
+    with pytest.raises(ProcoreUsageError, match="has no cost type 'Other'"):
+        gw.cost_type_id(types[:1])
+    assert len(fake.requests) == 1
 
 
 def test_resource_bodies_refuse_fields_procore_does_not_take() -> None:
