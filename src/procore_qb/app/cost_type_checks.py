@@ -2,12 +2,13 @@
 lines and direct cost lines that cannot reach QuickBooks (spec procore-workflow §1.4: "Projects
 using QuickBooks cost codes will only use the cost type of 'Other' in Procore").
 
-The job cost sync reads them from Procore after it writes the project's costs
-(:func:`read_check`, four calls: the company's cost types, the budget view and its rows, the
-direct cost lines on the other cost types) and keeps them with the time they were read
-(:func:`save_check`). The Job Costs report and ``GET /projects/{id}/job-costs/other-cost-types``
-show what was kept (:func:`off_type_lines`), without asking Procore; "Sync Job Costs Now" reads
-them again.
+The job cost sync finds them after it writes the project's costs (:func:`read_check`): the
+company's cost types and the project's budget are those the write itself read (the budget on
+every cost type, with the budget lines the write created added from Procore's answers), so
+they are not read twice; the direct cost lines on the other cost types are one more read.
+It keeps them with the time they were read (:func:`save_check`). The Job Costs report and
+``GET /projects/{id}/job-costs/other-cost-types`` show what was kept (:func:`off_type_lines`),
+without asking Procore; "Sync Job Costs Now" reads them again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from procore_qb.app.errors import NotFound
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.domain.cost_types import (
     OTHER_NAME,
+    CostType,
     find_other,
     off_type_cost_message,
     off_type_message,
@@ -34,7 +36,7 @@ from procore_qb.domain.job_costs import to_cents
 from procore_qb.domain.permissions import Action
 from procore_qb.domain.project import CostCode
 from procore_qb.procore.errors import ProcoreError
-from procore_qb.procore.gateway import ProcoreGateway
+from procore_qb.procore.gateway import BudgetRow, ProcoreGateway
 from procore_qb.store.models import OffTypeLineRecord
 from procore_qb.store.repositories.cost_type_checks import CostTypeChecks
 from procore_qb.store.repositories.links import RecordLinks
@@ -74,29 +76,37 @@ def _cents(value: Decimal) -> int:
 
 
 def read_check(
-    gateway: ProcoreGateway, project_id: int, cost_codes: Sequence[CostCode]
+    gateway: ProcoreGateway,
+    project_id: int,
+    cost_codes: Sequence[CostCode],
+    *,
+    cost_types: Sequence[CostType],
+    budget: Sequence[BudgetRow],
 ) -> CostTypeRead:
     """The project's budget lines and direct cost lines on a cost type other than 'Other' (every
-    cost type when the company has no 'Other' yet), on its cost codes ``cost_codes``, read from
-    Procore. A refusal is returned as the read's ``error``: the job costs written before it
-    stand."""
+    cost type when the company has no 'Other' yet), on its cost codes ``cost_codes``: the
+    budget lines from ``budget`` (the project's budget rows on every cost type, as the write
+    read them, with those it created), the cost type names from ``cost_types`` (the company's,
+    as the write read them), the direct cost lines read from Procore. A refusal is returned as
+    the read's ``error``: the job costs written before it stand."""
     codes = {c.id: c for c in cost_codes}
+    types = list(cost_types)
+    other = find_other(types)
+    others = [t.id for t in types if other is None or t.id != other.id]
+    off_budget = [
+        r
+        for r in budget
+        if r.cost_code_id in codes and (other is None or r.line_item_type_id != other.id)
+    ]
     try:
-        types = gateway.cost_types()
-        other = find_other(types)
-        others = [t.id for t in types if other is None or t.id != other.id]
-        budget = [
-            r
-            for r in gateway.budget_rows(project_id)
-            if r.cost_code_id in codes and (other is None or r.line_item_type_id != other.id)
-        ]
         costs = [
             c
             for c in gateway.direct_cost_lines_of_types(project_id, others)
             if c.cost_code_id in codes
         ]
     except ProcoreError as exc:
-        return CostTypeRead(error=f"Procore did not return the budget and direct costs: {exc}")
+        why = f"Procore did not return the direct costs on other cost types than 'Other': {exc}"
+        return CostTypeRead(error=why)
     names = {t.id: t.name for t in types}
 
     def line(kind: str, procore_id: int, cost_code_id: int, type_id: int) -> dict[str, Any]:
@@ -128,7 +138,7 @@ def read_check(
                 **line("budget", r.id, r.cost_code_id, r.line_item_type_id),
                 "amount_cents": _cents(r.original_budget_amount),
             }
-            for r in budget
+            for r in off_budget
         ),
         key=order,
     )

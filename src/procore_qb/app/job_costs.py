@@ -40,8 +40,10 @@ whole direct cost). Last, the job-to-date cost per cost code goes to Procore's E
 line (looked up by cost code and cost type first: Procore's create is a POST). With the
 company's budget direct cost columns set to "Editable, Do Not Populate" no direct costs are
 written, only the job-to-date costs. Then the budget lines and direct cost lines the project
-has on another cost type than 'Other' are read and kept with the write
-(:mod:`procore_qb.app.cost_type_checks`), for the Job Costs report.
+has on another cost type than 'Other' are kept with the write
+(:mod:`procore_qb.app.cost_type_checks`), for the Job Costs report: the budget lines from the
+write's own read of the budget (every cost type, read once) and the lines it created, the
+direct cost lines from one more read, of the lines on the other cost types.
 
 Nothing is written twice: every write is an upsert Procore matches by ``origin_id`` or by its
 natural key, a page is marked *sent* before it goes out, and a line is settled only at the
@@ -71,6 +73,7 @@ from procore_qb.app.errors import NotFound, UpstreamError
 from procore_qb.app.export import QBO_DRAIN_TASK
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.domain.commands import CommandResult, JobCostLine, JobCostSource, QueryJobCosts
+from procore_qb.domain.cost_types import CostType
 from procore_qb.domain.job_costs import (
     CostCodeMap,
     DirectCostColumns,
@@ -89,6 +92,7 @@ from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.procore.errors import ProcoreError, ValidationFailed
 from procore_qb.procore.gateway import (
     BudgetLine,
+    BudgetRow,
     DirectCostEntry,
     DirectCostLine,
     JobToDate,
@@ -768,6 +772,8 @@ class _Target:
     project: ProcoreProject
     job_id: str
     cost_type_id: int
+    cost_types: tuple[CostType, ...]
+    """The company's cost types, as read for this write (the cost type check uses them too)."""
     cost_codes: CostCodeMap
     columns: DirectCostColumns
 
@@ -799,10 +805,12 @@ def _target(ctx: AppContext, gateway: ProcoreGateway, project_id: int, job_id: s
     with ctx.sessions.begin() as session:
         settings = load_settings(session, ctx.company_id)
     project = gateway.project(project_id)
+    types = tuple(gateway.cost_types())
     return _Target(
         project=project,
         job_id=job_id,
-        cost_type_id=gateway.cost_type_id(),
+        cost_type_id=gateway.cost_type_id(types),
+        cost_types=types,
         cost_codes=_cost_code_map(gateway, project, job_id, settings),
         columns=settings.budget_direct_cost_columns,
     )
@@ -838,8 +846,14 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
         placer = _Placer(target.cost_codes)
         _map_lines(ctx, target, placer, project_id, fingerprint, page_size, report)
         _write_lines(ctx, gateway, target, placer, project_id, page_size, report)
-        errors = _write_totals(ctx, gateway, target, project_id, report)
-        cost_types = cost_type_checks.read_check(gateway, project_id, target.project.cost_codes)
+        errors, budget = _write_totals(ctx, gateway, target, project_id, report)
+        cost_types = cost_type_checks.read_check(
+            gateway,
+            project_id,
+            target.project.cost_codes,
+            cost_types=target.cost_types,
+            budget=budget,
+        )
     except ProcoreError as exc:
         message = f"Procore refused the job costs of project {project_id}: {exc}"
         with ctx.sessions.begin() as session:
@@ -1215,12 +1229,14 @@ def _upsert(
 
 def _write_totals(
     ctx: AppContext, gateway: ProcoreGateway, target: _Target, project_id: int, report: PushReport
-) -> list[str]:
+) -> tuple[list[str], list[BudgetRow]]:
     """The job-to-date cost per cost code: a budget line for each cost code with costs (found
     by cost code and cost type, created when missing), then Procore's ERP job costs for every
     cost code whose figure differs from the one Procore last got (zero for one whose costs
     went away). A cost code Procore never got a figure for holds none there: it is written
-    once it has costs, never as a zero.
+    once it has costs, never as a zero. Returns the errors Procore answered, and the
+    project's whole budget: read once, on every cost type, with the lines created here
+    added from Procore's answers (the cost type check lists those on other cost types).
 
     Each figure is marked sent (no figure, the time) before it goes out: if the answer is
     lost, Procore may hold it, so the next write sends the figure whatever it is."""
@@ -1233,14 +1249,20 @@ def _write_totals(
         }
     codes = {c.id: c for c in target.project.cost_codes}
     other = target.cost_type_id
-    budget = {r.cost_code_id: r for r in gateway.budget_rows(project_id, line_item_type_id=other)}
+    rows = gateway.budget_rows(project_id)
+    budget = {r.cost_code_id: r for r in rows if r.line_item_type_id == other}
     missing = [cc for cc in sorted(sums) if cc in codes and cc not in budget]
     if missing:
         before = len(budget)
-        for made in gateway.add_budget_lines(
-            project_id, [BudgetLine(cost_code_id=cc, line_item_type_id=other) for cc in missing]
-        ):
+        known = {r.id for r in rows}
+        made_rows = gateway.add_budget_lines(
+            project_id,
+            [BudgetLine(cost_code_id=cc, line_item_type_id=other) for cc in missing],
+            budget=rows,
+        )
+        for made in made_rows:
             budget[made.cost_code_id] = made
+        rows = [*rows, *(m for m in made_rows if m.id not in known)]
         report.budget_lines_created += len(budget) - before
     figures: list[JobToDate] = []
     for cc in sorted(set(sums) | set(written)):
@@ -1296,7 +1318,7 @@ def _write_totals(
                 values["written_cents"] = sums[cc].cents if cc in sums else 0
                 values["written_at"] = now
             repo.save_total(ctx.company_id, project_id, cc, **values)
-    return errors
+    return errors, rows
 
 
 # ----------------------------------------------------------------------------- the read model

@@ -9,6 +9,7 @@ deletions, voids and recoded lines in QuickBooks, and after a sync that finds no
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,7 @@ from job_cost_helpers import (
     enable,
     expected_totals,
     procore_job_to_date,
+    procore_requests,
     project_codes,
     qb_add_bill,
     qb_delete,
@@ -131,8 +133,26 @@ def test_a_sync_that_finds_nothing_new_writes_nothing_twice(stack: Stack) -> Non
     for _ in range(2):
         advance(stack, minutes=5)
         for project_id in projects.values():
-            answer = sync_now(stack, project_id)
+            with procore_requests(stack) as asked:
+                answer = sync_now(stack, project_id)
             assert answer["command"]
+            # Nothing new: the write reads what it needs once each (the cost types and the
+            # budget serve the cost type check too), then the direct cost lines on other cost
+            # types for the report; it writes nothing.
+            assert len(set(asked)) == len(asked), asked
+            assert [
+                re.sub(r"budget_views/\d+/", "budget_views/{view}/", r)
+                for r in asked
+                if not r.endswith("/settings/permissions")  # who asked for the sync
+            ] == [
+                f"GET /rest/v1.0/projects/{project_id}",
+                "GET /rest/v1.0/cost_codes",
+                "GET /rest/v1.0/line_item_types",
+                "GET /rest/v1.0/standard_cost_codes",
+                "GET /rest/v1.0/budget_views",
+                "GET /rest/v1.0/budget_views/{view}/detail_rows",
+                f"GET /rest/v1.0/projects/{project_id}/direct_costs/line_items",
+            ]
     for job, project_id in projects.items():
         assert direct_cost_census(stack, project_id) == before[project_id]
         assert budget_lines(stack, project_id) == budgets[project_id]

@@ -2,7 +2,8 @@
 'Other' (``app/cost_type_checks.read_check``), from whatever Procore answers: only lines on the
 project's cost codes and on another cost type, every cost type when the company has no 'Other',
 at most ``MAX_OFF_TYPE_LINES`` of each kind with the true totals, and a refusal kept as the
-read's error."""
+read's error. The cost types and the budget are those the write read; only the direct cost
+lines are read here."""
 
 from __future__ import annotations
 
@@ -33,12 +34,6 @@ class _Procore:
         self.types, self.rows, self.lines, self.refuse = types, rows, lines, refuse
         self.asked_types: list[int] | None = None
 
-    def cost_types(self) -> list[CostType]:
-        return self.types
-
-    def budget_rows(self, project_id: int) -> list[BudgetRow]:
-        return self.rows
-
     def direct_cost_lines_of_types(
         self, project_id: int, line_item_type_ids: list[int]
     ) -> list[DirectCostLineItem]:
@@ -49,7 +44,11 @@ class _Procore:
 
 
 def _read(procore: _Procore) -> Any:
-    return read_check(cast(ProcoreGateway, procore), 7, CODES)
+    # The cost types and the budget come from the write's own reads: the fake answers no read
+    # of them, so reading them again fails.
+    return read_check(
+        cast(ProcoreGateway, procore), 7, CODES, cost_types=procore.types, budget=procore.rows
+    )
 
 
 rows = st.lists(
@@ -124,6 +123,8 @@ def test_at_most_the_cap_of_each_kind_is_kept_with_the_true_totals() -> None:
 def test_a_refusal_is_the_reads_error() -> None:
     read = _read(_Procore(TYPES, [BudgetRow(1, 10, 1)], [], refuse=True))
     assert read.error is not None
-    assert read.error.startswith("Procore did not return the budget and direct costs: ")
+    assert read.error.startswith(
+        "Procore did not return the direct costs on other cost types than 'Other': "
+    )
     assert "403 Forbidden" in read.error
     assert read.lines == ()

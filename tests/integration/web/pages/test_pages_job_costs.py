@@ -353,7 +353,7 @@ def test_the_report_lists_what_is_on_another_cost_type_as_the_last_sync_read_it(
         del stack.procore.send
     failed = _cost_types(ada.get(f"/projects/{pier}/job-costs").text)
     assert "The last read failed" in failed
-    assert "Procore did not return the budget and direct costs" in failed
+    assert "Procore did not return the direct costs on other cost types" in failed
     assert "Shown: the read before." in failed
     assert "Labor 1,234.50" in failed
     answer = stack.ok("ada", "GET", f"/projects/{pier}/job-costs")
