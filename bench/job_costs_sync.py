@@ -125,14 +125,15 @@ QBO_PAGE = 1000
 QBD_PAGE = 500
 QBD_ADDS_PER_MESSAGE = 100
 PROCORE_PAGE = 1000
-PROCORE_FIXED = 16 + len(ITEMS)
-"""Procore calls a sync makes whatever its size: turning syncing on (the permission check and
-Procore's project configuration), the project, its cost codes, the cost types, the standard
-cost code list, the budget view and its rows before and after adding a budget line for each
-cost code with costs (one POST each: Procore creates budget lines one at a time), the
-job-to-date write, and after it the four reads of the lines on another cost type than
-'Other' kept for the Job Costs report (the cost types, the budget view and its rows, the
-direct cost lines of those types: none here)."""
+PROCORE_FIXED = 11 + len(ITEMS)
+"""Procore calls a sync makes whatever its size: turning syncing on (two reads of the user's
+permissions and Procore's project configuration), the project, its cost codes, the cost
+types, the standard cost code list, the budget view and its rows (on every cost type, read
+once: the lines on 'Other' are looked up there before a budget line is added for each cost
+code with costs, one POST each as Procore creates budget lines one at a time, and the lines
+on other cost types are kept for the Job Costs report), the job-to-date write, and after it
+the read of the direct cost lines on another cost type than 'Other', also kept for the
+report (none here)."""
 
 
 @dataclass(frozen=True)
