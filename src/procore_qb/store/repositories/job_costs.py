@@ -395,27 +395,36 @@ class JobCosts:
         self, company_id: int, project_ids: Sequence[int], read_key: str, now: datetime
     ) -> int:
         """After a changes-only read: the lines of a transaction the read saw that it did not
-        see are gone (deleted in QuickBooks, or recoded to another job)."""
+        see are gone (deleted in QuickBooks, or recoded to another job).
+
+        A transaction read is read whole for every job of the read: its lines in any of the
+        projects that the read did not see are gone (a line recoded from one project's job to
+        another's is seen in the one, gone from the other).
+
+        The transactions the read saw are found by ``read_key``, then their lines by the
+        unique index (company, project, transaction): the work follows what was read, not the
+        size of the projects."""
         removed = 0
-        for chunk in _chunks(list(project_ids)):
-            read_txns = (
-                sa.select(_L.txn_id)
-                .where(
-                    _L.company_id == company_id,
-                    _L.procore_project_id.in_(list(chunk)),
-                    _L.read_key == read_key,
+        for chunk in _chunks(sorted(set(project_ids))):
+            # No DISTINCT: it would favour an index in (project, transaction) order, a walk of
+            # the whole project, over the read's own lines by read_key.
+            read = sorted(
+                set(
+                    self._session.scalars(
+                        sa.select(_T.c.txn_id).where(
+                            _T.c.company_id == company_id,
+                            _T.c.read_key == read_key,
+                            _T.c.procore_project_id.in_(list(chunk)),
+                        )
+                    )
                 )
-                .scalar_subquery()
             )
-            removed += self._remove(
-                (
-                    _L.company_id == company_id,
-                    _L.procore_project_id.in_(list(chunk)),
-                    _L.read_key != read_key,
-                    _L.txn_id.in_(read_txns),
-                ),
-                now,
-            )
+            if not read:
+                continue
+            for project_id in chunk:
+                removed += self._remove_of_txns(
+                    company_id, project_id, read, now, unless_read=read_key
+                )
         return removed
 
     def count_marked(self, company_id: int, project_ids: Sequence[int], read_key: str) -> int:
@@ -438,18 +447,43 @@ class JobCosts:
         self, company_id: int, project_ids: Sequence[int], txn_ids: Sequence[str], now: datetime
     ) -> int:
         """Every line of the transactions ``txn_ids`` of the projects is gone."""
-        removed = 0
         ids = sorted(set(txn_ids))
-        for projects in _chunks(list(project_ids)):
-            for chunk in _chunks(ids):
-                removed += self._remove(
-                    (
-                        _L.company_id == company_id,
-                        _L.procore_project_id.in_(list(projects)),
-                        _L.txn_id.in_(list(chunk)),
-                    ),
-                    now,
+        return sum(
+            self._remove_of_txns(company_id, project_id, ids, now)
+            for project_id in sorted(set(project_ids))
+        )
+
+    def _remove_of_txns(
+        self,
+        company_id: int,
+        project_id: int,
+        txn_ids: Sequence[str],
+        now: datetime,
+        *,
+        unless_read: str | None = None,
+    ) -> int:
+        """Mark gone the lines of the project's transactions ``txn_ids`` (but those carrying
+        ``unless_read``). The lines are found by the unique index alone: the lookup names
+        only its leading columns (company, project, transaction), so no planner can prefer
+        an index of the whole project (as it may for a condition on ``removed``); the update
+        then goes by id."""
+        gone: list[int] = []
+        for chunk in _chunks(txn_ids):
+            rows = self._session.execute(
+                sa.select(_T.c.id, _T.c.read_key, _T.c.removed).where(
+                    _T.c.company_id == company_id,
+                    _T.c.procore_project_id == project_id,
+                    _T.c.txn_id.in_(list(chunk)),
                 )
+            ).all()
+            gone.extend(
+                int(row_id)
+                for row_id, key, removed in rows
+                if not removed and (unless_read is None or key != unless_read)
+            )
+        removed = 0
+        for chunk in _chunks(gone):
+            removed += self._remove((_L.id.in_(list(chunk)),), now)
         return removed
 
     # ------------------------------------------------------------------ lines pushed

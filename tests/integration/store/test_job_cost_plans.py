@@ -1,0 +1,206 @@
+"""The job cost store's lookups by transaction are served by the unique index on (company,
+project, transaction, line), never by a walk of the whole project; and they mark gone exactly
+the lines they should, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from procore_qb.store.repositories.job_costs import JobCosts
+
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+PROJECT = 562949953421312
+OTHER = 562949953421313
+
+_UNIQUE = "sqlite_autoindex_job_cost_lines_1 (company_id=? AND procore_project_id=? AND txn_id=?)"
+_READ_KEY = "ix_job_cost_lines_company_id_read_key (company_id=? AND read_key=?)"
+_BY_ID = "USING INTEGER PRIMARY KEY (rowid=?)"
+
+
+def _line(txn: int, line: int, cents: int = 1000) -> dict[str, Any]:
+    return {
+        "txn_id": f"{txn:06d}-1700000000",
+        "line_id": str(line),
+        "job_id": "80000001-1700000000",
+        "source": "bill",
+        "txn_date": date(2026, 1 + txn % 12, 1 + txn % 28),
+        "ref_number": f"B{txn}",
+        "vendor_name": "Granite Supply",
+        "memo": "",
+        "item_id": f"I{txn % 7}",
+        "account_id": None,
+        "amount_cents": cents,
+        "status": "pending",
+        "reason": None,
+        "message": None,
+    }
+
+
+def _txn(n: int) -> str:
+    return f"{n:06d}-1700000000"
+
+
+@pytest.fixture
+def stored(session_factory: sessionmaker[Session], company_id: int) -> int:
+    """300 transactions of 3 lines in one project, 20 in another, all read by ``full``."""
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        repo.upsert_lines(
+            company_id,
+            PROJECT,
+            [_line(t, n) for t in range(300) for n in range(3)],
+            read_key="full",
+            now=NOW,
+        )
+        repo.upsert_lines(
+            company_id,
+            OTHER,
+            [_line(t, n) for t in range(20) for n in range(3)],
+            read_key="full",
+            now=NOW,
+        )
+    return company_id
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def grab(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
+    ) -> None:
+        if "job_cost_lines" in statement:
+            seen.append((statement, parameters[0] if many else parameters))
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+
+
+def _plans(session: Session, statements: list[tuple[str, Any]]) -> list[str]:
+    connection = session.connection()
+    return [
+        str(row[-1])
+        for statement, parameters in statements
+        for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+    ]
+
+
+def _assert_keyed(
+    engine: Engine, session: Session, call: Callable[[JobCosts], int], allowed: tuple[str, ...]
+) -> None:
+    """Every step of the plans of ``call``'s statements on ``job_cost_lines`` is a search by
+    one of ``allowed`` (no scan, no search of the project alone)."""
+    with _statements(engine) as statements:
+        call(JobCosts(session))
+    assert statements
+    plans = [p for p in _plans(session, statements) if "job_cost_lines" in p]
+    assert plans
+    for plan in plans:
+        assert plan.startswith("SEARCH job_cost_lines USING"), plan
+        assert any(key in plan for key in allowed), plan
+
+
+def _sqlite_only(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans follow its statistics")
+
+
+def test_removing_transactions_searches_them_by_the_unique_index(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    _sqlite_only(engine)
+    with session_factory.begin() as session:
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: repo.remove_txns(
+                stored, [PROJECT, OTHER], [_txn(5), _txn(17), _txn(250)], NOW
+            ),
+            (_UNIQUE, _BY_ID),
+        )
+
+
+def test_removing_the_unseen_lines_of_a_read_searches_by_read_and_transaction(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    _sqlite_only(engine)
+    with session_factory.begin() as session:
+        JobCosts(session).upsert_lines(
+            stored, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="changes", now=NOW
+        )
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: repo.remove_unseen_of_read_txns(stored, [PROJECT, OTHER], "changes", NOW),
+            (_READ_KEY, _UNIQUE, _BY_ID),
+        )
+
+
+def _gone(session: Session, project_id: int) -> set[tuple[str, str]]:
+    return {
+        (str(t), str(n))
+        for t, n in session.execute(
+            sa.text(
+                "SELECT txn_id, line_id FROM job_cost_lines"
+                " WHERE procore_project_id = :p AND removed"
+            ),
+            {"p": project_id},
+        )
+    }
+
+
+def test_removed_transactions_lose_every_line_once(
+    session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        assert repo.remove_txns(stored, [PROJECT, OTHER], [_txn(5), _txn(250), "nope"], NOW) == 9
+        # Gone already: not counted, not changed again.
+        assert repo.remove_txns(stored, [PROJECT], [_txn(5)], NOW) == 0
+        assert repo.remove_txns(stored, [PROJECT], [], NOW) == 0
+    with session_factory() as session:
+        assert _gone(session, PROJECT) == {(_txn(t), str(n)) for t in (5, 250) for n in range(3)}
+        assert _gone(session, OTHER) == {(_txn(5), str(n)) for n in range(3)}
+        versions = session.execute(
+            sa.text("SELECT DISTINCT version, dirty FROM job_cost_lines WHERE removed")
+        ).all()
+        assert [(int(v), bool(d)) for v, d in versions] == [(2, True)]
+
+
+def test_a_changes_only_read_removes_the_unseen_lines_of_its_transactions(
+    session_factory: sessionmaker[Session], stored: int
+) -> None:
+    """A transaction read is read whole for every project of the read: its lines the read did
+    not see are gone from each of them (deleted, or recoded to another project's job)."""
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        repo.upsert_lines(stored, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="r", now=NOW)
+        repo.upsert_lines(stored, OTHER, [_line(3, 2)], read_key="r", now=NOW)
+        assert repo.remove_unseen_of_read_txns(stored, [PROJECT, OTHER], "r", NOW) == 12
+        assert repo.remove_unseen_of_read_txns(stored, [PROJECT, OTHER], "r", NOW) == 0
+        assert repo.count_marked(stored, [PROJECT, OTHER], "r") == 3
+    with session_factory() as session:
+        assert _gone(session, PROJECT) == {
+            *((_txn(3), str(n)) for n in range(3)),
+            (_txn(9), "1"),
+            (_txn(9), "2"),
+            (_txn(40), "0"),
+            (_txn(40), "2"),
+        }
+        assert _gone(session, OTHER) == {
+            *((_txn(9), str(n)) for n in range(3)),
+            (_txn(3), "0"),
+            (_txn(3), "1"),
+        }
