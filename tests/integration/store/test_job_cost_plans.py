@@ -148,6 +148,33 @@ def test_removing_the_unseen_lines_of_a_read_searches_by_read_and_transaction(
         )
 
 
+def test_the_pending_lines_of_transactions_are_searched_by_the_unique_index(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    _sqlite_only(engine)
+    with session_factory.begin() as session:
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: len(repo.pending_of_txns(stored, PROJECT, [_txn(5), _txn(17)])),
+            (_UNIQUE,),
+        )
+
+
+def test_the_pending_lines_of_transactions_leave_out_placed_and_gone_lines(
+    session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        repo.remove_txns(stored, [PROJECT], [_txn(6)], NOW)
+        row = repo.page(stored, PROJECT, after_id=0, limit=1)[0]
+        repo.place_many([(row.id, row.version, "mapped", 7, None, None)])
+        found = repo.pending_of_txns(stored, PROJECT, [row.txn_id, _txn(5), _txn(6), "nope"])
+    assert sorted(found) == sorted(
+        [(row.txn_id, row.item_id, row.account_id)] * 2 + [(_txn(5), "I5", None)] * 3
+    )
+
+
 def _gone(session: Session, project_id: int) -> set[tuple[str, str]]:
     return {
         (str(t), str(n))

@@ -666,20 +666,26 @@ class JobCosts:
         self, company_id: int, project_id: int, txn_ids: Sequence[str]
     ) -> list[tuple[str, str | None, str | None]]:
         """(txn_id, item_id, account_id) of the lines among ``txn_ids`` still in QuickBooks and
-        not placed yet."""
+        not placed yet.
+
+        Status and ``removed`` are checked on the rows found, not in the query: named there,
+        they let a planner without statistics walk every pending line of the project by the
+        listing index (all of them, before a project's first write) instead of the
+        transactions' lines by the unique index."""
         out: list[tuple[str, str | None, str | None]] = []
         for chunk in _chunks(sorted(set(txn_ids))):
             out.extend(
                 (str(t), i, a)
-                for t, i, a in self._session.execute(
-                    sa.select(_L.txn_id, _L.item_id, _L.account_id).where(
-                        _L.company_id == company_id,
-                        _L.procore_project_id == project_id,
-                        _L.txn_id.in_(list(chunk)),
-                        _L.removed.is_(False),
-                        _L.status == "pending",
+                for t, i, a, status, removed in self._session.execute(
+                    sa.select(
+                        _T.c.txn_id, _T.c.item_id, _T.c.account_id, _T.c.status, _T.c.removed
+                    ).where(
+                        _T.c.company_id == company_id,
+                        _T.c.procore_project_id == project_id,
+                        _T.c.txn_id.in_(list(chunk)),
                     )
                 )
+                if status == "pending" and not removed
             )
         return out
 
