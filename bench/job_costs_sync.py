@@ -43,47 +43,50 @@ Other sizes from the command line: ``python -m bench.job_costs_sync --lines 1000
 [--edition online|desktop] [--no-memory]`` (``--no-memory``: only the run without
 tracemalloc, which halves the time).
 
-Measured on the shared 2-core machine on 4 December 2026 (main as of that night, runs
-without tracemalloc for the rates, CPU and calls; load average 1 to 2 from other work, so
-the sync had about one core and its wall clock is close to its CPU). These runs came before
-the garbage-collection policy above (they ran with Python's defaults) and before the bench's
-lines were all on the project's cost codes (a third of them were then on item 16-100, not a
-cost code of Elm Court, and ended not mapped):
+Measured on the shared 2-core machine on 4 December 2026, with the garbage-collection policy
+above and every line on a cost code (runs without tracemalloc for the rates, CPU and calls;
+the machine otherwise idle, load average under 1, so the sync had one core):
 
 =======  =========  ===========  ===============  ======================  ==================
 edition  lines      lines/s e2e  CPU per line:    QuickBooks calls        Procore calls
                                  ours / sims      (minimum)               (minimum)
 =======  =========  ===========  ===============  ======================  ==================
-online   1,000,004  6,434        107 / 43 us      104 (104)               2,037 (2,017)
-desktop  1,000,004  4,674        97 / 114 us      201 round trips (201)   2,037 (2,017)
+online   1,000,004  8,159        73 / 48 us       104 (104)               2,036 (2,016)
+desktop  1,000,004  6,964        73 / 69 us       201 round trips (201)   2,036 (2,016)
 =======  =========  ===========  ===============  ======================  ==================
 
+The same runs earlier that night, before the policy and the store's column-wise writes (and
+with a third of the lines not mapped), gave 6,434 lines a second Online (107 / 43 us a line)
+and 4,674 Desktop (97 / 114 us).
+
 Memory from runs with tracemalloc at 100,004 lines (Python peak of the sync / what the
-simulators hold at the end / procore-qb's share): Online 68.0 / 64.1 / 3.9 MiB, Desktop
-71.4 / 67.5 / 3.9 MiB (the Desktop company file itself is SQLite, outside tracemalloc).
+simulators hold at the end / procore-qb's share): Online 102.9 / 94.0 / 8.8 MiB, Desktop
+109.7 / 99.2 / 10.5 MiB (the Desktop company file itself is SQLite, outside tracemalloc).
 
 The QuickBooks calls are the minimum and the Procore calls within 1.01 of theirs. procore-qb's
-own peak, 3.9 MiB at 100,000 lines, is no more than the 4 to 13 MiB measured earlier at
-10,000 and 40,000 lines: it holds one query page or one Web Connector message and one page
+own peak is 8.8 (Online) and 10.5 MiB (Desktop) at 100,000 lines against 10.0 and 11.1 MiB at
+10,000 lines, measured the same night with the policy (whose young collections come every
+50,000 allocations, so garbage in cycles waits longer than with Python's defaults, which gave
+3.9 MiB at 100,000): it holds one query page or one Web Connector message and one page
 of 1,000 lines for Procore at a time, so it does not grow with the number of lines. What
 grows is what the simulators keep: the whole process, simulators and the bench's check of
-the totals (which reads every QuickBooks line back) included, peaked at 2.4 GB resident at a
-million Online lines and 5.5 GB at a million Desktop lines.
+the totals (which reads every QuickBooks line back) included, peaked at 2.7 GB resident at a
+million Online lines and 5.8 GB at a million Desktop lines.
 
-Seeding (not part of the rate) took 19.1 s of CPU for a million Online lines (19 us a line,
-through the Online simulator's entity operations) and 226 s for a million Desktop lines
-(226 us a line: qbXML BillAdd requests parsed, checked against the schema and answered).
+Seeding (not part of the rate) took 16.4 s of CPU for a million Online lines (16 us a line,
+through the Online simulator's entity operations) and 197 s for a million Desktop lines
+(197 us a line: qbXML BillAdd requests parsed, checked against the schema and answered).
 
 Where the time goes: the rate is below the 20,000 lines a second aimed at. Online, a line
-costs 150 us of CPU, 107 us of it procore-qb's (reading the query pages, the store's writes,
-placing each line, building the Procore pages) and 43 us the simulators' (QuickBooks Online
-query pages, the Procore sync endpoints): about 6,700 lines a second on one core. Desktop, a
-line costs 211 us, 97 us of it ours and 114 us the simulators' (each page of 500 bills read
-from the company file and written out as qbXML, and the Procore sync endpoints): about 4,700
-lines a second. A run of 200,000 Desktop lines earlier that night, before the latest
-Desktop reading changes, gave 175 / 131 us a line.
+costs 121 us of CPU, 73 us of it procore-qb's (reading the query pages, the store's writes,
+placing each line, building the Procore pages) and 48 us the simulators' (QuickBooks Online
+query pages, the Procore sync endpoints): about 8,200 lines a second on one core. Desktop, a
+line costs 142 us, 73 us of it ours and 69 us the simulators' (each page of 500 bills read
+from the company file and written out as qbXML, and the Procore sync endpoints). The
+simulators and procore-qb take turns on one core here; 20,000 lines a second would need the
+whole of a line, both sides, under 50 us.
 
-Part of those figures was the garbage collector, which the policy above takes out. At 40,000
+Part of the earlier figures was the garbage collector, which the policy above takes out. At 40,000
 lines (every line on a cost code), with Python's defaults and with the policy, alternated in
 the same conditions (load average 3 to 4 from other work; CPU per line, ours / simulators',
 and the collector's share of the whole measured with ``gc.callbacks``): Online 69 to 84 / 34
