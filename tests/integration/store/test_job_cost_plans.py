@@ -112,15 +112,15 @@ def _assert_keyed(
         assert any(key in plan for key in allowed), plan
 
 
-def _sqlite_only(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans follow its statistics")
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+"""The plan tests run on SQLite alone: EXPLAIN QUERY PLAN is SQLite's, and PostgreSQL's plans
+follow its table statistics (the behaviour tests below run on both)."""
 
 
+@SQLITE_ONLY
 def test_removing_transactions_searches_them_by_the_unique_index(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
-    _sqlite_only(engine)
     with session_factory.begin() as session:
         _assert_keyed(
             engine,
@@ -132,10 +132,10 @@ def test_removing_transactions_searches_them_by_the_unique_index(
         )
 
 
+@SQLITE_ONLY
 def test_removing_the_unseen_lines_of_a_read_searches_by_read_and_transaction(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
-    _sqlite_only(engine)
     with session_factory.begin() as session:
         JobCosts(session).upsert_lines(
             stored, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="changes", now=NOW
@@ -148,10 +148,10 @@ def test_removing_the_unseen_lines_of_a_read_searches_by_read_and_transaction(
         )
 
 
+@SQLITE_ONLY
 def test_the_pending_lines_of_transactions_are_searched_by_the_unique_index(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
-    _sqlite_only(engine)
     with session_factory.begin() as session:
         _assert_keyed(
             engine,
