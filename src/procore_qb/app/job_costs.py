@@ -1299,6 +1299,7 @@ def _write_totals(
                 refused.add(code)
             errors.append(f"ERP job cost of cost code {code}: {error.message}")
         report.cost_codes_written += len(figures) - len(refused)
+    sent = {f.cost_code_id for f in figures}
     with ctx.sessions.begin() as session:
         repo = JobCosts(session)
         for cc in sorted(codes):
@@ -1314,7 +1315,7 @@ def _write_totals(
             if cc in refused:
                 # Procore kept what it had: what it last got stands.
                 values["written_cents"], values["written_at"] = written.get(cc, (None, None))
-            elif any(f.cost_code_id == cc for f in figures):
+            elif cc in sent:
                 values["written_cents"] = sums[cc].cents if cc in sums else 0
                 values["written_at"] = now
             repo.save_total(ctx.company_id, project_id, cc, **values)
