@@ -49,7 +49,7 @@ from typing import Any
 
 from procore_qb.sandbox.procore.core import Call, Reply, RouteSpec, require_fields
 from procore_qb.sandbox.procore.errors import BadRequest, Unprocessable
-from procore_qb.sandbox.procore.fields import clean, render_time
+from procore_qb.sandbox.procore.fields import TimeText, clean, render_time
 from procore_qb.sandbox.procore.listing import apply_filters, parse_range, sort_records
 from procore_qb.sandbox.procore.permissions import has_level, require
 from procore_qb.sandbox.procore.sync import run_sync
@@ -510,8 +510,8 @@ def sync_budget(call: Call) -> Reply:
 # ------------------------------------------------------------------ direct costs
 
 
-def _render_cost(record: dict[str, Any]) -> dict[str, Any]:
-    out = {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+def _render_cost(record: dict[str, Any], times: TimeText | None = None) -> dict[str, Any]:
+    out = (times or TimeText()).public(record)
     out["project_id"] = record["_project_id"]
     out["synced"] = record.get("origin_id") is not None
     return out
@@ -643,7 +643,8 @@ def list_costs(call: Call) -> Reply:
             "received_date": _date_in("received_date"),
         },
     )
-    return call.page(sort_records(rows, call.query), _render_cost)
+    times = TimeText()
+    return call.page(sort_records(rows, call.query), lambda r: _render_cost(r, times))
 
 
 def show_cost(call: Call) -> Reply:
@@ -689,6 +690,7 @@ def delete_cost(call: Call) -> Reply:
 def sync_costs(call: Call) -> Reply:
     project = call.project(call.path_int("project_id"))
     pid = project["id"]
+    times = TimeText()
     return run_sync(
         call,
         "direct_costs",
@@ -697,15 +699,15 @@ def sync_costs(call: Call) -> Reply:
         in_scope=lambda r: r["_project_id"] == pid,
         create=lambda item: _cost_new(call, project, clean(item, DIRECT_COST_FIELDS)),
         update=lambda rec, item: _cost_update(call, rec, clean(item, DIRECT_COST_FIELDS)),
-        render=_render_cost,
+        render=lambda r: _render_cost(r, times),
     )
 
 
 # ------------------------------------------------------------------ direct cost line items
 
 
-def _render_line(record: dict[str, Any]) -> dict[str, Any]:
-    out = {k: render_time(v) for k, v in record.items() if not k.startswith("_")}
+def _render_line(record: dict[str, Any], times: TimeText | None = None) -> dict[str, Any]:
+    out = (times or TimeText()).public(record)
     out["project_id"] = record["_project_id"]
     return out
 
@@ -800,7 +802,8 @@ def list_all_lines(call: Call) -> Reply:
         if r["_project_id"] == project["id"]
     ]
     rows = apply_filters(rows, call.query, extra=_line_filters())
-    return call.page(sort_records(rows, call.query), _render_line)
+    times = TimeText()
+    return call.page(sort_records(rows, call.query), lambda r: _render_line(r, times))
 
 
 def list_lines(call: Call) -> Reply:
@@ -811,7 +814,8 @@ def list_lines(call: Call) -> Reply:
         if r["direct_cost_id"] == cost["id"]
     ]
     rows = apply_filters(rows, call.query, extra=_line_filters())
-    return call.page(sort_records(rows, call.query), _render_line)
+    times = TimeText()
+    return call.page(sort_records(rows, call.query), lambda r: _render_line(r, times))
 
 
 def _line(call: Call) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -859,6 +863,7 @@ def delete_line(call: Call) -> Reply:
 def sync_lines(call: Call) -> Reply:
     project = call.project(call.path_int("project_id"))
     pid = project["id"]
+    times = TimeText()
     return run_sync(
         call,
         "direct_cost_line_items",
@@ -867,7 +872,7 @@ def sync_lines(call: Call) -> Reply:
         in_scope=lambda r: r["_project_id"] == pid,
         create=lambda item: _line_new(call, project, clean(item, LINE_FIELDS)),
         update=lambda rec, item: _line_update(call, project, rec, clean(item, LINE_FIELDS)),
-        render=_render_line,
+        render=lambda r: _render_line(r, times),
     )
 
 
