@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,6 +124,11 @@ def apply_filters(
         values = filter_values(query, name)
         if values is not None:
             tests.append(_bind(predicate, values))
+    if not tests:
+        return list(records)
+    if len(tests) == 1:
+        only = tests[0]
+        return [r for r in records if only(r)]
     return [r for r in records if all(t(r) for t in tests)]
 
 
@@ -131,7 +137,12 @@ def sort_records(records: list[Record], query: QueryParams, default: str = "id")
     for spec in reversed(fields):
         desc = spec.startswith("-")
         key = spec.lstrip("-")
-        records.sort(key=_sort_key(key), reverse=desc)
+        if {type(r.get(key)) for r in records} <= {int}:
+            # Integers alone (ids, the default sort): every record has the key, and its
+            # value orders them as ``_sort_key``'s (False, value) does, ties kept in place.
+            records.sort(key=itemgetter(key), reverse=desc)
+        else:
+            records.sort(key=_sort_key(key), reverse=desc)
     return records
 
 
