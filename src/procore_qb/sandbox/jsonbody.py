@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "JsonRefused", "check_value", "loads"]
@@ -21,6 +22,16 @@ MAX_DEPTH = 64
 
 MAX_NUMBER_CHARS = 40
 """Longest number literal accepted: a 64-bit id has 20 digits, a money amount fewer."""
+
+
+_NUMBER_CHARS = bytes(0x31 if chr(b) in "-+.0123456789eE" else 0x20 for b in range(256))
+"""A translation of UTF-8 bytes: the characters a number is written with to ``1``, all
+others (multi-byte characters included) to a space."""
+
+_LONG_RUN = b"1" * (MAX_NUMBER_CHARS + 1)
+"""More characters in a row than a number may have, of those a number is written with: where
+the translated body has none, no number in it is too long (a string may hold such a run too;
+then the body is read the careful way)."""
 
 
 class JsonRefused(ValueError):
@@ -82,6 +93,50 @@ def check_value(value: Any, *, max_depth: int = MAX_DEPTH) -> None:
                 stack.extend((child, depth + 1) for child in item)
 
 
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plainly_fine(value: Any, max_depth: int) -> bool:
+    """True when :func:`check_value` would find nothing to refuse in a decoded object or
+    array, judged on exact types; False when it might (check_value then decides)."""
+    todo: list[tuple[Any, int]] = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > max_depth:
+            return False
+        children: Iterable[Any]
+        if type(item) is dict:
+            keys = "".join(item)
+            if not (keys.isascii() or _encodes(keys)):
+                return False
+            children = item.values()
+        elif type(item) is list:
+            children = item
+        else:
+            return False
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if not (child.isascii() or _encodes(child)):
+                    return False
+            elif kind is int:
+                if child.bit_length() > 128:
+                    return False
+            elif kind is float:
+                if not math.isfinite(child):
+                    return False
+            elif kind is dict or kind is list:
+                todo.append((child, depth + 1))
+            elif child is not None and kind is not bool:
+                return False
+    return True
+
+
 def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """Decode a JSON body, refusing what no real service would store (see the module)."""
     if isinstance(raw, bytes):
@@ -89,6 +144,18 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise JsonRefused(f"the body is not UTF-8 ({exc.reason})") from None
+    if _LONG_RUN not in raw.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS):
+        # The usual body, read at the decoder's own pace: no number in it is too long, so
+        # each reads as the careful way reads it (int() and float() of its text); what the
+        # careful way refuses makes the quick one fail or the value not plainly fine, and
+        # the body is read again the careful way, for the same answer.
+        try:
+            quick = json.loads(raw)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            if _plainly_fine(quick, max_depth):
+                return quick
     try:
         value = json.loads(raw, parse_constant=_constant, parse_int=_int, parse_float=_float)
     except JsonRefused:
