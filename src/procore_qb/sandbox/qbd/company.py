@@ -28,6 +28,7 @@ __all__ = [
     "IteratorState",
     "ListObject",
     "TxnObject",
+    "TxnRecord",
     "format_time",
 ]
 
@@ -167,6 +168,12 @@ _TXN_COLUMNS = (
 
 
 _TXN_HEAD_COLUMNS = _TXN_COLUMNS.removesuffix(", body")
+_RECORD_COLUMNS = "txn_id, txn_number, edit_sequence, time_created, time_modified, body"
+TxnRecord = tuple[str, int, str, str, str, str]
+"""A transaction as :meth:`CompanyFile.txn_records` reads it: TxnID, TxnNumber, EditSequence,
+TimeCreated, TimeModified, and the body's JSON text."""
+IDS_PER_QUERY = 500
+"""IDs bound in one ``IN (...)`` (far below SQLite's limit of 32,766 variables)."""
 
 
 def _list_row(row: sqlite3.Row) -> ListObject:
@@ -496,6 +503,26 @@ class CompanyFile:
                 (txn_id,),
             ).fetchone()
         return None if row is None else _txn_row(row)
+
+    def txn_records(self, txn_ids: Sequence[str]) -> list[TxnRecord]:
+        """The stored form of the transactions ``txn_ids`` that still exist, in the order
+        asked: the columns a ``*Ret`` shows and the body as stored, unread, a query of at most
+        :data:`IDS_PER_QUERY` IDs at a time (for answering a query page without a query per
+        transaction)."""
+        found: dict[str, TxnRecord] = {}
+        with self._lock:
+            for start in range(0, len(txn_ids), IDS_PER_QUERY):
+                chunk = txn_ids[start : start + IDS_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                cursor = self._db.execute(
+                    f"SELECT {_RECORD_COLUMNS} FROM txns "  # noqa: S608
+                    f"WHERE txn_id IN ({marks})",
+                    tuple(chunk),
+                )
+                cursor.row_factory = None  # plain tuples: the record as it comes
+                for row in cursor:
+                    found[row[0]] = row
+        return [found[txn_id] for txn_id in txn_ids if txn_id in found]
 
     def txns(self, kind: str) -> list[TxnObject]:
         with self._lock:

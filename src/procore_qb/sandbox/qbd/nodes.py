@@ -19,6 +19,8 @@ __all__ = [
     "MAX_ELEMENTS",
     "MAX_REQUEST_BYTES",
     "Node",
+    "Written",
+    "escape_text",
     "parse_tree",
     "parse_xml",
     "to_element",
@@ -86,6 +88,13 @@ class Node:
         if not isinstance(data, list) or len(data) != 2 or not isinstance(data[0], str):
             raise ValueError(f"not a stored qbXML node: {data!r}")
         return _from_json(data)
+
+
+@dataclass(slots=True)
+class Written(Node):
+    """An element already written out: ``text`` holds it as :func:`to_text` writes it, its
+    last newline included, and :func:`to_text` copies it as is. Query pages are answered with
+    these (txn_pages.py), so that a page's transactions need no tree."""
 
 
 def _from_json(data: list[Any]) -> Node:
@@ -204,6 +213,9 @@ def to_text(node: Node) -> str:
 
 
 def _write(node: Node, out: list[str]) -> None:
+    if node.__class__ is Written:
+        out.append(node.text or "")
+        return
     attrs = (
         "".join(f' {key}="{_attr(value)}"' for key, value in node.attrs.items())
         if node.attrs
@@ -217,13 +229,19 @@ def _write(node: Node, out: list[str]) -> None:
     elif node.text is None:
         out.append(f"<{node.tag}{attrs}/>\n")
     else:
-        out.append(f"<{node.tag}{attrs}>{_escape(node.text)}</{node.tag}>\n")
+        out.append(f"<{node.tag}{attrs}>{escape_text(node.text)}</{node.tag}>\n")
 
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What makes a text need escaping or refusing (&, <, >, a carriage return, or what _NOT_XML
+# finds), as one class: most texts have none of it and are kept as they are after this search.
+_SPECIAL = re.compile("[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
+    """The text of an element as :func:`to_text` writes it (libxml2's escaping)."""
+    if _SPECIAL.search(text) is None:
+        return text
     if _NOT_XML.search(text):
         # What lxml says of such a value: it cannot be written into an XML document.
         raise ValueError(
@@ -242,7 +260,7 @@ def _escape(text: str) -> str:
 
 
 def _attr(text: str) -> str:
-    text = _escape(text)
+    text = escape_text(text)
     for raw, escaped in (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;")):
         if raw in text:
             text = text.replace(raw, escaped)

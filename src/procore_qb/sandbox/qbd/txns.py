@@ -42,6 +42,7 @@ from procore_qb.sandbox.qbd.company import ENTITY_KINDS, CompanyFile, TxnObject
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, StatusError
 from procore_qb.sandbox.qbd.nodes import Node
 from procore_qb.sandbox.qbd.schema import MATCH_CRITERIA, TXN_DEL_TYPES, order_of
+from procore_qb.sandbox.qbd.txn_pages import PageWriter
 
 __all__ = ["TXN_KINDS", "add_txn", "mod_txn", "render_txn", "txn_del", "txn_query", "txn_void"]
 
@@ -386,15 +387,15 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
         found = company.txns(kind) if needs_body else company.txn_heads(kind)
         return [t.txn_id for t in found if matcher(t)]
 
-    def render(ids: list[str]) -> list[Node]:
-        rets = []
-        for txn_id in ids:
-            obj = company.get_txn(txn_id)
-            if obj is not None:
-                rets.append(render_txn(company, obj, include_lines=include_lines))
-        return rets
-
-    return page(company, request, matching, render)
+    # A page is written from the stored transactions at once, as render_txn would write them
+    # (txn_pages.py); whole ``*Ret`` elements unless IncludeRetElement picks children.
+    writer = PageWriter(
+        company,
+        kind,
+        include_lines=include_lines,
+        whole=request.find("IncludeRetElement") is None,
+    )
+    return page(company, request, matching, writer.rets)
 
 
 def _ids_of(company: CompanyFile, node: Node, kinds: tuple[str, ...]) -> set[str]:
