@@ -313,18 +313,25 @@ def page(
             limit = stored
     else:
         raise QbxmlParseError(f'iterator="{mode}" is not Start, Continue or Stop')
+    start = state.offset
     if limit is None:
-        limit = len(state.remaining) or 1
+        limit = (len(state.remaining) - start) or 1
     state.options["max_returned"] = limit
-    chunk, state.remaining = state.remaining[:limit], state.remaining[limit:]
+    chunk = state.remaining[start : start + limit]
+    state.offset = start + len(chunk)
+    left = len(state.remaining) - state.offset
     state.touched_at = now
-    if state.remaining:
+    if not left:
+        company.drop_iterator(state.iterator_id)
+    elif mode == "Start":
+        # Saved once, with the Start's options: a Continue without MaxReturned takes the
+        # Start's, a Continue's own MaxReturned counts for its page only.
         company.save_iterator(state)
     else:
-        company.drop_iterator(state.iterator_id)
+        company.move_iterator(state)
     return _result(
         render(chunk),
-        {"iteratorRemainingCount": str(len(state.remaining)), "iteratorID": state.iterator_id},
+        {"iteratorRemainingCount": str(left), "iteratorID": state.iterator_id},
     )
 
 

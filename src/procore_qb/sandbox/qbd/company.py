@@ -150,11 +150,24 @@ class DeletedObject:
 
 @dataclass(slots=True)
 class IteratorState:
+    """An open iterator: the IDs its Start found, of which the first ``offset`` are returned.
+
+    The IDs are written once, when the Start leaves some for a Continue, and each page then
+    moves only the offset (:meth:`CompanyFile.move_iterator`), so a page costs the same
+    however many IDs are left."""
+
     iterator_id: str
     request_type: str
     remaining: list[str]
     options: dict[str, object]
     touched_at: float
+    offset: int = 0
+
+
+_OFFSET = "offset"
+"""Where an iterator's offset is kept among its options (the table has no column for it; an
+iterator saved without one has returned none of the IDs it holds)."""
+_ITERATORS_AT_HAND = 4
 
 
 _LIST_COLUMNS = (
@@ -217,6 +230,7 @@ class CompanyFile:
         self.path = str(path)
         self.clock = clock
         self._lock = threading.RLock()
+        self._iterator_ids: dict[str, list[str]] = {}
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         try:
@@ -261,6 +275,7 @@ class CompanyFile:
         with self.transaction():
             for table in ("meta", "lists", "txns", "deleted", "iterators", "message_sets"):
                 self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            self._iterator_ids.clear()
 
     # ------------------------------------------------------------------ meta and identifiers
     def get_meta(self, key: str) -> str | None:
@@ -587,38 +602,69 @@ class CompanyFile:
 
     # ------------------------------------------------------------------ iterators
     def save_iterator(self, state: IteratorState) -> None:
+        """Keep a new iterator: its IDs, its options as they are now, and its offset."""
         with self._lock:
             self._db.execute(
                 "INSERT INTO iterators (iterator_id, request_type, remaining, options, touched_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(iterator_id) DO UPDATE SET "
-                "remaining = excluded.remaining, touched_at = excluded.touched_at",
+                "VALUES (?, ?, ?, ?, ?)",
                 (
                     state.iterator_id,
                     state.request_type,
                     json.dumps(state.remaining),
-                    json.dumps(state.options),
+                    json.dumps({**state.options, _OFFSET: state.offset}),
                     state.touched_at,
                 ),
+            )
+            self._remember_ids(state.iterator_id, state.remaining)
+
+    def move_iterator(self, state: IteratorState) -> None:
+        """Keep how far a saved iterator has come and when; its IDs and its other options stay
+        as they were saved."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE iterators SET options = json_set(options, '$.offset', ?), touched_at = ? "
+                "WHERE iterator_id = ?",
+                (state.offset, state.touched_at, state.iterator_id),
             )
 
     def get_iterator(self, iterator_id: str) -> IteratorState | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT iterator_id, request_type, remaining, options, touched_at "
+                "SELECT iterator_id, request_type, options, touched_at "
                 "FROM iterators WHERE iterator_id = ?",
                 (iterator_id,),
             ).fetchone()
-        if row is None:
-            return None
-        return IteratorState(row[0], row[1], json.loads(row[2]), json.loads(row[3]), row[4])
+            if row is None:
+                return None
+            ids = self._iterator_ids.get(iterator_id)
+            if ids is None:
+                stored = self._db.execute(
+                    "SELECT remaining FROM iterators WHERE iterator_id = ?", (iterator_id,)
+                ).fetchone()
+                ids = json.loads(stored[0])
+                self._remember_ids(iterator_id, ids)
+        options = json.loads(row[2])
+        offset = options.pop(_OFFSET, 0)
+        return IteratorState(row[0], row[1], ids, options, row[3], int(offset))
+
+    def _remember_ids(self, iterator_id: str, ids: list[str]) -> None:
+        # An iterator's IDs never change once saved, so the ones read or written last are kept
+        # at hand (a few iterators at a time) instead of being read again for every page; the
+        # iterator's row is still read each time, so a dropped one is not found.
+        self._iterator_ids.pop(iterator_id, None)
+        self._iterator_ids[iterator_id] = ids
+        while len(self._iterator_ids) > _ITERATORS_AT_HAND:
+            del self._iterator_ids[next(iter(self._iterator_ids))]
 
     def drop_iterator(self, iterator_id: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM iterators WHERE iterator_id = ?", (iterator_id,))
+            self._iterator_ids.pop(iterator_id, None)
 
     def drop_all_iterators(self) -> None:
         with self._lock:
             self._db.execute("DELETE FROM iterators")
+            self._iterator_ids.clear()
 
     def drop_iterators_before(self, stamp: float) -> None:
         with self._lock:

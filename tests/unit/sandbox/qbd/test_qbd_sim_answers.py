@@ -222,15 +222,20 @@ def _scenario() -> list[tuple[str, str]]:
     )
     vendors = s.run(
         "17-list-iterator",
-        '<VendorQueryRq iterator="Start"><MaxReturned>3</MaxReturned></VendorQueryRq>'
+        '<VendorQueryRq iterator="Start"><MaxReturned>1</MaxReturned></VendorQueryRq>'
         "<CustomerQueryRq><NameFilter><MatchCriterion>Contains</MatchCriterion>"
         "<Name>annex</Name></NameFilter></CustomerQueryRq>"
         "<ItemQueryRq><MaxReturned>2</MaxReturned></ItemQueryRq>",
     )
+    vendor_iterator = vendors[0].get("iteratorID")
     s.run(
         "18-list-iterator-continue",
-        f'<VendorQueryRq iterator="Continue" iteratorID="{vendors[0].get("iteratorID")}">'
-        "<MaxReturned>2</MaxReturned></VendorQueryRq>",
+        f'<VendorQueryRq iterator="Continue" iteratorID="{vendor_iterator}">'
+        "<MaxReturned>2</MaxReturned></VendorQueryRq>"
+        f'<VendorQueryRq iterator="Continue" iteratorID="{vendor_iterator}"/>'
+        f'<VendorQueryRq iterator="Continue" iteratorID="{vendor_iterator}">'
+        "<MaxReturned>1</MaxReturned></VendorQueryRq>"
+        f'<VendorQueryRq iterator="Continue" iteratorID="{vendor_iterator}"/>',
     )
     s.run(
         "19-bill-mod-answer",

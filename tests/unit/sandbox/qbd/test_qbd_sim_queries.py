@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from lxml import etree
@@ -255,3 +256,63 @@ def test_list_names_are_what_the_full_list_elements_hold(sim: QbdSimulator) -> N
         )
     assert sim.company.list_name("80FFFFFF-1") is None
     assert sim.company.find_list_id(("Customer",), "no such customer") is None
+
+
+def _vendor_page(
+    qb: Run, iterator_id: str | None, max_returned: int | None = None
+) -> etree._Element:
+    limit = "" if max_returned is None else f"<MaxReturned>{max_returned}</MaxReturned>"
+    if iterator_id is None:
+        return qb(f'<VendorQueryRq iterator="Start">{limit}</VendorQueryRq>')[0]
+    return qb(
+        f'<VendorQueryRq iterator="Continue" iteratorID="{iterator_id}">{limit}</VendorQueryRq>'
+    )[0]
+
+
+def test_an_iterator_continues_where_its_saved_offset_is(qb: Run, sim: QbdSimulator) -> None:
+    every = names(qb("<VendorQueryRq/>")[0], "Name")
+    first = _vendor_page(qb, None, 2)
+    iterator_id = first.get("iteratorID") or ""
+    seen = names(first, "Name")
+    # Another process on the same company file holds none of the IDs in memory.
+    sim.company._iterator_ids.clear()
+    second = _vendor_page(qb, iterator_id, 1)
+    seen += names(second, "Name")
+    assert second.get("iteratorRemainingCount") == str(len(every) - 3)
+    # Many iterators at once: the ones not kept at hand are read back from the file.
+    others = [_vendor_page(qb, None, 1).get("iteratorID") or "" for _ in range(6)]
+    third = _vendor_page(qb, iterator_id)  # the Start's MaxReturned
+    seen += names(third, "Name")
+    assert len(third) == 2
+    for other in others:
+        assert names(_vendor_page(qb, other, 1), "Name") == every[1:2]
+    while len(seen) < len(every):
+        seen += names(_vendor_page(qb, iterator_id, 10), "Name")
+    assert seen == every
+    assert _vendor_page(qb, iterator_id).get("statusCode") == "3175"
+
+
+def test_an_iterator_saved_without_an_offset_has_returned_none_of_its_ids(
+    qb: Run, sim: QbdSimulator
+) -> None:
+    every = qb("<VendorQueryRq/>")[0]
+    ids = [ret.findtext("ListID") for ret in every]
+    criteria: list[object] = []
+    # The form iterators were saved in before offsets: the IDs left, and the Start's options.
+    with sim.company.transaction():
+        sim.company._db.execute(
+            "INSERT INTO iterators (iterator_id, request_type, remaining, options, touched_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                "{old}",
+                "VendorQueryRq",
+                json.dumps(ids[2:]),
+                json.dumps({"criteria": criteria, "max_returned": 3}),
+                sim.clock.now().timestamp(),
+            ),
+        )
+    page = _vendor_page(qb, "{old}")
+    assert [ret.findtext("ListID") for ret in page] == ids[2:5]
+    assert page.get("iteratorRemainingCount") == str(len(ids) - 5)
+    rest = _vendor_page(qb, "{old}")
+    assert [ret.findtext("ListID") for ret in rest] == ids[5:8]
