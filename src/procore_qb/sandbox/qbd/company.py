@@ -548,6 +548,14 @@ class CompanyFile:
             ).fetchall()
         return [_txn_row(row) for row in rows]
 
+    def txn_ids(self, kind: str) -> list[str]:
+        """The TxnIDs of :meth:`txns`, in the same order, without reading the transactions."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT txn_id FROM txns WHERE kind = ? ORDER BY txn_date, seq", (kind,)
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def txn_heads(self, kind: str) -> list[TxnObject]:
         """The transactions of :meth:`txns` with an empty ``body``: their columns only, for
         filtering many transactions without reading each one's lines."""

@@ -65,6 +65,10 @@ class PageWriter:
         if type(data) is not list or len(data) != 2 or type(data[1]) is not list:
             Node.from_json(data)  # refuses what is not a stored node, as reading it would
             data = [data[0], []]  # a stored body of no elements
+        # The body is stored as ASCII JSON (json.dumps escapes every other character): without
+        # a backslash, an ampersand or an angle bracket in it, none of its texts needs escaping
+        # (a carriage return or a character XML refuses would be a backslash escape).
+        plain = body.isascii() and not ("\\" in body or "&" in body or "<" in body or ">" in body)
         heads = {
             "TxnID": txn_id,
             "TxnNumber": str(number),
@@ -73,51 +77,63 @@ class PageWriter:
             "TimeModified": modified,
         }
         order = self._order
-        entries: list[tuple[int, str, Any]] = [
-            (position, tag, heads[tag]) for position, tag in self._head
+        entries: list[tuple[int, str, Any, bool]] = [
+            (position, tag, heads[tag], False) for position, tag in self._head
         ]
         include_lines = self._include_lines
         for item in data[1]:
-            tag = _tag_of(item)
+            if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                raise ValueError(f"not a stored qbXML node: {item!r}")
+            tag = item[0]
             if tag in order and (include_lines or tag not in LINE_TAGS):
-                entries.append((order[tag], tag, item[1]))
+                entries.append((order[tag], tag, item[1], plain))
         entries.sort(key=_FIRST)
+        write = self._write
         if self._whole:
             out = [f"<{self._tag}>\n"]
-            for _, tag, content in entries:
-                self._write(tag, content, out)
+            for _, tag, content, known_plain in entries:
+                write(tag, content, out, True, known_plain)
             out.append(f"</{self._tag}>\n")
             return _written(self._tag, "".join(out))
         children: list[Node] = []
-        for _, tag, content in entries:
+        for _, tag, content, known_plain in entries:
             out = []
-            self._write(tag, content, out)
+            write(tag, content, out, True, known_plain)
             children.append(_written(tag, "".join(out)))
         return Node(self._tag, children=children)
 
-    def _write(self, tag: str, content: Any, out: list[str], *, refresh: bool = True) -> None:
-        """One stored element as :func:`nodes.to_text` writes it once read into a node, its
-        references showing current names (``refresh``) or as stored."""
+    def _write(self, tag: str, content: Any, out: list[str], refresh: bool, plain: bool) -> None:
+        """One stored element as :func:`nodes.to_text` writes it once read into a node: its
+        references showing current names (``refresh``) or as stored, its texts escaped unless
+        known ``plain``."""
         kind = type(content)
         if kind is str:
-            out.append(f"<{tag}>{escape_text(content)}</{tag}>\n")
-        elif kind is not list:
+            out.append(f"<{tag}>{content if plain else escape_text(content)}</{tag}>\n")
+            return
+        if kind is not list:
             out.append(f"<{tag}>{escape_text(str(content))}</{tag}>\n")
-        elif not content:
+            return
+        if not content:
             out.append(f"<{tag}/>\n")
-        else:
-            if refresh and tag.endswith("Ref"):
-                list_id = _list_id(content)
-                if list_id is not None:
-                    written = self._ref(tag, list_id)
-                    if written:
-                        out.append(written)
-                        return
-                    refresh = False  # a reference to nothing is shown as stored
-            out.append(f"<{tag}>\n")
-            for item in content:
-                self._write(_tag_of(item), item[1], out, refresh=refresh)
-            out.append(f"</{tag}>\n")
+            return
+        if refresh and tag.endswith("Ref"):
+            list_id = _list_id(content)
+            if list_id is not None:
+                written = self._ref(tag, list_id)
+                if written:
+                    out.append(written)
+                    return
+                refresh = False  # a reference to nothing is shown as stored
+        out.append(f"<{tag}>\n")
+        for item in content:
+            if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                raise ValueError(f"not a stored qbXML node: {item!r}")
+            child, value = item
+            if plain and type(value) is str:
+                out.append(f"<{child}>{value}</{child}>\n")  # the most common element
+            else:
+                self._write(child, value, out, refresh, plain)
+        out.append(f"</{tag}>\n")
 
     def _ref(self, tag: str, list_id: str) -> str:
         key = (tag, list_id)
@@ -134,18 +150,12 @@ class PageWriter:
         return written
 
 
-def _tag_of(item: Any) -> str:
-    """The name of a stored child element, refusing what is not one (as reading it would)."""
-    if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
-        raise ValueError(f"not a stored qbXML node: {item!r}")
-    tag: str = item[0]
-    return tag
-
-
 def _list_id(content: list[Any]) -> str | None:
     """The ListID a stored reference holds (its first ``ListID`` child), None without one."""
     for item in content:
-        if _tag_of(item) == "ListID":
+        if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+            raise ValueError(f"not a stored qbXML node: {item!r}")
+        if item[0] == "ListID":
             value = item[1]
             if type(value) is str:
                 return value

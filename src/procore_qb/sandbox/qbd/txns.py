@@ -383,6 +383,8 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
     matcher, needs_body = _txn_filter(company, request)
 
     def matching() -> list[str]:
+        if matcher is None:
+            return company.txn_ids(kind)  # no filter: every one, in the same order
         # Only PaidStatus looks inside a transaction; every other filter reads its columns.
         found = company.txns(kind) if needs_body else company.txn_heads(kind)
         return [t.txn_id for t in found if matcher(t)]
@@ -423,8 +425,11 @@ def _ids_of(company: CompanyFile, node: Node, kinds: tuple[str, ...]) -> set[str
     return ids
 
 
-def _txn_filter(company: CompanyFile, request: Node) -> tuple[Callable[[TxnObject], bool], bool]:
-    """The request's filters as one test, and whether that test reads a transaction's body."""
+def _txn_filter(
+    company: CompanyFile, request: Node
+) -> tuple[Callable[[TxnObject], bool] | None, bool]:
+    """The request's filters as one test (None without any), and whether that test reads a
+    transaction's body."""
     tests: list[Callable[[TxnObject], bool]] = []
     modified = request.find("ModifiedDateRangeFilter")
     if modified is not None:
@@ -495,6 +500,8 @@ def _txn_filter(company: CompanyFile, request: Node) -> tuple[Callable[[TxnObjec
             tests.append(lambda t: t.body.value("IsPaid") == "true")
         elif paid == "NotPaidOnly":
             tests.append(lambda t: t.body.value("IsPaid") != "true")
+    if not tests:
+        return None, False
     return (lambda t: all(test(t) for test in tests)), paid in {"PaidOnly", "NotPaidOnly"}
 
 

@@ -53,6 +53,7 @@ def test_renamed_references_and_odd_stored_bodies_are_written_alike(
         "</VendorMod></VendorModRq>"
     )[0]
     assert out.get("statusCode") == "0"
+    assert _both_paths_agree(sim) == 2 * 7  # plain bodies, a name that needs escaping
     company = sim.company
     bill = company.txns("Bill")[0]
     gone = Node(
@@ -95,3 +96,15 @@ def test_a_body_that_is_not_a_stored_node_is_refused(sim: QbdSimulator) -> None:
         writer.ret(("80000001-1", 1, "1", "t", "t", '["Body", [["Memo"]]]'))
     with pytest.raises(ValueError, match="not a stored qbXML node"):
         writer.ret(("80000001-1", 1, "1", "t", "t", '"Body"'))
+
+
+def test_a_text_xml_cannot_hold_is_refused_by_both_paths(sim: QbdSimulator) -> None:
+    company = sim.company
+    bill = company.txns("Bill")[0]
+    bill.body.children.append(Node("Memo", "bell \x07"))
+    company.update_txn(bill)
+    with pytest.raises(ValueError, match="XML compatible"):
+        to_text(render_txn(company, bill, include_lines=False))
+    writer = PageWriter(company, "Bill", include_lines=False, whole=True)
+    with pytest.raises(ValueError, match="XML compatible"):
+        writer.rets([bill.txn_id])

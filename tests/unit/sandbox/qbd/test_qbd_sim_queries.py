@@ -239,6 +239,7 @@ def test_transaction_heads_are_the_transactions_without_their_bodies(sim: QbdSim
         full = sim.company.txns(kind)
         heads = sim.company.txn_heads(kind)
         assert [t.txn_id for t in heads] == [t.txn_id for t in full]
+        assert sim.company.txn_ids(kind) == [t.txn_id for t in full]  # a query without filters
         for head, txn in zip(heads, full, strict=True):
             assert head.body.children == []
             head.body = txn.body
