@@ -28,6 +28,7 @@ the apostrophe escaped by a backslash (``filter``, Intuit's gist 6582149); ``Act
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -406,7 +407,7 @@ def _reused(
 
 
 def _same(before: list[Record], now: list[Record]) -> bool:
-    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
+    return len(before) == len(now) and all(map(operator.is_, before, now))
 
 
 def execute(ctx: Context, text: str) -> dict[str, Any]:

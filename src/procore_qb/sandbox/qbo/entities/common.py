@@ -109,9 +109,14 @@ class Context:
         return self.realm.table(entity).get(entity_id)
 
     def visible(self, entity: str) -> Iterable[Record]:
-        for key, record in self.realm.table(entity).items():
-            if (entity, key) not in self.hidden:
-                yield record
+        """The entity's records this operation can see, in the table's order (read them
+        before the operation hides more)."""
+        table = self.realm.table(entity)
+        if not self.hidden:
+            # Outside a batch nothing is hidden: the table's own view, which a query pages
+            # through once a page, without a step of Python per record.
+            return table.values()
+        return [record for key, record in table.items() if (entity, key) not in self.hidden]
 
     def ref(
         self, element: str, entities: tuple[str, ...], ref: object, *, active: bool = True
