@@ -30,7 +30,7 @@ import httpx2
 from lxml import etree
 
 from procore_qb.sandbox.qbd.errors import QbxmlParseError, SoapFaultError, WebConnectorError
-from procore_qb.sandbox.qbd.nodes import parse_tree, parse_xml
+from procore_qb.sandbox.qbd.nodes import escape_text, parse_tree, parse_xml
 from procore_qb.sandbox.qbd.processor import RequestProcessor
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "NAMESPACE",
     "Faults",
     "Transcript",
+    "envelope",
     "run_session",
 ]
 
@@ -113,12 +114,7 @@ class _Soap:
 
     def call(self, method: str, *args: tuple[str, str]) -> etree._Element:
         self.transcript.calls.append(method)
-        envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV})
-        body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-        wrapper = etree.SubElement(body, f"{{{NAMESPACE}}}{method}", nsmap={None: NAMESPACE})  # type: ignore[dict-item]
-        for name, value in args:
-            etree.SubElement(wrapper, f"{{{NAMESPACE}}}{name}").text = value
-        payload = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
+        payload = envelope(method, *args)
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{NAMESPACE}{method}"',
@@ -149,6 +145,32 @@ class _Soap:
         if result is None:
             raise SoapFaultError(method, response.status_code, f"no <{method}Result> in the answer")
         return result
+
+
+_ENVELOPE_HEAD = (
+    f"<?xml version='1.0' encoding='utf-8'?>\n<soap:Envelope xmlns:soap=\"{SOAP_ENV}\"><soap:Body>"
+)
+_ENVELOPE_TAIL = "</soap:Body></soap:Envelope>"
+
+
+def envelope(method: str, *args: tuple[str, str]) -> bytes:
+    """The SOAP request QBWC sends for ``method`` with its string arguments, written as lxml
+    writes the envelope element tree (an XML declaration, the SOAP 1.1 envelope, the method
+    element in Intuit's namespace holding one element per argument, texts escaped as libxml2
+    does), byte for byte, without building the tree: a response argument is a whole qbXML
+    answer."""
+    parts = [_ENVELOPE_HEAD, f'<{method} xmlns="{NAMESPACE}"']
+    if args:
+        parts.append(">")
+        for name, value in args:
+            if not value.isascii():
+                value.encode("utf-8")  # a lone surrogate is refused as lxml refuses it
+            parts.append(f"<{name}>{escape_text(value)}</{name}>")
+        parts.append(f"</{method}>")
+    else:
+        parts.append("/>")
+    parts.append(_ENVELOPE_TAIL)
+    return "".join(parts).encode("utf-8")
 
 
 def _text(element: etree._Element) -> str:
