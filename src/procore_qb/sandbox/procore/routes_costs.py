@@ -118,12 +118,13 @@ def _render_budget(call: Call, record: dict[str, Any]) -> dict[str, Any]:
             for d in call.world.table("direct_costs").values()
             if d["_project_id"] == record["_project_id"] and d.get("status") == "approved"
         }
+        code_id, type_id = record["cost_code_id"], record["line_item_type_id"]
         direct = sum(
             line.get("amount") or 0.0
             for line in call.world.table("direct_cost_line_items").values()
             if line["direct_cost_id"] in approved
-            and line.get("cost_code_id") == record["cost_code_id"]
-            and line.get("line_item_type_id") == record["line_item_type_id"]
+            and line.get("cost_code_id") == code_id
+            and line.get("line_item_type_id") == type_id
         )
     return {
         "id": record["id"],
@@ -796,10 +797,9 @@ def _line_filters() -> dict[str, Any]:
 
 def list_all_lines(call: Call) -> Reply:
     project = call.project(call.path_int("project_id"))
+    pid = project["id"]
     rows = [
-        r
-        for r in call.world.table("direct_cost_line_items").values()
-        if r["_project_id"] == project["id"]
+        r for r in call.world.table("direct_cost_line_items").values() if r["_project_id"] == pid
     ]
     rows = apply_filters(rows, call.query, extra=_line_filters())
     times = TimeText()
