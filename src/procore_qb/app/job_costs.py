@@ -57,6 +57,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -98,7 +99,7 @@ from procore_qb.procore.gateway import (
     JobToDate,
     ProcoreGateway,
 )
-from procore_qb.procore.sync import MAX_SYNC_BATCH
+from procore_qb.procore.sync import MAX_SYNC_BATCH, SyncResult
 from procore_qb.store.models import JobCostProject, QbCommand
 from procore_qb.store.repositories.audit import AuditLog
 from procore_qb.store.repositories.job_costs import JobCosts, LineRow
@@ -987,47 +988,98 @@ def _write_lines(
 ) -> None:
     """Walk the dirty lines in pages: lines gone (or no longer on a cost code) leave Procore,
     the others are written as direct costs (unless the budget's direct cost columns are
-    editable)."""
+    editable).
+
+    One page's write is in flight while the next page is read, placed and marked sent, so
+    procore-qb's work on a page overlaps Procore's on the page before. Procore still gets one
+    call at a time: a page's write is sent once the one before has its answer, and lines
+    leave Procore only once no write is in flight."""
     write = target.columns is DirectCostColumns.READ_ONLY
     after = 0
-    while True:
-        with ctx.sessions.begin() as session:
-            rows = JobCosts(session).page(
-                ctx.company_id, project_id, after_id=after, limit=page_size, dirty=True
-            )
-        if not rows:
-            return
-        after = rows[-1].id
-        report.pages += 1
-        # Lines read since the last write are placed here; their place is stored with what
-        # becomes of them (settled after the write, or with their retirement).
-        placed: set[int] = set()
-        for n, row in enumerate(rows):
-            if row.status == "pending" and not row.removed:
-                status, cost_code_id, reason, message = placer(row.item_id, row.account_id)
-                rows[n] = row._replace(
-                    status=status, cost_code_id=cost_code_id, reason=reason, message=message
-                )
-                placed.add(row.id)
-                if cost_code_id is not None:
-                    report.mapped += 1
-                else:
-                    report.not_mapped += 1
-        retire = [r for r in rows if r.removed or r.status != "mapped"]
-        if retire:
-            _retire(ctx, gateway, target, placer, project_id, retire, placed, report)
-        upsert = [r for r in rows if not r.removed and r.status == "mapped"]
-        if write and upsert:
-            _upsert(ctx, gateway, target, project_id, upsert, placed, report)
-        elif upsert and placed:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="procore-write") as writer:
+        in_flight: _InFlight | None = None
+        while True:
             with ctx.sessions.begin() as session:
-                JobCosts(session).place_many(
-                    [
-                        (r.id, r.version, r.status, r.cost_code_id, r.reason, r.message)
-                        for r in upsert
-                        if r.id in placed
-                    ]
+                rows = JobCosts(session).page(
+                    ctx.company_id, project_id, after_id=after, limit=page_size, dirty=True
                 )
+            if not rows:
+                break
+            after = rows[-1].id
+            report.pages += 1
+            # Lines read since the last write are placed here; their place is stored with
+            # what becomes of them (settled after the write, or with their retirement).
+            placed: set[int] = set()
+            for n, row in enumerate(rows):
+                if row.status == "pending" and not row.removed:
+                    status, cost_code_id, reason, message = placer(row.item_id, row.account_id)
+                    rows[n] = row._replace(
+                        status=status, cost_code_id=cost_code_id, reason=reason, message=message
+                    )
+                    placed.add(row.id)
+                    if cost_code_id is not None:
+                        report.mapped += 1
+                    else:
+                        report.not_mapped += 1
+            retire = [r for r in rows if r.removed or r.status != "mapped"]
+            unsent = [r for r in retire if _never_sent(r)]
+            if unsent:
+                _settle_unsent(ctx, unsent, placed)
+            if len(unsent) < len(retire):
+                # Lines Procore may hold leave it once no write is in flight.
+                _land(ctx, target, in_flight, report)
+                in_flight = None
+                quiet = {r.id for r in unsent}
+                retire = [r for r in retire if r.id not in quiet]
+                _retire(ctx, gateway, target, placer, project_id, retire, placed, report)
+            upsert = [r for r in rows if not r.removed and r.status == "mapped"]
+            if write and upsert:
+                page = _prepare(ctx, target, upsert, placed)
+                landing = in_flight
+                answer = landing.answer.result() if landing is not None else None
+                in_flight = _InFlight(
+                    page, writer.submit(gateway.write_direct_costs, project_id, page.entries)
+                )
+                if landing is not None and answer is not None:
+                    _settle(ctx, target, landing.page, answer, report)
+            elif upsert and placed:
+                with ctx.sessions.begin() as session:
+                    JobCosts(session).place_many(
+                        [
+                            (r.id, r.version, r.status, r.cost_code_id, r.reason, r.message)
+                            for r in upsert
+                            if r.id in placed
+                        ]
+                    )
+        _land(ctx, target, in_flight, report)
+
+
+def _never_sent(row: LineRow) -> bool:
+    """Procore never held the line: never sent, no Procore id."""
+    return not row.sent and row.procore_line_id is None and row.procore_direct_cost_id is None
+
+
+def _settle_unsent(ctx: AppContext, rows: Sequence[LineRow], placed: set[int]) -> None:
+    """Lines gone from QuickBooks, or not on a cost code, that Procore never held: nothing
+    to ask Procore, they are only settled (or deleted, when gone)."""
+    with ctx.sessions.begin() as session:
+        repo = JobCosts(session)
+        repo.delete_lines([(r.id, r.version) for r in rows if r.removed])
+        repo.settle_many(
+            [
+                (
+                    r.id,
+                    r.version,
+                    {
+                        "dirty": False,
+                        "push_error": None,
+                        **(_placement(r) if r.id in placed else {}),
+                    },
+                )
+                for r in rows
+                if not r.removed
+            ]
+        )
 
 
 def _retire(
@@ -1043,36 +1095,7 @@ def _retire(
     """Take lines that are gone from QuickBooks, or no longer on a cost code, out of Procore:
     the whole direct cost when its transaction keeps no line there, else the line item. What
     may be in Procore without its id known (a write whose answer was lost) is looked up by
-    ``origin_id`` first. A line Procore never held (never sent, no Procore id) needs nothing
-    from Procore: it is only settled (or deleted, when gone)."""
-    never = [
-        r
-        for r in rows
-        if not r.sent and r.procore_line_id is None and r.procore_direct_cost_id is None
-    ]
-    if never:
-        with ctx.sessions.begin() as session:
-            repo = JobCosts(session)
-            repo.delete_lines([(r.id, r.version) for r in never if r.removed])
-            repo.settle_many(
-                [
-                    (
-                        r.id,
-                        r.version,
-                        {
-                            "dirty": False,
-                            "push_error": None,
-                            **(_placement(r) if r.id in placed else {}),
-                        },
-                    )
-                    for r in never
-                    if not r.removed
-                ]
-            )
-        quiet = {r.id for r in never}
-        rows = [r for r in rows if r.id not in quiet]
-        if not rows:
-            return
+    ``origin_id`` first. Lines Procore never held are :func:`_settle_unsent`'s, not these."""
     job = target.job_id
     txns = sorted({r.txn_id for r in rows})
     with ctx.sessions.begin() as session:
@@ -1144,17 +1167,33 @@ def _describe(row: LineRow) -> str:
     return " ".join(p for p in parts if p)[:255]
 
 
-def _upsert(
-    ctx: AppContext,
-    gateway: ProcoreGateway,
-    target: _Target,
-    project_id: int,
-    rows: Sequence[LineRow],
-    placed: set[int],
-    report: PushReport,
+@dataclass(frozen=True)
+class _Page:
+    """A page of lines on their way to Procore as direct costs, marked sent."""
+
+    rows: Sequence[LineRow]
+    placed: set[int]
+    entries: list[DirectCostEntry]
+
+
+@dataclass(frozen=True)
+class _InFlight:
+    page: _Page
+    answer: Future[tuple[SyncResult, SyncResult]]
+
+
+def _land(
+    ctx: AppContext, target: _Target, in_flight: _InFlight | None, report: PushReport
 ) -> None:
-    """One page of lines as direct costs: the headers in one ``direct_costs/sync`` call, the
-    lines in one ``direct_costs/line_items/sync`` call (both upserts by ``origin_id``)."""
+    """Wait for the write in flight, if any, and settle its page."""
+    if in_flight is not None:
+        _settle(ctx, target, in_flight.page, in_flight.answer.result(), report)
+
+
+def _prepare(ctx: AppContext, target: _Target, rows: Sequence[LineRow], placed: set[int]) -> _Page:
+    """One page of lines as direct costs for one ``direct_costs/sync`` call (the headers) and
+    one ``direct_costs/line_items/sync`` call (the lines), both upserts by ``origin_id``;
+    the lines are marked sent in the store first."""
     job = target.job_id
     grouped: dict[str, list[LineRow]] = defaultdict(list)
     for row in rows:
@@ -1183,7 +1222,20 @@ def _upsert(
     # hold these and looks them up rather than guessing.
     with ctx.sessions.begin() as session:
         JobCosts(session).mark_sent([r.id for r in rows])
-    headers, written = gateway.write_direct_costs(project_id, entries)
+    return _Page(rows=rows, placed=placed, entries=entries)
+
+
+def _settle(
+    ctx: AppContext,
+    target: _Target,
+    page: _Page,
+    answer: tuple[SyncResult, SyncResult],
+    report: PushReport,
+) -> None:
+    """Keep what Procore answered for a page: each line it took is settled with its Procore
+    ids, each line it refused keeps Procore's reason."""
+    job = target.job_id
+    headers, written = answer
     cost_ids = {
         str(e.get("origin_id")): int(e["id"]) for e in headers.entities if e.get("origin_id")
     }
@@ -1194,7 +1246,7 @@ def _upsert(
     line_errors = {str(e.item.get("origin_id")): e.message for e in written.errors}
     changes: list[tuple[int, int, dict[str, Any]]] = []
     settled: list[tuple[int, int, int, int | None, int]] = []
-    for row in rows:
+    for row in page.rows:
         origin = line_origin_id(job, row.txn_id, row.line_id)
         procore_line = line_ids.get(origin)
         if procore_line is not None:
@@ -1216,7 +1268,7 @@ def _upsert(
             or "Procore did not say what became of this line"
         )
         values: dict[str, Any] = {"push_error": f"Procore refused it: {error}"[:4000]}
-        if row.id in placed:
+        if row.id in page.placed:
             values.update(_placement(row))
         changes.append((row.id, row.version, values))
         report.lines_refused += 1
