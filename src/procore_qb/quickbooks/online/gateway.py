@@ -52,6 +52,7 @@ from procore_qb.quickbooks.online.errors import (
     QboError,
     ReconnectRequired,
 )
+from procore_qb.quickbooks.online.read_ahead import read_ahead
 from procore_qb.quickbooks.online.resources.accounts import AccountResource, account_record
 from procore_qb.quickbooks.online.resources.bills import BillResource
 from procore_qb.quickbooks.online.resources.customers import (
@@ -455,15 +456,27 @@ class JobCostRead:
                 self.full_read = True
                 if changes is not None:
                     self.as_of = changes.as_of
-            for resource in resources.values():
-                for page in client.query_pages(resource.query().order_by("Id")):
-                    if self.as_of is None:
-                        self.as_of = client.last_server_time
-                    yield from page_cost_lines(resource, page, wanted)
+            for resource, page, served in read_ahead(_pages(client, resources.values())):
+                if self.as_of is None:
+                    self.as_of = served
+                yield from page_cost_lines(resource, page, wanted)
             if self.as_of is None:
                 self.as_of = client.last_server_time
         finally:
             self.calls = client.calls - before
+
+
+_CostResource = BillResource | PurchaseResource | VendorCreditResource | JournalEntryResource
+
+
+def _pages(
+    client: QboClient, resources: Iterable[_CostResource]
+) -> Iterator[tuple[_CostResource, list[dict[str, Any]], datetime | None]]:
+    """Every page of every resource's transactions in ``Id`` order, each with QuickBooks'
+    time of its answer."""
+    for resource in resources:
+        for page in client.query_pages(resource.query().order_by("Id")):
+            yield resource, page, client.last_server_time
 
 
 def page_cost_lines(

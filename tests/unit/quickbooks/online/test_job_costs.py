@@ -156,7 +156,8 @@ def test_job_costs_are_read_a_page_at_a_time() -> None:
     lines = iter(read)
     first = next(lines)
     assert (first.txn_id, first.job_id, first.amount) == ("0", "J1", Decimal("10.00"))
-    assert len(calls) == 1  # the first page only: nothing is read ahead
+    # The first page, and at most the next one, read ahead while the caller has the first.
+    assert 1 <= len(calls) <= 2
     rest = list(lines)
     assert len(rest) == 2_499
     # Bills: pages of 1,000, 1,000 and 500; Purchase, VendorCredit, JournalEntry: one each.
@@ -174,7 +175,8 @@ def test_streamed_job_costs_are_what_execute_returns() -> None:
 
 
 def test_streaming_memory_does_not_grow_with_the_number_of_lines() -> None:
-    """Peak memory while streaming 6,000 bills is that of about one page of 1,000."""
+    """Peak memory while streaming 6,000 bills is that of streaming 2,000: the page in hand
+    and the one read ahead, whatever the number of pages."""
     command = QueryJobCosts(idempotency_key="k", job_ids=("J1", "J2"))
 
     def peak(bills: int) -> int:
@@ -186,7 +188,7 @@ def test_streaming_memory_does_not_grow_with_the_number_of_lines() -> None:
         finally:
             tracemalloc.stop()
 
-    small, large = peak(1_000), peak(6_000)
+    small, large = peak(2_000), peak(6_000)
     assert large < small * 1.5, (small, large)
 
 
