@@ -104,6 +104,7 @@ import tempfile
 import time
 import tracemalloc
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -298,35 +299,14 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
     stack = stack_class()(edition, directory)
     thresholds: tuple[int, int, int] | None = None
     try:
-        from job_cost_helpers import (
-            ELM,
-            assert_totals_match,
-            enable,
-            project_codes,
-            synced_projects,
-        )
+        from job_cost_helpers import ELM, assert_totals_match, enable
 
         meter = Meter()
         meter.attach(stack)
         outside = _OutsidePeak()
         outside.attach(stack)
-        projects = synced_projects(stack)
-        project_id = projects[ELM]
-        codes = set(project_codes(stack, project_id).values())
-        _, seed_unmapped = _job_lines(stack, ELM, codes)
-        seed_started = time.process_time()
-        if edition == "online":
-            _seed_online(stack, ELM, lines)
-        else:
-            _seed_desktop(stack, ELM, lines)
-        seed_seconds = time.process_time() - seed_started
-        bills = _bills(stack, edition)
-        total_lines, unmapped = _job_lines(stack, ELM, codes)
-        if unmapped != seed_unmapped:
-            raise RuntimeError(
-                f"{unmapped - seed_unmapped} bench lines are on items that are not cost codes "
-                f"of the project ({sorted(codes)}): make ITEMS cost codes of the project"
-            )
+        project_id, seeded = _seeded(stack, edition, lines)
+        seed_seconds, bills, total_lines = seeded.seconds, seeded.bills, seeded.lines
 
         # The worker's policy: what the process holds now (the simulators' seeded world
         # included) is frozen, and young collections come every 50,000 allocations.
@@ -345,9 +325,7 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
             held = _simulators_bytes(tracemalloc.take_snapshot())
             tracemalloc.stop()
         qb_calls = meter.qbo_calls if edition == "online" else meter.wc_round_trips
-        qb_minimum = (
-            math.ceil(bills / QBO_PAGE) + 3 if edition == "online" else math.ceil(bills / QBD_PAGE)
-        )
+        qb_minimum = _qb_minimum(edition, bills)
         assert_totals_match(stack, project_id, ELM)
         return SyncFigures(
             edition=edition,
@@ -367,6 +345,215 @@ def run(edition: str, lines: int, directory: Path, *, trace: bool = True) -> Syn
         if thresholds is not None:
             gc_policy.revert(thresholds)
         stack.close()
+
+
+@dataclass(frozen=True)
+class ServedFigures:
+    """One sync with procore-qb in a process of its own (``procore-qb serve``)."""
+
+    edition: str
+    lines: int
+    seconds: float
+    cpu: float
+    """procore-qb's CPU time during the sync (its process, from /proc)."""
+    simulators_cpu: float
+    """The benchmark process's CPU time meanwhile: the simulators (and, on Desktop, the Web
+    Connector), and the bench's look at the database every :data:`POLL_SECONDS`."""
+    peak_rss: int
+    """procore-qb's peak resident memory (VmHWM): its whole process, from its start."""
+    start_rss: int
+    """procore-qb's resident memory once started, before the sync."""
+    qb_calls: int
+    qb_minimum: int
+    procore_calls: int
+    procore_minimum: int
+    seed_seconds: float
+
+
+POLL_SECONDS = 0.05
+"""How often the bench looks at the database for the end of the sync."""
+
+
+def run_served(edition: str, lines: int, directory: Path) -> ServedFigures:
+    """One sync of ``lines`` bench lines with procore-qb as deployed (``procore-qb serve``, its
+    own process, which on SQLite also runs the job queue's worker) and the simulators served
+    over HTTP on 127.0.0.1 by this process; done when the read is applied, its Procore write
+    has run after it and no job is due."""
+    import httpx2
+
+    from bench._served import served_procore_qb
+    from procore_qb.sandbox.qbd import run_session
+
+    stack_type = stack_class()  # puts the workflow tests' harness on the path
+    from job_cost_helpers import ELM, assert_totals_match
+    from workflow_stack import TOKENS, WC_PASSWORD, WC_USER, WallClock
+
+    stack = stack_type(edition, directory, served=True, clock=WallClock())
+    thresholds: tuple[int, int, int] | None = None
+    try:
+        project_id, seeded = _seeded(stack, edition, lines)
+        # Limits the sync does not reach: the simulator's clock stands still here (its
+        # windows would never end), and at the defaults (100 requests in 10 seconds) a
+        # million lines would spend 200 s waiting; Procore raises an app's limits on request.
+        wanted = 2 * (2 * math.ceil(seeded.lines / PROCORE_PAGE) + PROCORE_FIXED)
+        limits = {"hourly_limit": max(3600, wanted), "spike_limit": max(100, wanted)}
+        raised = stack.procore.put("/_sandbox/rate-limits", json=limits)
+        if raised.status_code != 200:
+            raise RuntimeError(f"raising the Procore simulator's limits: {raised.text}")
+        with (
+            served_procore_qb(stack.settings, directory) as served,
+            httpx2.Client(base_url=served.url, trust_env=False, timeout=600) as http,
+        ):
+            thresholds = gc_policy.apply()
+            stack.served_requests.clear()
+            after_job = _last_job(stack)
+            round_trips = 0
+            start_rss = served.rss()
+            cpu_started = served.cpu_seconds()
+            started, bench_started = time.perf_counter(), time.process_time()
+            answer = http.post(
+                f"/api/v1/projects/{project_id}/job-cost-sync",
+                json={"enabled": True},
+                headers={"Authorization": f"Bearer {TOKENS['cara']}"},
+            )
+            if answer.status_code >= 300:
+                raise RuntimeError(f"turning job cost syncing on: {answer.text}")
+            while True:
+                served.check_alive()
+                state = _sync_state(stack, project_id, after_job)
+                if state == "done":
+                    break
+                if state == "reading" and stack.qbd is not None:
+                    transcript = run_session(
+                        http, f"{served.url}/qbwc", WC_USER, WC_PASSWORD, stack.qbd.processor
+                    )
+                    if not transcript.ended.startswith(("done", "no work")):
+                        raise RuntimeError(f"the Web Connector stopped: {transcript.ended}")
+                    round_trips += sum(1 for types in transcript.request_types if types)
+                else:
+                    time.sleep(POLL_SECONDS)
+            seconds = time.perf_counter() - started
+            cpu = served.cpu_seconds() - cpu_started
+            simulators_cpu = time.process_time() - bench_started
+            peak_rss = served.peak_rss()
+        assert_totals_match(stack, project_id, ELM)
+        requests = list(stack.served_requests)
+        qb_calls = (
+            sum(
+                1 for name, _, path in requests if name == "qbo-sandbox" and path.startswith("/v3/")
+            )
+            if edition == "online"
+            else round_trips
+        )
+        return ServedFigures(
+            edition=edition,
+            lines=seeded.lines,
+            seconds=seconds,
+            cpu=cpu,
+            simulators_cpu=simulators_cpu,
+            peak_rss=peak_rss,
+            start_rss=start_rss,
+            qb_calls=qb_calls,
+            qb_minimum=_qb_minimum(edition, seeded.bills),
+            procore_calls=sum(1 for name, _, _ in requests if name == "procore-sandbox"),
+            procore_minimum=2 * math.ceil(seeded.lines / PROCORE_PAGE) + PROCORE_FIXED,
+            seed_seconds=seeded.seconds,
+        )
+    finally:
+        if thresholds is not None:
+            gc_policy.revert(thresholds)
+        stack.close()
+
+
+def _last_job(stack: Any) -> int:
+    import sqlalchemy as sa
+
+    from procore_qb.store.models.queue import QueuedJob
+
+    with stack.sessions() as session:
+        return int(session.scalar(sa.select(sa.func.max(QueuedJob.id))) or 0)
+
+
+def _sync_state(stack: Any, project_id: int, after_job: int) -> str:
+    """``reading`` until the project's read is applied, ``writing`` until its Procore write
+    ran after it and no job is due, then ``done``; a job that failed or waits for a retry
+    stops the bench with its error."""
+    import sqlalchemy as sa
+
+    from procore_qb.store.models import JobCostProject
+    from procore_qb.store.models.queue import QueuedJob
+
+    with stack.sessions() as session:
+        broken = session.execute(
+            sa.select(QueuedJob.task, QueuedJob.last_error)
+            .where(
+                QueuedJob.id > after_job,
+                QueuedJob.status.in_(("todo", "failed")),
+                QueuedJob.last_error.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        if broken is not None:
+            raise RuntimeError(f"job {broken.task} failed: {broken.last_error}")
+        project = session.scalars(
+            sa.select(JobCostProject).where(
+                JobCostProject.company_id == stack.company_id,
+                JobCostProject.procore_project_id == project_id,
+            )
+        ).one_or_none()
+        if project is None or project.read_at is None or project.pending_command is not None:
+            return "reading"
+        due = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(QueuedJob)
+            .where(
+                QueuedJob.status.in_(("todo", "doing")),
+                QueuedJob.run_at <= datetime.now(UTC),
+            )
+        )
+        if due or project.pushed_at is None or project.pushed_at < project.read_at:
+            return "writing"
+        return "done"
+
+
+def _qb_minimum(edition: str, bills: int) -> int:
+    """Online: one query per 1,000 bills and one for each of the three other transaction
+    entities; Desktop: one Web Connector round trip per 500 bills."""
+    if edition == "online":
+        return math.ceil(bills / QBO_PAGE) + 3
+    return math.ceil(bills / QBD_PAGE)
+
+
+@dataclass(frozen=True)
+class _Seeded:
+    seconds: float
+    """CPU time the seeding took."""
+    bills: int
+    lines: int
+    """The job's cost lines in QuickBooks: the bench's and the few of the seed."""
+
+
+def _seeded(stack: Any, edition: str, lines: int) -> tuple[int, _Seeded]:
+    """The Elm Court project synced with its job, and ``lines`` bench lines in QuickBooks on
+    the job; refused when a bench line would not be on one of the project's cost codes."""
+    from job_cost_helpers import ELM, project_codes, synced_projects
+
+    project_id = synced_projects(stack)[ELM]
+    codes = set(project_codes(stack, project_id).values())
+    _, seed_unmapped = _job_lines(stack, ELM, codes)
+    started = time.process_time()
+    if edition == "online":
+        _seed_online(stack, ELM, lines)
+    else:
+        _seed_desktop(stack, ELM, lines)
+    seconds = time.process_time() - started
+    total_lines, unmapped = _job_lines(stack, ELM, codes)
+    if unmapped != seed_unmapped:
+        raise RuntimeError(
+            f"{unmapped - seed_unmapped} bench lines are on items that are not cost codes "
+            f"of the project ({sorted(codes)}): make ITEMS cost codes of the project"
+        )
+    return project_id, _Seeded(seconds, _bills(stack, edition), total_lines)
 
 
 def _bills(stack: Any, edition: str) -> int:
@@ -406,57 +593,106 @@ def _measure(edition: str, lines: int, *, speed: bool, memory: bool = True) -> S
     )
 
 
+MODES = ("served", "in-process")
+
+
 def main(
     small: bool = False,
     *,
     sizes: tuple[int, ...] | None = None,
     editions: tuple[str, ...] = EDITIONS,
     memory: bool = True,
+    modes: tuple[str, ...] | None = None,
 ) -> list[Figure]:
-    """Each edition at each size; prints and returns two figures each (``small``: the size
-    make test runs, one run with tracemalloc on; ``sizes``: other sizes than :data:`SIZES`;
-    ``memory=False``: only the run without tracemalloc, no memory figures)."""
+    """Each edition at each size in each mode; prints and returns two figures each.
+
+    ``modes``: ``served`` (procore-qb in its own process, as deployed: the rate, its CPU and
+    resident memory) and ``in-process`` (everything in this process: procore-qb's share of
+    the CPU and of the Python memory, with tracemalloc); ``make bench`` runs ``served``,
+    ``small`` (the size make test runs) both. ``sizes``: other sizes than :data:`SIZES`;
+    ``memory=False``: in-process, only the run without tracemalloc, no memory figures."""
     if sizes is None:
         sizes = (SMALL,) if small else SIZES
+    if modes is None:
+        modes = MODES if small else ("served",)
     figures: list[Figure] = []
-    for edition in editions:
-        for count in sizes:
-            found = _measure(edition, count, speed=not small, memory=memory)
-            note = (
-                f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line, simulators' "
-                f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; seeding took "
-                f"{found.seed_seconds:.1f} s of CPU"
-            )
-            if memory:
-                note += (
-                    f"; simulators hold {found.simulators_bytes / 1_048_576:.1f} MiB of the "
-                    f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
-                )
-            figures.append(
-                Figure(
-                    f"{edition}: job cost sync of {count:,} lines, e2e",
-                    records=found.lines,
-                    seconds=found.seconds,
-                    peak_bytes=found.ours_bytes if memory else None,
-                    calls=found.qb_calls,
-                    minimum=found.qb_minimum,
-                    allowed=math.floor(found.qb_minimum * 1.1) + 1,
-                    calls_name="API calls" if edition == "online" else "Web Connector round trips",
-                    note=note,
-                ).show()
-            )
-            figures.append(
-                Figure(
-                    f"{edition}: the Procore write of those lines",
-                    records=found.lines,
-                    seconds=found.seconds,
-                    calls=found.procore_calls,
-                    minimum=found.procore_minimum,
-                    allowed=math.floor(found.procore_minimum * 1.1),
-                    calls_name="Procore calls",
-                ).show()
-            )
+    for mode in modes:
+        for edition in editions:
+            for count in sizes:
+                if mode == "served":
+                    figures += _served_figures(edition, count)
+                else:
+                    figures += _in_process_figures(edition, count, small=small, memory=memory)
     return figures
+
+
+def _served_figures(edition: str, count: int) -> list[Figure]:
+    with tempfile.TemporaryDirectory() as tmp:
+        found = run_served(edition, count, Path(tmp))
+    note = (
+        f"procore-qb serve's CPU {found.cpu / found.lines * 1e6:.0f} us/line, the simulators' "
+        f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; its resident memory "
+        f"{found.start_rss / 1_048_576:.0f} MiB once started, peak shown; seeding took "
+        f"{found.seed_seconds:.1f} s of CPU"
+    )
+    return [
+        Figure(
+            f"{edition}: job cost sync of {count:,} lines, served",
+            records=found.lines,
+            seconds=found.seconds,
+            peak_bytes=found.peak_rss,
+            calls=found.qb_calls,
+            minimum=found.qb_minimum,
+            allowed=math.floor(found.qb_minimum * 1.1) + 1,
+            calls_name="API calls" if edition == "online" else "Web Connector round trips",
+            note=note,
+        ).show(),
+        Figure(
+            f"{edition}: the Procore write of those lines",
+            records=found.lines,
+            seconds=found.seconds,
+            calls=found.procore_calls,
+            minimum=found.procore_minimum,
+            allowed=math.floor(found.procore_minimum * 1.1),
+            calls_name="Procore calls",
+        ).show(),
+    ]
+
+
+def _in_process_figures(edition: str, count: int, *, small: bool, memory: bool) -> list[Figure]:
+    found = _measure(edition, count, speed=not small, memory=memory)
+    note = (
+        f"our CPU {found.cpu / found.lines * 1e6:.0f} us/line, simulators' "
+        f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; seeding took "
+        f"{found.seed_seconds:.1f} s of CPU"
+    )
+    if memory:
+        note += (
+            f"; simulators hold {found.simulators_bytes / 1_048_576:.1f} MiB of the "
+            f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
+        )
+    return [
+        Figure(
+            f"{edition}: job cost sync of {count:,} lines, in-process",
+            records=found.lines,
+            seconds=found.seconds,
+            peak_bytes=found.ours_bytes if memory else None,
+            calls=found.qb_calls,
+            minimum=found.qb_minimum,
+            allowed=math.floor(found.qb_minimum * 1.1) + 1,
+            calls_name="API calls" if edition == "online" else "Web Connector round trips",
+            note=note,
+        ).show(),
+        Figure(
+            f"{edition}: the Procore write of those lines",
+            records=found.lines,
+            seconds=found.seconds,
+            calls=found.procore_calls,
+            minimum=found.procore_minimum,
+            allowed=math.floor(found.procore_minimum * 1.1),
+            calls_name="Procore calls",
+        ).show(),
+    ]
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -474,9 +710,15 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--edition", choices=(*EDITIONS, "both"), default="both")
     parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="everything in this process, for procore-qb's share of the CPU and of the "
+        "Python memory (default: procore-qb served in its own process)",
+    )
+    parser.add_argument(
         "--no-memory",
         action="store_true",
-        help="skip the run with tracemalloc (half the time; no memory figures)",
+        help="with --in-process: skip the run with tracemalloc (half the time; no memory figures)",
     )
     found = parser.parse_args(argv)
     if found.lines is not None and any(n < 1 or n > MAX_LINES for n in found.lines):
@@ -491,4 +733,5 @@ if __name__ == "__main__":
         sizes=None if _args.lines is None else tuple(_args.lines),
         editions=EDITIONS if _args.edition == "both" else (_args.edition,),
         memory=not _args.no_memory,
+        modes=("in-process",) if _args.in_process else ("served",),
     )

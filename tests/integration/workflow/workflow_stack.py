@@ -159,6 +159,17 @@ class ServedApp:
         self.thread.join(timeout=10)
 
 
+def _logging(app: Any, name: str, log: list[tuple[str, str, str]]) -> Any:
+    """``app`` noting each HTTP request it gets in ``log``."""
+
+    async def logged(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            log.append((name, scope["method"], scope["path"]))
+        await app(scope, receive, send)
+
+    return logged
+
+
 @dataclass
 class Stack:
     """``on_disk`` keeps the simulators' state in files under ``tmp_path`` (as the database
@@ -182,6 +193,9 @@ class Stack:
         return self.tmp_path / "sim" / name if self.on_disk or self.restart else None
 
     def __post_init__(self) -> None:
+        self.served_requests: list[tuple[str, str, str]] = []
+        """(simulator, method, path) of each request to the served simulators (other
+        processes' calls; this process calls them in-process)."""
         self.procore_clock = ProcoreClock(START)
         self.procore_sim = ProcoreSandbox(
             clock=self.procore_clock, data_dir=self._sim_dir("procore")
@@ -258,7 +272,7 @@ class Stack:
     def _serve(self, app: Any, name: str, default: str) -> str:
         if not self.served:
             return default
-        served = ServedApp(app, name)
+        served = ServedApp(_logging(app, name, self.served_requests), name)
         self.served_apps.append(served)
         return served.url
 
