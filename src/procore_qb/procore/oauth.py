@@ -340,31 +340,46 @@ class StaticTokenAuth:
 
 
 class ClientCredentialsAuth:
-    """Service-account tokens, requested again whenever the stored one expires or is refused."""
+    """Service-account tokens, requested again whenever the stored one expires or is refused.
+
+    The token in use is kept in memory until it expires or Procore refuses it, so a request
+    reads the store only then: every worker may hold a token of its own, each valid until it
+    expires (a client-credentials grant does not revoke the tokens granted before it)."""
 
     def __init__(self, oauth: OAuthClient, store: TokenStore, key: str) -> None:
         self.oauth = oauth
         self.store = store
         self.key = key
+        self._in_use: TokenSet | None = None
+        self._lock = threading.Lock()
 
     def _fetch(self, expected_version: int | None) -> str:
         tokens = self.oauth.client_credentials()
         # Another worker may have stored a token meanwhile; ours is just as good and valid.
         with contextlib.suppress(TokenConflict):
             save_tokens(self.store, self.key, tokens, expected_version=expected_version)
+        self._in_use = tokens
         return tokens.access_token
 
     def access_token(self) -> str:
-        stored = load_tokens(self.store, self.key)
-        if stored is None or stored.tokens.expires_soon(self.oauth.clock()):
-            return self._fetch(stored.version if stored else None)
-        return stored.tokens.access_token
+        in_use = self._in_use
+        if in_use is not None and not in_use.expires_soon(self.oauth.clock()):
+            return in_use.access_token
+        with self._lock:
+            stored = load_tokens(self.store, self.key)
+            if stored is None or stored.tokens.expires_soon(self.oauth.clock()):
+                return self._fetch(stored.version if stored else None)
+            self._in_use = stored.tokens
+            return stored.tokens.access_token
 
     def refresh(self, rejected: str) -> str:
-        stored = load_tokens(self.store, self.key)
-        if stored is not None and stored.tokens.access_token != rejected:
-            return stored.tokens.access_token
-        return self._fetch(stored.version if stored else None)
+        with self._lock:
+            self._in_use = None
+            stored = load_tokens(self.store, self.key)
+            if stored is not None and stored.tokens.access_token != rejected:
+                self._in_use = stored.tokens
+                return stored.tokens.access_token
+            return self._fetch(stored.version if stored else None)
 
 
 class AuthorizationCodeAuth:

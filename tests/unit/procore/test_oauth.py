@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -115,6 +116,41 @@ def test_client_credentials_refetch_after_a_refused_token() -> None:
     # A stale rejection (another worker already replaced it) does not fetch again.
     assert auth.refresh(first) == "cc2"
     assert server.n == 2
+
+
+class CountingStore(InMemoryTokenStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+
+    def load(self, subject: str) -> Any:
+        self.loads += 1
+        return super().load(subject)
+
+
+def test_the_service_token_in_use_is_read_from_the_store_only_when_it_must_change() -> None:
+    server, clock = TokenServer(), Clock()
+    store = CountingStore()
+    auth = ClientCredentialsAuth(oauth(server, clock), store, "svc")
+    assert {auth.access_token() for _ in range(50)} == {"cc1"}
+    assert store.loads == 1
+    # Another worker's process starts with the token stored: one read, then memory.
+    other = ClientCredentialsAuth(oauth(server, clock), store, "svc")
+    assert {other.access_token() for _ in range(50)} == {"cc1"}
+    assert store.loads == 2
+    assert server.n == 1
+    # Refused: the store is read again (a newer token there would do), then Procore asked.
+    assert auth.refresh("cc1") == "cc2"
+    assert store.loads == 3
+    # The other worker's token is refused too: it takes the one now stored.
+    assert other.refresh("cc1") == "cc2"
+    assert {other.access_token() for _ in range(5)} == {"cc2"}
+    assert store.loads == 4
+    # Near its expiry the store is read again and a new token fetched.
+    clock.now += timedelta(seconds=5400 - 60)
+    assert auth.access_token() == "cc3"
+    assert store.loads == 5
+    assert server.n == 3
 
 
 def test_sign_in_stores_tokens_and_a_bad_code_says_why() -> None:
