@@ -354,6 +354,8 @@ class ServedFigures:
     edition: str
     lines: int
     seconds: float
+    read_seconds: float
+    """Until the read was applied (the Procore write runs after it)."""
     cpu: float
     """procore-qb's CPU time during the sync (its process, from /proc)."""
     simulators_cpu: float
@@ -418,9 +420,12 @@ def run_served(edition: str, lines: int, directory: Path) -> ServedFigures:
             )
             if answer.status_code >= 300:
                 raise RuntimeError(f"turning job cost syncing on: {answer.text}")
+            read_seconds = 0.0
             while True:
                 served.check_alive()
                 state = _sync_state(stack, project_id, after_job)
+                if state != "reading" and not read_seconds:
+                    read_seconds = time.perf_counter() - started
                 if state == "done":
                     break
                 if state == "reading" and stack.qbd is not None:
@@ -449,6 +454,7 @@ def run_served(edition: str, lines: int, directory: Path) -> ServedFigures:
             edition=edition,
             lines=seeded.lines,
             seconds=seconds,
+            read_seconds=read_seconds,
             cpu=cpu,
             simulators_cpu=simulators_cpu,
             peak_rss=peak_rss,
@@ -630,6 +636,7 @@ def _served_figures(edition: str, count: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         found = run_served(edition, count, Path(tmp))
     note = (
+        f"read {found.read_seconds:.1f} s, then the write {found.seconds - found.read_seconds:.1f} s; "
         f"procore-qb serve's CPU {found.cpu / found.lines * 1e6:.0f} us/line, the simulators' "
         f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; its resident memory "
         f"{found.start_rss / 1_048_576:.0f} MiB once started, peak shown; seeding took "
