@@ -556,16 +556,37 @@ class CompanyFile:
             ).fetchall()
         return [str(row[0]) for row in rows]
 
-    def txn_heads(self, kind: str) -> list[TxnObject]:
+    def txn_heads(self, kind: str, *, with_refs: bool = True) -> list[TxnObject]:
         """The transactions of :meth:`txns` with an empty ``body``: their columns only, for
-        filtering many transactions without reading each one's lines."""
+        filtering many transactions without reading each one's lines; without ``with_refs``
+        their ``entity_ids`` and ``list_refs`` are left empty too (for filters that do not
+        read them)."""
         with self._lock:
-            rows = self._db.execute(
+            cursor = self._db.execute(
                 f"SELECT {_TXN_HEAD_COLUMNS} FROM txns WHERE kind = ? "  # noqa: S608
                 "ORDER BY txn_date, seq",
                 (kind,),
-            ).fetchall()
-        return [_txn_row(row, with_body=False) for row in rows]
+            )
+            cursor.row_factory = None  # plain tuples, in _TXN_HEAD_COLUMNS' order
+            rows = cursor.fetchall()
+        loads = json.loads
+        return [
+            TxnObject(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                loads(row[9]) if with_refs else [],
+                loads(row[10]) if with_refs else [],
+                Node("Body"),
+            )
+            for row in rows
+        ]
 
     def count_txns(self, kind: str) -> int:
         with self._lock:

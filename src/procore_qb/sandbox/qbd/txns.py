@@ -380,13 +380,14 @@ def txn_query(company: CompanyFile, request: Node, kind: str) -> Result:
         if missing:
             result.code, result.severity, result.message = not_found_warning(missing)
         return result
-    matcher, needs_body = _txn_filter(company, request)
+    matcher, needs_body, needs_refs = _txn_filter(company, request)
 
     def matching() -> list[str]:
         if matcher is None:
             return company.txn_ids(kind)  # no filter: every one, in the same order
         # Only PaidStatus looks inside a transaction; every other filter reads its columns.
-        found = company.txns(kind) if needs_body else company.txn_heads(kind)
+        # Only Entity and Account filters read what a transaction refers to.
+        found = company.txns(kind) if needs_body else company.txn_heads(kind, with_refs=needs_refs)
         return [t.txn_id for t in found if matcher(t)]
 
     # A page is written from the stored transactions at once, as render_txn would write them
@@ -427,9 +428,9 @@ def _ids_of(company: CompanyFile, node: Node, kinds: tuple[str, ...]) -> set[str
 
 def _txn_filter(
     company: CompanyFile, request: Node
-) -> tuple[Callable[[TxnObject], bool] | None, bool]:
-    """The request's filters as one test (None without any), and whether that test reads a
-    transaction's body."""
+) -> tuple[Callable[[TxnObject], bool] | None, bool, bool]:
+    """The request's filters as one test (None without any), whether that test reads a
+    transaction's body, and whether it reads the entities and list elements it refers to."""
     tests: list[Callable[[TxnObject], bool]] = []
     modified = request.find("ModifiedDateRangeFilter")
     if modified is not None:
@@ -501,8 +502,12 @@ def _txn_filter(
         elif paid == "NotPaidOnly":
             tests.append(lambda t: t.body.value("IsPaid") != "true")
     if not tests:
-        return None, False
-    return (lambda t: all(test(t) for test in tests)), paid in {"PaidOnly", "NotPaidOnly"}
+        return None, False, False
+    return (
+        tests[0] if len(tests) == 1 else (lambda t: all(test(t) for test in tests)),
+        paid in {"PaidOnly", "NotPaidOnly"},
+        entity is not None or account is not None,
+    )
 
 
 def txn_del(company: CompanyFile, request: Node) -> Result:

@@ -240,6 +240,11 @@ def test_transaction_heads_are_the_transactions_without_their_bodies(sim: QbdSim
         heads = sim.company.txn_heads(kind)
         assert [t.txn_id for t in heads] == [t.txn_id for t in full]
         assert sim.company.txn_ids(kind) == [t.txn_id for t in full]  # a query without filters
+        bare = sim.company.txn_heads(kind, with_refs=False)
+        for head, txn in zip(bare, full, strict=True):
+            assert (head.entity_ids, head.list_refs, head.body.children) == ([], [], [])
+            head.entity_ids, head.list_refs, head.body = txn.entity_ids, txn.list_refs, txn.body
+            assert head == txn
         for head, txn in zip(heads, full, strict=True):
             assert head.body.children == []
             head.body = txn.body
