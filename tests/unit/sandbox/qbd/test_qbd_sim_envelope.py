@@ -33,7 +33,7 @@ def test_envelopes_are_written_as_lxml_writes_them() -> None:
         ("authenticate", (("strUserName", "a&b"), ("strPassword", "<p>\"'"))),
         ("receiveResponseXML", (("ticket", "t"), ("response", answer), ("hresult", ""))),
         ("sendRequestXML", (("strHCPResponse", answer), ("strCompanyFileName", "C:\\é €𝄞"))),
-        ("connectionError", (("message", "a\r\nb\tc ]]> &amp; &#13;"),)),
+        ("connectionError", (("message", "a\r\nb\tc ]]> &amp; &#13; \x7f"),)),
     ]
     for method, args in cases:
         assert envelope(method, *args) == _tree(method, *args), method
