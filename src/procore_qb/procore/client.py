@@ -22,9 +22,11 @@ from typing import Any
 
 import httpx2
 
+from procore_qb.procore.answers import answer_object, shown
 from procore_qb.procore.errors import (
     ProcoreAPIError,
     ProcoreAuthError,
+    ProcoreProtocolError,
     ProcoreTransportError,
     ProcoreUsageError,
     error_from_response,
@@ -195,7 +197,7 @@ class ProcoreClient:
             raise error_from_response(last.response, company_id=self.company_id) from None
 
     def get(self, path: str, params: Params | None = None) -> Any:
-        return self.request("GET", path, params=params).json()
+        return _json(self.request("GET", path, params=params))
 
     def post(self, path: str, json: Any, params: Params | None = None) -> Any:
         return _json_or_none(self.request("POST", path, params=params, json=json))
@@ -223,7 +225,7 @@ class ProcoreClient:
         while True:
             query: dict[str, QueryValue] = {**(params or {}), "page": page, "per_page": size}
             response = self.request("GET", path, params=query)
-            items = response.json()
+            items = _json(response)
             if not isinstance(items, list):
                 raise ProcoreAPIError(
                     f"expected a JSON list from {path}, got {type(items).__name__}",
@@ -234,6 +236,8 @@ class ProcoreClient:
                     request_id=response.headers.get("X-Request-Id"),
                     body=None,
                 )
+            for item in items:
+                answer_object(item, f"item of the {path} list")
             yield from items
             seen += len(items)
             info = parse_page_info(response.headers)
@@ -276,11 +280,29 @@ class ProcoreClient:
         for start in range(0, len(items), batch_size):
             batch = list(items[start : start + batch_size])
             payload = {**(body or {}), items_key: batch}
-            result.merge(self.request(method, path, params=params, json=payload).json())
+            answer = _json(self.request(method, path, params=params, json=payload))
+            result.merge(answer, what=f"{path} answer")
         return result
 
 
 def _json_or_none(response: httpx2.Response) -> Any:
     if response.status_code == 204 or not response.content:
         return None
-    return response.json()
+    return _json(response)
+
+
+def _json(response: httpx2.Response) -> Any:
+    """The answer's JSON body; a body that is none raises :class:`ProcoreProtocolError`."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):
+        # json.JSONDecodeError and UnicodeDecodeError are ValueErrors; nesting too deep to
+        # parse is a RecursionError
+        path = response.request.url.path
+        sent = shown(response.text[:200])
+        raise ProcoreProtocolError(
+            f"Procore answered {response.request.method} {path} with {response.status_code} "
+            f"but a body that is no JSON: {sent}",
+            resource=f"{path} answer",
+            sent=sent,
+        ) from None

@@ -4,6 +4,7 @@ ProcoreError                      root of everything raised by :mod:`procore_qb.
 ├── ProcoreUsageError             we were asked for something impossible (bad argument)
 ├── ProcoreAuthError              the OAuth server refused a grant (bad code, revoked refresh token)
 ├── ProcoreTransportError         no HTTP answer at all (connection refused, timeout)
+├── ProcoreProtocolError          Procore answered 2xx with something its API does not document
 └── ProcoreAPIError               Procore answered with an error status
     ├── BadRequest                400 malformed request or missing field
     ├── Unauthorized              401 token missing, expired or revoked (after one refresh)
@@ -33,6 +34,7 @@ __all__ = [
     "ProcoreAPIError",
     "ProcoreAuthError",
     "ProcoreError",
+    "ProcoreProtocolError",
     "ProcoreTransportError",
     "ProcoreUsageError",
     "RateLimited",
@@ -63,6 +65,21 @@ class ProcoreAuthError(ProcoreError):
 
 class ProcoreTransportError(ProcoreError):
     """No HTTP answer came back (connection refused, reset or timed out)."""
+
+
+class ProcoreProtocolError(ProcoreError):
+    """Procore answered with a success status but sent something its API does not document: a
+    body that is no JSON, a list where an object belongs, a field missing, or an id that is no
+    number. ``resource`` and ``field`` name what was wrong ("budget line", "cost_code_id"),
+    ``sent`` what Procore sent there, shortened (:mod:`procore_qb.procore.answers` raises it)."""
+
+    def __init__(
+        self, message: str, *, resource: str, field: str | None = None, sent: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.field = field
+        self.sent = sent
 
 
 class ProcoreAPIError(ProcoreError):

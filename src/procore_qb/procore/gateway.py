@@ -25,6 +25,7 @@ from procore_qb.domain.cost_types import (
 )
 from procore_qb.domain.project import Address, CostCode, ProcoreProject
 from procore_qb.domain.quickbooks_job import QuickBooksJob
+from procore_qb.procore.answers import amount, opt_id, opt_text, read_id
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.errors import NotFound, ProcoreTransportError, ProcoreUsageError
 from procore_qb.procore.resources.budget_line_items import BudgetLineItems
@@ -247,16 +248,12 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _opt_int(value: Any) -> int | None:
-    return None if value in (None, "") else int(value)
-
-
 def cost_code_from_json(data: Mapping[str, Any]) -> CostCode:
     return CostCode(
-        id=int(data["id"]),
+        id=read_id(data, "id", what="cost code"),
         full_code=_str(data.get("full_code") or data.get("code")),
         name=_str(data.get("name")),
-        origin_id=data.get("origin_id") or None,
+        origin_id=opt_text(data, "origin_id", what="cost code"),
     )
 
 
@@ -266,7 +263,7 @@ def project_from_json(
     """A project as Procore's list or show action returns it, as the domain sees it."""
     erp = data.get("is_erp_integrated", data.get("erp_integrated"))
     return ProcoreProject(
-        id=int(data["id"]),
+        id=read_id(data, "id", what="project"),
         company_id=company_id,
         name=_str(data.get("name")),
         project_number=_str(data.get("project_number")),
@@ -281,11 +278,13 @@ def project_from_json(
         completion_date=_date(data.get("completion_date")),
         active=bool(data.get("active", True)),
         erp_sync=bool(erp),
-        standard_cost_code_list_id=_opt_int(data.get("standard_cost_code_list_id")),
+        standard_cost_code_list_id=opt_id(data, "standard_cost_code_list_id", what="project"),
         cost_codes=tuple(cost_codes),
-        origin_id=data.get("origin_id") or None,
+        origin_id=opt_text(data, "origin_id", what="project"),
     )
 
+
+_DC_LINE = "direct cost line item"
 
 _COUNTRIES = {"US": "US", "USA": "US", "UNITED STATES": "US", "CA": "CA", "CANADA": "CA"}
 
@@ -309,13 +308,6 @@ def _job_project_fields(job: QuickBooksJob) -> dict[str, Any]:
 
 def _money(value: Decimal) -> float:
     return float(value)
-
-
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal("0")
-    except ArithmeticError:
-        return Decimal("0")
 
 
 class ProcoreGateway:
@@ -369,7 +361,7 @@ class ProcoreGateway:
             project_from_json(
                 row,
                 self.company_id,
-                self.cost_codes(int(row["id"])) if with_cost_codes else (),
+                self.cost_codes(read_id(row, "id", what="project")) if with_cost_codes else (),
             )
             for row in rows
         ]
@@ -381,7 +373,9 @@ class ProcoreGateway:
     def project_by_origin(self, origin_id: str) -> ProcoreProject | None:
         """The project already linked to the QuickBooks record ``origin_id``, if any."""
         for row in self._projects.list(by_status="All", origin_id=origin_id):
-            return project_from_json(row, self.company_id, self.cost_codes(int(row["id"])))
+            return project_from_json(
+                row, self.company_id, self.cost_codes(read_id(row, "id", what="project"))
+            )
         return None
 
     def cost_codes(self, project_id: int) -> tuple[CostCode, ...]:
@@ -423,7 +417,7 @@ class ProcoreGateway:
             if not found:
                 raise
             created = found[0]
-        project_id = int(created["id"])
+        project_id = read_id(created, "id", what="project")
         self._projects.update(project_id, {"standard_cost_code_list_id": cost_code_list_id})
         if cost_codes:
             result = self.add_cost_codes(project_id, cost_codes)
@@ -490,27 +484,33 @@ class ProcoreGateway:
 
     def cost_code_lists(self) -> list[CostCodeList]:
         return [
-            CostCodeList(int(r["id"]), _str(r.get("name")), bool(r.get("is_erp_list")))
+            CostCodeList(
+                read_id(r, "id", what="cost code list"),
+                _str(r.get("name")),
+                bool(r.get("is_erp_list")),
+            )
             for r in self._lists.list()
         ]
 
     def standard_cost_codes(self, list_id: int) -> list[StandardCostCode]:
         return [
             StandardCostCode(
-                id=int(r["id"]),
+                id=read_id(r, "id", what="standard cost code"),
                 list_id=list_id,
                 code=_str(r.get("code")),
                 full_code=_str(r.get("full_code") or r.get("code")),
                 name=_str(r.get("name")),
-                origin_id=r.get("origin_id") or None,
-                origin_data=r.get("origin_data") or None,
+                origin_id=opt_text(r, "origin_id", what="standard cost code"),
+                origin_data=opt_text(r, "origin_data", what="standard cost code"),
             )
             for r in self._standard_codes.list(list_id)
         ]
 
     def create_cost_code_list(self, name: str) -> CostCodeList:
         created = self._lists.create(name)
-        return CostCodeList(int(created["id"]), _str(created.get("name")), False)
+        return CostCodeList(
+            read_id(created, "id", what="cost code list"), _str(created.get("name")), False
+        )
 
     def write_standard_cost_codes(
         self,
@@ -541,7 +541,8 @@ class ProcoreGateway:
     def project_templates(self) -> list[tuple[int, str]]:
         """The company's project templates as (id, name), in Procore's order."""
         return [
-            (int(row["id"]), _str(row.get("name"))) for row in ProjectTemplates(self.client).list()
+            (read_id(row, "id", what="project template"), _str(row.get("name")))
+            for row in ProjectTemplates(self.client).list()
         ]
 
     # ------------------------------------------------------------------ permissions
@@ -572,7 +573,7 @@ class ProcoreGateway:
         if not views:
             return []
         rows = self._budget_views.detail_rows(
-            int(views[0]["id"]),
+            read_id(views[0], "id", what="budget view"),
             project_id,
             category_ids=[line_item_type_id] if line_item_type_id is not None else (),
         )
@@ -582,10 +583,12 @@ class ProcoreGateway:
                 continue
             out.append(
                 BudgetRow(
-                    id=int(row["id"]),
-                    cost_code_id=int(row["cost_code_id"]),
-                    line_item_type_id=int(row["category_id"]),
-                    original_budget_amount=_decimal(row.get("original_budget_amount")),
+                    id=read_id(row, "id", what="budget line"),
+                    cost_code_id=read_id(row, "cost_code_id", what="budget line"),
+                    line_item_type_id=read_id(row, "category_id", what="budget line"),
+                    original_budget_amount=amount(
+                        row, "original_budget_amount", what="budget line"
+                    ),
                 )
             )
         return out
@@ -622,10 +625,12 @@ class ProcoreGateway:
                     },
                 )
                 found = BudgetRow(
-                    id=int(created["id"]),
+                    id=read_id(created, "id", what="budget line"),
                     cost_code_id=line.cost_code_id,
                     line_item_type_id=line.line_item_type_id,
-                    original_budget_amount=_decimal(created.get("original_budget_amount")),
+                    original_budget_amount=amount(
+                        created, "original_budget_amount", what="budget line"
+                    ),
                 )
                 existing[key] = found
             out.append(found)
@@ -635,10 +640,10 @@ class ProcoreGateway:
         """The company's cost types (line item types)."""
         return [
             CostType(
-                id=int(row["id"]),
+                id=read_id(row, "id", what="cost type"),
                 name=_str(row.get("name")),
                 code=_str(row.get("code")),
-                origin_id=_str(row.get("origin_id")) or None,
+                origin_id=opt_text(row, "origin_id", what="cost type"),
             )
             for row in self._line_item_types.list()
         ]
@@ -680,7 +685,9 @@ class ProcoreGateway:
             return OtherCostType(found.id, created=False, marked=True)
         if not result.entities:
             raise ProcoreUsageError(f"Procore did not return the cost type {OTHER_NAME!r}")
-        return OtherCostType(int(result.entities[0]["id"]), created=True, marked=False)
+        return OtherCostType(
+            read_id(result.entities[0], "id", what="cost type"), created=True, marked=False
+        )
 
     def assign_cost_type(
         self, project_id: int, cost_code_ids: Sequence[int], line_item_type_id: int
@@ -734,8 +741,9 @@ class ProcoreGateway:
         for start in range(0, len(wanted), 200):
             chunk = wanted[start : start + 200]
             for row in self._direct_costs.list(project_id, origin_id=chunk):
-                if row.get("origin_id") in chunk:
-                    out[str(row["origin_id"])] = int(row["id"])
+                origin_id = opt_text(row, "origin_id", what="direct cost")
+                if origin_id in chunk:
+                    out[origin_id] = read_id(row, "id", what="direct cost")
         return out
 
     def direct_cost_lines_of_types(
@@ -750,15 +758,16 @@ class ProcoreGateway:
         for row in self._direct_costs.all_line_items(project_id, line_item_type_id=wanted):
             if row.get("cost_code_id") is None or row.get("line_item_type_id") is None:
                 continue
-            if int(row["line_item_type_id"]) not in wanted:
+            line_item_type_id = read_id(row, "line_item_type_id", what=_DC_LINE)
+            if line_item_type_id not in wanted:
                 continue
             out.append(
                 DirectCostLineItem(
-                    id=int(row["id"]),
-                    direct_cost_id=int(row.get("direct_cost_id") or 0),
-                    cost_code_id=int(row["cost_code_id"]),
-                    line_item_type_id=int(row["line_item_type_id"]),
-                    amount=_decimal(row.get("amount")),
+                    id=read_id(row, "id", what=_DC_LINE),
+                    direct_cost_id=opt_id(row, "direct_cost_id", what=_DC_LINE) or 0,
+                    cost_code_id=read_id(row, "cost_code_id", what=_DC_LINE),
+                    line_item_type_id=line_item_type_id,
+                    amount=amount(row, "amount", what=_DC_LINE),
                     description=_str(row.get("description")),
                 )
             )
@@ -795,9 +804,7 @@ class ProcoreGateway:
         sent. Line ``origin_id`` defaults to ``<entry origin_id>:<line number>``.
         """
         headers = self._direct_costs.sync(project_id, [_direct_cost(e) for e in entries])
-        ids = {
-            str(e.get("origin_id")): int(e["id"]) for e in headers.entities if e.get("origin_id")
-        }
+        ids = headers.ids_by_origin(what="direct cost")
         lines: list[JSONObject] = []
         for entry in entries:
             direct_cost_id = ids.get(entry.origin_id)

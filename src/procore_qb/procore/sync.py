@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from procore_qb.procore.answers import answer_object, opt_text, read_id
+from procore_qb.procore.errors import ProcoreProtocolError
+
 __all__ = ["MAX_SYNC_BATCH", "JSONObject", "SyncItemError", "SyncResult"]
 
 MAX_SYNC_BATCH = 1000
@@ -55,11 +58,39 @@ class SyncResult:
     def ok(self) -> bool:
         return not self.errors
 
-    def merge(self, body: Any) -> None:
+    def merge(self, body: Any, *, what: str = "sync answer") -> None:
+        """Add one batch's answer. Anything but ``{"entities": [{...}], "errors": [{...}]}``
+        (either list may be missing or null) raises
+        :class:`~procore_qb.procore.errors.ProcoreProtocolError`: an item dropped silently
+        would be an item neither stored nor reported refused."""
         self.calls += 1
-        if not isinstance(body, dict):
-            return
-        self.entities.extend(e for e in body.get("entities") or [] if isinstance(e, dict))
-        self.errors.extend(
-            SyncItemError.from_json(e) for e in body.get("errors") or [] if isinstance(e, dict)
+        answer = answer_object(body, what)
+        entities = _objects(answer, "entities", what)
+        errors = _objects(answer, "errors", what)
+        self.entities.extend(entities)
+        self.errors.extend(SyncItemError.from_json(e) for e in errors)
+
+    def ids_by_origin(self, *, what: str = "synced record") -> dict[str, int]:
+        """The id of each stored entity that carries an ``origin_id``, by that origin id.
+
+        Ids and origin ids are checked (:mod:`procore_qb.procore.answers`); ``what`` names the
+        resource in the error, e.g. "direct cost"."""
+        out: dict[str, int] = {}
+        for entity in self.entities:
+            origin_id = opt_text(entity, "origin_id", what=what)
+            if origin_id is not None:
+                out[origin_id] = read_id(entity, "id", what=what)
+        return out
+
+
+def _objects(answer: JSONObject, key: str, what: str) -> list[JSONObject]:
+    items = answer.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ProcoreProtocolError(
+            f"Procore sent a {what} whose {key} is not a list", resource=what, field=key
         )
+    for item in items:
+        answer_object(item, f"{what} {key} item")
+    return items

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.resources.fields import check_fields
 from procore_qb.procore.sync import JSONObject, SyncResult
@@ -54,13 +55,13 @@ class BudgetLineItems:
                 "budget_line_item": check_fields("budget line item", item, CREATE_FIELDS),
             },
         )
-        return dict(data)
+        return dict(answer_object(data, "budget line"))
 
     def show(self, project_id: int, item_id: int) -> JSONObject:
         data: Any = self.client.get(
             f"/rest/v1.0/budget_line_items/{item_id}", {"project_id": project_id}
         )
-        return dict(data)
+        return dict(answer_object(data, "budget line"))
 
     def sync(self, project_id: int, items: Sequence[Mapping[str, Any]]) -> SyncResult:
         checked = [check_fields("budget line item sync item", i, SYNC_FIELDS) for i in items]

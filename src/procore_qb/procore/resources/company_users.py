@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import FilterValue, filter_params
 from procore_qb.procore.sync import JSONObject
@@ -29,4 +30,4 @@ class CompanyUsers:
 
     def show(self, user_id: int) -> JSONObject:
         data: Any = self.client.get(f"{self._base}/{user_id}")
-        return dict(data)
+        return dict(answer_object(data, "company user"))

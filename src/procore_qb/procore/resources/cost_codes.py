@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import filter_params
 from procore_qb.procore.resources.fields import check_fields
@@ -45,14 +46,14 @@ class CostCodes:
         data: Any = self.client.get(
             f"/rest/v1.0/cost_codes/{cost_code_id}", {"project_id": project_id}
         )
-        return dict(data)
+        return dict(answer_object(data, "cost code"))
 
     def create(self, project_id: int, code: Mapping[str, Any]) -> JSONObject:
         data: Any = self.client.post(
             "/rest/v1.0/cost_codes",
             {"project_id": project_id, "cost_code": check_fields("cost code", code, CODE_FIELDS)},
         )
-        return dict(data)
+        return dict(answer_object(data, "cost code"))
 
     def update(self, project_id: int, cost_code_id: int, changes: Mapping[str, Any]) -> JSONObject:
         data: Any = self.client.patch(
@@ -62,7 +63,7 @@ class CostCodes:
                 "cost_code": check_fields("cost code", changes, CODE_FIELDS),
             },
         )
-        return dict(data)
+        return dict(answer_object(data, "cost code"))
 
     def sync(
         self,

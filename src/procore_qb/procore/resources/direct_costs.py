@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import FilterValue, filter_params
 from procore_qb.procore.resources.fields import check_fields
@@ -51,13 +52,13 @@ class DirectCosts:
 
     def show(self, project_id: int, direct_cost_id: int) -> JSONObject:
         data: Any = self.client.get(f"{self._base(project_id)}/{direct_cost_id}")
-        return dict(data)
+        return dict(answer_object(data, "direct cost"))
 
     def create(self, project_id: int, item: Mapping[str, Any]) -> JSONObject:
         data: Any = self.client.post(
             self._base(project_id), {"item": check_fields("direct cost", item, CREATE_FIELDS)}
         )
-        return dict(data)
+        return dict(answer_object(data, "direct cost"))
 
     def sync(self, project_id: int, updates: Sequence[Mapping[str, Any]]) -> SyncResult:
         items = [check_fields("direct cost sync item", u, SYNC_FIELDS) for u in updates]
@@ -80,7 +81,7 @@ class DirectCosts:
             f"{self._base(project_id)}/{direct_cost_id}/line_items",
             {"line_item": check_fields("direct cost line item", line_item, LINE_ITEM_FIELDS)},
         )
-        return dict(data)
+        return dict(answer_object(data, "direct cost line item"))
 
     def sync_line_items(self, project_id: int, updates: Sequence[Mapping[str, Any]]) -> SyncResult:
         allowed = LINE_ITEM_FIELDS | {"id"}

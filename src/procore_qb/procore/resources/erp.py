@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.errors import ProcoreUsageError
 from procore_qb.procore.sync import JSONObject, SyncResult
@@ -61,11 +62,11 @@ class ErpPlatform:
             f"{self._company}/erp_connections",
             {"connection": {"service_url": service_url, "metadata": dict(metadata)}},
         )
-        return dict(data)
+        return dict(answer_object(data, "ERP connection"))
 
     def show_request(self, request_id: int) -> JSONObject:
         data: Any = self.client.get(f"{self._company}/erp_requests/{request_id}")
-        return dict(data)
+        return dict(answer_object(data, "ERP request"))
 
     def close_request_detail(
         self, detail_id: int, status: str, messages: Sequence[str] = ()
@@ -78,7 +79,7 @@ class ErpPlatform:
             f"{self._company}/erp_request_details/{detail_id}",
             {"request_detail": {"status": status, "messages": list(messages)}},
         )
-        return dict(data)
+        return dict(answer_object(data, "ERP request detail"))
 
     def close_request_details(self, details: Sequence[Mapping[str, Any]]) -> SyncResult:
         """Close many details at once: items ``{"id", "status", "messages"}`` (§3.4 row 5).
@@ -162,4 +163,4 @@ class ErpPlatform:
             f"/rest/v1.0/projects/{project_id}/configuration",
             {"configuration": {"erp_job_cost_transaction_syncing_enabled": enabled}},
         )
-        return dict(data or {})
+        return {} if data is None else dict(answer_object(data, "project configuration"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.sync import JSONObject
 
@@ -25,7 +26,7 @@ class PermissionTemplates:
         data: Any = self.client.get(
             f"/rest/v1.0/companies/{self.client.company_id}/permission_templates/{template_id}"
         )
-        return dict(data)
+        return dict(answer_object(data, "permission template"))
 
     def for_project(self, project_id: int) -> Iterator[JSONObject]:
         return self.client.paginate(f"/rest/v1.0/projects/{project_id}/permission_templates")

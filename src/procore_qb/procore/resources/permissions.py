@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from procore_qb.procore.answers import answer_list, answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.sync import JSONObject
 
@@ -32,5 +33,5 @@ class PermissionManifest:
 
 
 def _tools(data: Any) -> list[JSONObject]:
-    tools = data.get("tools") if isinstance(data, dict) else None
-    return [t for t in tools or [] if isinstance(t, dict)]
+    tools = answer_object(data, "permission manifest").get("tools")
+    return answer_list(tools, "permission manifest tool")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import FilterValue, filter_params
 from procore_qb.procore.resources.fields import check_fields
@@ -66,7 +67,7 @@ class Projects:
         data: Any = self.client.get(
             f"/rest/v1.0/projects/{project_id}", {"company_id": self.client.company_id}
         )
-        return dict(data)
+        return dict(answer_object(data, "project"))
 
     def create(self, project: Mapping[str, Any]) -> JSONObject:
         body = {
@@ -74,7 +75,7 @@ class Projects:
             "project": check_fields("project create", project, CREATE_FIELDS),
         }
         data: Any = self.client.post("/rest/v1.0/projects", body)
-        return dict(data)
+        return dict(answer_object(data, "project"))
 
     def update(self, project_id: int, changes: Mapping[str, Any]) -> JSONObject:
         body = {
@@ -82,7 +83,7 @@ class Projects:
             "project": check_fields("project update", changes, UPDATE_FIELDS),
         }
         data: Any = self.client.patch(f"/rest/v1.0/projects/{project_id}", body)
-        return dict(data)
+        return dict(answer_object(data, "project"))
 
     def sync(self, updates: Sequence[Mapping[str, Any]]) -> SyncResult:
         """Batch upsert matched by ``id`` or ``origin_id``; Procore advises against bulk create."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from procore_qb.procore.answers import answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.filters import filter_params
 from procore_qb.procore.resources.fields import check_fields
@@ -37,14 +38,14 @@ class StandardCostCodeLists:
             f"/rest/v1.0/standard_cost_code_lists/{list_id}",
             {"company_id": self.client.company_id},
         )
-        return dict(data)
+        return dict(answer_object(data, "cost code list"))
 
     def create(self, name: str) -> JSONObject:
         data: Any = self.client.post(
             "/rest/v1.0/standard_cost_code_lists",
             {"company_id": self.client.company_id, "standard_cost_code_list": {"name": name}},
         )
-        return dict(data)
+        return dict(answer_object(data, "cost code list"))
 
 
 class StandardCostCodes:
@@ -68,7 +69,7 @@ class StandardCostCodes:
                 "standard_cost_code": check_fields("standard cost code", code, CODE_FIELDS),
             },
         )
-        return dict(data)
+        return dict(answer_object(data, "standard cost code"))
 
     def update(self, list_id: int, code_id: int, changes: Mapping[str, Any]) -> JSONObject:
         data: Any = self.client.patch(
@@ -79,7 +80,7 @@ class StandardCostCodes:
                 "standard_cost_code": check_fields("standard cost code", changes, CODE_FIELDS),
             },
         )
-        return dict(data)
+        return dict(answer_object(data, "standard cost code"))
 
     def delete(self, code_id: int) -> None:
         self.client.delete(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from procore_qb.procore.answers import answer_list, answer_object
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.errors import ProcoreUsageError
 from procore_qb.procore.sync import JSONObject
@@ -35,7 +36,7 @@ class Webhooks:
         if namespace:
             params["namespace"] = namespace
         data: Any = self.client.get("/rest/v1.0/webhooks/hooks", params)
-        return iter([h for h in data or [] if isinstance(h, dict)])
+        return iter(answer_list(data, "webhook"))
 
     def create_hook(
         self,
@@ -57,14 +58,14 @@ class Webhooks:
         if destination_headers:
             hook["destination_headers"] = dict(destination_headers)
         data: Any = self.client.post("/rest/v1.0/webhooks/hooks", {**self._scope, "hook": hook})
-        return dict(data)
+        return dict(answer_object(data, "webhook"))
 
     def delete_hook(self, hook_id: int) -> None:
         self.client.delete(f"/rest/v1.0/webhooks/hooks/{hook_id}", self._scope)
 
     def triggers(self, hook_id: int) -> Iterator[JSONObject]:
         data: Any = self.client.get(f"/rest/v1.0/webhooks/hooks/{hook_id}/triggers", self._scope)
-        return iter([t for t in data or [] if isinstance(t, dict)])
+        return iter(answer_list(data, "webhook trigger"))
 
     def create_trigger(
         self, hook_id: int, *, resource_name: str, event_type: str, api_version: str = "v2"
@@ -81,7 +82,7 @@ class Webhooks:
                 "trigger": {"resource_name": resource_name, "event_type": event_type},
             },
         )
-        return dict(data)
+        return dict(answer_object(data, "webhook trigger"))
 
     def delete_trigger(self, hook_id: int, trigger_id: int) -> None:
         self.client.delete(
