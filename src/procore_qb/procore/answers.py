@@ -122,7 +122,7 @@ def to_id(value: Any, *, field: str, what: str) -> int:
     else:
         raise _refused(what, field, value, "a number")
     if not 1 <= number <= MAX_ID:
-        raise _refused(what, field, value, "an id (1 to 2^63-1)")
+        raise _refused(what, field, value, "an id between 1 and 2^63-1")
     return number
 
 

@@ -24,7 +24,6 @@ import httpx2
 
 from procore_qb.procore.answers import answer_object, shown
 from procore_qb.procore.errors import (
-    ProcoreAPIError,
     ProcoreAuthError,
     ProcoreProtocolError,
     ProcoreTransportError,
@@ -227,14 +226,11 @@ class ProcoreClient:
             response = self.request("GET", path, params=query)
             items = _json(response)
             if not isinstance(items, list):
-                raise ProcoreAPIError(
-                    f"expected a JSON list from {path}, got {type(items).__name__}",
-                    status=response.status_code,
-                    method="GET",
-                    path=path,
-                    company_id=self.company_id,
-                    request_id=response.headers.get("X-Request-Id"),
-                    body=None,
+                sent = shown(items)
+                raise ProcoreProtocolError(
+                    f"Procore sent {sent} where the list of {path} belongs",
+                    resource=f"{path} list",
+                    sent=sent,
                 )
             for item in items:
                 answer_object(item, f"item of the {path} list")

@@ -776,6 +776,17 @@ class ProcoreGateway:
     def direct_cost_lines(self, project_id: int, direct_cost_id: int) -> list[JSONObject]:
         return list(self._direct_costs.line_items(project_id, direct_cost_id))
 
+    def direct_cost_line_ids(self, project_id: int, direct_cost_id: int) -> dict[str, int]:
+        """The id of each line of a direct cost that carries an ``origin_id``, by origin id,
+        ids and origin ids checked (:class:`~procore_qb.procore.errors.ProcoreProtocolError`
+        for one that is not what Procore documents)."""
+        out: dict[str, int] = {}
+        for row in self._direct_costs.line_items(project_id, direct_cost_id):
+            origin_id = opt_text(row, "origin_id", what=_DC_LINE)
+            if origin_id is not None:
+                out[origin_id] = read_id(row, "id", what=_DC_LINE)
+        return out
+
     def delete_direct_cost(self, project_id: int, direct_cost_id: int) -> bool:
         """Delete a direct cost (and its lines); False when it was already gone."""
         try:
