@@ -28,7 +28,13 @@ from urllib.parse import urlencode
 
 import httpx2
 
-from procore_qb.procore.errors import ProcoreAuthError, ProcoreTransportError, error_message
+from procore_qb.procore.answers import shown
+from procore_qb.procore.errors import (
+    ProcoreAuthError,
+    ProcoreProtocolError,
+    ProcoreTransportError,
+    error_message,
+)
 
 __all__ = [
     "Authenticator",
@@ -49,6 +55,17 @@ __all__ = [
 
 # Refresh this long before Procore's expiry, so a token never dies in flight.
 EXPIRY_MARGIN = timedelta(seconds=120)
+_MAX_LIFETIME = 366 * 24 * 3600
+"""The longest token lifetime we believe (a year); Procore's are 5,400 seconds."""
+
+
+def _lifetime(value: Any) -> int | None:
+    """A token answer's ``expires_in`` as whole seconds, or None when it is no such number."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if 0 <= value <= _MAX_LIFETIME else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +293,19 @@ class OAuthClient:
                 error=str(code),
                 status=response.status_code,
             )
-        try:
-            access = str(body["access_token"])
-            expires_in = int(body.get("expires_in", 5400))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ProcoreAuthError("Procore's token answer has no access_token") from exc
+        if body.get("access_token") is None:
+            raise ProcoreAuthError("Procore's token answer has no access_token")
+        access = str(body["access_token"])
+        sent = body.get("expires_in", 5400)
+        expires_in = _lifetime(sent)
+        if expires_in is None:
+            raise ProcoreProtocolError(
+                f"Procore sent a token answer whose expires_in is {shown(sent)}, not a number "
+                f"of seconds up to {_MAX_LIFETIME}",
+                resource="token answer",
+                field="expires_in",
+                sent=shown(sent),
+            )
         refresh = body.get("refresh_token")
         return TokenSet(
             access_token=access,

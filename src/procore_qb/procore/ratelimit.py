@@ -33,7 +33,8 @@ def _int(headers: Mapping[str, str], name: str) -> int | None:
         return None
     try:
         return int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):
+        # "nan" and "inf" are no count or time: read as absent, like any other garbage
         return None
 
 

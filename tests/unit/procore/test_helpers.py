@@ -67,6 +67,16 @@ def test_rate_limit_headers() -> None:
     assert (state.limit, state.remaining, state.reset_at) == (600, 589, 1466182244.0)
 
 
+def test_rate_limit_headers_that_are_no_numbers_read_as_absent() -> None:
+    for garbage in ("inf", "-inf", "nan", "soon"):
+        headers = {
+            "X-Rate-Limit-Limit": "600",
+            "X-Rate-Limit-Remaining": "589",
+            "X-Rate-Limit-Reset": garbage,
+        }
+        assert parse_rate_limit(headers) is None
+
+
 def test_pacer_spreads_the_last_calls_and_forgets_a_past_window() -> None:
     pacer = RateLimitPacer(reserve_fraction=0.2)
     headers = {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "50"}

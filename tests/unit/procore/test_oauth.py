@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 import pytest
 
-from procore_qb.procore.errors import ProcoreAuthError
+from procore_qb.procore.errors import ProcoreAuthError, ProcoreProtocolError
 from procore_qb.procore.oauth import (
     AuthorizationCodeAuth,
     ClientCredentialsAuth,
@@ -262,3 +262,21 @@ def test_revoke_posts_the_token_with_the_app_credentials() -> None:
     client.revoke("a1")
     form = parse_qs(fake.requests[0].content.decode())
     assert form == {"token": ["a1"], "client_id": ["cid"], "client_secret": ["csecret"]}
+
+
+@pytest.mark.parametrize("sent", [-1, 10**30, "1e30", float("inf"), True, [5400], "soon"])
+def test_a_token_lifetime_that_is_no_number_of_seconds_says_so(sent: Any) -> None:
+    fake = FakeProcore()
+    fake.on("POST", "/oauth/token", reply(200, {"access_token": "a1", "expires_in": sent}))
+    client = OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=Clock())
+    with pytest.raises(
+        ProcoreProtocolError, match=r"^Procore sent a token answer whose expires_in"
+    ):
+        client.client_credentials()
+
+
+def test_a_token_lifetime_sent_as_digits_is_read() -> None:
+    fake = FakeProcore()
+    fake.on("POST", "/oauth/token", reply(200, {"access_token": "a1", "expires_in": "5400"}))
+    client = OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=Clock())
+    assert client.client_credentials().expires_at == T0 + timedelta(seconds=5400)
