@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import UpdateBase
 
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
+from procore_qb.store.repositories._batch import execute_many
 
 __all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow", "ProjectFigures"]
 
@@ -128,46 +129,18 @@ def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]
         yield values[start : start + size]
 
 
+def _settle_statement(keys: Sequence[str]) -> sa.Update:
+    """Set ``keys`` (``v_`` + key) of the line ``b_id`` if still at version ``b_version``."""
+    return (
+        sa.update(_T)
+        .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+        .values(**{k: sa.bindparam(f"v_{k}") for k in keys})
+    )
+
+
 class JobCosts:
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    def _execute_many(self, statement: UpdateBase, columns: Mapping[str, Sequence[Any]]) -> None:
-        """Run ``statement`` once per row, as one driver ``executemany``: ``columns`` holds
-        the values of each bound parameter the statement leaves open, column by column (all of
-        one length, the number of rows); parameters given a value in the statement are the
-        same for every row.
-
-        The statement is compiled once for the dialect and each value goes through its column
-        type's bind processor (a fixed value once), without SQLAlchemy's per-row parameter
-        building (which costs more than the database's own work for a page of lines)."""
-        count = len(next(iter(columns.values()))) if columns else 0
-        if count == 0:
-            return
-        connection = self._session.connection()
-        dialect = connection.dialect
-        compiled = statement.compile(dialect=dialect)
-        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
-        values: list[Sequence[Any]] = []
-        for name in names:
-            bind = compiled.binds[name]
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if not bind.required:
-                value = bind.effective_value
-                if processor is not None and value is not None:
-                    value = processor(value)
-                values.append([value] * count)
-                continue
-            column = columns[name]
-            if len(column) != count:
-                raise ValueError(f"{name}: {len(column)} values for {count} rows")
-            if processor is not None:
-                column = [v if v is None else processor(v) for v in column]
-            values.append(column)
-        params: list[Any] = list(zip(*values, strict=True))
-        if not compiled.positional:
-            params = [dict(zip(names, row, strict=True)) for row in params]
-        connection.exec_driver_sql(compiled.string, params)
 
     # ------------------------------------------------------------------ projects
 
@@ -302,10 +275,12 @@ class JobCosts:
                 replaced.append((int(old[0]), line))
         if new:
             fields = {f: list(map(itemgetter(f), new)) for f in CONTENT_FIELDS}
-            self._execute_many(
-                sa.insert(_T).values(
-                    company_id=company_id,
-                    procore_project_id=project_id,
+            execute_many(
+                self._session,
+                "job_cost_lines.insert",
+                lambda: sa.insert(_T).values(
+                    company_id=sa.bindparam("f_company"),
+                    procore_project_id=sa.bindparam("f_project"),
                     txn_id=sa.bindparam("b_txn_id"),
                     line_id=sa.bindparam("b_line_id"),
                     **{f: sa.bindparam(f"b_{f}") for f in CONTENT_FIELDS},
@@ -313,14 +288,20 @@ class JobCosts:
                     dirty=True,
                     removed=False,
                     sent=False,
-                    read_key=read_key,
+                    read_key=sa.bindparam("f_read_key"),
                     version=1,
-                    updated_at=now,
+                    updated_at=sa.bindparam("f_now"),
                 ),
                 {
                     "b_txn_id": [k[0] for k in new_keys],
                     "b_line_id": [k[1] for k in new_keys],
                     **{f"b_{f}": values for f, values in fields.items()},
+                },
+                {
+                    "f_company": company_id,
+                    "f_project": project_id,
+                    "f_read_key": read_key,
+                    "f_now": now,
                 },
             )
         self._reread(changed, keep_placement=True, read_key=read_key, now=now)
@@ -348,22 +329,27 @@ class JobCosts:
         fields = _READ_FIELDS if keep_placement else CONTENT_FIELDS
         reset = {} if keep_placement else {"cost_code_id": None}
         read = [line for _, line in lines]
-        self._execute_many(
-            sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"))
-            .values(
-                **{f: sa.bindparam(f"b_{f}") for f in fields},
-                **reset,
-                dirty=True,
-                removed=False,
-                read_key=read_key,
-                version=_T.c.version + 1,
-                updated_at=now,
+        execute_many(
+            self._session,
+            ("job_cost_lines.reread", keep_placement),
+            lambda: (
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"))
+                .values(
+                    **{f: sa.bindparam(f"b_{f}") for f in fields},
+                    **reset,
+                    dirty=True,
+                    removed=False,
+                    read_key=sa.bindparam("f_read_key"),
+                    version=_T.c.version + 1,
+                    updated_at=sa.bindparam("f_now"),
+                )
             ),
             {
                 "b_id": [line_id for line_id, _ in lines],
                 **{f"b_{f}": list(map(itemgetter(f), read)) for f in fields},
             },
+            {"f_read_key": read_key, "f_now": now},
         )
 
     def _remove(self, where: Sequence[Any], now: datetime) -> int:
@@ -552,15 +538,19 @@ class JobCosts:
         if not placed:
             return
         ids, versions, statuses, codes, reasons, messages = zip(*placed, strict=True)
-        self._execute_many(
-            sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-            .values(
-                status=sa.bindparam("b_status"),
-                cost_code_id=sa.bindparam("b_code"),
-                reason=sa.bindparam("b_reason"),
-                message=sa.bindparam("b_message"),
-                dirty=True,
+        execute_many(
+            self._session,
+            "job_cost_lines.place",
+            lambda: (
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+                .values(
+                    status=sa.bindparam("b_status"),
+                    cost_code_id=sa.bindparam("b_code"),
+                    reason=sa.bindparam("b_reason"),
+                    message=sa.bindparam("b_message"),
+                    dirty=True,
+                )
             ),
             {
                 "b_id": ids,
@@ -579,18 +569,22 @@ class JobCosts:
         if not written:
             return
         ids, versions, procore_lines, procore_costs, codes = zip(*written, strict=True)
-        self._execute_many(
-            sa.update(_T)
-            .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-            .values(
-                dirty=False,
-                push_error=None,
-                procore_line_id=sa.bindparam("b_line"),
-                procore_direct_cost_id=sa.bindparam("b_cost"),
-                status="mapped",
-                cost_code_id=sa.bindparam("b_code"),
-                reason=None,
-                message=None,
+        execute_many(
+            self._session,
+            "job_cost_lines.settle_written",
+            lambda: (
+                sa.update(_T)
+                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
+                .values(
+                    dirty=False,
+                    push_error=None,
+                    procore_line_id=sa.bindparam("b_line"),
+                    procore_direct_cost_id=sa.bindparam("b_cost"),
+                    status="mapped",
+                    cost_code_id=sa.bindparam("b_code"),
+                    reason=None,
+                    message=None,
+                )
             ),
             {
                 "b_id": ids,
@@ -612,10 +606,10 @@ class JobCosts:
             if not keys:
                 continue
             sets = [values for _, _, values in group]
-            self._execute_many(
-                sa.update(_T)
-                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-                .values(**{k: sa.bindparam(f"v_{k}") for k in keys}),
+            execute_many(
+                self._session,
+                ("job_cost_lines.settle_many", keys),
+                partial(_settle_statement, keys),
                 {
                     "b_id": [line_id for line_id, _, _ in group],
                     "b_version": [version for _, version, _ in group],
@@ -627,8 +621,10 @@ class JobCosts:
         """Delete lines (id, version) still at the version they were read at."""
         if lines:
             ids, versions = zip(*lines, strict=True)
-            self._execute_many(
-                sa.delete(_T).where(
+            execute_many(
+                self._session,
+                "job_cost_lines.delete",
+                lambda: sa.delete(_T).where(
                     _T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version")
                 ),
                 {"b_id": ids, "b_version": versions},
@@ -636,12 +632,8 @@ class JobCosts:
 
     def mark_sent(self, line_ids: Sequence[int]) -> None:
         for chunk in _chunks(list(line_ids)):
-            self._session.execute(
-                sa.update(_L)
-                .where(_L.id.in_(list(chunk)))
-                .values(sent=True)
-                .execution_options(synchronize_session=False)
-            )
+            # On the table, not the mapped class: no ORM bulk update around it.
+            self._session.execute(sa.update(_T).where(_T.c.id.in_(list(chunk))).values(sent=True))
 
     def live_txns(self, company_id: int, project_id: int, txn_ids: Sequence[str]) -> set[str]:
         """The transactions among ``txn_ids`` that keep a mapped line in the project."""
