@@ -24,6 +24,8 @@ OTHER = 562949953421313
 _UNIQUE = "sqlite_autoindex_job_cost_lines_1 (company_id=? AND procore_project_id=? AND txn_id=?)"
 _READ_KEY = "ix_job_cost_lines_company_id_read_key (company_id=? AND read_key=?)"
 _BY_ID = "USING INTEGER PRIMARY KEY (rowid=?)"
+_DIRTY = "ix_job_cost_lines_dirty (company_id=? AND procore_project_id=?"
+_COST_CODE = "ix_job_cost_lines_cost_code (company_id=? AND procore_project_id=? AND cost_code_id=?"
 
 
 def _line(txn: int, line: int, cents: int = 1000) -> dict[str, Any]:
@@ -159,6 +161,64 @@ def test_the_pending_lines_of_transactions_are_searched_by_the_unique_index(
             lambda repo: len(repo.pending_of_txns(stored, PROJECT, [_txn(5), _txn(17)])),
             (_UNIQUE,),
         )
+
+
+@SQLITE_ONLY
+def test_the_dirty_lines_are_searched_by_the_partial_index_of_dirty_lines(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: (
+                len(repo.page(stored, PROJECT, after_id=5, limit=100, dirty=True))
+                + repo.has_dirty(stored, PROJECT)
+            ),
+            (_DIRTY,),
+        )
+
+
+@SQLITE_ONLY
+def test_the_lines_of_a_cost_code_are_searched_by_the_partial_index_of_placed_lines(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: (
+                repo.count(stored, PROJECT, statuses=("mapped",), cost_code_id=7)
+                + len(
+                    repo.lines_after(
+                        stored, PROJECT, statuses=("mapped",), after_id=0, limit=50, cost_code_id=7
+                    )
+                )
+            ),
+            (_COST_CODE,),
+        )
+
+
+def test_lines_leave_the_dirty_ones_when_settled_and_are_found_by_cost_code_once_placed(
+    session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        rows = repo.page(stored, PROJECT, after_id=0, limit=1000, dirty=True)
+        assert len(rows) == 900
+        repo.settle_written([(r.id, r.version, 10 + n, 20, 7) for n, r in enumerate(rows[:4])])
+        repo.place_many([(r.id, r.version, "mapped", 8, None, None) for r in rows[4:6]])
+        assert repo.counts(stored, PROJECT)["dirty"] == 896
+        assert [r.id for r in repo.page(stored, PROJECT, after_id=0, limit=3, dirty=True)] == [
+            r.id for r in rows[4:7]
+        ]
+        assert repo.count(stored, PROJECT, statuses=("mapped",), cost_code_id=7) == 4
+        assert repo.count(stored, PROJECT, statuses=("mapped",), cost_code_id=8) == 2
+        assert repo.has_dirty(stored, PROJECT)
+        repo.settle_written([(r.id, r.version, 10, 20, 7) for r in rows[4:]])
+        assert not repo.has_dirty(stored, PROJECT)
+        assert repo.page(stored, PROJECT, after_id=0, limit=10, dirty=True) == []
+        assert repo.count(stored, PROJECT, statuses=("mapped",), cost_code_id=7) == 900
 
 
 def test_the_pending_lines_of_transactions_leave_out_placed_and_gone_lines(

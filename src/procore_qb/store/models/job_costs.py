@@ -62,9 +62,27 @@ class JobCostLineRecord(Base):
         sa.CheckConstraint(
             "status IN ('pending', 'mapped', 'not_mapped', 'excluded')", name="status"
         ),
-        sa.Index(None, "company_id", "procore_project_id", "dirty", "id"),
+        # Partial: a line leaving the dirty lines (each one Procore took) or placed on a cost
+        # code moves in no index of these, it only enters or leaves one. The dirty lines are
+        # only ever looked up as ``dirty IS true`` (the written form must match for SQLite to
+        # use the index) and the lines of a cost code by ``cost_code_id = ?``.
+        sa.Index(
+            "ix_job_cost_lines_dirty",
+            "company_id",
+            "procore_project_id",
+            "id",
+            sqlite_where=sa.text("dirty IS 1"),
+            postgresql_where=sa.text("dirty IS true"),
+        ),
         sa.Index(None, "company_id", "procore_project_id", "removed", "id"),
-        sa.Index(None, "company_id", "procore_project_id", "cost_code_id"),
+        sa.Index(
+            "ix_job_cost_lines_cost_code",
+            "company_id",
+            "procore_project_id",
+            "cost_code_id",
+            sqlite_where=sa.text("cost_code_id IS NOT NULL"),
+            postgresql_where=sa.text("cost_code_id IS NOT NULL"),
+        ),
         # Lines looked up by transaction always name the project: the unique constraint's
         # index serves them. The lines one read saw are counted and found by read_key.
         sa.Index(None, "company_id", "read_key"),
