@@ -21,11 +21,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from procore_qb.store.models.base import Base
 
-__all__ = ["JOB_COST_LINE_STATUSES", "JobCostLineRecord", "JobCostProject", "JobCostTotal"]
+__all__ = [
+    "JOB_COST_LINE_STATUSES",
+    "STATUS_CHECK",
+    "JobCostLineRecord",
+    "JobCostProject",
+    "JobCostTotal",
+]
 
 JOB_COST_LINE_STATUSES = ("pending", "mapped", "not_mapped", "excluded")
 """``pending``: read, not placed yet; ``mapped``: on ``cost_code_id``; ``not_mapped``: kept with
 ``reason``; ``excluded``: written by procore-qb itself (not a cost again)."""
+
+
+STATUS_CHECK = " OR ".join(f"status = '{status}'" for status in JOB_COST_LINE_STATUSES)
+"""The check on ``job_cost_lines.status``: one of :data:`JOB_COST_LINE_STATUSES`."""
 
 
 class JobCostProject(Base):
@@ -59,9 +69,10 @@ class JobCostLineRecord(Base):
     __tablename__ = "job_cost_lines"
     __table_args__ = (
         sa.UniqueConstraint("company_id", "procore_project_id", "txn_id", "line_id"),
-        sa.CheckConstraint(
-            "status IN ('pending', 'mapped', 'not_mapped', 'excluded')", name="status"
-        ),
+        # Comparisons, not ``status IN (...)``: SQLite builds a temporary table for an IN list
+        # of more than two values each time it checks the constraint, so for every line
+        # written and every status set.
+        sa.CheckConstraint(STATUS_CHECK, name="status"),
         # Partial: a line leaving the dirty lines (each one Procore took) or placed on a cost
         # code moves in no index of these, it only enters or leaves one. The dirty lines are
         # only ever looked up as ``dirty IS true`` (the written form must match for SQLite to
