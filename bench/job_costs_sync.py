@@ -635,8 +635,9 @@ def main(
 def _served_figures(edition: str, count: int) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         found = run_served(edition, count, Path(tmp))
+    write_seconds = found.seconds - found.read_seconds
     note = (
-        f"read {found.read_seconds:.1f} s, then the write {found.seconds - found.read_seconds:.1f} s; "
+        f"read {found.read_seconds:.1f} s, then the write {write_seconds:.1f} s; "
         f"procore-qb serve's CPU {found.cpu / found.lines * 1e6:.0f} us/line, the simulators' "
         f"{found.simulators_cpu / found.lines * 1e6:.0f} us/line; its resident memory "
         f"{found.start_rss / 1_048_576:.0f} MiB once started, peak shown; seeding took "
