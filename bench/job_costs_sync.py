@@ -6,46 +6,94 @@ Court), each line on an item that is one of the project's cost codes, through th
 own Python APIs (the Online simulator's entity operations; the Desktop company file's qbXML
 request processor), not through throttled HTTP. Then *job cost syncing on* goes through the
 API and the stack settles: the read runs through the Online driver (query pages of 1,000
-transactions) or the Web Connector (a BillQuery iterator of 500 transactions a round trip),
-streamed chunk by chunk into the store, and the Procore write goes out in pages of 1,000 lines
-through Procore's sync endpoints. The totals per cost code in Procore are then checked against
-the QuickBooks simulator's own transactions, and the bench refuses to run if any of its lines
-is on an item that is not one of the project's cost codes.
+transactions, the next one fetched while the last is kept) or the Web Connector (a BillQuery
+iterator of 500 transactions a round trip), streamed chunk by chunk into the store, and the
+Procore write goes out in pages of 1,000 lines through Procore's sync endpoints, a page's
+write in flight while the next page is prepared. The totals per cost code in Procore are then
+checked against the QuickBooks simulator's own transactions, and the bench refuses to run if
+any of its lines is on an item that is not one of the project's cost codes.
 
-The sync runs with the worker's garbage-collection policy (:func:`procore_qb.gc_policy.apply`,
-as ``procore-qb worker``, ``serve`` and ``demo`` apply it once started): after seeding,
-everything the process holds, the simulators' seeded world included, is frozen out of the
-collector's reach and young collections come every 50,000 allocations instead of 700; the
-policy is undone after each run.
+Two ways to run it:
+
+* **served** (the default; what ``make bench`` runs): procore-qb as it is deployed, ``procore-qb
+  serve`` in a process of its own (the API, the Web Connector endpoint and, on SQLite, the job
+  queue's worker; :mod:`bench._served`) over the database the bench prepared, with the
+  simulators served over HTTP on 127.0.0.1 by the bench's process, so that each side has a core
+  of a 2-core machine. Syncing is turned on through procore-qb's API; on Desktop the bench runs
+  the simulated Web Connector against procore-qb's ``/qbwc`` until the read is applied. The
+  sync is over once the read is applied, its Procore write has run after it and no job is due
+  (the bench looks at the database every :data:`POLL_SECONDS`). procore-qb's CPU time and peak
+  resident memory (``VmHWM``: its whole process, interpreter and libraries included, from its
+  start) are read from ``/proc``. The Procore simulator's rate limits are raised to what the
+  sync needs: its clock stands still here, so its windows would never end, and at its
+  defaults (100 requests in 10 seconds) a million lines would spend 200 s waiting on them
+  (Procore raises an app's limits on request).
+* **in-process** (``--in-process``): everything in the bench's process, the workflow tests'
+  stack, for procore-qb's share of the CPU (``time.process_time`` less what the simulators'
+  calls spend) and of the Python memory (tracemalloc, started after seeding, outside the
+  simulators' own calls and less what they still hold at the end). The simulators and
+  procore-qb take turns on one core there.
+
+Both run with the worker's garbage-collection policy (:func:`procore_qb.gc_policy.apply`, as
+``procore-qb worker``, ``serve`` and ``demo`` apply it once started).
 
 Figures per edition:
 
-* lines per second end to end (wall clock of the sync, simulators included, no waits: the
-  in-process simulators answer at once), and our CPU per line (``time.process_time`` less the
-  CPU spent inside the simulators) in the note; the QuickBooks Online simulator's rate limit
-  (500 requests a minute) is far from reached at these sizes, so no wait is included;
+* lines per second end to end (wall clock of the sync, simulators included); served, the time
+  until the read is applied and the write after it, procore-qb's CPU per line and the
+  simulators' (the bench process's CPU meanwhile, the Web Connector's included on Desktop);
 * QuickBooks Online API calls or Web Connector round trips against the minimum (Online: one
   query per 1,000 bills plus one for each of the three other transaction entities; Desktop:
   one round trip per 500 bills), and Procore calls against theirs (two sync calls per page of
   1,000 lines, plus :data:`PROCORE_FIXED` reads and writes every sync makes);
-* peak Python memory of the sync (tracemalloc, started after seeding), outside the
-  simulators' own calls (what a simulator allocates only while it answers, such as the
-  Desktop simulator's list of the TxnIDs an iterator will page through, which real QuickBooks
-  keeps in its own process), less what the simulators still hold at the end (the Procore
-  simulator keeps every line written, which grows with the number of lines by design). As
-  the simulators' share grows during the sync, this is procore-qb's share at the peak give or
-  take what they kept by then; the simulators' figures are in the note, with their CPU per
-  line during the sync and the CPU the seeding took.
+* peak memory: served, procore-qb's peak resident memory (and what it had once started, in
+  the note); in-process, the Python peak of the sync less the simulators' share.
 
-Sizes: 2,000 lines (make test, one run with tracemalloc on); 10,000 and 40,000 lines (make
-bench: a run with tracemalloc for the memory, one without it for the rate and the calls).
-Other sizes from the command line: ``python -m bench.job_costs_sync --lines 1000000
-[--edition online|desktop] [--no-memory]`` (``--no-memory``: only the run without
-tracemalloc, which halves the time).
+Sizes: 2,000 lines (make test: each mode, each edition; in-process with tracemalloc on);
+10,000 and 40,000 lines (make bench, served). Other sizes from the command line: ``python -m
+bench.job_costs_sync --lines 1000000 [--edition online|desktop] [--in-process
+[--no-memory]]`` (``--no-memory``: in-process, only the run without tracemalloc).
 
-Measured on the shared 2-core machine on 4 December 2026, with the garbage-collection policy
-above and every line on a cost code (runs without tracemalloc for the rates, CPU and calls;
-the machine otherwise idle, load average under 1, so the sync had one core):
+Served figures, measured on the shared 2-core machine on 4 December 2026 with the machine
+otherwise idle (the 200,000-line runs shared it with a test run; at 40,000 lines, the first of
+two runs each, the second giving 15,807 lines a second Online and 10,885 Desktop):
+
+=======  =========  ===========  ============  ==============  ===========  =============
+edition  lines      lines/s e2e  read / write  CPU per line:   QuickBooks   peak resident
+                                 (seconds)     procore-qb /    and Procore  memory (once
+                                               simulators      calls        started)
+=======  =========  ===========  ============  ==============  ===========  =============
+online   40,004     15,570       1.1 / 1.5     57 / 25 us      min / min    186 (129) MiB
+online   200,004    11,322       6.7 / 11.0    65 / 27 us      min / min    220 (129) MiB
+online   1,000,004  10,103       35.2 / 63.7   69 / 32 us      104 / 2,016  276 (129) MiB
+desktop  40,004     14,143       1.4 / 1.4     56 / 28 us      min / min    187 (144) MiB
+desktop  200,004    11,027       6.7 / 11.5    62 / 30 us      min / min    243 (144) MiB
+desktop  1,000,004  11,705       38.2 / 47.3   71 / 33 us      201 / 2,016  306 (144) MiB
+=======  =========  ===========  ============  ==============  ===========  =============
+
+Every QuickBooks and Procore call count is the minimum: at a million lines 104 Online queries
+or 201 Web Connector round trips, and 2,016 Procore calls (no 429 to retry, with the limits
+raised). The rate is below the 20,000 lines a second aimed at, and procore-qb's process is
+what bounds it: it spends 69 to 71 us of CPU a line at a million lines (about a third of it
+in SQLite, by a sampling profile at 100,000 lines), on one core, while the simulators on the
+other core spend 32 to 33. Its read and its write take turns (the write runs once the read is
+applied), and within each the simulators' work overlaps procore-qb's: the next query page is
+fetched while the last is kept, and a page's Procore write is in flight while the next is
+prepared.
+
+procore-qb's resident memory grows from 186 MiB at 40,000 lines to 276 (Online) and 306 MiB
+(Desktop) at a million, more slowly than the lines: it does not hold them (its Python peak
+stays about 10 MiB at 10,000 and 100,000 lines in-process, below), so what grows is outside
+the Python heap. Not measured apart, but the likely part: each SQLite connection keeps a page
+cache of up to 32 MiB (:data:`procore_qb.store.engine.SQLITE_CACHE_KIB`), filled as the job
+cost tables outgrow it, and each thread that uses the database at once (the job, the API and
+Web Connector requests, the queue's bookkeeping) has a connection. Desktop's peak also holds
+one Web Connector message of 500 transactions, a few MB of qbXML, while it is read. At a
+million Desktop lines the peak is above the 300 MB aimed at.
+
+The in-process figures, measured on the shared 2-core machine on 4 December 2026 before the
+pipelined write and the read ahead, with the garbage-collection policy and every line on a
+cost code (runs without tracemalloc; the machine otherwise idle, so the sync had one core):
 
 =======  =========  ===========  ===============  ======================  ==================
 edition  lines      lines/s e2e  CPU per line:    QuickBooks calls        Procore calls
@@ -55,44 +103,24 @@ online   1,000,004  8,159        73 / 48 us       104 (104)               2,036 
 desktop  1,000,004  6,964        73 / 69 us       201 round trips (201)   2,036 (2,016)
 =======  =========  ===========  ===============  ======================  ==================
 
-The same runs earlier that night, before the policy and the store's column-wise writes (and
-with a third of the lines not mapped), gave 6,434 lines a second Online (107 / 43 us a line)
-and 4,674 Desktop (97 / 114 us).
-
-Memory from runs with tracemalloc at 100,004 lines (Python peak of the sync / what the
-simulators hold at the end / procore-qb's share): Online 102.9 / 94.0 / 8.8 MiB, Desktop
-109.7 / 99.2 / 10.5 MiB (the Desktop company file itself is SQLite, outside tracemalloc).
-
-The QuickBooks calls are the minimum and the Procore calls within 1.01 of theirs. procore-qb's
-own peak is 8.8 (Online) and 10.5 MiB (Desktop) at 100,000 lines against 10.0 and 11.1 MiB at
-10,000 lines, measured the same night with the policy (whose young collections come every
-50,000 allocations, so garbage in cycles waits longer than with Python's defaults, which gave
-3.9 MiB at 100,000): it holds one query page or one Web Connector message and one page
-of 1,000 lines for Procore at a time, so it does not grow with the number of lines. What
-grows is what the simulators keep: the whole process, simulators and the bench's check of
-the totals (which reads every QuickBooks line back) included, peaked at 2.7 GB resident at a
-million Online lines and 5.8 GB at a million Desktop lines.
+Memory from in-process runs with tracemalloc at 100,004 lines (Python peak of the sync / what
+the simulators hold at the end / procore-qb's share): Online 102.9 / 94.0 / 8.8 MiB, Desktop
+109.7 / 99.2 / 10.5 MiB, against 10.0 and 11.1 MiB at 10,000 lines: procore-qb holds one query
+page or one Web Connector message and one page of 1,000 lines for Procore at a time. What grows
+is what the simulators keep (the whole in-process run peaked at 2.7 GB resident at a million
+Online lines and 5.8 GB at a million Desktop lines).
 
 Seeding (not part of the rate) took 16.4 s of CPU for a million Online lines (16 us a line,
 through the Online simulator's entity operations) and 197 s for a million Desktop lines
 (197 us a line: qbXML BillAdd requests parsed, checked against the schema and answered).
 
-Where the time goes: the rate is below the 20,000 lines a second aimed at. Online, a line
-costs 121 us of CPU, 73 us of it procore-qb's (reading the query pages, the store's writes,
-placing each line, building the Procore pages) and 48 us the simulators' (QuickBooks Online
-query pages, the Procore sync endpoints): about 8,200 lines a second on one core. Desktop, a
-line costs 142 us, 73 us of it ours and 69 us the simulators' (each page of 500 bills read
-from the company file and written out as qbXML, and the Procore sync endpoints). The
-simulators and procore-qb take turns on one core here; 20,000 lines a second would need the
-whole of a line, both sides, under 50 us.
-
-Part of the earlier figures was the garbage collector, which the policy above takes out. At 40,000
-lines (every line on a cost code), with Python's defaults and with the policy, alternated in
-the same conditions (load average 3 to 4 from other work; CPU per line, ours / simulators',
-and the collector's share of the whole measured with ``gc.callbacks``): Online 69 to 84 / 34
-to 39 us with 18 to 22 us of collection, against 64 to 71 / 32 to 34 us with 1.1 to 1.3 us;
-Desktop 83 to 84 / 121 to 122 us with 116 to 121 us of collection (25 full collections, each
-walking the simulators' whole world), against 70 to 77 / 56 to 59 us with 13 to 14 us.
+Part of the earlier figures was the garbage collector, which the policy above takes out. At
+40,000 lines, with Python's defaults and with the policy, alternated in the same conditions
+(CPU per line, ours / simulators', and the collector's share measured with ``gc.callbacks``):
+Online 69 to 84 / 34 to 39 us with 18 to 22 us of collection, against 64 to 71 / 32 to 34 us
+with 1.1 to 1.3 us; Desktop 83 to 84 / 121 to 122 us with 116 to 121 us of collection (25 full
+collections, each walking the simulators' whole world), against 70 to 77 / 56 to 59 us with 13
+to 14 us.
 """
 
 from __future__ import annotations
