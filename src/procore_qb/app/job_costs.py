@@ -1122,9 +1122,7 @@ def _retire(
                 r for r in rows if r.txn_id == txn_id and r.procore_line_id is None and r.sent
             ]
             if needing:
-                for item in gateway.direct_cost_lines(project_id, known[txn_id]):
-                    if item.get("origin_id"):
-                        line_ids[str(item["origin_id"])] = int(item["id"])
+                line_ids.update(gateway.direct_cost_line_ids(project_id, known[txn_id]))
     gone_costs: set[str] = set()
     for txn_id in txns:
         if txn_id in live or txn_id not in known:
@@ -1236,12 +1234,8 @@ def _settle(
     ids, each line it refused keeps Procore's reason."""
     job = target.job_id
     headers, written = answer
-    cost_ids = {
-        str(e.get("origin_id")): int(e["id"]) for e in headers.entities if e.get("origin_id")
-    }
-    line_ids = {
-        str(e.get("origin_id")): int(e["id"]) for e in written.entities if e.get("origin_id")
-    }
+    cost_ids = headers.ids_by_origin(what="direct cost")
+    line_ids = written.ids_by_origin(what="direct cost line item")
     header_errors = {str(e.item.get("origin_id")): e.message for e in headers.errors}
     line_errors = {str(e.item.get("origin_id")): e.message for e in written.errors}
     changes: list[tuple[int, int, dict[str, Any]]] = []

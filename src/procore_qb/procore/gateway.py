@@ -773,9 +773,6 @@ class ProcoreGateway:
             )
         return out
 
-    def direct_cost_lines(self, project_id: int, direct_cost_id: int) -> list[JSONObject]:
-        return list(self._direct_costs.line_items(project_id, direct_cost_id))
-
     def direct_cost_line_ids(self, project_id: int, direct_cost_id: int) -> dict[str, int]:
         """The id of each line of a direct cost that carries an ``origin_id``, by origin id,
         ids and origin ids checked (:class:`~procore_qb.procore.errors.ProcoreProtocolError`

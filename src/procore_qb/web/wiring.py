@@ -17,6 +17,7 @@ from procore_qb.app.context import AppContext, MailServer, ProcoreIdentity
 from procore_qb.app.errors import NotConnected
 from procore_qb.domain.quickbooks_job import QuickBooksEdition
 from procore_qb.jobs.port import JobQueue
+from procore_qb.procore.answers import read_id
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.procore.gateway import ProcoreGateway
 from procore_qb.procore.oauth import (
@@ -193,7 +194,7 @@ def build_app_context(
     def sign_in(code: str) -> ProcoreIdentity:
         issued = oauth.exchange_code(code)
         me = Me(client(StaticTokenAuth(issued.access_token))).show()
-        user_id = int(me["id"])
+        user_id = read_id(me, "id", what="user")
         email = str(me.get("login") or me.get("email_address") or "")
         if not email:
             raise NotConnected("Procore did not say who signed in (no login e-mail)")
