@@ -671,28 +671,7 @@ def _served_figures(edition: str, count: int) -> list[Figure]:
         f"{found.start_rss / 1_048_576:.0f} MiB once started, peak shown; seeding took "
         f"{found.seed_seconds:.1f} s of CPU"
     )
-    return [
-        Figure(
-            f"{edition}: job cost sync of {count:,} lines, served",
-            records=found.lines,
-            seconds=found.seconds,
-            peak_bytes=found.peak_rss,
-            calls=found.qb_calls,
-            minimum=found.qb_minimum,
-            allowed=math.floor(found.qb_minimum * 1.1) + 1,
-            calls_name="API calls" if edition == "online" else "Web Connector round trips",
-            note=note,
-        ).show(),
-        Figure(
-            f"{edition}: the Procore write of those lines",
-            records=found.lines,
-            seconds=found.seconds,
-            calls=found.procore_calls,
-            minimum=found.procore_minimum,
-            allowed=math.floor(found.procore_minimum * 1.1),
-            calls_name="Procore calls",
-        ).show(),
-    ]
+    return _shown(edition, count, "served", found, found.peak_rss, note)
 
 
 def _in_process_figures(edition: str, count: int, *, small: bool, memory: bool) -> list[Figure]:
@@ -707,12 +686,25 @@ def _in_process_figures(edition: str, count: int, *, small: bool, memory: bool) 
             f"; simulators hold {found.simulators_bytes / 1_048_576:.1f} MiB of the "
             f"{found.peak_bytes / 1_048_576:.1f} MiB peak (tracemalloc)"
         )
+    return _shown(edition, count, "in-process", found, found.ours_bytes if memory else None, note)
+
+
+def _shown(
+    edition: str,
+    count: int,
+    mode: str,
+    found: ServedFigures | SyncFigures,
+    peak_bytes: int | None,
+    note: str,
+) -> list[Figure]:
+    """The two figures of a run, printed: the sync with its QuickBooks calls, and the
+    Procore write with its Procore calls."""
     return [
         Figure(
-            f"{edition}: job cost sync of {count:,} lines, in-process",
+            f"{edition}: job cost sync of {count:,} lines, {mode}",
             records=found.lines,
             seconds=found.seconds,
-            peak_bytes=found.ours_bytes if memory else None,
+            peak_bytes=peak_bytes,
             calls=found.qb_calls,
             minimum=found.qb_minimum,
             allowed=math.floor(found.qb_minimum * 1.1) + 1,
