@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
@@ -127,6 +127,33 @@ class ProjectFigures:
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+_Column = sa.ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def _not_indexed(column: _Column) -> sa.ColumnElement[Any]:
+    """``COALESCE(column, NULL)``: the same value, in a term no index can serve, on SQLite
+    and PostgreSQL.
+
+    SQLite has no statistics here: between two indexes it estimates by the number of equal
+    terms each serves, and between equal estimates takes the index it meets first, and the
+    order of the indexes differs between databases (a table copy in the migrations
+    re-creates them in no set order). Where the wrong index is a walk of a whole project,
+    the terms it would use are taken out of index use:
+
+    - the lines of one read (``read_key = ?``) in some projects (``project IN (...)``): the
+      read_key index, not an index of the projects;
+    - the lines of one cost code (``cost_code_id = ?``) of some statuses, still in
+      QuickBooks: the cost code index, not the listing index (company, project, status,
+      removed, ...) nor the index (company, project, removed, id)."""
+    return sa.func.coalesce(column, sa.null())
+
+
+def _of_code(column: _Column, cost_code_id: int | None) -> _Column:
+    """A status or removed term: out of index use when the lines of one cost code are asked
+    for, so that the cost code index serves them (see ``_not_indexed``)."""
+    return column if cost_code_id is None else _not_indexed(column)
 
 
 def _settle_statement(keys: Sequence[str]) -> sa.Update:
@@ -400,7 +427,7 @@ class JobCosts:
                         sa.select(_T.c.txn_id).where(
                             _T.c.company_id == company_id,
                             _T.c.read_key == read_key,
-                            _T.c.procore_project_id.in_(list(chunk)),
+                            _not_indexed(_T.c.procore_project_id).in_(list(chunk)),
                         )
                     )
                 )
@@ -422,7 +449,7 @@ class JobCosts:
                     sa.select(sa.func.count()).where(
                         _L.company_id == company_id,
                         _L.read_key == read_key,
-                        _L.procore_project_id.in_(list(chunk)),
+                        _not_indexed(_L.procore_project_id).in_(list(chunk)),
                     )
                 )
                 or 0
@@ -495,9 +522,9 @@ class JobCosts:
         if dirty is not None:
             query = query.where(_T.c.dirty.is_(dirty))
         if removed is not None:
-            query = query.where(_T.c.removed.is_(removed))
+            query = query.where(_of_code(_T.c.removed, cost_code_id).is_(removed))
         if statuses is not None:
-            query = query.where(_T.c.status.in_(list(statuses)))
+            query = query.where(_of_code(_T.c.status, cost_code_id).in_(list(statuses)))
         if cost_code_id is not None:
             query = query.where(_T.c.cost_code_id == cost_code_id)
         rows = self._session.execute(query.order_by(_T.c.id).limit(limit)).all()
@@ -789,8 +816,8 @@ class JobCosts:
         query = sa.select(sa.func.count()).where(
             _L.company_id == company_id,
             _L.procore_project_id == project_id,
-            _L.removed.is_(False),
-            _L.status.in_(list(statuses)),
+            _of_code(_L.removed, cost_code_id).is_(False),
+            _of_code(_L.status, cost_code_id).in_(list(statuses)),
         )
         if cost_code_id is not None:
             query = query.where(_L.cost_code_id == cost_code_id)
@@ -811,8 +838,8 @@ class JobCosts:
         query = sa.select(*_LINE_COLUMNS).where(
             _T.c.company_id == company_id,
             _T.c.procore_project_id == project_id,
-            _T.c.removed.is_(False),
-            _T.c.status.in_(list(statuses)),
+            _of_code(_T.c.removed, cost_code_id).is_(False),
+            _of_code(_T.c.status, cost_code_id).in_(list(statuses)),
         )
         if cost_code_id is not None:
             query = query.where(_T.c.cost_code_id == cost_code_id)
@@ -838,8 +865,8 @@ class JobCosts:
         query = sa.select(*_LINE_COLUMNS).where(
             _T.c.company_id == company_id,
             _T.c.procore_project_id == project_id,
-            _T.c.removed.is_(False),
-            _T.c.status.in_(list(statuses)),
+            _of_code(_T.c.removed, cost_code_id).is_(False),
+            _of_code(_T.c.status, cost_code_id).in_(list(statuses)),
             _T.c.id > after_id,
         )
         if cost_code_id is not None:
