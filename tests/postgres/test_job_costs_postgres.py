@@ -67,7 +67,7 @@ def test_job_costs_follow_quickbooks_on_postgresql(stack: Stack) -> None:
 
 
 def test_the_job_cost_reports_read_the_same_on_postgresql(stack: Stack) -> None:
-    from procore_qb.app import actors, job_cost_reports, job_costs
+    from procore_qb.app import actors, job_cost_reports, job_cost_views
 
     projects = synced_projects(stack)
     for project_id in projects.values():
@@ -77,7 +77,7 @@ def test_the_job_cost_reports_read_the_same_on_postgresql(stack: Stack) -> None:
     overview = {r.project_id: r for r in job_cost_reports.job_costs_overview(stack.ctx, ada)}
     assert set(overview) == set(projects.values())
     for job, project_id in projects.items():
-        view = job_costs.job_costs_view(stack.ctx, ada, project_id, per_page=500)
+        view = job_cost_views.job_costs_view(stack.ctx, ada, project_id, per_page=500)
         row = overview[project_id]
         assert row.job_name == job
         assert (

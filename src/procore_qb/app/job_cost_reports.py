@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from procore_qb.app.actors import Actor, require
 from procore_qb.app.context import AppContext
 from procore_qb.app.errors import NotFound
-from procore_qb.app.job_costs import LineView, line_view
+from procore_qb.app.job_cost_views import LineView, line_view
 from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.domain.permissions import Action
 from procore_qb.store.models import JobCostProject, RecordLink

@@ -29,7 +29,8 @@ from procore_qb.app.cost_codes import refresh as refresh_cost_codes
 from procore_qb.app.cost_codes import refresh_due as cost_codes_due
 from procore_qb.app.errors import NotConnected
 from procore_qb.app.export import QBO_DRAIN_TASK
-from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, push_job_costs, request_due_syncs
+from procore_qb.app.job_cost_writes import push_job_costs
+from procore_qb.app.job_costs import PUSH_TASK, TICK_TASK, request_due_syncs
 from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.app.refresh import APPLY_JOB_CHANGE_TASK, refresh_due, request_refresh
 from procore_qb.app.results import WRITEBACK_TASK, chunk_handler, result_handler

@@ -36,7 +36,7 @@ import workflow_stack
 from job_cost_helpers import ELM, PIER, enable, qb_add_bill, synced_projects
 from workflow_stack import Stack
 
-from procore_qb.app import job_costs
+from procore_qb.app import job_cost_writes
 from procore_qb.app.online_driver import OnlineDriver
 from procore_qb.domain.commands import QueryJobCosts
 from procore_qb.procore.client import ProcoreClient
@@ -150,7 +150,7 @@ def more_bills(stack: Stack) -> None:
 
 
 def main(edition: str, directory: Path, boundary: str) -> int:
-    job_costs.PAGE_SIZE = 2
+    job_cost_writes.PAGE_SIZE = 2
     stack = Stack(edition, directory, on_disk=True)
     projects = synced_projects(stack)
     stack.settle()

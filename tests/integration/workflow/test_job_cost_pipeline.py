@@ -11,7 +11,7 @@ import pytest
 from job_cost_helpers import ELM, advance, assert_totals_match, enable, synced_projects
 from workflow_stack import Stack
 
-from procore_qb.app import job_costs
+from procore_qb.app import job_cost_writes
 from procore_qb.procore.client import ProcoreClient
 from procore_qb.store.repositories.job_costs import JobCosts
 
@@ -26,7 +26,7 @@ WAIT_SECONDS = 60.0
 def test_the_next_page_is_prepared_while_a_write_is_in_flight(
     desktop: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(job_costs, "PAGE_SIZE", 2)
+    monkeypatch.setattr(job_cost_writes, "PAGE_SIZE", 2)
     marked: list[list[int]] = []
     second_marked = threading.Event()
     mark_sent = JobCosts.mark_sent
@@ -74,7 +74,7 @@ def test_a_refused_write_in_flight_stops_the_walk_and_the_next_run_finishes(
 ) -> None:
     """Procore fails the first page's lines: the page prepared meanwhile is not sent, the run
     fails, and its retry writes everything once."""
-    monkeypatch.setattr(job_costs, "PAGE_SIZE", 2)
+    monkeypatch.setattr(job_cost_writes, "PAGE_SIZE", 2)
     send = ProcoreClient._send
     writes: list[int] = []
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procore_qb.app.job_costs import CostCodeRow
+from procore_qb.app.job_cost_views import CostCodeRow
 from procore_qb.web.pages.csv_cells import FORMULA_STARTS, safe_cell
 from procore_qb.web.pages.job_costs import bars, money
 from procore_qb.web.pages.settings_forms import account_table_text, parse_form

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from procore_qb.app import cost_type_checks, job_costs
+from procore_qb.app import cost_type_checks, job_cost_views, job_costs
 from procore_qb.app.actors import Actor
 from procore_qb.app.context import AppContext
 from procore_qb.web.api.auth import bearer_actor
@@ -46,7 +46,7 @@ def state_json(state: job_costs.JobCostSyncState) -> dict[str, Any]:
     }
 
 
-def _line_json(line: job_costs.LineView) -> dict[str, Any]:
+def _line_json(line: job_cost_views.LineView) -> dict[str, Any]:
     return {
         "source": line.source,
         "txn_id": line.txn_id,
@@ -68,7 +68,7 @@ def _line_json(line: job_costs.LineView) -> dict[str, Any]:
     }
 
 
-def view_json(view: job_costs.JobCostsView, cost_code_id: int | None) -> dict[str, Any]:
+def view_json(view: job_cost_views.JobCostsView, cost_code_id: int | None) -> dict[str, Any]:
     out = state_json(view.state)
     out["last_sync"]["waiting_for"] = view.waiting_for
     variance = view.budget_total - view.job_to_date_total
@@ -149,9 +149,9 @@ def build_job_costs_router(ctx: AppContext) -> APIRouter:
         project_id: ProjectId,
         cost_code_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-        per_page: Annotated[int, Query(ge=1, le=job_costs.MAX_PER_PAGE)] = 100,
+        per_page: Annotated[int, Query(ge=1, le=job_cost_views.MAX_PER_PAGE)] = 100,
     ) -> Any:
-        view = job_costs.job_costs_view(
+        view = job_cost_views.job_costs_view(
             ctx, actor, project_id, cost_code_id=cost_code_id, page=page, per_page=per_page
         )
         return view_json(view, cost_code_id)

@@ -27,7 +27,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from procore_qb.app import cost_type_checks, job_cost_reports, job_costs
+from procore_qb.app import cost_type_checks, job_cost_reports, job_cost_views, job_costs
 from procore_qb.app.errors import NotFound
 from procore_qb.domain.commands import JobCostSource
 from procore_qb.domain.job_costs import MappingReason
@@ -97,7 +97,9 @@ def money(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def bars(rows: list[job_costs.CostCodeRow]) -> list[tuple[job_costs.CostCodeRow, float, float]]:
+def bars(
+    rows: list[job_cost_views.CostCodeRow],
+) -> list[tuple[job_cost_views.CostCodeRow, float, float]]:
     """Each cost code with its budget's and its actual cost's bar length, in percent of the
     largest figure (negative figures draw no bar)."""
     largest = max(
@@ -164,7 +166,7 @@ def build_router(kit: PageKit) -> APIRouter:
         page: PageNumber = 1,
         user: PageUser = erp_admin,
     ) -> Response:
-        view = job_costs.job_costs_view(
+        view = job_cost_views.job_costs_view(
             kit.ctx, user.actor, project_id, cost_code_id=cost_code, page=page, per_page=PER_PAGE
         )
         chosen = next((r for r in view.cost_codes if r.cost_code_id == cost_code), None)
@@ -198,7 +200,7 @@ def build_router(kit: PageKit) -> APIRouter:
     def report_csv(
         project_id: ProjectId, cost_code: CostCode = None, user: PageUser = erp_admin
     ) -> Response:
-        view = job_costs.job_costs_view(kit.ctx, user.actor, project_id, per_page=1)
+        view = job_cost_views.job_costs_view(kit.ctx, user.actor, project_id, per_page=1)
         names: dict[int | None, tuple[str, str]] = {
             r.cost_code_id: (r.code, r.name) for r in view.cost_codes
         }

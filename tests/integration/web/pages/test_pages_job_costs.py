@@ -45,7 +45,7 @@ from integration.web.pages.jobs_pages import (
 )
 from integration.web.pages.pages_client import SAME_ORIGIN, csrf_token, visible_text
 from integration.workflow.workflow_stack import Stack
-from procore_qb.app import actors, job_cost_reports, job_costs
+from procore_qb.app import actors, job_cost_reports, job_cost_views
 from procore_qb.procore.errors import ProcoreTransportError
 from procore_qb.procore.gateway import BudgetLine, ProcoreGateway
 from procore_qb.web.pages.csv_cells import BOM
@@ -413,7 +413,7 @@ def test_the_report_reads_a_fixed_number_of_queries(stack: Stack) -> None:
 
         sa.event.listen(stack.engine, "before_cursor_execute", note)
         try:
-            job_costs.job_costs_view(stack.ctx, actor, pier, page=2, per_page=5)
+            job_cost_views.job_costs_view(stack.ctx, actor, pier, page=2, per_page=5)
             job_cost_reports.job_costs_overview(stack.ctx, actor)
         finally:
             sa.event.remove(stack.engine, "before_cursor_execute", note)
