@@ -55,41 +55,42 @@ bench.job_costs_sync --lines 1000000 [--edition online|desktop] [--in-process
 [--no-memory]]`` (``--no-memory``: in-process, only the run without tracemalloc).
 
 Served figures, measured on the shared 2-core machine on 4 December 2026 with the machine
-otherwise idle (the 200,000-line runs shared it with a test run; at 40,000 lines, the first of
-two runs each, the second giving 15,807 lines a second Online and 10,885 Desktop):
+otherwise idle, with each SQLite connection's page cache at 16 MiB
+(:data:`procore_qb.store.engine.SQLITE_CACHE_KIB`):
 
 =======  =========  ===========  ============  ==============  ===========  =============
 edition  lines      lines/s e2e  read / write  CPU per line:   QuickBooks   peak resident
                                  (seconds)     procore-qb /    and Procore  memory (once
                                                simulators      calls        started)
 =======  =========  ===========  ============  ==============  ===========  =============
-online   40,004     15,570       1.1 / 1.5     57 / 25 us      min / min    186 (129) MiB
-online   200,004    11,322       6.7 / 11.0    65 / 27 us      min / min    220 (129) MiB
-online   1,000,004  10,103       35.2 / 63.7   69 / 32 us      104 / 2,016  276 (129) MiB
-desktop  40,004     14,143       1.4 / 1.4     56 / 28 us      min / min    187 (144) MiB
-desktop  200,004    11,027       6.7 / 11.5    62 / 30 us      min / min    243 (144) MiB
-desktop  1,000,004  11,705       38.2 / 47.3   71 / 33 us      201 / 2,016  306 (144) MiB
+online   40,004     14,507       1.1 / 1.6     60 / 26 us      min / min    187 (129) MiB
+online   200,004    13,385       5.7 / 9.2     69 / 30 us      min / min    203 (129) MiB
+online   1,000,004  12,144       31.2 / 51.2   75 / 35 us      104 / 2,016  219 (129) MiB
+desktop  40,004     11,329       1.6 / 2.0     71 / 36 us      min / min    200 (145) MiB
+desktop  200,004    14,122       6.4 / 7.8     59 / 28 us      min / min    209 (145) MiB
+desktop  1,000,004  11,485       34.6 / 52.5   72 / 38 us      201 / 2,016  239 (145) MiB
 =======  =========  ===========  ============  ==============  ===========  =============
 
 Every QuickBooks and Procore call count is the minimum: at a million lines 104 Online queries
 or 201 Web Connector round trips, and 2,016 Procore calls (no 429 to retry, with the limits
 raised). The rate is below the 20,000 lines a second aimed at, and procore-qb's process is
-what bounds it: it spends 69 to 71 us of CPU a line at a million lines (about a third of it
-in SQLite, by a sampling profile at 100,000 lines), on one core, while the simulators on the
-other core spend 32 to 33. Its read and its write take turns (the write runs once the read is
-applied), and within each the simulators' work overlaps procore-qb's: the next query page is
-fetched while the last is kept, and a page's Procore write is in flight while the next is
-prepared.
+what bounds it: it spends 72 to 75 us of CPU a line at a million lines (about a third of it
+in SQLite, by a sampling profile at 200,000 lines, much of the rest decoding and encoding
+JSON and building requests and rows), on one core, while the simulators on the other core
+spend 35 to 38. Its read and its write take turns (the write runs once the read is applied),
+and within each the simulators' work overlaps procore-qb's: the next query page is fetched
+while the last is kept, and a page's Procore write is in flight while the next is prepared.
+Together the two sides spend about 110 us of CPU a line, so even two cores perfectly shared
+would stay under 20,000 lines a second: the target needs less CPU a line on both.
 
-procore-qb's resident memory grows from 186 MiB at 40,000 lines to 276 (Online) and 306 MiB
-(Desktop) at a million, more slowly than the lines: it does not hold them (its Python peak
-stays about 10 MiB at 10,000 and 100,000 lines in-process, below), so what grows is outside
-the Python heap. Not measured apart, but the likely part: each SQLite connection keeps a page
-cache of up to 32 MiB (:data:`procore_qb.store.engine.SQLITE_CACHE_KIB`), filled as the job
-cost tables outgrow it, and each thread that uses the database at once (the job, the API and
-Web Connector requests, the queue's bookkeeping) has a connection. Desktop's peak also holds
-one Web Connector message of 500 transactions, a few MB of qbXML, while it is read. At a
-million Desktop lines the peak is above the 300 MB aimed at.
+procore-qb's resident memory grows from 187 to 200 MiB at 40,000 lines to 219 (Online) and
+239 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
+does not hold them (its Python peak stays about 10 MiB at 10,000 and 100,000 lines
+in-process, below). What grows is outside the Python heap, and bounded: each SQLite
+connection in use fills its page cache of at most 16 MiB as the job cost tables outgrow it
+(with 32 MiB the peaks were 276 and 306 MiB at a million lines, for the same CPU a line; with
+8 MiB, 221 MiB on Desktop for 8% more CPU a line; one run each). Desktop's peak also holds
+one Web Connector message of 500 transactions, a few MB of qbXML, while it is read.
 
 The in-process figures, measured on the shared 2-core machine on 4 December 2026 before the
 pipelined write and the read ahead, with the garbage-collection policy and every line on a
