@@ -14,6 +14,8 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1234
+        # A negative cache size is in KiB: 16 MiB a connection, what bounds its memory.
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024
     engine.dispose()
 
 
