@@ -46,6 +46,7 @@ from procore_qb.app.rules import PROJECT_JOB
 from procore_qb.domain.commands import JobCostSource
 from procore_qb.domain.cost_types import CostType
 from procore_qb.domain.job_costs import (
+    SOURCE_LABELS,
     CostCodeMap,
     DirectCostColumns,
     MappingReason,
@@ -75,16 +76,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
 """Lines per page of the Procore write: Procore's sync endpoints take at most 1,000 items."""
-
-_SOURCE_LABELS = {
-    JobCostSource.BILL: "Bill",
-    JobCostSource.CHECK: "Check",
-    JobCostSource.CREDIT_CARD_CHARGE: "Credit card charge",
-    JobCostSource.CREDIT_CARD_CREDIT: "Credit card credit",
-    JobCostSource.VENDOR_CREDIT: "Vendor credit",
-    JobCostSource.JOURNAL_ENTRY: "Journal entry",
-    JobCostSource.PURCHASE: "Expense",
-}
 
 
 @dataclass
@@ -496,7 +487,7 @@ def _retire(
 
 
 def _describe(row: LineRow) -> str:
-    label = _SOURCE_LABELS.get(JobCostSource(row.source), row.source)
+    label = SOURCE_LABELS.get(row.source, row.source)
     parts = [f"QuickBooks {label}", row.ref_number, row.vendor_name]
     return " ".join(p for p in parts if p)[:255]
 

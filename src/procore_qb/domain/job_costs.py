@@ -36,6 +36,7 @@ from procore_qb.domain.commands import JobCostSource
 __all__ = [
     "MAX_CENTS",
     "OWN_MARKER",
+    "SOURCE_LABELS",
     "CostCodeMap",
     "DirectCostColumns",
     "LineMapping",
@@ -212,6 +213,18 @@ def direct_cost_origin_id(job_id: str, txn_id: str) -> str:
 def line_origin_id(job_id: str, txn_id: str, line_id: str) -> str:
     return f"{job_id}|{txn_id}|{line_id}"
 
+
+SOURCE_LABELS: dict[str, str] = {
+    JobCostSource.BILL: "Bill",
+    JobCostSource.CHECK: "Check",
+    JobCostSource.CREDIT_CARD_CHARGE: "Credit card charge",
+    JobCostSource.CREDIT_CARD_CREDIT: "Credit card credit",
+    JobCostSource.VENDOR_CREDIT: "Vendor credit",
+    JobCostSource.JOURNAL_ENTRY: "Journal entry",
+    JobCostSource.PURCHASE: "Expense",
+}
+"""What people call each kind of QuickBooks transaction a cost comes from (pages, Procore
+descriptions)."""
 
 _DIRECT_COST_TYPES = {
     JobCostSource.BILL: "invoice",

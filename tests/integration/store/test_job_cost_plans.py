@@ -156,14 +156,19 @@ def test_removing_transactions_searches_them_by_the_unique_index(
         )
 
 
+def _read_changes(session: Session, company_id: int) -> None:
+    """A changes-only read ``changes`` that saw two lines of two transactions of PROJECT."""
+    JobCosts(session).upsert_lines(
+        company_id, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="changes", now=NOW
+    )
+
+
 @sqlite_plans
 def test_removing_the_unseen_lines_of_a_read_searches_by_read_and_transaction(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
     with session_factory.begin() as session:
-        JobCosts(session).upsert_lines(
-            stored, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="changes", now=NOW
-        )
+        _read_changes(session, stored)
         _assert_keyed(
             engine,
             session,
@@ -177,9 +182,7 @@ def test_counting_the_lines_of_a_read_searches_by_read(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
     with session_factory.begin() as session:
-        JobCosts(session).upsert_lines(
-            stored, PROJECT, [_line(9, 0, 2000), _line(40, 1)], read_key="changes", now=NOW
-        )
+        _read_changes(session, stored)
         _assert_keyed(
             engine,
             session,

@@ -29,8 +29,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from procore_qb.app import cost_type_checks, job_cost_reports, job_cost_views, job_costs
 from procore_qb.app.errors import NotFound
-from procore_qb.domain.commands import JobCostSource
-from procore_qb.domain.job_costs import MappingReason
+from procore_qb.domain.job_costs import SOURCE_LABELS, MappingReason
 from procore_qb.domain.permissions import Action
 from procore_qb.web.pages.csv_cells import csv_lines
 from procore_qb.web.pages.kit import PageKit, PageUser
@@ -40,7 +39,6 @@ __all__ = [
     "MAX_PAGE",
     "PER_PAGE",
     "REASON_LABELS",
-    "SOURCE_LABELS",
     "bars",
     "build_router",
     "money",
@@ -69,15 +67,6 @@ CSV_HEADER = (
     "procore_error",
 )
 
-SOURCE_LABELS: dict[str, str] = {
-    JobCostSource.BILL: "Bill",
-    JobCostSource.CHECK: "Check",
-    JobCostSource.CREDIT_CARD_CHARGE: "Credit card charge",
-    JobCostSource.CREDIT_CARD_CREDIT: "Credit card credit",
-    JobCostSource.VENDOR_CREDIT: "Vendor credit",
-    JobCostSource.JOURNAL_ENTRY: "Journal entry",
-    JobCostSource.PURCHASE: "Expense",
-}
 """QuickBooks transaction types in words; others are shown with their code."""
 
 REASON_LABELS: dict[str, str] = {
