@@ -127,7 +127,7 @@ def test_accept_exports_a_service_item_and_the_code_is_synced(
             break
         time.sleep(0.5)
     assert codes["07-100"] == items["07-100"]
-    screenshot(page, "cost-codes", mask=[page.locator("td .hint")])
+    screenshot(page, "cost-codes", mask=[page.locator("td .hint"), page.locator("td code")])
 
 
 def test_reject_with_a_comment(page: Page, polling_app: WebApp) -> None:

@@ -139,7 +139,7 @@ def test_path_a_send_accept_into_a_customer_synced(page: Page, polling_app: WebA
     expect(history).to_contain_text("Accepted for export")
     expect(history).to_contain_text("QuickBooks job created")
     expect(page.get_by_role("button", name="Re-send to ERP")).to_be_visible()
-    screenshot(page, "project")
+    screenshot(page, "project", mask=[page.locator("time"), page.locator("code")])
 
 
 def test_reject_with_a_comment_then_re_send(page: Page, polling_app: WebApp) -> None:
@@ -222,7 +222,7 @@ def test_path_b_refresh_add_to_procore_and_link(page: Page, polling_app: WebApp)
     page.get_by_role("link", name="Reload the list").click()
     add = row(page, "Willow Creek Condos")
     expect(add).to_be_visible()
-    screenshot(page, "jobs")
+    screenshot(page, "jobs", mask=[page.locator("time")])
     add.get_by_role("button", name=re.compile("^Add to Procore")).click()
     confirm = page.get_by_role("dialog")
     expect(confirm).to_contain_text("to Procore as a new project?")
