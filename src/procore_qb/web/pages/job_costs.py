@@ -67,8 +67,6 @@ CSV_HEADER = (
     "procore_error",
 )
 
-"""QuickBooks transaction types in words; others are shown with their code."""
-
 REASON_LABELS: dict[str, str] = {
     MappingReason.NO_ITEM_OR_ACCOUNT: "No item or account",
     MappingReason.ITEM_NOT_COST_CODE: "Item is not a cost code of the project",
