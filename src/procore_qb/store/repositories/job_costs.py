@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -20,7 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
-from procore_qb.store.repositories._batch import execute_many
+from procore_qb.store.repositories._batch import execute_many, insert_many, update_many
 
 __all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow", "ProjectFigures"]
 
@@ -154,15 +153,6 @@ def _of_code(column: _Column, cost_code_id: int | None) -> _Column:
     """A status or removed term: out of index use when the lines of one cost code are asked
     for, so that the cost code index serves them (see ``_not_indexed``)."""
     return column if cost_code_id is None else _not_indexed(column)
-
-
-def _settle_statement(keys: Sequence[str]) -> sa.Update:
-    """Set ``keys`` (``v_`` + key) of the line ``b_id`` if still at version ``b_version``."""
-    return (
-        sa.update(_T)
-        .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-        .values(**{k: sa.bindparam(f"v_{k}") for k in keys})
-    )
 
 
 class JobCosts:
@@ -302,7 +292,7 @@ class JobCosts:
                 replaced.append((int(old[0]), line))
         if new:
             fields = {f: list(map(itemgetter(f), new)) for f in CONTENT_FIELDS}
-            execute_many(
+            insert_many(
                 self._session,
                 "job_cost_lines.insert",
                 lambda: sa.insert(_T).values(
@@ -565,28 +555,20 @@ class JobCosts:
         if not placed:
             return
         ids, versions, statuses, codes, reasons, messages = zip(*placed, strict=True)
-        execute_many(
+        update_many(
             self._session,
             "job_cost_lines.place",
-            lambda: (
-                sa.update(_T)
-                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-                .values(
-                    status=sa.bindparam("b_status"),
-                    cost_code_id=sa.bindparam("b_code"),
-                    reason=sa.bindparam("b_reason"),
-                    message=sa.bindparam("b_message"),
-                    dirty=True,
-                )
-            ),
-            {
-                "b_id": ids,
-                "b_version": versions,
-                "b_status": statuses,
-                "b_code": codes,
-                "b_reason": reasons,
-                "b_message": messages,
+            _T,
+            match=("id", "version"),
+            columns={
+                "id": ids,
+                "version": versions,
+                "status": statuses,
+                "cost_code_id": codes,
+                "reason": reasons,
+                "message": messages,
             },
+            values={"dirty": True},
         )
 
     def settle_written(self, written: Sequence[tuple[int, int, int, int | None, int]]) -> None:
@@ -596,29 +578,24 @@ class JobCosts:
         if not written:
             return
         ids, versions, procore_lines, procore_costs, codes = zip(*written, strict=True)
-        execute_many(
+        update_many(
             self._session,
             "job_cost_lines.settle_written",
-            lambda: (
-                sa.update(_T)
-                .where(_T.c.id == sa.bindparam("b_id"), _T.c.version == sa.bindparam("b_version"))
-                .values(
-                    dirty=False,
-                    push_error=None,
-                    procore_line_id=sa.bindparam("b_line"),
-                    procore_direct_cost_id=sa.bindparam("b_cost"),
-                    status="mapped",
-                    cost_code_id=sa.bindparam("b_code"),
-                    reason=None,
-                    message=None,
-                )
-            ),
-            {
-                "b_id": ids,
-                "b_version": versions,
-                "b_line": procore_lines,
-                "b_cost": procore_costs,
-                "b_code": codes,
+            _T,
+            match=("id", "version"),
+            columns={
+                "id": ids,
+                "version": versions,
+                "procore_line_id": procore_lines,
+                "procore_direct_cost_id": procore_costs,
+                "cost_code_id": codes,
+            },
+            values={
+                "dirty": False,
+                "push_error": None,
+                "status": "mapped",
+                "reason": None,
+                "message": None,
             },
         )
 
@@ -633,14 +610,15 @@ class JobCosts:
             if not keys:
                 continue
             sets = [values for _, _, values in group]
-            execute_many(
+            update_many(
                 self._session,
                 ("job_cost_lines.settle_many", keys),
-                partial(_settle_statement, keys),
-                {
-                    "b_id": [line_id for line_id, _, _ in group],
-                    "b_version": [version for _, version, _ in group],
-                    **{f"v_{k}": list(map(itemgetter(k), sets)) for k in keys},
+                _T,
+                match=("id", "version"),
+                columns={
+                    "id": [line_id for line_id, _, _ in group],
+                    "version": [version for _, version, _ in group],
+                    **{k: list(map(itemgetter(k), sets)) for k in keys},
                 },
             )
 
