@@ -22,9 +22,14 @@ write's own read of the budget (every cost type, read once) and the lines it cre
 direct cost lines from one more read, of the lines on the other cost types.
 
 Nothing is written twice: every write is an upsert Procore matches by ``origin_id`` or by its
-natural key, a page is marked *sent* before it goes out, and a line is settled only at the
-version it was read at. After a crash anywhere the next run repeats at most the page in flight,
-which updates what the lost answer had created.
+natural key, and a line is settled only at the version it was read at. Before a page goes out
+the project keeps the ids of the lines that may be in flight (that page's and the one before
+it, whose answer may not be kept yet); once a page's answer is kept, its lines Procore did not
+settle (refused, or changed meanwhile) are marked *sent*, and a write that died leaves the ids
+for the next one to mark its lines still dirty *sent* first. A line marked sent may be in
+Procore without its id known, so taking it out of Procore looks it up first. After a crash
+anywhere the next run repeats at most the pages in flight, which updates what the lost answers
+had created.
 """
 
 from __future__ import annotations
@@ -167,6 +172,14 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
             return report
         job_id = row.qb_job_id
         fingerprint = row.map_fingerprint
+        recovered = JobCosts(session).recover_in_flight(ctx.company_id, project_id)
+        if recovered:
+            log.info(
+                "job costs of project %s: %s lines of a write that did not finish may be in "
+                "Procore; they are looked up before they are taken out",
+                project_id,
+                recovered,
+            )
     gateway = ctx.procore()
     calls = gateway.client.calls
     try:
@@ -196,6 +209,7 @@ def push_job_costs(ctx: AppContext, project_id: int, *, page_size: int | None = 
     with ctx.sessions.begin() as session:
         done = JobCosts(session).project(ctx.company_id, project_id)
         if done is not None:
+            done.in_flight_from_id = done.in_flight_to_id = None
             done.pushed_at = ctx.now()
             done.last_error = "; ".join(errors)[:4000] or None
         cost_type_checks.save_check(session, ctx.company_id, project_id, cost_types, ctx.now())
@@ -317,7 +331,7 @@ def _write_lines(
     the others are written as direct costs (unless the budget's direct cost columns are
     editable).
 
-    One page's write is in flight while the next page is read, placed and marked sent, so
+    One page's write is in flight while the next page is read, placed and kept as in flight, so
     procore-qb's work on a page overlaps Procore's on the page before. Procore still gets one
     call at a time: a page's write is sent once the one before has its answer, and lines
     leave Procore only once no write is in flight."""
@@ -361,7 +375,10 @@ def _write_lines(
                 _retire(ctx, gateway, target, placer, project_id, retire, placed, report)
             upsert = [r for r in rows if not r.removed and r.status == "mapped"]
             if write and upsert:
-                page = _prepare(ctx, target, upsert, placed)
+                # What may be in flight once this page goes out: it, and the page before
+                # it until its answer is kept.
+                since = in_flight.page.rows[0].id if in_flight is not None else upsert[0].id
+                page = _prepare(ctx, target, upsert, placed, since)
                 landing = in_flight
                 answer = landing.answer.result() if landing is not None else None
                 in_flight = _InFlight(
@@ -494,7 +511,7 @@ def _describe(row: LineRow) -> str:
 
 @dataclass(frozen=True)
 class _Page:
-    """A page of lines on their way to Procore as direct costs, marked sent."""
+    """A page of lines on their way to Procore as direct costs, kept as in flight."""
 
     rows: Sequence[LineRow]
     placed: set[int]
@@ -515,10 +532,12 @@ def _land(
         _settle(ctx, target, in_flight.page, in_flight.answer.result(), report)
 
 
-def _prepare(ctx: AppContext, target: _Target, rows: Sequence[LineRow], placed: set[int]) -> _Page:
+def _prepare(
+    ctx: AppContext, target: _Target, rows: Sequence[LineRow], placed: set[int], since: int
+) -> _Page:
     """One page of lines as direct costs for one ``direct_costs/sync`` call (the headers) and
     one ``direct_costs/line_items/sync`` call (the lines), both upserts by ``origin_id``;
-    the lines are marked sent in the store first."""
+    the project keeps the lines from id ``since`` to this page's last as in flight first."""
     job = target.job_id
     grouped: dict[str, list[LineRow]] = defaultdict(list)
     for row in rows:
@@ -543,10 +562,10 @@ def _prepare(ctx: AppContext, target: _Target, rows: Sequence[LineRow], placed: 
         )
         for txn_id, lines in grouped.items()
     ]
-    # Marked sent before the write: if its answer is lost, the next run knows Procore may
-    # hold these and looks them up rather than guessing.
+    # Kept before the write: if its answer is lost, the next run knows Procore may hold
+    # these and looks them up rather than guessing.
     with ctx.sessions.begin() as session:
-        JobCosts(session).mark_sent([r.id for r in rows])
+        JobCosts(session).mark_in_flight(ctx.company_id, target.project.id, since, rows[-1].id)
     return _Page(rows=rows, placed=placed, entries=entries)
 
 
@@ -558,7 +577,8 @@ def _settle(
     report: PushReport,
 ) -> None:
     """Keep what Procore answered for a page: each line it took is settled with its Procore
-    ids, each line it refused keeps Procore's reason."""
+    ids, each line it refused keeps Procore's reason; the lines it did not settle (refused,
+    or read again since) are marked sent."""
     job = target.job_id
     headers, written = answer
     cost_ids = headers.ids_by_origin(what="direct cost")
@@ -598,6 +618,7 @@ def _settle(
         repo = JobCosts(session)
         repo.settle_written(settled)
         repo.settle_many(changes)
+        repo.mark_sent_between(ctx.company_id, target.project.id, page.rows[0].id, page.rows[-1].id)
 
 
 def _write_totals(

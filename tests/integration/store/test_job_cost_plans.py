@@ -223,6 +223,19 @@ def test_the_dirty_lines_are_searched_by_the_partial_index_of_dirty_lines(
 
 
 @sqlite_plans
+def test_marking_a_page_sent_searches_the_partial_index_of_dirty_lines(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        _assert_keyed(
+            engine,
+            session,
+            lambda repo: repo.mark_sent_between(stored, PROJECT, 10, 400),
+            (_DIRTY,),
+        )
+
+
+@sqlite_plans
 def test_the_lines_of_a_cost_code_are_searched_by_the_partial_index_of_placed_lines(
     engine: Engine, session_factory: sessionmaker[Session], stored: int
 ) -> None:
@@ -262,6 +275,30 @@ def test_lines_leave_the_dirty_ones_when_settled_and_are_found_by_cost_code_once
         assert not repo.has_dirty(stored, PROJECT)
         assert repo.page(stored, PROJECT, after_id=0, limit=10, dirty=True) == []
         assert repo.count(stored, PROJECT, statuses=("mapped",), cost_code_id=7) == 900
+
+
+def test_lines_a_write_left_unsettled_are_marked_sent_and_so_are_a_dead_writes(
+    session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        repo.set_project(
+            stored, PROJECT, qb_job_id="80000001-1700000000", enabled=True, by="t", now=NOW
+        )
+        rows = repo.page(stored, PROJECT, after_id=0, limit=12, dirty=True)
+        # A page of eight lines went out: Procore settled six, the other two stay dirty.
+        repo.settle_written([(r.id, r.version, 10 + n, 20, 7) for n, r in enumerate(rows[:6])])
+        assert repo.mark_sent_between(stored, PROJECT, rows[0].id, rows[7].id) == 2
+        assert repo.mark_sent_between(stored, PROJECT, rows[0].id, rows[7].id) == 0
+        # The next page's write died in flight: the next write marks its lines first.
+        repo.mark_in_flight(stored, PROJECT, rows[8].id, rows[9].id)
+        assert repo.recover_in_flight(stored, PROJECT) == 2
+        assert repo.recover_in_flight(stored, PROJECT) == 0
+        project = repo.project(stored, PROJECT)
+        assert project is not None
+        assert (project.in_flight_from_id, project.in_flight_to_id) == (None, None)
+        after = {r.id: r.sent for r in repo.page(stored, PROJECT, after_id=0, limit=12)}
+    assert [after[r.id] for r in rows] == [False] * 6 + [True] * 4 + [False] * 2
 
 
 def test_the_pending_lines_of_transactions_leave_out_placed_and_gone_lines(

@@ -1,5 +1,5 @@
 """The Procore write of job costs as a pipeline: a page's write is in flight while the next
-page is read, placed and marked sent, and Procore still gets one call at a time."""
+page is read, placed and kept as in flight, and Procore still gets one call at a time."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def test_the_next_page_is_prepared_while_a_write_is_in_flight(
     monkeypatch.setattr(job_cost_writes, "PAGE_SIZE", 2)
     marked: list[list[int]] = []
     second_marked = threading.Event()
-    mark_sent = JobCosts.mark_sent
+    mark_in_flight = JobCosts.mark_in_flight
 
-    def marking(self: JobCosts, line_ids: Any) -> None:
-        mark_sent(self, line_ids)
-        marked.append(list(line_ids))
+    def marking(self: JobCosts, company_id: int, project_id: int, *ids: Any) -> None:
+        mark_in_flight(self, company_id, project_id, *ids)
+        marked.append(list(ids))
         if len(marked) == 2:
             second_marked.set()
 
@@ -57,7 +57,7 @@ def test_the_next_page_is_prepared_while_a_write_is_in_flight(
             with lock:
                 busy -= 1
 
-    monkeypatch.setattr(JobCosts, "mark_sent", marking)
+    monkeypatch.setattr(JobCosts, "mark_in_flight", marking)
     monkeypatch.setattr(ProcoreClient, "_send", counting)
     project_id = synced_projects(desktop)[ELM]
     enable(desktop, project_id)
@@ -65,6 +65,8 @@ def test_the_next_page_is_prepared_while_a_write_is_in_flight(
 
     assert held == [True], "the second page was not prepared while the first was in flight"
     assert len(marked) >= 2
+    # The second page's in-flight ids reach back to the first page's, not yet settled.
+    assert marked[1][0] == marked[0][0] <= marked[0][1] < marked[1][1]
     assert most == 1, f"{most} Procore calls were in flight at once"
     assert_totals_match(desktop, project_id, ELM)
 

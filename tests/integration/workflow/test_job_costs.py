@@ -28,6 +28,7 @@ from job_cost_helpers import (
     direct_cost_census,
     enable,
     expected_totals,
+    procore_direct_costs,
     procore_job_to_date,
     procore_requests,
     project_codes,
@@ -303,6 +304,61 @@ def test_a_lost_procore_answer_is_looked_up_not_repeated(
         advance(stack, minutes=15)
     stack.settle()
     assert lost == {"/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"}
+    assert_totals_match(stack, projects[PIER], PIER)
+
+
+def test_lines_whose_write_lost_its_answer_leave_procore_when_deleted_before_a_retry(
+    desktop: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Procore takes a page of lines but the answer is lost, so the write stops before it
+    knows their ids; then the card charge of that page is deleted in QuickBooks and the Web
+    Connector brings the deletion before the write is retried (on Desktop a read does not
+    wait for the job queue). The retry knows the page may be in Procore (the project kept it
+    as in flight), looks the direct cost up and takes it out, rather than forgetting lines it
+    never saw settled."""
+    stack = desktop
+    send = ProcoreClient._send
+    lost: list[str] = []
+
+    def lossy(self: ProcoreClient, method: str, path: str, *args: Any) -> httpx2.Response:
+        answer = send(self, method, path, *args)
+        if path.endswith("/direct_costs/line_items/sync") and not lost:
+            lost.append(path)
+            raise httpx2.ReadError("connection reset after the request was sent")
+        return answer
+
+    monkeypatch.setattr(ProcoreClient, "_send", lossy)
+    projects = synced_projects(stack)
+    enable(stack, projects[PIER])
+    stack.web_connector()
+    stack.run_jobs(expect_failures=True)
+    assert lost, "the write did not go out"
+    assert procore_direct_costs(stack, projects[PIER]), "Procore did not take the page"
+    with stack.engine.connect() as conn:
+        in_flight = conn.execute(
+            sa.text(
+                "SELECT in_flight_from_id, in_flight_to_id FROM job_cost_projects "
+                "WHERE procore_project_id = :p"
+            ),
+            {"p": projects[PIER]},
+        ).one()
+    assert None not in in_flight
+    qb_delete(stack, "CC-0419")  # Pier 9: its card charge, in the page whose answer was lost
+    sync_now(stack, projects[PIER])
+    stack.web_connector()
+    with stack.engine.connect() as conn:
+        gone = conn.execute(
+            sa.text(
+                "SELECT removed, sent, procore_line_id FROM job_cost_lines "
+                "WHERE procore_project_id = :p AND ref_number = 'CC-0419'"
+            ),
+            {"p": projects[PIER]},
+        ).all()
+    # Gone from QuickBooks, and never settled: only the in-flight ids tell Procore has them.
+    assert gone
+    assert all(tuple(row) == (True, False, None) for row in gone), gone
+    advance(stack, minutes=15)  # the failed write's retry comes due
+    stack.settle()
     assert_totals_match(stack, projects[PIER], PIER)
 
 

@@ -63,6 +63,12 @@ class JobCostProject(Base):
     pushed_at: Mapped[datetime | None]
     map_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    in_flight_from_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    in_flight_to_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    """The ids of the lines (from, to, both included) of the pages whose Procore write may be
+    in flight: set before a page goes out, cleared when the write has settled every page. A
+    write that died leaves them set, and the next one first marks the lines there still
+    dirty as ``sent`` (Procore may hold them)."""
 
 
 class JobCostLineRecord(Base):
@@ -131,7 +137,9 @@ class JobCostLineRecord(Base):
     dirty: Mapped[bool] = mapped_column(default=True)
     removed: Mapped[bool] = mapped_column(default=False)
     sent: Mapped[bool] = mapped_column(default=False)
-    """Procore may hold it: a write with it was started (its answer may have been lost)."""
+    """Procore may hold it: a write with it went out and the line was not settled with its
+    Procore ids (Procore refused it, or it changed since; or the write's answer was lost,
+    which the project's in-flight ids tell the next write)."""
     procore_direct_cost_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     procore_line_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     push_error: Mapped[str | None] = mapped_column(sa.Text)

@@ -635,10 +635,54 @@ class JobCosts:
                 {"b_id": ids, "b_version": versions},
             )
 
-    def mark_sent(self, line_ids: Sequence[int]) -> None:
-        for chunk in _chunks(list(line_ids)):
-            # On the table, not the mapped class: no ORM bulk update around it.
-            self._session.execute(sa.update(_T).where(_T.c.id.in_(list(chunk))).values(sent=True))
+    def mark_in_flight(
+        self, company_id: int, project_id: int, first_id: int | None, last_id: int | None
+    ) -> None:
+        """Keep with the project that the Procore write of its lines with ids ``first_id`` to
+        ``last_id`` may be in flight (None, None: none is)."""
+        self._session.execute(
+            sa.update(JobCostProject)
+            .where(
+                JobCostProject.company_id == company_id,
+                JobCostProject.procore_project_id == project_id,
+            )
+            .values(in_flight_from_id=first_id, in_flight_to_id=last_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    def mark_sent_between(
+        self, company_id: int, project_id: int, first_id: int, last_id: int
+    ) -> int:
+        """Mark ``sent`` the lines with ids ``first_id`` to ``last_id`` still dirty: Procore
+        may hold them (a write with them went out and did not settle them). Found by the
+        partial index of the dirty lines, so after a page's settlement only the few left."""
+        result = self._session.execute(
+            sa.update(_T)
+            .where(
+                _T.c.company_id == company_id,
+                _T.c.procore_project_id == project_id,
+                _T.c.dirty.is_(True),
+                _T.c.id >= first_id,
+                _T.c.id <= last_id,
+                _T.c.sent.is_(False),
+            )
+            .values(sent=True)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def recover_in_flight(self, company_id: int, project_id: int) -> int:
+        """Before a write: if the last one died with pages in flight, Procore may hold their
+        lines still dirty; they are marked ``sent``, and the project's in-flight ids cleared.
+        Returns how many lines were marked."""
+        row = self.project(company_id, project_id)
+        if row is None or row.in_flight_from_id is None or row.in_flight_to_id is None:
+            return 0
+        marked = self.mark_sent_between(
+            company_id, project_id, row.in_flight_from_id, row.in_flight_to_id
+        )
+        row.in_flight_from_id = row.in_flight_to_id = None
+        self._session.flush()
+        return marked
 
     def live_txns(self, company_id: int, project_id: int, txn_ids: Sequence[str]) -> set[str]:
         """The transactions among ``txn_ids`` that keep a mapped line in the project."""
