@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from procore_qb.sandbox import jsonbody
+from procore_qb.sandbox.jsonreply import JsonReply
 from procore_qb.sandbox.procore import (
     routes_company,
     routes_cost_codes,
@@ -268,11 +269,11 @@ class ProcoreSandbox:
             if spec.mutating:
                 self.changed()
         except ApiError as exc:
-            return JSONResponse(exc.body(), status_code=exc.status, headers={**rate, **exc.headers})
+            return JsonReply(exc.body(), status_code=exc.status, headers={**rate, **exc.headers})
         headers = {**rate, **reply.headers}
         if reply.status == 204:
             return Response(status_code=204, headers=headers)
-        return JSONResponse(reply.body, status_code=reply.status, headers=headers)
+        return JsonReply(reply.body, status_code=reply.status, headers=headers)
 
 
 def _endpoint(sandbox: ProcoreSandbox, spec: RouteSpec) -> Callable[[Request], Any]:

@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from procore_qb.sandbox import jsonbody
+from procore_qb.sandbox.jsonreply import JsonReply
 from procore_qb.sandbox.qbo import faults
 from procore_qb.sandbox.qbo.batch import run_batch
 from procore_qb.sandbox.qbo.cdc import change_data_capture
@@ -98,7 +99,7 @@ class _Api:
     # ------------------------------------------------------------------ plumbing
 
     def _json(self, status: int, body: dict[str, Any]) -> JSONResponse:
-        return JSONResponse(body, status_code=status, headers={"intuit_tid": str(uuid.uuid4())})
+        return JsonReply(body, status_code=status, headers={"intuit_tid": str(uuid.uuid4())})
 
     def _fault(self, fault: QboFault) -> JSONResponse:
         lower = fault.status == 401 and self.sim.config.auth_fault_lower_case
