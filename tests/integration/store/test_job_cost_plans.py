@@ -26,6 +26,8 @@ _READ_KEY = "ix_job_cost_lines_company_id_read_key (company_id=? AND read_key=?)
 _BY_ID = "USING INTEGER PRIMARY KEY (rowid=?)"
 _DIRTY = "ix_job_cost_lines_dirty (company_id=? AND procore_project_id=?"
 _COST_CODE = "ix_job_cost_lines_cost_code (company_id=? AND procore_project_id=? AND cost_code_id=?"
+_MAPPED = "ix_job_cost_lines_mapped (company_id=? AND procore_project_id=? AND status=? AND"
+_NOT_MAPPED = "ix_job_cost_lines_not_mapped (company_id=? AND procore_project_id=? AND status=?"
 
 
 def _line(txn: int, line: int, cents: int = 1000) -> dict[str, Any]:
@@ -233,6 +235,33 @@ def test_marking_a_page_sent_searches_the_partial_index_of_dirty_lines(
             lambda repo: repo.mark_sent_between(stored, PROJECT, 10, 400),
             (_DIRTY,),
         )
+
+
+@sqlite_plans
+def test_the_report_lists_each_status_by_its_partial_index_without_a_sort(
+    engine: Engine, session_factory: sessionmaker[Session], stored: int
+) -> None:
+    with session_factory.begin() as session:
+        repo = JobCosts(session)
+        rows = repo.page(stored, PROJECT, after_id=0, limit=900, dirty=True)
+        repo.settle_written([(r.id, r.version, 10 + n, 20, 7) for n, r in enumerate(rows[:600])])
+        repo.place_many([(r.id, r.version, "not_mapped", None, "no_item", "") for r in rows[600:]])
+    for status, index in (("mapped", _MAPPED), ("not_mapped", _NOT_MAPPED)):
+        with session_factory.begin() as session:
+            with _statements(engine) as statements:
+                repo = JobCosts(session)
+                listed = repo.listing(stored, PROJECT, statuses=(status,), limit=25, offset=50)
+                counted = repo.count(stored, PROJECT, statuses=(status,))
+            plans = _plans(session, statements)
+        assert len(listed) == 25
+        assert counted == (600 if status == "mapped" else 300)
+        assert all(r.status == status for r in listed)
+        keys = [(r.txn_date, r.txn_id, r.line_id) for r in listed]
+        assert keys == sorted(keys, reverse=True)
+        assert not any("TEMP B-TREE" in plan for plan in plans), plans
+        on_lines = [plan for plan in plans if "job_cost_lines" in plan]
+        assert len(on_lines) == 2
+        assert all(index in plan for plan in on_lines), on_lines
 
 
 @sqlite_plans

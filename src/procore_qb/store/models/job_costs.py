@@ -23,6 +23,7 @@ from procore_qb.store.models.base import Base
 
 __all__ = [
     "JOB_COST_LINE_STATUSES",
+    "LISTED_STATUSES",
     "STATUS_CHECK",
     "JobCostLineRecord",
     "JobCostProject",
@@ -33,6 +34,9 @@ JOB_COST_LINE_STATUSES = ("pending", "mapped", "not_mapped", "excluded")
 """``pending``: read, not placed yet; ``mapped``: on ``cost_code_id``; ``not_mapped``: kept with
 ``reason``; ``excluded``: written by procore-qb itself (not a cost again)."""
 
+
+LISTED_STATUSES = ("mapped", "not_mapped")
+"""The statuses whose lines the Job Costs report lists, each by a partial index of its own."""
 
 STATUS_CHECK = " OR ".join(f"status = '{status}'" for status in JOB_COST_LINE_STATUSES)
 """The check on ``job_cost_lines.status``: one of :data:`JOB_COST_LINE_STATUSES`."""
@@ -103,16 +107,27 @@ class JobCostLineRecord(Base):
         # Lines looked up by transaction always name the project: the unique constraint's
         # index serves them. The lines one read saw are counted and found by read_key.
         sa.Index(None, "company_id", "read_key"),
-        # The Job Costs report's page of lines, newest transaction first, without a sort.
-        sa.Index(
-            "ix_job_cost_lines_listing",
-            "company_id",
-            "procore_project_id",
-            "status",
-            "removed",
-            "txn_date",
-            "txn_id",
-            "line_id",
+        # The Job Costs report's pages of lines, newest transaction first, without a sort: of
+        # the mapped lines, and of the lines not mapped. Partial: a line read is in neither
+        # until it is placed, and then it only enters one, so reading and settling a line
+        # moves it in no listing index. The lines of one status are only ever looked up as
+        # ``status = '<status>'`` (the written form must match for SQLite to use the index);
+        # the index holds the status too, so that it serves one more equal term than the
+        # index (company, project, removed, id), which SQLite would otherwise take as well.
+        *(
+            sa.Index(
+                f"ix_job_cost_lines_{status}",
+                "company_id",
+                "procore_project_id",
+                "status",
+                "removed",
+                "txn_date",
+                "txn_id",
+                "line_id",
+                sqlite_where=sa.text(f"status = '{status}'"),
+                postgresql_where=sa.text(f"status = '{status}'"),
+            )
+            for status in LISTED_STATUSES
         ),
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from procore_qb.domain.job_costs import MappingReason
 from procore_qb.store.models import JobCostLineRecord, JobCostProject, JobCostTotal
+from procore_qb.store.models.job_costs import JOB_COST_LINE_STATUSES
 from procore_qb.store.repositories._batch import execute_many, insert_many, update_many
 
 __all__ = ["CONTENT_FIELDS", "CostCodeSums", "JobCosts", "LineRow", "ProjectFigures"]
@@ -144,8 +145,8 @@ def _not_indexed(column: _Column) -> sa.ColumnElement[Any]:
     - the lines of one read (``read_key = ?``) in some projects (``project IN (...)``): the
       read_key index, not an index of the projects;
     - the lines of one cost code (``cost_code_id = ?``) of some statuses, still in
-      QuickBooks: the cost code index, not the listing index (company, project, status,
-      removed, ...) nor the index (company, project, removed, id)."""
+      QuickBooks: the cost code index, not the listing index of the status (company,
+      project, removed, ...) nor the index (company, project, removed, id)."""
     return sa.func.coalesce(column, sa.null())
 
 
@@ -153,6 +154,19 @@ def _of_code(column: _Column, cost_code_id: int | None) -> _Column:
     """A status or removed term: out of index use when the lines of one cost code are asked
     for, so that the cost code index serves them (see ``_not_indexed``)."""
     return column if cost_code_id is None else _not_indexed(column)
+
+
+def _status_is(statuses: Sequence[str], cost_code_id: int | None = None) -> sa.ColumnElement[bool]:
+    """``status = '<status>'`` (``IN`` for several), the statuses written out, not bound: SQLite
+    uses a partial index (``ix_job_cost_lines_mapped``, ``…_not_mapped``) only for a query
+    whose WHERE holds the index's own term, and a bound parameter is not it. Out of index use
+    for the lines of one cost code (``_of_code``)."""
+    unknown = sorted(set(statuses) - set(JOB_COST_LINE_STATUSES))
+    if unknown or not statuses:
+        raise ValueError(f"statuses must be some of {JOB_COST_LINE_STATUSES}, got {unknown}")
+    column = _of_code(_T.c.status, cost_code_id)
+    written: list[sa.ColumnElement[Any]] = [sa.literal_column(f"'{status}'") for status in statuses]
+    return column == written[0] if len(written) == 1 else column.in_(written)
 
 
 class JobCosts:
@@ -836,13 +850,13 @@ class JobCosts:
         cost_code_id: int | None = None,
     ) -> int:
         query = sa.select(sa.func.count()).where(
-            _L.company_id == company_id,
-            _L.procore_project_id == project_id,
-            _of_code(_L.removed, cost_code_id).is_(False),
-            _of_code(_L.status, cost_code_id).in_(list(statuses)),
+            _T.c.company_id == company_id,
+            _T.c.procore_project_id == project_id,
+            _of_code(_T.c.removed, cost_code_id).is_(False),
+            _status_is(statuses, cost_code_id),
         )
         if cost_code_id is not None:
-            query = query.where(_L.cost_code_id == cost_code_id)
+            query = query.where(_T.c.cost_code_id == cost_code_id)
         return int(self._session.scalar(query) or 0)
 
     def listing(
@@ -856,12 +870,13 @@ class JobCosts:
         cost_code_id: int | None = None,
     ) -> list[LineRow]:
         """Lines still in QuickBooks, newest transaction first (for people to read), read in
-        the order of ``ix_job_cost_lines_listing`` (no sort however many lines)."""
+        the order of the status's listing index, ``ix_job_cost_lines_mapped`` or
+        ``…_not_mapped`` (no sort however many lines)."""
         query = sa.select(*_LINE_COLUMNS).where(
             _T.c.company_id == company_id,
             _T.c.procore_project_id == project_id,
             _of_code(_T.c.removed, cost_code_id).is_(False),
-            _of_code(_T.c.status, cost_code_id).in_(list(statuses)),
+            _status_is(statuses, cost_code_id),
         )
         if cost_code_id is not None:
             query = query.where(_T.c.cost_code_id == cost_code_id)
@@ -888,7 +903,7 @@ class JobCosts:
             _T.c.company_id == company_id,
             _T.c.procore_project_id == project_id,
             _of_code(_T.c.removed, cost_code_id).is_(False),
-            _of_code(_T.c.status, cost_code_id).in_(list(statuses)),
+            _status_is(statuses, cost_code_id),
             _T.c.id > after_id,
         )
         if cost_code_id is not None:
