@@ -22,14 +22,14 @@ write's own read of the budget (every cost type, read once) and the lines it cre
 direct cost lines from one more read, of the lines on the other cost types.
 
 Nothing is written twice: every write is an upsert Procore matches by ``origin_id`` or by its
-natural key, and a line is settled only at the version it was read at. Before a page goes out
-the project keeps the ids of the lines that may be in flight (that page's and the one before
-it, whose answer may not be kept yet); once a page's answer is kept, its lines Procore did not
-settle (refused, or changed meanwhile) are marked *sent*, and a write that died leaves the ids
-for the next one to mark its lines still dirty *sent* first. A line marked sent may be in
-Procore without its id known, so taking it out of Procore looks it up first. After a crash
-anywhere the next run repeats at most the pages in flight, which updates what the lost answers
-had created.
+natural key, and a line is settled only at the version it was read at. As a page is read,
+before any of it goes out, the project keeps the ids of the lines that may be in flight (that
+page's and the one before it, whose answer may not be kept yet); once a page's answer is
+kept, its lines Procore did not settle (refused, or changed meanwhile) are marked *sent*, and
+a write that died leaves the ids for the next one to mark its lines still dirty *sent* first.
+A line marked sent may be in Procore without its id known, so taking it out of Procore looks
+it up first. After a crash anywhere the next run repeats at most the pages in flight, which
+updates what the lost answers had created.
 """
 
 from __future__ import annotations
@@ -331,19 +331,27 @@ def _write_lines(
     the others are written as direct costs (unless the budget's direct cost columns are
     editable).
 
-    One page's write is in flight while the next page is read, placed and kept as in flight, so
-    procore-qb's work on a page overlaps Procore's on the page before. Procore still gets one
-    call at a time: a page's write is sent once the one before has its answer, and lines
-    leave Procore only once no write is in flight."""
+    One page's write is in flight while the next page is read (and kept as in flight) and
+    placed, so procore-qb's work on a page overlaps Procore's on the page before. Procore
+    still gets one call at a time: a page's write is sent once the one before has its
+    answer, and lines leave Procore only once no write is in flight."""
     write = target.columns is DirectCostColumns.READ_ONLY
     after = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="procore-write") as writer:
         in_flight: _InFlight | None = None
         while True:
             with ctx.sessions.begin() as session:
-                rows = JobCosts(session).page(
+                repo = JobCosts(session)
+                rows = repo.page(
                     ctx.company_id, project_id, after_id=after, limit=page_size, dirty=True
                 )
+                if rows and write:
+                    # Kept before any of these goes out: what may be in flight once this
+                    # page's write is, this page and the one before it until its answer is
+                    # kept. If an answer is lost, the next run knows Procore may hold these
+                    # and looks them up rather than guessing.
+                    since = in_flight.page.rows[0].id if in_flight is not None else rows[0].id
+                    repo.mark_in_flight(ctx.company_id, project_id, since, rows[-1].id)
             if not rows:
                 break
             after = rows[-1].id
@@ -375,10 +383,7 @@ def _write_lines(
                 _retire(ctx, gateway, target, placer, project_id, retire, placed, report)
             upsert = [r for r in rows if not r.removed and r.status == "mapped"]
             if write and upsert:
-                # What may be in flight once this page goes out: it, and the page before
-                # it until its answer is kept.
-                since = in_flight.page.rows[0].id if in_flight is not None else upsert[0].id
-                page = _prepare(ctx, target, upsert, placed, since)
+                page = _prepare(target, upsert, placed)
                 landing = in_flight
                 answer = landing.answer.result() if landing is not None else None
                 in_flight = _InFlight(
@@ -532,12 +537,10 @@ def _land(
         _settle(ctx, target, in_flight.page, in_flight.answer.result(), report)
 
 
-def _prepare(
-    ctx: AppContext, target: _Target, rows: Sequence[LineRow], placed: set[int], since: int
-) -> _Page:
+def _prepare(target: _Target, rows: Sequence[LineRow], placed: set[int]) -> _Page:
     """One page of lines as direct costs for one ``direct_costs/sync`` call (the headers) and
-    one ``direct_costs/line_items/sync`` call (the lines), both upserts by ``origin_id``;
-    the project keeps the lines from id ``since`` to this page's last as in flight first."""
+    one ``direct_costs/line_items/sync`` call (the lines), both upserts by ``origin_id``
+    (the project keeps them as in flight from when the page is read)."""
     job = target.job_id
     grouped: dict[str, list[LineRow]] = defaultdict(list)
     for row in rows:
@@ -562,10 +565,6 @@ def _prepare(
         )
         for txn_id, lines in grouped.items()
     ]
-    # Kept before the write: if its answer is lost, the next run knows Procore may hold
-    # these and looks them up rather than guessing.
-    with ctx.sessions.begin() as session:
-        JobCosts(session).mark_in_flight(ctx.company_id, target.project.id, since, rows[-1].id)
     return _Page(rows=rows, placed=placed, entries=entries)
 
 
