@@ -20,6 +20,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from itertools import chain
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -67,7 +69,9 @@ def _prepare(dialect: Dialect, statement: UpdateBase, fixed: Mapping[str, Any]) 
     params: list[_Param] = []
     for name in names:
         bind = compiled.binds[name]
-        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        processor: _Processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None and dialect.name == "sqlite" and type(bind.type) is sa.Date:
+            processor = _iso_date(processor)
         value = None
         if not bind.required:
             value = bind.effective_value
@@ -122,7 +126,7 @@ def insert_many(
     head = prepared.sql[: -len(group)]
     for part in _parts(rows, width):
         sql = head + ", ".join([group] * len(part))
-        connection.exec_driver_sql(sql, tuple(value for row in part for value in row))
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(part)))
 
 
 def update_many(
@@ -177,7 +181,18 @@ def update_many(
         # Names are the table's own columns (looked up above), quoted; every value is bound.
         head = f"WITH v({', '.join(alias)}) AS (VALUES {', '.join([group] * len(part))}) "
         sql = head + f"UPDATE {target} SET {', '.join(sets)} FROM v WHERE {where}"  # noqa: S608
-        connection.exec_driver_sql(sql, (*(x for row in part for x in row), *fixed))
+        connection.exec_driver_sql(sql, (*chain.from_iterable(part), *fixed))
+
+
+def _iso_date(stored_form: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's bind processor of a ``Date`` column, with ``date.isoformat`` for dates: the
+    same text (``YYYY-MM-DD``, the year in four digits) at a third of the cost, which counts
+    for a page of lines; anything else (a datetime) goes the processor's own way."""
+
+    def process(value: Any) -> Any:
+        return value.isoformat() if type(value) is date else stored_form(value)
+
+    return process
 
 
 def _count(columns: Mapping[str, Sequence[Any]]) -> int:
