@@ -63,28 +63,42 @@ edition  lines      lines/s e2e  read / write  CPU per line:   QuickBooks   peak
                                  (seconds)     procore-qb /    and Procore  memory (once
                                                simulators      calls        started)
 =======  =========  ===========  ============  ==============  ===========  =============
-online   40,004     14,507       1.1 / 1.6     60 / 26 us      min / min    187 (129) MiB
-online   200,004    13,385       5.7 / 9.2     69 / 30 us      min / min    203 (129) MiB
-online   1,000,004  12,144       31.2 / 51.2   75 / 35 us      104 / 2,016  219 (129) MiB
-desktop  40,004     11,329       1.6 / 2.0     71 / 36 us      min / min    200 (145) MiB
-desktop  200,004    14,122       6.4 / 7.8     59 / 28 us      min / min    209 (145) MiB
-desktop  1,000,004  11,485       34.6 / 52.5   72 / 38 us      201 / 2,016  239 (145) MiB
+online   40,004     22,501       1.2 / 0.6     41 / 16 us      min / min    191 (129) MiB
+online   200,004    22,864       3.5 / 5.2     41 / 16 us      min / min    204 (129) MiB
+online   1,000,004  21,294       19.2 / 27.7   43 / 21 us      104 / 2,016  215 (129) MiB
+desktop  40,004     18,254       1.2 / 1.0     45 / 22 us      min / min    186 (145) MiB
+desktop  200,004    17,997       5.6 / 5.5     45 / 23 us      min / min    210 (145) MiB
+desktop  1,000,004  18,036       26.9 / 28.5   43 / 26 us      201 / 2,016  229 (145) MiB
 =======  =========  ===========  ============  ==============  ===========  =============
 
 Every QuickBooks and Procore call count is the minimum: at a million lines 104 Online queries
 or 201 Web Connector round trips, and 2,016 Procore calls (no 429 to retry, with the limits
-raised). The rate is below the 20,000 lines a second aimed at, and procore-qb's process is
-what bounds it: it spends 72 to 75 us of CPU a line at a million lines (about a third of it
-in SQLite, by a sampling profile at 200,000 lines, much of the rest decoding and encoding
-JSON and building requests and rows), on one core, while the simulators on the other core
-spend 35 to 38. Its read and its write take turns (the write runs once the read is applied),
-and within each the simulators' work overlaps procore-qb's: the next query page is fetched
-while the last is kept, and a page's Procore write is in flight while the next is prepared.
-Together the two sides spend about 110 us of CPU a line, so even two cores perfectly shared
-would stay under 20,000 lines a second: the target needs less CPU a line on both.
+raised). The same day on the same machine, with one statement run per line on SQLite, each
+page's lines marked sent one by one before its write, one listing index holding every line
+(so that settling a line moved it there) and Python's JSON encoder in the simulators and for
+Procore's request bodies, a million lines went at 18,101 lines a second Online (read 22.7 s,
+write 32.5 s) and 14,320 on Desktop (28.2 / 41.6 s), with 50 us of procore-qb's CPU a line.
 
-procore-qb's resident memory grows from 187 to 200 MiB at 40,000 lines to 219 (Online) and
-239 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
+Online is above the 20,000 lines a second aimed at; Desktop is below it, and its read is why.
+The Online read overlaps the two sides (the next query page is fetched while the last is
+kept). The Web Connector takes turns instead: QuickBooks, here its simulator, builds a page of
+500 bills only once procore-qb has answered the one before, and procore-qb keeps a page only
+once it has it, so the Desktop read costs the two sides' work added up: about 17 us a line in
+procore-qb (reading the SOAP call, 3 us, whose escaped qbXML the tree parser decodes faster
+than a hand-written decoder measured, 35 against 14 ms a message; reading the lines; keeping
+them) and about 7 in the simulator. Overlapping them would mean answering
+``receiveResponseXML`` before a page is kept (keeping it from a job), which changes what a
+restart has to recover. The write is the same on both editions: a page's Procore write is in
+flight while the next page is read and placed, and procore-qb's walk of the pages is busy nine
+tenths of the time, Procore's simulator taking about 13 ms a page; keeping a page's answer on
+a thread of its own as well measured no faster (5.2 and 5.3 against 5.0 s at 200,000 Online
+lines): the threads share the interpreter. Where procore-qb's CPU goes (sampling profile,
+200,000 Online lines): SQLite about a third (the inserts of the read, the settlements of the
+write, the pages read), decoding JSON a tenth (query pages 6%, Procore's answers 4%), the rest
+building rows, requests and direct costs.
+
+procore-qb's resident memory grows from 186 to 191 MiB at 40,000 lines to 215 (Online) and
+229 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
 does not hold them (its Python peak stays about 10 MiB at 10,000 and 100,000 lines
 in-process, below). What grows is outside the Python heap, and bounded: each SQLite
 connection in use fills its page cache of at most 16 MiB as the job cost tables outgrow it
