@@ -307,6 +307,17 @@ def test_a_lost_procore_answer_is_looked_up_not_repeated(
     assert_totals_match(stack, projects[PIER], PIER)
 
 
+def _of_project(
+    stack: Stack, select: str, project_id: int, more: str = ""
+) -> list[tuple[Any, ...]]:
+    """The rows of ``select`` (from a table with ``procore_project_id``) of one project."""
+    with stack.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(f"{select} WHERE procore_project_id = :p {more}"), {"p": project_id}
+        ).all()
+    return [tuple(row) for row in rows]
+
+
 def test_lines_whose_write_lost_its_answer_leave_procore_when_deleted_before_a_retry(
     desktop: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,29 +345,23 @@ def test_lines_whose_write_lost_its_answer_leave_procore_when_deleted_before_a_r
     stack.run_jobs(expect_failures=True)
     assert lost, "the write did not go out"
     assert procore_direct_costs(stack, projects[PIER]), "Procore did not take the page"
-    with stack.engine.connect() as conn:
-        in_flight = conn.execute(
-            sa.text(
-                "SELECT in_flight_from_id, in_flight_to_id FROM job_cost_projects "
-                "WHERE procore_project_id = :p"
-            ),
-            {"p": projects[PIER]},
-        ).one()
-    assert None not in in_flight
+    in_flight = _of_project(
+        stack, "SELECT in_flight_from_id, in_flight_to_id FROM job_cost_projects", projects[PIER]
+    )
+    assert len(in_flight) == 1
+    assert None not in in_flight[0]
     qb_delete(stack, "CC-0419")  # Pier 9: its card charge, in the page whose answer was lost
     sync_now(stack, projects[PIER])
     stack.web_connector()
-    with stack.engine.connect() as conn:
-        gone = conn.execute(
-            sa.text(
-                "SELECT removed, sent, procore_line_id FROM job_cost_lines "
-                "WHERE procore_project_id = :p AND ref_number = 'CC-0419'"
-            ),
-            {"p": projects[PIER]},
-        ).all()
+    gone = _of_project(
+        stack,
+        "SELECT removed, sent, procore_line_id FROM job_cost_lines",
+        projects[PIER],
+        "AND ref_number = 'CC-0419'",
+    )
     # Gone from QuickBooks, and never settled: only the in-flight ids tell Procore has them.
     assert gone
-    assert all(tuple(row) == (True, False, None) for row in gone), gone
+    assert all(row == (True, False, None) for row in gone), gone
     advance(stack, minutes=15)  # the failed write's retry comes due
     stack.settle()
     assert_totals_match(stack, projects[PIER], PIER)
