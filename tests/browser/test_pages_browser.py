@@ -152,11 +152,11 @@ def test_the_dashboard_after_web_connector_runs(page: Page, web_app: WebApp) -> 
     lists = page.get_by_role("row", name=re.compile("^QuickBooks job list"))
     expect(lists).to_contain_text("Up to date")
     expect(page.get_by_role("table", name="Last Web Connector runs")).to_be_visible()
-    # A run's duration is greyed out in a cell of a set width: the width of the text it hides
-    # would move the table from one run to the next.
+    # Times and a run's duration are greyed out in boxes of a set width: the width of the
+    # text they hide (digits differ in width) would move the page from one run to the next.
     screenshot(
         page,
         "pages-dashboard",
         mask=[page.locator("time"), page.locator(".took")],
-        style=".took { width: 6em; }",
+        style=".took { width: 6em; } time { display: inline-block; width: 11em; }",
     )
