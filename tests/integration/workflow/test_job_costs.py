@@ -278,23 +278,32 @@ def test_procore_own_switch_is_set_when_procore_offers_it(stack: Stack) -> None:
     assert configs[pier]["erp_job_cost_transaction_syncing_enabled"] is False
 
 
-def test_a_lost_procore_answer_is_looked_up_not_repeated(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The answers to a budget line create and to a direct cost sync are lost once each: the
-    retried write finds what the first one made instead of making it again."""
+def _lose_answers_once(monkeypatch: pytest.MonkeyPatch, *paths: str) -> set[str]:
+    """Procore takes the first call to each of ``paths`` but its answer is lost (the
+    connection resets after the request was sent); returns the paths whose answer was lost."""
     send = ProcoreClient._send
     lost: set[str] = set()
 
     def lossy(self: ProcoreClient, method: str, path: str, *args: Any) -> httpx2.Response:
         answer = send(self, method, path, *args)
-        for wanted in ("/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"):
+        for wanted in paths:
             if path.endswith(wanted) and wanted not in lost:
                 lost.add(wanted)
                 raise httpx2.ReadError("connection reset after the request was sent")
         return answer
 
     monkeypatch.setattr(ProcoreClient, "_send", lossy)
+    return lost
+
+
+def test_a_lost_procore_answer_is_looked_up_not_repeated(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answers to a budget line create and to a direct cost sync are lost once each: the
+    retried write finds what the first one made instead of making it again."""
+    lost = _lose_answers_once(
+        monkeypatch, "/rest/v1.0/budget_line_items", "/direct_costs/line_items/sync"
+    )
     projects = synced_projects(stack)
     enable(stack, projects[PIER])
     for _ in range(4):
@@ -328,17 +337,7 @@ def test_lines_whose_write_lost_its_answer_leave_procore_when_deleted_before_a_r
     as in flight), looks the direct cost up and takes it out, rather than forgetting lines it
     never saw settled."""
     stack = desktop
-    send = ProcoreClient._send
-    lost: list[str] = []
-
-    def lossy(self: ProcoreClient, method: str, path: str, *args: Any) -> httpx2.Response:
-        answer = send(self, method, path, *args)
-        if path.endswith("/direct_costs/line_items/sync") and not lost:
-            lost.append(path)
-            raise httpx2.ReadError("connection reset after the request was sent")
-        return answer
-
-    monkeypatch.setattr(ProcoreClient, "_send", lossy)
+    lost = _lose_answers_once(monkeypatch, "/direct_costs/line_items/sync")
     projects = synced_projects(stack)
     enable(stack, projects[PIER])
     stack.web_connector()

@@ -143,7 +143,8 @@ def update_many(
     column of ``match`` equals the row's. ``columns`` holds the values column by column (all
     of one length, the number of rows). On SQLite one ``UPDATE … FROM (VALUES …)`` runs per
     :data:`ROWS_PER_STATEMENT` rows; elsewhere (and before SQLite 3.33) one
-    :func:`execute_many`."""
+    :func:`execute_many`, compiled under ``key`` (as there: the same key, the same columns
+    and ``values``)."""
     count = _count(columns)
     if count == 0:
         return
