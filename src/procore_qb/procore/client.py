@@ -39,7 +39,7 @@ from procore_qb.procore.ratelimit import RateLimitPacer
 from procore_qb.procore.sync import MAX_SYNC_BATCH, JSONObject, SyncResult
 from procore_qb.retrying import SAFE_METHODS, RetryPolicy, wait_hint
 
-__all__ = ["DEFAULT_PER_PAGE", "ProcoreClient", "request_body"]
+__all__ = ["DEFAULT_PER_PAGE", "ProcoreClient", "answer_body", "request_body"]
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +301,27 @@ def request_body(payload: Any) -> bytes:
         return text.encode("utf-8")
 
 
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+"""Every ASCII digit as ``0``, every other byte as a space: the runs of digits of a body."""
+_WIDE_RUN = b"0" * 19
+"""The shortest run of digits that can write an integer beyond 64 bits (2**63 has 19)."""
+
+
+def answer_body(content: bytes) -> Any:
+    """An answer's JSON body, as Python's decoder reads it (what httpx's ``json()`` gives),
+    read by orjson when that gives the same: about half the time for a sync answer of 1,000
+    items. orjson reads an integer beyond 64 bits as a float, so a body with a run of 19 digits
+    or more (anywhere: such a run is rare) goes to Python's decoder, as does every body orjson
+    refuses (NaN and infinities, lone surrogates, a byte-order mark, nesting beyond 1,024),
+    which then reads it or raises as before."""
+    if _WIDE_RUN not in content.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return jsonlib.loads(content)
+
+
 def _json_or_none(response: httpx2.Response) -> Any:
     if response.status_code == 204 or not response.content:
         return None
@@ -310,7 +331,7 @@ def _json_or_none(response: httpx2.Response) -> Any:
 def _json(response: httpx2.Response) -> Any:
     """The answer's JSON body; a body that is none raises :class:`ProcoreProtocolError`."""
     try:
-        return response.json()
+        return answer_body(response.content)
     except (ValueError, RecursionError):
         # json.JSONDecodeError and UnicodeDecodeError are ValueErrors; nesting too deep to
         # parse is a RecursionError

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 import httpx2
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procore_qb.procore import errors
-from procore_qb.procore.client import ProcoreClient, request_body
+from procore_qb.procore.client import ProcoreClient, answer_body, request_body
 from procore_qb.procore.oauth import StaticTokenAuth
 from procore_qb.retrying import RetryLater
 
@@ -452,6 +453,59 @@ def test_a_request_body_without_floats_is_what_httpx_would_send(payload: object)
     # Floats are written in their shortest form by both, with another exponent style;
     # integers beyond 64 bits go through the fallback.
     assert request_body(payload) == httpx2.Request("POST", BASE, json=payload).content
+
+
+def _read(body: bytes, decode: Any) -> tuple[str, str]:
+    """What ``decode`` makes of ``body``: its value written out (which tells 0 from 0.0 and
+    -0.0, and keeps the order of keys), or the kind of its refusal."""
+    try:
+        return "value", json.dumps(decode(body))
+    except (ValueError, RecursionError) as exc:
+        return "refused", type(exc).__name__
+
+
+_ANY_TEXT = st.text(max_size=12)  # lone surrogates included
+
+
+@given(
+    _sendable(st.integers() | st.floats()) | st.dictionaries(_ANY_TEXT, _ANY_TEXT, max_size=3),
+    st.booleans(),
+)
+def test_an_answer_reads_as_pythons_decoder_reads_it(value: object, ascii_only: bool) -> None:
+    # NaN and infinities, integers beyond 64 bits and lone surrogates included: what orjson
+    # would read otherwise goes to Python's decoder.
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    assert _read(body, answer_body) == _read(body, json.loads)
+
+
+@given(st.binary(max_size=64) | st.sampled_from([b"[1,", b'{"a":', b"\xef\xbb\xbf{}", b"-"]))
+def test_any_bytes_read_or_are_refused_as_pythons_decoder_does(body: bytes) -> None:
+    assert _read(body, answer_body) == _read(body, json.loads)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a":1,"b":2,"a":3}',
+        b"-0",
+        b"-0.0",
+        b"1e400",
+        b"1e-400",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"-9223372036854775809",
+        b'{"id":123456789012345678901234567890}',
+        b"\xef\xbb\xbf[1]",
+        b'"\\ud800"',
+        b'"\xed\xa0\x80"',
+        b"[NaN, Infinity, -Infinity]",
+        b"[" * 1100 + b"]" * 1100,
+        b"[" * 5000 + b"]" * 5000,
+        b' \t\r\n{"a": [1, 2.5, "x", null, true, false]} ',
+    ],
+)
+def test_answers_at_the_edges_read_as_pythons_decoder_reads_them(body: bytes) -> None:
+    assert _read(body, answer_body) == _read(body, json.loads)
 
 
 def test_a_call_with_a_body_sends_it_as_json() -> None:
