@@ -80,33 +80,32 @@ Procore's request bodies, a million lines went at 18,101 lines a second Online (
 write 32.5 s) and 14,320 on Desktop (28.2 / 41.6 s), with 50 us of procore-qb's CPU a line.
 
 Online is above the 20,000 lines a second aimed at; Desktop is below it, and its read is why.
-The Online read overlaps the two sides (the next query page is fetched while the last is
-kept). The Web Connector takes turns instead: QuickBooks, here its simulator, builds a page of
-500 bills only once procore-qb has answered the one before, and procore-qb keeps a page only
-once it has it, so the Desktop read costs the two sides' work added up: about 17 us a line in
+The Online read overlaps the two sides (the next query page is fetched while the last is kept).
+The Web Connector takes turns instead: QuickBooks, here its simulator, builds a page of 500
+bills only once procore-qb has answered the one before, and procore-qb keeps a page only once
+it has it, so the Desktop read costs the two sides' work added up: about 17 us a line in
 procore-qb (reading the SOAP call, 3 us, whose escaped qbXML the tree parser decodes faster
 than a hand-written decoder measured, 35 against 14 ms a message; reading the lines; keeping
 them) and about 7 in the simulator. Overlapping them would mean answering
 ``receiveResponseXML`` before a page is kept (keeping it from a job), which changes what a
-restart has to recover. Writing to Procore while the Web Connector still reads (a Procore
-write queued by the read's first page, following its pages as they are kept) measured no
-faster at a million lines, the same afternoon: 18,454 lines a second in serve's worker thread
-(procore-qb's CPU went from about 43 to 48 us a line: the two threads share the interpreter
-and SQLite's lock), 17,291 with every transaction of the process on one SQLite connection, and
-18,189 with the write in a ``procore-qb worker`` process of its own (three busy processes on
-two cores); at 200,000 lines it gained about a tenth in the worker thread. The write is the
-same on both editions: a page's Procore write is in
-flight while the next page is read and placed, and procore-qb's walk of the pages is busy nine
-tenths of the time, Procore's simulator taking about 13 ms a page; keeping a page's answer on
-a thread of its own as well measured no faster (5.2 and 5.3 against 5.0 s at 200,000 Online
-lines): the threads share the interpreter. Where procore-qb's CPU goes (sampling profile,
-200,000 Online lines): SQLite about a third (the inserts of the read, the settlements of the
-write, the pages read), decoding JSON a tenth (query pages 6%, Procore's answers 4%), the rest
-building rows, requests and direct costs. Procore's answers have since been read by orjson
-where that reads them as Python's decoder does (:func:`procore_qb.procore.client.answer_body`):
-a made-up answer of 1,000 items shaped like a sync answer of direct cost lines (528 kB)
-takes 2.0 ms instead of 3.3, 0.4 ms of it looking for runs of digits that orjson would
-misread.
+restart has to recover. Writing to Procore while the Web Connector still reads (a Procore write
+queued by the read's first page, following its pages as they are kept) measured no faster at a
+million lines (4 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's
+CPU went from about 43 to 48 us a line: the two threads share the interpreter and SQLite's
+lock), 17,291 with every transaction of the process on one SQLite connection, and 18,189 with
+the write in a ``procore-qb worker`` process of its own (three busy processes on two cores); at
+200,000 lines it gained 5 to 12% in the worker thread. The write is the same on both editions:
+a page's Procore write is in flight while the next page is read and placed, and procore-qb's
+walk of the pages is busy nine tenths of the time, Procore's simulator taking about 13 ms a
+page; keeping a page's answer on a thread of its own as well measured no faster (5.2 and 5.3
+against 5.0 s at 200,000 Online lines): the threads share the interpreter. Where procore-qb's
+CPU goes (sampling profile, 200,000 Online lines): SQLite about a third (the inserts of the
+read, the settlements of the write, the pages read), decoding JSON a tenth (query pages 6%,
+Procore's answers 4%), the rest building rows, requests and direct costs. Procore's answers
+have since been read by orjson where that reads them as Python's decoder does
+(:func:`procore_qb.procore.client.answer_body`): a made-up answer of 1,000 items shaped like a
+sync answer of direct cost lines (528 kB) takes 2.0 ms instead of 3.3, 0.4 ms of it looking for
+runs of digits that orjson would misread.
 
 procore-qb's resident memory grows from 186 to 191 MiB at 40,000 lines to 215 (Online) and
 229 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
