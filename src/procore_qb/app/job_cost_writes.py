@@ -309,6 +309,17 @@ def _map_lines(
         after = rows[-1][0]
 
 
+_PLACE = LineRow._fields.index("status")
+_PLACE_END = _PLACE + 4
+"""Where a :class:`LineRow` holds its placement: status, cost_code_id, reason, message."""
+
+
+def _placed(row: LineRow, place: tuple[str, int | None, str | None, str | None]) -> LineRow:
+    """``row`` with ``place`` (status, cost_code_id, reason, message, as :class:`_Placer`
+    gives it): ``row._replace`` builds the same row at four times the cost."""
+    return LineRow._make(row[:_PLACE] + place + row[_PLACE_END:])
+
+
 def _placement(row: LineRow) -> dict[str, Any]:
     return {
         "status": row.status,
@@ -361,12 +372,10 @@ def _write_lines(
             placed: set[int] = set()
             for n, row in enumerate(rows):
                 if row.status == "pending" and not row.removed:
-                    status, cost_code_id, reason, message = placer(row.item_id, row.account_id)
-                    rows[n] = row._replace(
-                        status=status, cost_code_id=cost_code_id, reason=reason, message=message
-                    )
+                    place = placer(row.item_id, row.account_id)
+                    rows[n] = _placed(row, place)
                     placed.add(row.id)
-                    if cost_code_id is not None:
+                    if place[1] is not None:
                         report.mapped += 1
                     else:
                         report.not_mapped += 1
@@ -541,7 +550,7 @@ def _prepare(target: _Target, rows: Sequence[LineRow], placed: set[int]) -> _Pag
     """One page of lines as direct costs for one ``direct_costs/sync`` call (the headers) and
     one ``direct_costs/line_items/sync`` call (the lines), both upserts by ``origin_id``
     (the project keeps them as in flight from when the page is read)."""
-    job = target.job_id
+    job, cost_type = target.job_id, target.cost_type_id
     grouped: dict[str, list[LineRow]] = defaultdict(list)
     for row in rows:
         grouped[row.txn_id].append(row)
@@ -551,11 +560,11 @@ def _prepare(target: _Target, rows: Sequence[LineRow], placed: set[int]) -> _Pag
             direct_cost_date=lines[0].txn_date,
             lines=tuple(
                 DirectCostLine(
-                    cost_code_id=int(line.cost_code_id or 0),
-                    line_item_type_id=target.cost_type_id,
-                    amount=Decimal(line.amount_cents) / 100,
-                    description=(line.memo or "")[:255],
-                    origin_id=line_origin_id(job, txn_id, line.line_id),
+                    int(line.cost_code_id or 0),
+                    cost_type,
+                    Decimal(line.amount_cents) / 100,
+                    (line.memo or "")[:255],
+                    line_origin_id(job, txn_id, line.line_id),
                 )
                 for line in lines
             ),

@@ -18,8 +18,10 @@ __all__ = ["check_fields"]
 def check_fields(what: str, item: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
     """``item`` as a dict, or :class:`ProcoreUsageError` naming the fields Procore does not take."""
     allowed_set = frozenset(allowed)
-    unknown = sorted(k for k in item if k not in allowed_set)
-    if unknown:
+    # One set operation in C when every key is known (each item of a sync call of 1,000 is
+    # checked); the unknown keys are only listed for the refusal.
+    if not allowed_set.issuperset(item):
+        unknown = sorted(k for k in item if k not in allowed_set)
         raise ProcoreUsageError(
             f"{what} does not take {', '.join(unknown)}; "
             f"allowed fields are: {', '.join(sorted(allowed_set))}"
