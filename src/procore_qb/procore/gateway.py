@@ -162,8 +162,9 @@ class JobToDate:
 
 class DirectCostLine(NamedTuple):
     """One line of a :class:`DirectCostEntry`. A named tuple, not a frozen dataclass: as
-    immutable, built at a third of the cost, which counts for the job cost write's pages of
-    1,000 lines (a frozen dataclass sets each field through ``object.__setattr__``)."""
+    immutable, built in less than half the time (0.2 against 0.55 us), which counts for the
+    job cost write's pages of 1,000 lines (a frozen dataclass sets each field through
+    ``object.__setattr__``)."""
 
     cost_code_id: int
     line_item_type_id: int
