@@ -93,9 +93,8 @@ given at once), it measured no faster at 200,000 lines (read/write time 0.93 on 
 five runs, as without it), and slower with the page kept in transactions of 1,000 lines (read
 6.4 and 7.0 s against 5.7 and 5.8): every transaction on SQLite begins ``IMMEDIATE``, so the
 Web Connector's next call waits for SQLite's one write lock while the page is kept either way.
-Writing to Procore while the Web Connector still reads (a Procore write
-queued by the read's first page, following its pages as they are kept) measured no faster at a
-million lines (4 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's
+Writing to Procore while the Web Connector still reads (a Procore write queued by the read's
+first page, following its pages as they are kept) measured no faster at a million lines (4 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's
 CPU went from about 43 to 48 us a line: the two threads share the interpreter and SQLite's
 lock), 17,291 with every transaction of the process on one SQLite connection, and 18,189 with
 the write in a ``procore-qb worker`` process of its own (three busy processes on two cores); at

@@ -316,7 +316,8 @@ _PLACE_END = _PLACE + 4
 
 def _placed(row: LineRow, place: tuple[str, int | None, str | None, str | None]) -> LineRow:
     """``row`` with ``place`` (status, cost_code_id, reason, message, as :class:`_Placer`
-    gives it): ``row._replace`` builds the same row at four times the cost."""
+    gives it): ``row._replace`` builds the same row in nearly three times as long (1.7
+    against 0.6 us a row of a page of 1,000), rebuilding every field by keyword."""
     return LineRow._make(row[:_PLACE] + place + row[_PLACE_END:])
 
 
