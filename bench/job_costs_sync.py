@@ -94,31 +94,32 @@ five runs, as without it), and slower with the page kept in transactions of 1,00
 6.4 and 7.0 s against 5.7 and 5.8): every transaction on SQLite begins ``IMMEDIATE``, so the
 Web Connector's next call waits for SQLite's one write lock while the page is kept either way.
 Writing to Procore while the Web Connector still reads (a Procore write queued by the read's
-first page, following its pages as they are kept) measured no faster at a million lines (4 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's
-CPU went from about 43 to 48 us a line: the two threads share the interpreter and SQLite's
-lock), 17,291 with every transaction of the process on one SQLite connection, and 18,189 with
-the write in a ``procore-qb worker`` process of its own (three busy processes on two cores); at
-200,000 lines it gained 5 to 12% in the worker thread. The write is the same on both editions:
-a page's Procore write is in flight while the next page is read and placed, and procore-qb's
-walk of the pages is busy nine tenths of the time, Procore's simulator taking about 13 ms a
-page; keeping a page's answer on a thread of its own as well measured no faster (5.2 and 5.3
-against 5.0 s at 200,000 Online lines): the threads share the interpreter. Where procore-qb's
-CPU goes (sampling profile, 200,000 Online lines): SQLite about a third (the inserts of the
-read, the settlements of the write, the pages read), decoding JSON a tenth (query pages 6%,
-Procore's answers 4%), the rest building rows, requests and direct costs. Procore's answers
-have since been read by orjson where that reads them as Python's decoder does
+first page, following its pages as they are kept) measured no faster at a million lines (4
+December 2026): 18,454 lines a second in serve's worker thread (procore-qb's CPU went from
+about 43 to 48 us a line: the two threads share the interpreter and SQLite's lock), 17,291 with
+every transaction of the process on one SQLite connection, and 18,189 with the write in a
+``procore-qb worker`` process of its own (three busy processes on two cores); at 200,000 lines
+it gained 5 to 12% in the worker thread. The write is the same on both editions: a page's
+Procore write is in flight while the next page is read and placed, and procore-qb's walk of the
+pages is busy nine tenths of the time, Procore's simulator taking about 13 ms a page; keeping a
+page's answer on a thread of its own as well measured no faster (5.2 and 5.3 against 5.0 s at
+200,000 Online lines): the threads share the interpreter. Where procore-qb's CPU goes (sampling
+profile, 200,000 Online lines): SQLite about a third (the inserts of the read, the settlements
+of the write, the pages read), decoding JSON a tenth (query pages 6%, Procore's answers 4%),
+the rest building rows, requests and direct costs. Procore's answers have since been read by
+orjson where that reads them as Python's decoder does
 (:func:`procore_qb.procore.client.answer_body`): a made-up answer of 1,000 items shaped like a
 sync answer of direct cost lines (528 kB) takes 2.0 ms instead of 3.3, 0.4 ms of it looking for
-runs of digits that orjson would misread. The Python work of a page's write was cut again
-that day, measured on a page of 1,000 lines: placing a line 1.7 to 0.6 us (the row rebuilt by
+runs of digits that orjson would misread. The Python work of a page's write was cut again that
+day, measured on a page of 1,000 lines: placing a line 1.7 to 0.6 us (the row rebuilt by
 slicing, not ``namedtuple._replace``), preparing its direct cost 2.2 to 1.3 us (direct cost
 lines as named tuples, not frozen dataclasses), checking the fields of the sync calls' items
-1.3 to 0.4 us. Served at 200,000 Desktop lines, in three pairs of runs alternating with the code
-before, the write took 5.5 to 5.7 s against 6.3 to 6.9 s, and the sync went at 17,500 to 18,309
-lines a second against 14,668 to 17,384 (the machine's speed varied by a fifth meanwhile).
-A million Desktop lines then went at 16,983 lines a second (read 29.3 s, write 29.6 s, 45 us of
-procore-qb's CPU a line) with the machine slow: seeding them took 182 s of CPU, against 150 s
-at its fastest that day.
+1.3 to 0.4 us. Served at 200,000 Desktop lines, in three pairs of runs alternating with the
+code before, the write took 5.5 to 5.7 s against 6.3 to 6.9 s, and the sync went at 17,500 to
+18,309 lines a second against 14,668 to 17,384 (the machine's speed varied by a fifth
+meanwhile). A million Desktop lines then went at 16,983 lines a second (read 29.3 s, write 29.6
+s, 45 us of procore-qb's CPU a line) with the machine slow: seeding them took 182 s of CPU,
+against 150 s at its fastest that day.
 
 procore-qb's resident memory grows from 186 to 191 MiB at 40,000 lines to 215 (Online) and
 229 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
