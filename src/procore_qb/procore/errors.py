@@ -192,19 +192,27 @@ _DEFAULT_MESSAGES = {
 }
 
 
-def _flatten(value: Any) -> str:
+_MAX_MESSAGE_DEPTH = 16
+"""How deep into an error body its message is looked for: Procore's shapes are at most three
+deep; what lies deeper is left out rather than walked (a body nested hundreds deep would
+exhaust the stack)."""
+
+
+def _flatten(value: Any, depth: int = 0) -> str:
     if isinstance(value, str):
         return value
+    if depth >= _MAX_MESSAGE_DEPTH:
+        return ""
     if isinstance(value, list):
-        return "; ".join(_flatten(v) for v in value if v not in (None, ""))
+        return "; ".join(_flatten(v, depth + 1) for v in value if v not in (None, ""))
     if isinstance(value, dict):
         parts = []
         for key, inner in value.items():
-            text = _flatten(inner)
+            text = _flatten(inner, depth + 1)
             if key in {"message", "error", "reason", "base"}:
                 parts.append(text)
-            elif key in {"code", "fields"}:
-                continue
+            elif key in {"code", "fields"} or not text:
+                continue  # a field with no message says nothing ("errors " was the message)
             else:
                 parts.append(f"{key} {text}")
         return "; ".join(p for p in parts if p)
@@ -233,7 +241,8 @@ def error_message(body: Any) -> str:
 def _parse_body(response: httpx2.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Not JSON, or nested too deep to decode: the start of its text is the message.
         return response.text[:2000]
 
 

@@ -279,7 +279,7 @@ class OAuthClient:
         body: Any
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
             body = response.text[:500]
         if response.status_code != 200 or not isinstance(body, dict):
             code = body.get("error", "") if isinstance(body, dict) else ""

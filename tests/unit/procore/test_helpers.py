@@ -2,9 +2,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import httpx2
 import pytest
 
-from procore_qb.procore.errors import ProcoreUsageError, error_message
+from procore_qb.procore.errors import (
+    ProcoreUsageError,
+    ValidationFailed,
+    error_from_response,
+    error_message,
+)
 from procore_qb.procore.filters import filter_params, time_range
 from procore_qb.procore.paging import parse_link_header, parse_page_info
 from procore_qb.procore.ratelimit import RateLimitPacer, parse_rate_limit
@@ -118,11 +124,42 @@ def test_retry_decisions() -> None:
         ({"message": "The access token is invalid", "error": "x"}, "The access token is invalid"),
         ({"code": 1, "reason": "expired"}, "expired"),
         ("plain text", "plain text"),
+        ({"errors": [], "name": {}}, ""),
         (None, ""),
     ],
 )  # fmt: skip
 def test_error_messages_from_every_body_shape(body: object, text: str) -> None:
     assert error_message(body) == text
+
+
+def _nested(depth: int, inner: object) -> object:
+    for _ in range(depth):
+        inner = [inner]
+    return inner
+
+
+def test_a_message_deep_in_a_body_is_left_out_rather_than_walked() -> None:
+    # 600 lists deep: Python's decoder reads it, walking it to the end would exhaust the stack.
+    assert error_message({"errors": _nested(600, "deep")}) == ""
+    assert error_message({"errors": _nested(3, "near")}) == "near"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "[[[["),  # too deep to decode: its text is the message
+        (b'{"errors": ' + b"[" * 600 + b'"x"' + b"]" * 600 + b"}", "Procore rejected the values"),
+    ],
+)
+def test_an_error_body_nested_too_deep_still_gives_a_clear_error(
+    content: bytes, message: str
+) -> None:
+    answer = httpx2.Response(
+        422, content=content, request=httpx2.Request("PATCH", "https://api.test/rest/v1.0/x")
+    )
+    error = error_from_response(answer, company_id=8)
+    assert isinstance(error, ValidationFailed)
+    assert message in str(error)
 
 
 def test_sync_item_errors_keep_what_was_sent() -> None:

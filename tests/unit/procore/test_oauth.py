@@ -280,3 +280,15 @@ def test_a_token_lifetime_sent_as_digits_is_read() -> None:
     fake.on("POST", "/oauth/token", reply(200, {"access_token": "a1", "expires_in": "5400"}))
     client = OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=Clock())
     assert client.client_credentials().expires_at == T0 + timedelta(seconds=5400)
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_a_token_answer_nested_too_deep_is_refused_with_a_clear_error(status: int) -> None:
+    fake = FakeProcore()
+    too_deep = b"[" * 5000 + b"]" * 5000  # Python's decoder raises RecursionError on it
+    fake.on("POST", "/oauth/token", lambda _request: httpx2.Response(status, content=too_deep))
+    client = OAuthClient(httpx2.Client(transport=httpx2.MockTransport(fake)), APP, clock=Clock())
+    with pytest.raises(
+        ProcoreAuthError, match=rf"^Procore refused the client_credentials grant \({status}\)"
+    ):
+        client.client_credentials()

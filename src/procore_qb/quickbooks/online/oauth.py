@@ -100,8 +100,10 @@ def fetch_discovery(http: httpx2.Client, url: str = DISCOVERY_PRODUCTION) -> Dis
         )
     try:
         data = response.json()
-    except ValueError as exc:
-        raise QboProtocolError(f"the OAuth discovery document {url} is not JSON") from exc
+    except (ValueError, RecursionError) as exc:  # not JSON, or nested too deep to decode
+        raise QboProtocolError(
+            f"the OAuth discovery document {url} is not JSON (or is nested too deep to read)"
+        ) from exc
     if not isinstance(data, dict):
         raise QboProtocolError(f"the OAuth discovery document {url} is not a JSON object")
     return Discovery.from_json(data)
@@ -312,7 +314,7 @@ class OAuthClient:
             raise QboTransportError("could not reach the OAuth token endpoint") from exc
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to decode
             body = {}
         if not isinstance(body, dict):
             body = {}

@@ -333,3 +333,26 @@ def test_a_token_without_an_expiry_counts_as_expired() -> None:
     assert "unknown" in repr(manager.load())
     assert manager.access_token() == "at-2"
     assert server.issued == 2
+
+
+_TOO_DEEP = b"[" * 5000 + b"]" * 5000
+"""JSON nested deeper than Python's decoder goes: it raises RecursionError, not ValueError."""
+
+
+def test_a_discovery_document_nested_too_deep_is_refused_with_a_clear_error() -> None:
+    http = httpx2.Client(
+        transport=httpx2.MockTransport(lambda _request: httpx2.Response(200, content=_TOO_DEEP))
+    )
+    with pytest.raises(QboProtocolError, match="is not JSON"):
+        fetch_discovery(http, f"{BASE}/.well-known/openid_configuration")
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_a_token_answer_nested_too_deep_is_refused_with_a_clear_error(status: int) -> None:
+    http = httpx2.Client(
+        transport=httpx2.MockTransport(lambda _request: httpx2.Response(status, content=_TOO_DEEP))
+    )
+    client = OAuthClient(http, APP, Discovery.from_json(DISCOVERY), clock=Clock())
+    expected = QboProtocolError if status == 200 else QboOAuthError
+    with pytest.raises(expected, match="lacks access_token" if status == 200 else "HTTP 400"):
+        client.refresh("rt-1")
