@@ -208,15 +208,18 @@ class Demo:
             clock=ctx.clock,
             company_ids=[deps.company_id],
         )
-        self._worker = threading.Thread(
-            target=queue.run_worker, kwargs={"stop": self._stop}, name="demo-worker", daemon=True
-        )
-        self._worker.start()
         app = build_demo_app(deps, ctx, describe=sims.describe)
         self.app_server.set_app(app)
         self.app_server.start()
         self.progress("connecting Procore and QuickBooks")
         self._setup(ctx, sims)
+        # The worker starts once the setup has asked for the job list and the cost code list:
+        # started before, its hourly tick (due at once in the first minutes of an hour) could
+        # ask for them too, and QuickBooks would get each request twice.
+        self._worker = threading.Thread(
+            target=queue.run_worker, kwargs={"stop": self._stop}, name="demo-worker", daemon=True
+        )
+        self._worker.start()
         self.progress("signing in the demo users")
         self._sign_in_users(ctx, sims)
         if options.backend == "desktop" and options.webconnector and sims.qbd is not None:
