@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from procore_qb.app.errors import AppError, Conflict, NotConnected, NotFound, UpstreamError
 from procore_qb.domain.errors import PermissionDenied, RuleViolation, TransitionRefused
@@ -128,6 +129,32 @@ def validation_details(exc: Exception) -> dict[str, Any]:
     )
 
 
+HTTP_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+}
+"""Titles of the refusals the framework makes itself (no route, a method a route lacks)."""
+
+
+def http_error_response(exc: StarletteHTTPException) -> JSONResponse:
+    """A refusal of the framework (no route at this path, a method the route does not take)
+    as problem details, with its headers (``Allow`` on a 405)."""
+    title = HTTP_TITLES.get(exc.status_code, "Request refused")
+    detail = (
+        "Nothing is served at this path; the API's endpoints are listed at /docs."
+        if exc.status_code == 404
+        else str(exc.detail)
+    )
+    return JSONResponse(
+        problem_details(exc.status_code, title, detail),
+        status_code=exc.status_code,
+        media_type=MEDIA_TYPE,
+        headers=dict(exc.headers or {}),
+    )
+
+
 PROBLEM_ERRORS: tuple[type[Exception], ...] = (
     ApiProblem,
     RuleViolation,
@@ -147,6 +174,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def invalid(_request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(validation_details(exc), status_code=422, media_type=MEDIA_TYPE)
 
+    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
+        if not isinstance(exc, StarletteHTTPException):
+            return error_response(exc)
+        return http_error_response(exc)
+
     for error in PROBLEM_ERRORS:
         app.add_exception_handler(error, handle)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)

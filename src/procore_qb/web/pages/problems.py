@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from procore_qb.web.api.problems import (
+    HTTP_TITLES,
     MEDIA_TYPE,
     PROBLEM_ERRORS,
     error_details,
     error_response,
+    http_error_response,
     problem_details,
     validation_details,
 )
@@ -30,13 +31,6 @@ from procore_qb.web.pages.kit import PageKit
 from procore_qb.web.pages.paths import is_page_path, login_url
 
 __all__ = ["cross_site_body", "install_page_problems", "render_problem"]
-
-_HTTP_TITLES = {
-    400: "Bad request",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "Too large",
-}
 
 
 def render_problem(kit: PageKit, request: Request, body: dict[str, Any]) -> Response:
@@ -84,8 +78,8 @@ def install_page_problems(app: FastAPI, kit: PageKit) -> None:
         if not isinstance(exc, StarletteHTTPException):
             return error_response(exc)
         if not is_page_path(request.url.path):
-            return await http_exception_handler(request, exc)
-        title = _HTTP_TITLES.get(exc.status_code, "Request refused")
+            return http_error_response(exc)
+        title = HTTP_TITLES.get(exc.status_code, "Request refused")
         detail = (
             "There is no page at this address; use the navigation above."
             if exc.status_code == 404

@@ -102,7 +102,13 @@ def test_an_unknown_page_is_a_404_page_and_the_api_answers_as_before(stack: Stac
     assert "There is no page at this address" in page.text
     api = browser.get("/api/v1/no/such/thing")
     assert api.status_code == 404
-    assert api.json() == {"detail": "Not Found"}
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["title"] == "Not found"
+    assert "/docs" in api.json()["detail"]
+    wrong_method = stack.call("ada", "DELETE", "/erp/jobs/refresh")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == "application/problem+json"
+    assert wrong_method.headers["allow"] == "POST"
     refused = stack.call("cara", "POST", "/erp/jobs/refresh")
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
