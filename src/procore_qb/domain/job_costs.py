@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from procore_qb.domain.commands import JobCostSource
 
@@ -52,6 +52,8 @@ __all__ = [
 
 MAX_CENTS = 10**15
 """Ten trillion dollars: a line amount beyond this is not a cost, it is a malformed answer."""
+_CENTS_DIGITS = 15
+"""Digits before the point of a number of cents below :data:`MAX_CENTS`."""
 
 OWN_MARKER = "procore-qb"
 """What procore-qb writes, as ``[procore-qb:<Procore record>]``, into the memo of every
@@ -195,11 +197,20 @@ def map_line(item_id: str | None, account_id: str | None, cost_codes: CostCodeMa
 def to_cents(amount: Decimal) -> int:
     """``amount`` in whole cents (half-even at the third decimal); ValueError beyond
     :data:`MAX_CENTS` or for a value that is not a finite number."""
+    if not amount.is_finite():
+        raise ValueError(f"amount {amount} is not a finite number")
+    if amount and amount.adjusted() >= _CENTS_DIGITS - 2:
+        # Checked on the exponent first, so that no amount makes a huge integer below.
+        raise ValueError(f"amount {amount} is beyond {MAX_CENTS // 100:,} in either direction")
+    # A whole number of cents, as nearly every QuickBooks amount is: no rounding to do, at
+    # about half the cost of the quantize below (measured on a job cost read's lines).
+    scaled = amount.scaleb(2)
+    cents = int(scaled)
+    if cents == scaled and abs(cents) < MAX_CENTS:
+        return cents
     try:
-        if not amount.is_finite():
-            raise ValueError(f"amount {amount} is not a finite number")
         cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    except InvalidOperation as exc:
+    except ArithmeticError as exc:
         raise ValueError(f"amount {amount} is not a number") from exc
     if abs(cents) >= MAX_CENTS:
         raise ValueError(f"amount {amount} is beyond {MAX_CENTS // 100:,} in either direction")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 from hypothesis import given
@@ -86,6 +86,42 @@ def test_cents_keep_two_decimal_amounts_exactly(amount: Decimal) -> None:
 def test_cents_refuse_what_is_not_an_amount(amount: Decimal) -> None:
     with pytest.raises(ValueError, match="amount"):
         to_cents(amount)
+
+
+def _cents_by_quantize(amount: Decimal) -> int | None:
+    """Cents the long way: multiplied, then rounded half-even to a whole number; None where
+    that refuses the amount."""
+    try:
+        cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    except ArithmeticError:
+        return None
+    return cents if abs(cents) < MAX_CENTS else None
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False)
+    | st.decimals(min_value=-(10**14), max_value=10**14, allow_nan=False)
+    | st.builds(
+        Decimal, st.from_regex(r"-?[0-9]{1,40}(\.[0-9]{0,40})?(E[-+]?[0-9]{1,9})?", fullmatch=True)
+    )
+)
+def test_cents_are_the_amount_rounded_half_even(amount: Decimal) -> None:
+    """Whatever the digits and exponent: the amount times 100 rounded half-even, or refused."""
+    expected = _cents_by_quantize(amount)
+    if expected is None:
+        with pytest.raises(ValueError, match="amount"):
+            to_cents(amount)
+    else:
+        assert to_cents(amount) == expected
+
+
+def test_cents_refuse_any_exponent_beyond_the_bound_without_computing_it() -> None:
+    for text in ("1E+999999999", "-9.9E+999999999", "1E+13"):
+        with pytest.raises(ValueError, match="beyond"):
+            to_cents(Decimal(text))
+    assert to_cents(Decimal("0E+999999999")) == 0
+    assert to_cents(Decimal("1E-999999999")) == 0
+    assert to_cents(Decimal("9999999999999.99")) == MAX_CENTS - 1
 
 
 def test_half_a_cent_rounds_to_even() -> None:
