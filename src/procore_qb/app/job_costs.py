@@ -584,17 +584,19 @@ def _keep_lines(
     summary: IngestSummary,
 ) -> None:
     repo = JobCosts(session)
-    by_job = {p.qb_job_id: p for p in projects}
+    # The project ids read off the ORM rows once, not once a line (an attribute of a mapped
+    # row is a descriptor call).
+    project_of_job = {p.qb_job_id: p.procore_project_id for p in projects}
     now = ctx.now()
     for batch in lines:
         summary.lines += len(batch)
         grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for line in batch:
-            project = by_job.get(line.job_id)
-            if project is None:
+            project_id = project_of_job.get(line.job_id)
+            if project_id is None:
                 continue
             try:
-                grouped[project.procore_project_id].append(_row(line))
+                grouped[project_id].append(_row(line))
             except ValueError as exc:
                 summary.refused += 1
                 if len(summary.refused_examples) < 5:
