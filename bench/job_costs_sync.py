@@ -93,6 +93,16 @@ given at once), it measured no faster at 200,000 lines (read/write time 0.93 on 
 five runs, as without it), and slower with the page kept in transactions of 1,000 lines (read
 6.4 and 7.0 s against 5.7 and 5.8): every transaction on SQLite begins ``IMMEDIATE``, so the
 Web Connector's next call waits for SQLite's one write lock while the page is kept either way.
+Taking the lock out of the way as well did not pay either (4 December 2026, 100,000 lines, on
+a machine then about half as fast as the one of the table): with every SQLite transaction of
+the process queued first on an in-process first-come-first-served lock (no busy handler's
+sleeps) and the page kept by a thread in transactions of 500 lines, the Web Connector's next
+call got through while the page was kept, yet the read over the write took 0.88 on average
+over five runs against 0.98 over four without, for 10 to 20% more of procore-qb's CPU a line.
+Timed from the Web Connector's side, the read there was 0.27 s of ``sendRequestXML`` calls,
+4.05 s of ``receiveResponseXML`` calls (procore-qb reading and keeping the pages) and 0.95 s of
+QuickBooks, the simulator, building them: about a fifth of the read is all that overlapping
+the two sides could ever save, less what the threads take from each other.
 Writing to Procore while the Web Connector still reads (a Procore write queued by the read's
 first page, following its pages as they are kept) measured no faster at a million lines (4
 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's CPU went from
@@ -120,6 +130,22 @@ code before, the write took 5.5 to 5.7 s against 6.3 to 6.9 s, and the sync went
 meanwhile). A million Desktop lines then went at 16,983 lines a second (read 29.3 s, write 29.6
 s, 45 us of procore-qb's CPU a line) with the machine slow: seeding them took 182 s of CPU,
 against 150 s at its fastest that day.
+
+Later that day the machine ran at about half that speed (200,000 lines: 10,392 a second
+Online, 6,942 to 8,106 on Desktop, with 86 to 113 us of procore-qb's CPU a line), which is
+when the following was measured. What a line costs in SQLite itself, with statements like the
+sync's run directly on a table of 100,000 lines, leaving out one index at a time: the
+settlement of a page's lines (which puts each on its cost code and in the mapped lines' listing
+index, and takes it out of the dirty lines' index) fell from 10.5 to 7.1 us a line without the
+listing index of the mapped lines, and by about 0.9 us without the cost code index or the
+dirty lines' index; the insert of the read fell by about 1.2 us without the index (company,
+project, removed, id), and by less than the noise without the others. The commits that took
+over 20 ms, the ones that checkpoint the WAL (17 in a sync of 100,000 lines with SQLite's
+checkpoint every 1,000 pages, 2 with one every 10,000), took 0.50 and 0.64 s of the sync's 11
+s, at most 57 ms each, and 0.38 and 0.42 s with the checkpoint every 10,000 pages. Two
+Python cuts of the read followed: a line's cents without rounding when they are whole
+(``to_cents``: 1.8 to 1.2 us an amount, on 5,000 amounts) and its project id from a dict, not
+read off the ORM row for every line (that read was 1.5% of the served profile's samples).
 
 procore-qb's resident memory grows from 186 to 191 MiB at 40,000 lines to 215 (Online) and
 229 MiB (Desktop) at a million, much more slowly than the lines, under the 300 MB aimed at: it
