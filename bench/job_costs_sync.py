@@ -93,16 +93,18 @@ given at once), it measured no faster at 200,000 lines (read/write time 0.93 on 
 five runs, as without it), and slower with the page kept in transactions of 1,000 lines (read
 6.4 and 7.0 s against 5.7 and 5.8): every transaction on SQLite begins ``IMMEDIATE``, so the
 Web Connector's next call waits for SQLite's one write lock while the page is kept either way.
-Taking the lock out of the way as well did not pay either (4 December 2026, 100,000 lines, on
-a machine then about half as fast as the one of the table): with every SQLite transaction of
-the process queued first on an in-process first-come-first-served lock (no busy handler's
-sleeps) and the page kept by a thread in transactions of 500 lines, the Web Connector's next
-call got through while the page was kept, yet the read over the write took 0.88 on average
-over five runs against 0.98 over four without, for 10 to 20% more of procore-qb's CPU a line.
-Timed from the Web Connector's side, the read there was 0.27 s of ``sendRequestXML`` calls,
-4.05 s of ``receiveResponseXML`` calls (procore-qb reading and keeping the pages) and 0.95 s of
-QuickBooks, the simulator, building them: about a fifth of the read is all that overlapping
-the two sides could ever save, less what the threads take from each other.
+Taking the lock out of the way as well gained little (4 December 2026, 100,000 lines, on a
+machine then about half as fast as the one of the table): with every SQLite transaction of the
+process queued first on an in-process first-come-first-served lock (no busy handler's sleeps)
+and the page kept by a thread in transactions of 500 lines, the Web Connector's next call got
+through while the page was kept, and the read over the write took 0.88 on average over five
+runs against 0.99 over five without, about 5% off the whole sync, with procore-qb's CPU a line
+moving with the machine (75 to 117 us against 94 to 116). That was without crash safety: an
+answered page not yet kept would have to be marked, and a restart would have to read the job
+again. Timed from the Web Connector's side, the read without it was 0.27 s of
+``sendRequestXML`` calls, 4.05 s of ``receiveResponseXML`` calls (the message's transfer, and
+procore-qb reading and keeping the page) and 0.95 s of QuickBooks, the simulator, building the
+pages: about a fifth of the read is all that overlapping the two sides could ever save.
 Writing to Procore while the Web Connector still reads (a Procore write queued by the read's
 first page, following its pages as they are kept) measured no faster at a million lines (4
 December 2026): 18,454 lines a second in serve's worker thread (procore-qb's CPU went from
