@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from .conftest import Api, fault
 
 
@@ -18,7 +22,7 @@ def ids(api: Api) -> dict[str, str]:
     }
 
 
-def item_line(known: dict[str, str], amount: float = 100.0) -> dict[str, Any]:
+def item_line(known: dict[str, str], amount: float | str = 100.0) -> dict[str, Any]:
     return {
         "Amount": amount,
         "DetailType": "ItemBasedExpenseLineDetail",
@@ -159,3 +163,43 @@ def test_dates_are_checked(api: Api) -> None:
     assert fault(api.post("/bill", {**body, "DueDate": "soon"}))["element"] == "DueDate"
     long_doc = api.post("/bill", {**body, "DocNumber": "X" * 22})
     assert fault(long_doc)["code"] == "2050"
+
+
+@pytest.mark.parametrize("amount", ["1E+400", "-1E+999999999", "Infinity"])
+def test_an_amount_beyond_a_number_is_refused_not_kept_as_null(api: Api, amount: str) -> None:
+    known = ids(api)
+    bills = len(api.rows("select * from Bill"))
+    response = api.post(
+        "/bill", {"VendorRef": {"value": known["vendor"]}, "Line": [item_line(known, amount)]}
+    )
+    assert fault(response)["code"] == "2010"
+    assert fault(response)["element"] == "Line.Amount"
+    assert len(api.rows("select * from Bill")) == bills
+
+
+def test_lines_whose_total_is_beyond_a_number_are_refused(api: Api) -> None:
+    known = ids(api)
+    lines = [item_line(known, 1e308), item_line(known, 1e308)]
+    response = api.post("/bill", {"VendorRef": {"value": known["vendor"]}, "Line": lines})
+    assert fault(response)["element"] == "Line.Amount"
+    made = api.post("/bill", {"VendorRef": {"value": known["vendor"]}, "Line": lines[:1]})
+    assert made.status_code == 200, made.text
+    assert made.json()["Bill"]["TotalAmt"] == 1e308
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False).map(str)
+    | st.from_regex(r"-?[0-9]{1,6}(\.[0-9]{1,4})?E[-+]?[0-9]{1,9}", fullmatch=True)
+)
+def test_any_amount_is_answered_as_a_number_or_refused(api: Api, amount: str) -> None:
+    known = ids(api)
+    response = api.post(
+        "/bill", {"VendorRef": {"value": known["vendor"]}, "Line": [item_line(known, amount)]}
+    )
+    if response.status_code != 200:
+        assert fault(response)["element"] == "Line.Amount"
+        return
+    bill = response.json()["Bill"]
+    assert isinstance(bill["TotalAmt"], int | float)
+    assert all(isinstance(line["Amount"], int | float) for line in bill["Line"])

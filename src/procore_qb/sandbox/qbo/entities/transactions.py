@@ -7,6 +7,7 @@ deleted (``operation=delete``, spec A.9).
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -63,7 +64,11 @@ def amount(element: str, value: object) -> Decimal:
         result = Decimal(str(value))
     except InvalidOperation:
         raise faults.invalid_property(element, "a number") from None
-    if not result.is_finite():
+    # Amounts go back as JSON numbers (doubles, as every answer's are): one beyond a double,
+    # however it is written ("1E+400" as a string, say), is refused as NaN and Infinity are,
+    # never kept to come back as null (Finance.xsd ``Line.Amount`` is an xs:decimal, which
+    # has no infinite value).
+    if not result.is_finite() or not math.isfinite(float(result)):
         raise faults.invalid_property(element, "a finite number")
     return result
 
@@ -102,6 +107,9 @@ class TransactionSpec(EntitySpec):
         for index, line in enumerate(lines, start=1):
             checked.append(self.line(ctx, index, line))
             total += self.line_total(checked[-1])
+        if not math.isfinite(float(total)):
+            # Lines each within a double whose total is not: TotalAmt could not be answered.
+            raise faults.invalid_property("Line.Amount", f"{self.name} (the lines' total)")
         data["Line"] = checked
         self.header(ctx, data)
         self.check_total(checked)
