@@ -229,6 +229,7 @@ def serve(
     import uvicorn
 
     from procore_qb.jobs.embedded import EmbeddedJobQueue
+    from procore_qb.store.checkpoints import WalCheckpointer
     from procore_qb.web.app import create_app
 
     console = make_console(stderr=True)
@@ -251,9 +252,11 @@ def serve(
         thread = threading.Thread(
             target=ctx.queue.run_worker, kwargs={"stop": stop}, name="jobs", daemon=True
         )
+        checkpoints = WalCheckpointer(engine)
         try:
             server = uvicorn.Server(uvicorn.Config(create_app(deps, ctx), log_level="info"))
             gc_policy.apply()
+            checkpoints.start()
             if in_process:
                 thread.start()
             server.run(sockets=[sock])
@@ -262,6 +265,7 @@ def serve(
             stop.set()
             if thread.is_alive():
                 thread.join(60)
+            checkpoints.stop()
 
 
 @app.command("worker")
@@ -273,6 +277,8 @@ def worker(
     refreshes, cost code lists, mail) until SIGINT or SIGTERM."""
     import logging
 
+    from procore_qb.store.checkpoints import WalCheckpointer
+
     console = Console(stderr=True)
     settings = load_settings(console)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -282,7 +288,8 @@ def worker(
             f"({type(ctx.queue).__name__}, {concurrency} at once); Ctrl+C stops it"
         )
         gc_policy.apply()
-        ctx.queue.run_worker(concurrency=concurrency)
+        with WalCheckpointer(engine):
+            ctx.queue.run_worker(concurrency=concurrency)
 
 
 @app.command("setup")
