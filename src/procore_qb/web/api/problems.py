@@ -129,6 +129,9 @@ def validation_details(exc: Exception) -> dict[str, Any]:
     )
 
 
+_NO_ROUTE = "Not Found"
+"""The detail of the router's 404 when no route matches the path."""
+
 HTTP_TITLES = {
     400: "Bad request",
     404: "Not found",
@@ -142,11 +145,10 @@ def http_error_response(exc: StarletteHTTPException) -> JSONResponse:
     """A refusal of the framework (no route at this path, a method the route does not take)
     as problem details, with its headers (``Allow`` on a 405)."""
     title = HTTP_TITLES.get(exc.status_code, "Request refused")
-    detail = (
-        "Nothing is served at this path; the API's endpoints are listed at /docs."
-        if exc.status_code == 404
-        else str(exc.detail)
-    )
+    detail = str(exc.detail)
+    if exc.status_code == 404 and detail == _NO_ROUTE:
+        # The router's own 404 says only "Not Found"; a route's own 404 keeps what it says.
+        detail = "Nothing is served at this path; the API's endpoints are listed at /docs."
     return JSONResponse(
         problem_details(exc.status_code, title, detail),
         status_code=exc.status_code,
